@@ -1,0 +1,311 @@
+//! The abstract syntax tree of a `.kern` file, as the parser builds it.
+//!
+//! The AST is a plain owned tree: it says what the user wrote, nothing more.
+//! Names are not resolved and types are not known; that is the checker's job
+//! (`crate::sema`), which turns the AST into kernel IR. Every node carries the
+//! [`Span`] of the text it came from. A node the parser could not make sense
+//! of becomes an `Error` node, so that one typo yields one diagnostic and the
+//! rest of the file is still checked.
+
+use crate::span::Span;
+use crate::types::ScalarType;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceFile {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Kernel(KernelDecl),
+    Function(FunctionDecl),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// `kernel name(params) -> (outputs) { body }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct KernelDecl {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    /// Named outputs; empty when the kernel has no `-> (...)` clause (a
+    /// kernel may work through `inout` arrays alone).
+    pub outputs: Vec<Param>,
+    pub body: Block,
+    pub span: Span,
+}
+
+/// `fn name(params) -> T { stmts; tail }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDecl {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamMode {
+    /// A plain parameter: read-only.
+    In,
+    /// `inout name: T[n]`: read and written at the current index.
+    InOut,
+}
+
+/// A kernel or function parameter, or a kernel output (`mode` is `In` there).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub mode: ParamMode,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+/// `f32`, `f32[n]`, `i32[h, w]`. `dims` is empty for a scalar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    pub elem: ScalarType,
+    pub dims: Vec<Ident>,
+    pub span: Span,
+}
+
+/// `{ stmts; tail }`. `tail` is the value of a function body or reduction
+/// body; statement blocks have `tail == None`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub tail: Option<Box<Expr>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `let name = value;` or `let name: T = value;`
+    Let {
+        name: Ident,
+        ty: Option<TypeExpr>,
+        value: Expr,
+    },
+    /// `place = value;` or `place op= value;` (`op` is then `Some`).
+    Assign {
+        place: Place,
+        op: Option<BinaryOp>,
+        value: Expr,
+    },
+    /// `if cond { .. } else { .. }`; `else if` is an else block holding a
+    /// single `If` statement.
+    If {
+        cond: Expr,
+        then_block: Block,
+        else_block: Option<Block>,
+    },
+    /// `for var in start..end { .. }` or `start..=end`.
+    For {
+        var: Ident,
+        start: Expr,
+        end: Expr,
+        inclusive: bool,
+        body: Block,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    /// `foreach i in n { .. }` or `foreach (r, c) in (h, w) { .. }`;
+    /// `indices` and `domain` have the same length (1 or 2) when well formed.
+    Foreach {
+        indices: Vec<Ident>,
+        domain: Vec<Expr>,
+        body: Block,
+    },
+    Break,
+    Continue,
+    /// An expression followed by `;`. Kern expressions have no effects, so
+    /// the checker reports these; the parser keeps them for that message.
+    Expr(Expr),
+    /// Text the parser skipped while recovering from a syntax error.
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    pub kind: PlaceKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlaceKind {
+    /// A local variable or scalar output.
+    Var(Ident),
+    /// `array[i]` or `array[r, c]`.
+    Index { array: Ident, indices: Vec<Expr> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    Name(Ident),
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// A builtin (`sqrt`, `min`, `select`, ...) or user function call.
+    Call {
+        callee: Ident,
+        args: Vec<Expr>,
+    },
+    /// `f32(x)`, `i64(x)`, ...: the type keyword used as a function.
+    Cast {
+        ty: ScalarType,
+        ty_span: Span,
+        arg: Box<Expr>,
+    },
+    /// `array[i]`, `array[r, c]`.
+    Index {
+        array: Ident,
+        indices: Vec<Expr>,
+    },
+    /// `sum over i in n { body }`, `max over (r, c) in (h, w) { body }`.
+    Reduce {
+        op: ReduceOp,
+        op_span: Span,
+        indices: Vec<Ident>,
+        domain: Vec<Expr>,
+        body: Block,
+    },
+    /// Text the parser could not read as an expression.
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Literal {
+    /// An integer literal; its type (i32 or i64) comes from context.
+    /// Out-of-range values are reported by the checker once the type is known.
+    Int(u64),
+    /// A float literal; its type (f32 or f64) comes from context.
+    Float(f64),
+    Bool(bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `!x`: logical not on bool, bitwise not on integers.
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `&&`, short-circuit.
+    And,
+    /// `||`, short-circuit.
+    Or,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Rem => "%",
+            Eq => "==",
+            Ne => "!=",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            And => "&&",
+            Or => "||",
+            BitAnd => "&",
+            BitOr => "|",
+            BitXor => "^",
+            Shl => "<<",
+            Shr => ">>",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Eq | Ne | Lt | Le | Gt | Ge)
+    }
+}
+
+impl UnaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Not => "!",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    Min,
+    Max,
+}
+
+impl ReduceOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Prod => "prod",
+            ReduceOp::Min => "min",
+            ReduceOp::Max => "max",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ReduceOp> {
+        match name {
+            "sum" => Some(ReduceOp::Sum),
+            "prod" => Some(ReduceOp::Prod),
+            "min" => Some(ReduceOp::Min),
+            "max" => Some(ReduceOp::Max),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Deterministic text dump of the AST. Placeholder.

@@ -1,0 +1,1 @@
+//! Tokens (logos). Owned by the parser work; placeholder.
