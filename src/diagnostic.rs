@@ -109,7 +109,9 @@ pub fn render(diagnostics: &[Diagnostic], file_name: &str, source: &str, color: 
         // Writing into a Vec cannot fail, and every span was clamped to the
         // source above, so an error here is a bug in the renderer call.
         if let Err(err) = result {
-            out.extend_from_slice(format!("error: {}\n(rendering failed: {err})\n", diagnostic.message).as_bytes());
+            out.extend_from_slice(
+                format!("error: {}\n(rendering failed: {err})\n", diagnostic.message).as_bytes(),
+            );
         }
     }
     String::from_utf8_lossy(&out).into_owned()

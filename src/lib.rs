@@ -7,8 +7,15 @@
 
 pub mod diagnostic;
 pub mod eval;
+pub mod frontend;
+pub mod inputs;
 pub mod ir;
+pub mod npy;
 pub mod sema;
+pub mod signature;
 pub mod span;
 pub mod syntax;
 pub mod types;
+pub mod value;
+
+pub use frontend::{check, compile, Checked};

@@ -1,1 +1,241 @@
-//! placeholder
+//! The reference evaluator: a plain, sequential, scalar interpreter of the
+//! kernel IR, and the oracle every JIT test compares with.
+//!
+//! In: a [`Module`], a kernel name and named [`Args`]. Out: [`Outputs`]
+//! (every output and the final contents of every `inout` array, in parameter
+//! order) or an [`EvalError`].
+//!
+//! Holds: the module is verified before anything runs, and the arguments
+//! are bound (checked against the signature) before the kernel starts, so
+//! the only error a running kernel can raise is an out-of-range index.
+//! Clarity beats speed here, but nothing is worse than linear in the work
+//! the kernel describes.
+//!
+//! The semantics of each operator live in exactly one place: [`ops`]
+//! (unary, binary, casts), [`builtins`] (builtin functions, reduction
+//! steps) and `exec` (evaluation order: short-circuit, loops, phases).
+
+pub mod builtins;
+mod exec;
+pub mod ops;
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod tests_exec;
+#[cfg(test)]
+mod tests_ops;
+
+pub use crate::value::Outputs;
+
+use crate::ir::{self, Kernel, Module, ParamKind, ParamRole, VerifyError};
+use crate::signature::{bind, ArgError, Bound, Signature};
+use crate::span::{line_col, Span};
+use crate::types::ScalarType;
+use crate::value::{Args, Array, ArrayData, Scalar, Value};
+use cranelift_entity::EntityRef;
+use exec::{Frame, Machine, Trap};
+use std::borrow::Cow;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EvalError {
+    UnknownKernel {
+        name: String,
+        available: Vec<String>,
+    },
+    Args(ArgError),
+    /// A load or store index outside the array.
+    OutOfBounds {
+        kernel: String,
+        array: String,
+        index: Vec<i64>,
+        shape: Vec<usize>,
+        span: Span,
+    },
+    /// An output array could not be allocated.
+    OutOfMemory {
+        kernel: String,
+        array: String,
+        shape: Vec<usize>,
+    },
+    /// The module failed verification: a compiler bug, not a user error.
+    InvalidIr(VerifyError),
+}
+
+impl EvalError {
+    /// The message with the source position (`line:col`) instead of a byte
+    /// span; `source` is the text the module was compiled from.
+    pub fn describe(&self, source: &str) -> String {
+        match self {
+            EvalError::OutOfBounds { span, .. } => {
+                let (line, col) = line_col(source, span.start);
+                format!("{} at {line}:{col}", self.headline())
+            }
+            _ => self.to_string(),
+        }
+    }
+
+    fn headline(&self) -> String {
+        match self {
+            EvalError::OutOfBounds { kernel, array, index, shape, .. } => format!(
+                "kernel `{kernel}`: index {index:?} is out of bounds for array `{array}` of shape {shape:?}"
+            ),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalError::UnknownKernel { name, available } => {
+                write!(
+                    f,
+                    "no kernel named `{name}` (kernels: {})",
+                    available.join(", ")
+                )
+            }
+            EvalError::Args(err) => write!(f, "{err}"),
+            EvalError::OutOfBounds { span, .. } => {
+                write!(f, "{} (bytes {span:?})", self.headline())
+            }
+            EvalError::OutOfMemory {
+                kernel,
+                array,
+                shape,
+            } => {
+                write!(
+                    f,
+                    "kernel `{kernel}`: cannot allocate output `{array}` of shape {shape:?}"
+                )
+            }
+            EvalError::InvalidIr(err) => write!(f, "internal compiler error: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+impl From<ArgError> for EvalError {
+    fn from(err: ArgError) -> EvalError {
+        EvalError::Args(err)
+    }
+}
+
+/// Runs kernel `kernel` of `module` on `args`.
+pub fn evaluate(module: &Module, kernel: &str, args: &Args) -> Result<Outputs, EvalError> {
+    ir::verify(module).map_err(EvalError::InvalidIr)?;
+    let Some(k) = module.kernel(kernel) else {
+        let available = module.kernels.iter().map(|k| k.name.clone()).collect();
+        return Err(EvalError::UnknownKernel {
+            name: kernel.to_string(),
+            available,
+        });
+    };
+    let bound = bind(&Signature::of(k), args)?;
+    let mut machine = new_machine(module, k, args, &bound)?;
+    let frame = machine
+        .exec_kernel(k)
+        .map_err(|trap| out_of_bounds(k, &machine, *trap))?;
+    Ok(collect_outputs(k, machine, &frame))
+}
+
+/// Sets up the parameters: inputs borrowed from `args`, `inout` arrays
+/// copied, output arrays zero-filled in the bound shape.
+fn new_machine<'a>(
+    module: &'a Module,
+    k: &'a Kernel,
+    args: &'a Args,
+    bound: &Bound,
+) -> Result<Machine<'a>, EvalError> {
+    let mut scalars = Vec::with_capacity(k.params.len());
+    let mut arrays = Vec::with_capacity(k.params.len());
+    for ((_, param), shape) in k.params.iter().zip(&bound.shapes) {
+        // `bind` checked that every input is present with the right kind
+        // and type, so the fallbacks below are never taken.
+        let arg = args.values.get(&param.name);
+        let (scalar, array) = match (param.role, &param.kind, arg) {
+            (ParamRole::Input, ParamKind::Scalar(_), Some(Value::Scalar(x))) => (*x, None),
+            (ParamRole::Input, _, Some(Value::Array(a))) => {
+                (Scalar::zero(param.elem()), Some(Cow::Borrowed(a)))
+            }
+            (ParamRole::InOut, _, Some(Value::Array(a))) => {
+                (Scalar::zero(param.elem()), Some(Cow::Owned(a.clone())))
+            }
+            (ParamRole::Output, ParamKind::Array { elem, .. }, _) => {
+                let array = zeros(*elem, shape).ok_or_else(|| EvalError::OutOfMemory {
+                    kernel: k.name.clone(),
+                    array: param.name.clone(),
+                    shape: shape.clone(),
+                })?;
+                (Scalar::zero(*elem), Some(Cow::Owned(array)))
+            }
+            _ => (Scalar::zero(param.elem()), None),
+        };
+        scalars.push(scalar);
+        arrays.push(array);
+    }
+    Ok(Machine {
+        module,
+        sizes: bound.sizes.clone(),
+        scalars,
+        arrays,
+    })
+}
+
+/// A zero-filled array, or `None` if the memory cannot be had (a size
+/// given by the caller can be absurdly large; that must be an error, not an
+/// abort).
+fn zeros(elem: ScalarType, shape: &[usize]) -> Option<Array> {
+    let len = crate::value::element_count(shape)?;
+    let data = match elem {
+        ScalarType::Bool => ArrayData::Bool(try_filled(len, false)?),
+        ScalarType::I32 => ArrayData::I32(try_filled(len, 0)?),
+        ScalarType::I64 => ArrayData::I64(try_filled(len, 0)?),
+        ScalarType::F32 => ArrayData::F32(try_filled(len, 0.0)?),
+        ScalarType::F64 => ArrayData::F64(try_filled(len, 0.0)?),
+    };
+    Some(Array {
+        shape: shape.to_vec(),
+        data,
+    })
+}
+
+fn try_filled<T: Clone>(len: usize, x: T) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).ok()?;
+    v.resize(len, x);
+    Some(v)
+}
+
+fn out_of_bounds(k: &Kernel, machine: &Machine, trap: Trap) -> EvalError {
+    let array = machine.arrays[trap.array.index()].as_ref();
+    EvalError::OutOfBounds {
+        kernel: k.name.clone(),
+        array: k.params[trap.array].name.clone(),
+        index: trap.index,
+        shape: array.map_or_else(Vec::new, |a| a.shape.clone()),
+        span: trap.span,
+    }
+}
+
+/// Outputs and `inout` arrays in parameter order; a scalar output is the
+/// final value of its `Output` local.
+fn collect_outputs(k: &Kernel, mut machine: Machine, frame: &Frame) -> Outputs {
+    let mut values = Vec::new();
+    for (id, param) in k.params.iter() {
+        if param.role == ParamRole::Input {
+            continue;
+        }
+        let value = match machine.arrays[id.index()].take() {
+            Some(array) => Value::Array(array.into_owned()),
+            None => {
+                let local = k.output_local(id);
+                let x = local.map_or(Scalar::zero(param.elem()), |l| frame.locals[l.index()]);
+                Value::Scalar(x)
+            }
+        };
+        values.push((param.name.clone(), value));
+    }
+    Outputs { values }
+}

@@ -1,1 +1,490 @@
-//! placeholder
+//! Kernel IR: what a checked kern program means, ready to evaluate or
+//! vectorize.
+//!
+//! In: built only by [`crate::sema`] from a checked AST. Out: read by the
+//! reference evaluator ([`crate::eval`]) and, later, the vectorizer.
+//!
+//! # Shape
+//! A [`Module`] holds kernels and pure user functions. Each kernel or function
+//! owns a [`Body`]: an arena of expressions ([`ExprNode`], addressed by
+//! [`ExprId`]), an arena of locals ([`Local`], [`LocalId`]) and a statement
+//! tree ([`Block`]) that points into the expression arena. Every expression
+//! and statement carries its source [`Span`]; every expression carries its
+//! [`ScalarType`].
+//!
+//! # Invariants (checked by [`verify`])
+//! - Expressions are trees: every [`ExprId`] is used by exactly one parent
+//!   (an expression or a statement), and operands precede their users in the
+//!   arena. An expression is evaluated when the statement that owns it runs,
+//!   so [`Expr::Local`] reads the local's value at that point.
+//! - Expressions have no side effects; only [`Expr::Load`] can fail (an
+//!   out-of-range index is a runtime error, never a read outside the buffer).
+//! - Operand types agree exactly: there is no implicit conversion anywhere.
+//!   Integer arithmetic wraps. Comparisons yield `bool`.
+//! - [`StmtKind::Foreach`] and [`StmtKind::Reduce`] ("phases") appear only
+//!   at the top level of a kernel body, never nested in each other, in a
+//!   loop, in an `if`, or in a function.
+//! - Inside a phase, the locals declared outside it (uniform locals) are
+//!   read-only. A [`StmtKind::Store`] appears only inside a `Foreach`, and
+//!   stores exactly at the phase's index locals, to an array whose shape is
+//!   the phase's domain. An array stored in a phase is loaded in that phase
+//!   only at the current index, so phases are race-free.
+//! - `Break` and `Continue` appear only inside `For` or `While`.
+//!
+//! # Uniform and varying
+//! Inside a phase, a value is *varying* if it depends on a domain index
+//! local, on a load with a varying index, or on a local assigned under
+//! varying control flow; everything else is *uniform*. Uniform locals
+//! (declared outside the phase) can never be assigned inside it, so the
+//! classification is a single forward pass over the phase body.
+
+mod display;
+mod verify;
+
+pub use display::dump_module;
+pub use verify::{verify, VerifyError};
+
+pub use crate::syntax::ast::{BinaryOp, ReduceOp, UnaryOp};
+
+use crate::span::Span;
+use crate::types::ScalarType;
+use cranelift_entity::{entity_impl, PrimaryMap};
+
+/// A user function, referenced by [`Expr::Call`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(u32);
+entity_impl!(FuncId, "fn");
+
+/// A kernel parameter or output.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(u32);
+entity_impl!(ParamId, "p");
+
+/// A named size (`n` in `f32[n]`), an `i64` known at call time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SizeId(u32);
+entity_impl!(SizeId, "size");
+
+/// A local variable of a body: `let` bindings, loop and domain indices,
+/// scalar outputs, function parameters, reduction results.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(u32);
+entity_impl!(LocalId, "v");
+
+/// An expression node in a body's arena.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(u32);
+entity_impl!(ExprId, "e");
+
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    /// Kernels in source order.
+    pub kernels: Vec<Kernel>,
+    pub functions: PrimaryMap<FuncId, Function>,
+}
+
+impl Module {
+    pub fn kernel(&self, name: &str) -> Option<&Kernel> {
+        self.kernels.iter().find(|k| k.name == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    pub name: String,
+    pub span: Span,
+    pub sizes: PrimaryMap<SizeId, SizeVar>,
+    /// Inputs, `inout` arrays and outputs, in declaration order (outputs
+    /// last).
+    pub params: PrimaryMap<ParamId, Param>,
+    pub body: Body,
+}
+
+impl Kernel {
+    /// The local that holds a scalar output's value at the end of the kernel.
+    pub fn output_local(&self, param: ParamId) -> Option<LocalId> {
+        self.body
+            .locals
+            .iter()
+            .find(|(_, local)| local.kind == LocalKind::Output(param))
+            .map(|(id, _)| id)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SizeVar {
+    pub name: String,
+    /// Where the size is first named in the signature.
+    pub span: Span,
+    /// The first input (or `inout`) array dimension that fixes this size at
+    /// call time; `None` when only outputs name it, so the caller gives it.
+    pub fixed_by: Option<(ParamId, usize)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamRole {
+    /// Read-only.
+    Input,
+    /// An array read and written at the current index.
+    InOut,
+    /// A named result: an array written by foreach phases, or a scalar set by
+    /// uniform code (its value lives in a local of kind
+    /// [`LocalKind::Output`]).
+    Output,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamKind {
+    Scalar(ScalarType),
+    /// Row-major (C order) array with 1 or 2 dimensions.
+    Array {
+        elem: ScalarType,
+        dims: Vec<SizeId>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub span: Span,
+    pub role: ParamRole,
+    pub kind: ParamKind,
+}
+
+impl Param {
+    pub fn elem(&self) -> ScalarType {
+        match &self.kind {
+            ParamKind::Scalar(ty) => *ty,
+            ParamKind::Array { elem, .. } => *elem,
+        }
+    }
+
+    pub fn dims(&self) -> &[SizeId] {
+        match &self.kind {
+            ParamKind::Scalar(_) => &[],
+            ParamKind::Array { dims, .. } => dims,
+        }
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self.kind, ParamKind::Array { .. })
+    }
+}
+
+/// A pure function: its parameters are the first locals of its body, its
+/// value is `result` evaluated after `body.block`.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub span: Span,
+    pub params: Vec<LocalId>,
+    pub ret: ScalarType,
+    pub body: Body,
+    pub result: ExprId,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    pub exprs: PrimaryMap<ExprId, ExprNode>,
+    pub locals: PrimaryMap<LocalId, Local>,
+    pub block: Block,
+}
+
+pub type Block = Vec<Stmt>;
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub ty: ScalarType,
+    pub span: Span,
+    pub kind: LocalKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalKind {
+    /// A `let` binding; mutable.
+    Var,
+    /// A `for` loop counter; read-only in the loop body.
+    LoopCounter,
+    /// Dimension `dim` of a foreach or reduction domain; read-only, `i64`.
+    DomainIndex { dim: usize },
+    /// A scalar kernel output; starts at zero.
+    Output(ParamId),
+    /// The result of a [`StmtKind::Reduce`] phase (a hidden temporary when
+    /// the reduction was part of a larger expression).
+    ReduceResult,
+    /// A function parameter; read-only.
+    FnParam,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// Sets a local: `let x = v;`, `x = v;`, `x += v;` (already expanded to
+    /// `x = x + v`).
+    Assign {
+        local: LocalId,
+        value: ExprId,
+    },
+    /// Writes an output or `inout` array at the current foreach index.
+    Store {
+        array: ParamId,
+        index: Vec<ExprId>,
+        value: ExprId,
+    },
+    If {
+        cond: ExprId,
+        then_block: Block,
+        else_block: Block,
+    },
+    /// `counter` runs from `start` up to `end` (exclusive, or inclusive when
+    /// `inclusive`), step 1. `start` and `end` are evaluated once, before the
+    /// first iteration; no overflow happens even when `end` is the type's
+    /// maximum and `inclusive` is set.
+    For {
+        counter: LocalId,
+        start: ExprId,
+        end: ExprId,
+        inclusive: bool,
+        body: Block,
+    },
+    /// `cond` is evaluated before every iteration.
+    While {
+        cond: ExprId,
+        body: Block,
+    },
+    Break,
+    Continue,
+    /// A parallel phase: `body` runs once for every index of `domain`, in no
+    /// particular order.
+    Foreach {
+        domain: Domain,
+        body: Block,
+    },
+    /// A reduction phase: `dst = op over domain { body; value }`.
+    Reduce {
+        dst: LocalId,
+        op: ReduceOp,
+        domain: Domain,
+        body: Block,
+        value: ExprId,
+    },
+}
+
+/// The index space of a phase: `indices[d]` runs over `0..extents[d]`, the
+/// last dimension fastest. Extents are uniform `i64` expressions evaluated
+/// once when the phase starts; a negative extent means an empty domain.
+#[derive(Clone, Debug)]
+pub struct Domain {
+    pub indices: Vec<LocalId>,
+    pub extents: Vec<ExprId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExprNode {
+    pub expr: Expr,
+    pub ty: ScalarType,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Const(Constant),
+    /// The value of a scalar input parameter.
+    Param(ParamId),
+    /// The value of a size, as `i64`.
+    Size(SizeId),
+    /// The current value of a local.
+    Local(LocalId),
+    /// Reads an array element; one index per dimension, each `i64`.
+    /// An index outside the array is a runtime error.
+    Load {
+        array: ParamId,
+        index: Vec<ExprId>,
+    },
+    Unary {
+        op: UnaryOp,
+        arg: ExprId,
+    },
+    /// Both operands have the same type. `And` and `Or` evaluate `rhs` only
+    /// when needed. Shifts take the amount modulo the bit width.
+    Binary {
+        op: BinaryOp,
+        lhs: ExprId,
+        rhs: ExprId,
+    },
+    /// Converts `arg` to the node's type (see docs/LANGUAGE.md for the exact
+    /// rules: float → int saturates, NaN → 0).
+    Cast {
+        arg: ExprId,
+    },
+    Builtin {
+        fun: Builtin,
+        args: Vec<ExprId>,
+    },
+    Call {
+        func: FuncId,
+        args: Vec<ExprId>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Constant {
+    Bool(bool),
+    I32(i32),
+    I64(i64),
+    F32(f32),
+    F64(f64),
+}
+
+impl Constant {
+    pub fn ty(self) -> ScalarType {
+        match self {
+            Constant::Bool(_) => ScalarType::Bool,
+            Constant::I32(_) => ScalarType::I32,
+            Constant::I64(_) => ScalarType::I64,
+            Constant::F32(_) => ScalarType::F32,
+            Constant::F64(_) => ScalarType::F64,
+        }
+    }
+
+    /// Zero of `ty` (`false` for bool): the starting value of scalar outputs.
+    pub fn zero(ty: ScalarType) -> Constant {
+        match ty {
+            ScalarType::Bool => Constant::Bool(false),
+            ScalarType::I32 => Constant::I32(0),
+            ScalarType::I64 => Constant::I64(0),
+            ScalarType::F32 => Constant::F32(0.0),
+            ScalarType::F64 => Constant::F64(0.0),
+        }
+    }
+}
+
+/// Builtin functions. Their argument and result types are given by
+/// [`Builtin::signature`]; their exact semantics are in docs/LANGUAGE.md and
+/// implemented by the reference evaluator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Abs,
+    Min,
+    Max,
+    Clamp,
+    Select,
+    Sqrt,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    Fma,
+    Exp,
+    Exp2,
+    Expm1,
+    Log,
+    Log2,
+    Log10,
+    Log1p,
+    Pow,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Erf,
+    Erfc,
+    Cbrt,
+}
+
+/// Which types a builtin accepts. `T` is one type shared by the listed
+/// operands and the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinSignature {
+    /// `(T, ...) -> T` with `arity` operands, `T` any numeric type.
+    Numeric { arity: usize },
+    /// `(T, ...) -> T` with `arity` operands, `T` f32 or f64.
+    Float { arity: usize },
+    /// `select(bool, T, T) -> T`, `T` any type.
+    Select,
+}
+
+impl Builtin {
+    pub const ALL: [Builtin; 32] = {
+        use Builtin::*;
+        [
+            Abs, Min, Max, Clamp, Select, Sqrt, Floor, Ceil, Round, Trunc, Fma, Exp, Exp2, Expm1,
+            Log, Log2, Log10, Log1p, Pow, Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh,
+            Erf, Erfc, Cbrt,
+        ]
+    };
+
+    pub fn name(self) -> &'static str {
+        use Builtin::*;
+        match self {
+            Abs => "abs",
+            Min => "min",
+            Max => "max",
+            Clamp => "clamp",
+            Select => "select",
+            Sqrt => "sqrt",
+            Floor => "floor",
+            Ceil => "ceil",
+            Round => "round",
+            Trunc => "trunc",
+            Fma => "fma",
+            Exp => "exp",
+            Exp2 => "exp2",
+            Expm1 => "expm1",
+            Log => "log",
+            Log2 => "log2",
+            Log10 => "log10",
+            Log1p => "log1p",
+            Pow => "pow",
+            Sin => "sin",
+            Cos => "cos",
+            Tan => "tan",
+            Asin => "asin",
+            Acos => "acos",
+            Atan => "atan",
+            Atan2 => "atan2",
+            Sinh => "sinh",
+            Cosh => "cosh",
+            Tanh => "tanh",
+            Erf => "erf",
+            Erfc => "erfc",
+            Cbrt => "cbrt",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    pub fn signature(self) -> BuiltinSignature {
+        use Builtin::*;
+        match self {
+            Abs => BuiltinSignature::Numeric { arity: 1 },
+            Min | Max => BuiltinSignature::Numeric { arity: 2 },
+            Clamp => BuiltinSignature::Numeric { arity: 3 },
+            Select => BuiltinSignature::Select,
+            Fma => BuiltinSignature::Float { arity: 3 },
+            Pow | Atan2 => BuiltinSignature::Float { arity: 2 },
+            _ => BuiltinSignature::Float { arity: 1 },
+        }
+    }
+
+    pub fn arity(self) -> usize {
+        match self.signature() {
+            BuiltinSignature::Numeric { arity } | BuiltinSignature::Float { arity } => arity,
+            BuiltinSignature::Select => 3,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `kjit emit ast|ir FILE [--kernel K]`: a stage's text dump on stdout.
+//!
+//! The AST is dumped after parsing alone, so it is available for a file
+//! that parses but does not check; the IR needs a file without errors.
+//! `--kernel` keeps one kernel (and, in the IR, every function, since the
+//! kernel may call them).
+
+use super::{
+    kernel_names, print_diagnostics, read_source, select_kernel, summary, to_stderr, to_stdout,
+    CliError, Stage,
+};
+use kjit::diagnostic::Diagnostic;
+use kjit::ir::{self, Module};
+use kjit::syntax::ast::{Item, SourceFile};
+use kjit::syntax::{self, dump::dump_ast};
+use std::path::Path;
+
+pub fn emit(stage: Stage, file: &Path, kernel: Option<&str>) -> Result<(), CliError> {
+    let source = read_source(file)?;
+    let dump = match stage {
+        Stage::Ast => emit_ast(file, &source, kernel)?,
+        Stage::Ir => emit_ir(file, &source, kernel)?,
+    };
+    to_stdout(&dump);
+    Ok(())
+}
+
+fn emit_ast(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, CliError> {
+    let (ast, diagnostics) = syntax::parse(source);
+    report(file, source, &diagnostics)?;
+    let ast = match kernel {
+        Some(name) => only_kernel(file, ast, name)?,
+        None => ast,
+    };
+    Ok(dump_ast(&ast))
+}
+
+/// The file with kernel `name` and every function, or a usage error.
+fn only_kernel(file: &Path, ast: SourceFile, name: &str) -> Result<SourceFile, CliError> {
+    let is_kernel = |item: &Item, wanted: Option<&str>| match item {
+        Item::Kernel(k) => wanted.is_none_or(|w| k.name.name == w),
+        Item::Function(_) => false,
+    };
+    if !ast.items.iter().any(|item| is_kernel(item, Some(name))) {
+        let names = ast.items.iter().filter_map(|item| match item {
+            Item::Kernel(k) => Some(k.name.name.as_str()),
+            Item::Function(_) => None,
+        });
+        return Err(CliError::Usage(format!(
+            "`{}` has no kernel `{name}` (kernels: {})",
+            file.display(),
+            kernel_names(names)
+        )));
+    }
+    let items = ast
+        .items
+        .into_iter()
+        .filter(|item| !is_kernel(item, None) || is_kernel(item, Some(name)))
+        .collect();
+    Ok(SourceFile { items })
+}
+
+fn emit_ir(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, CliError> {
+    let checked = kjit::check(source);
+    report(file, source, &checked.diagnostics)?;
+    // `module` is `None` only when there were errors, reported above.
+    let module = checked.module.ok_or(CliError::Diagnostics)?;
+    let module = match kernel {
+        Some(name) => Module {
+            kernels: vec![select_kernel(&module, file, Some(name))?.clone()],
+            functions: module.functions.clone(),
+        },
+        None => module,
+    };
+    Ok(ir::dump_module(&module))
+}
+
+/// Prints diagnostics (warnings too); errors stop the dump.
+fn report(file: &Path, source: &str, diagnostics: &[Diagnostic]) -> Result<(), CliError> {
+    if print_diagnostics(file, source, diagnostics) > 0 {
+        to_stderr(&format!("{}: {}\n", file.display(), summary(diagnostics)));
+        return Err(CliError::Diagnostics);
+    }
+    Ok(())
+}

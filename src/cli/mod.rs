@@ -1,0 +1,266 @@
+//! The command-line interface: `kjit check`, `kjit emit`, `kjit run`.
+//!
+//! In: the parsed command line ([`Cli`]). Out: text on stdout (dumps, run
+//! reports), diagnostics and errors on stderr, `.npy` files for `-o`, and a
+//! [`CliError`] whose [`CliError::exit_code`] `main` returns.
+//!
+//! This is the edge of the program: the only place that reads files named
+//! by the user (besides `.npy` inputs, read by `kjit::inputs`), looks at the
+//! terminal, or measures time. Everything it calls is library code that
+//! returns typed errors; nothing here panics on user input.
+
+mod check;
+mod emit;
+mod outputs;
+mod report;
+mod run;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kjit::diagnostic::{render, Diagnostic};
+use kjit::inputs::InputError;
+use kjit::ir::{Kernel, Module};
+use std::fmt;
+use std::io::IsTerminal;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+
+/// kjit: a data-parallel array-kernel language.
+#[derive(Parser, Debug)]
+#[command(name = "kjit", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a .kern file: print every diagnostic, exit 1 if there are errors.
+    Check {
+        /// The .kern source file.
+        file: PathBuf,
+    },
+    /// Print a compiler stage: the syntax tree or the kernel IR.
+    Emit {
+        #[arg(value_enum)]
+        stage: Stage,
+        /// The .kern source file.
+        file: PathBuf,
+        /// Print only this kernel (and, for the IR, the functions).
+        #[arg(long)]
+        kernel: Option<String>,
+    },
+    /// Run a kernel and summarize its outputs.
+    Run(RunArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Stage {
+    /// The syntax tree, as parsed.
+    Ast,
+    /// The checked kernel IR.
+    Ir,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = RUN_HELP)]
+pub struct RunArgs {
+    /// The .kern source file.
+    pub file: PathBuf,
+    /// Arguments and sizes, e.g. n=1000 a=2.5 x=uniform(0,1) y=data.npy;
+    /// they override the file's `// default:` lines.
+    #[arg(value_name = "NAME=SPEC")]
+    pub args: Vec<String>,
+    /// The kernel to run; required when the file has several.
+    #[arg(long)]
+    pub kernel: Option<String>,
+    /// Write output NAME to a .npy file (repeatable).
+    #[arg(short = 'o', long = "output", value_name = "NAME=PATH.npy")]
+    pub outputs: Vec<String>,
+    /// Overwrite existing -o files.
+    #[arg(long)]
+    pub force: bool,
+    /// The engine that runs the kernel.
+    #[arg(long, value_enum, default_value_t = Engine::Reference)]
+    pub engine: Engine,
+    /// Worker threads (recorded; the reference engine runs on one).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+}
+
+const RUN_HELP: &str = "\
+SPEC is one of:
+  2.5  -3  true  nan  inf          a scalar (converted to the parameter's type)
+  [1, 2, 3]  [[1, 2], [3, 4]]      an array literal (1-D or 2-D)
+  uniform(lo,hi)  normal(mu,sd)    random values, seeded by NAME (runs repeat)
+  linspace(a,b)  iota  fill(v)     a, ..., b inclusive / 0, 1, 2, ... / v everywhere
+  data/x.npy                       a .npy file of the parameter's dtype
+Sizes are given the same way (n=1000) unless an array argument fixes them.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// The reference evaluator: sequential, exact, slow.
+    Reference,
+    /// The vectorizing JIT (not available yet).
+    Jit,
+}
+
+/// Why a command failed; each kind has its exit code.
+#[derive(Debug)]
+pub enum CliError {
+    /// The source has errors; they have been printed already.
+    Diagnostics,
+    /// A usage error clap cannot see: unknown kernel or engine.
+    Usage(String),
+    /// The source file could not be read.
+    Source {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// Bad arguments: spec syntax, `.npy` input, binding.
+    Input(InputError),
+    /// The arguments did not fit the kernel's signature.
+    Args(kjit::signature::ArgError),
+    /// The kernel failed while running (message with source position).
+    Runtime(String),
+    /// An `-o` request was refused or its file could not be written.
+    Output(outputs::OutputError),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Diagnostics => 1,
+            CliError::Usage(_) => 2,
+            CliError::Source { .. }
+            | CliError::Input(_)
+            | CliError::Args(_)
+            | CliError::Runtime(_)
+            | CliError::Output(_) => 3,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Diagnostics => f.write_str("the source has errors"),
+            CliError::Usage(message) | CliError::Runtime(message) => f.write_str(message),
+            CliError::Source { path, error } => {
+                write!(f, "cannot read `{}`: {error}", path.display())
+            }
+            CliError::Input(error) => write!(f, "{error}"),
+            CliError::Args(error) => write!(f, "{error}"),
+            CliError::Output(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl From<InputError> for CliError {
+    fn from(error: InputError) -> CliError {
+        CliError::Input(error)
+    }
+}
+
+impl From<outputs::OutputError> for CliError {
+    fn from(error: outputs::OutputError) -> CliError {
+        CliError::Output(error)
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Check { file } => check::check(&file),
+        Command::Emit {
+            stage,
+            file,
+            kernel,
+        } => emit::emit(stage, &file, kernel.as_deref()),
+        Command::Run(args) => run::run(&args),
+    }
+}
+
+/// Prints a failed command's error; diagnostics are already out.
+pub fn print_error(error: &CliError) {
+    if !matches!(error, CliError::Diagnostics) {
+        eprintln!("error: {error}");
+    }
+}
+
+fn read_source(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|error| CliError::Source {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Color only for a person at a terminal, and never when `NO_COLOR` is set
+/// (no-color.org).
+fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints `diagnostics` to stderr; returns how many are errors.
+fn print_diagnostics(file: &Path, source: &str, diagnostics: &[Diagnostic]) -> usize {
+    if !diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            render(
+                diagnostics,
+                &file.display().to_string(),
+                source,
+                use_color()
+            )
+        );
+    }
+    diagnostics.iter().filter(|d| d.is_error()).count()
+}
+
+/// `3 errors, 1 warning`
+fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// The kernel `--kernel` names, or the only kernel of the file.
+fn select_kernel<'m>(
+    module: &'m Module,
+    file: &Path,
+    name: Option<&str>,
+) -> Result<&'m Kernel, CliError> {
+    let names = || kernel_names(module.kernels.iter().map(|k| k.name.as_str()));
+    match (name, module.kernels.as_slice()) {
+        (Some(name), _) => module.kernel(name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "`{}` has no kernel `{name}` (kernels: {})",
+                file.display(),
+                names()
+            ))
+        }),
+        (None, [only]) => Ok(only),
+        (None, []) => Err(CliError::Usage(format!(
+            "`{}` has no kernel to run",
+            file.display()
+        ))),
+        (None, _) => Err(CliError::Usage(format!(
+            "`{}` has several kernels; choose one with --kernel (kernels: {})",
+            file.display(),
+            names()
+        ))),
+    }
+}
+
+fn kernel_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,0 +1,278 @@
+//! The text `kjit run` prints: the call, one summary line per output, and
+//! the timing.
+//!
+//! ```text
+//! kernel saxpy(a: f32, x: f32[n], y: f32[n]) -> (out: f32[n]) with n = 8
+//!   out: f32[8]  min 1.0  max 15.0  mean 8.0  [1.0, 3.0, 5.0, 7.0, 9.0, 11.0, 13.0, 15.0]
+//!     written to out.npy
+//! compile 1.204 ms, run 0.031 ms; 8 elements in the largest domain: 258.1 M elements/s
+//! engine reference
+//! ```
+//! Statistics are NaN-aware: NaNs are counted (`nan 2`) and left out of min,
+//! max and mean, so one NaN does not hide the range of the rest.
+
+use super::Engine;
+use kjit::ir::{Expr, Kernel, StmtKind};
+use kjit::signature::{Bound, Signature};
+use kjit::types::ScalarType;
+use kjit::value::{Array, ArrayData, Outputs, Scalar, Value};
+use std::fmt::Write;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How many leading values an output line shows.
+const SHOWN: usize = 8;
+
+/// What the run cost and how it ran.
+pub struct Timing {
+    pub compile: Duration,
+    pub run: Duration,
+    /// Elements of the largest phase domain (or largest array).
+    pub elements: u128,
+    pub engine: Engine,
+    pub threads: Option<NonZeroUsize>,
+}
+
+pub fn render(
+    signature: &Signature,
+    bound: &Bound,
+    outputs: &Outputs,
+    written: &[(String, PathBuf)],
+    timing: &Timing,
+) -> String {
+    let mut out = call_line(signature, bound);
+    for (name, value) in &outputs.values {
+        let _ = writeln!(out, "  {}", output_line(name, value));
+        for (_, path) in written.iter().filter(|(n, _)| n == name) {
+            let _ = writeln!(out, "    written to {}", path.display());
+        }
+    }
+    out.push_str(&timing_lines(timing));
+    out
+}
+
+/// `kernel saxpy(...) -> (...) with n = 8, m = 3`
+fn call_line(signature: &Signature, bound: &Bound) -> String {
+    let sizes: Vec<String> = signature
+        .sizes
+        .iter()
+        .zip(&bound.sizes)
+        .map(|(size, value)| format!("{} = {value}", size.name))
+        .collect();
+    if sizes.is_empty() {
+        format!("{signature}\n")
+    } else {
+        format!("{signature} with {}\n", sizes.join(", "))
+    }
+}
+
+/// `out: f32[8]  min 1.0  max 15.0  mean 8.0  [1.0, 3.0, ...]`, or
+/// `total: f64 = 3.5` for a scalar.
+pub fn output_line(name: &str, value: &Value) -> String {
+    match value {
+        Value::Scalar(x) => format!("{name}: {} = {x}", x.ty()),
+        Value::Array(array) => {
+            let dims: Vec<String> = array.shape.iter().map(usize::to_string).collect();
+            let head = format!("{name}: {}[{}]", array.elem(), dims.join(", "));
+            format!(
+                "{head}  {}  {}",
+                statistics(&array.data),
+                first_values(array)
+            )
+        }
+    }
+}
+
+fn first_values(array: &Array) -> String {
+    let shown: Vec<String> = array
+        .data
+        .iter()
+        .take(SHOWN)
+        .map(|x| x.to_string())
+        .collect();
+    let more = if array.data.len() > SHOWN {
+        ", ..."
+    } else {
+        ""
+    };
+    format!("[{}{more}]", shown.join(", "))
+}
+
+/// `min .. max .. mean .. [nan N]`, `true N of M` for bools, `empty`.
+fn statistics(data: &ArrayData) -> String {
+    if data.is_empty() {
+        return "empty".to_string();
+    }
+    match data {
+        ArrayData::Bool(v) => format!("true {} of {}", v.iter().filter(|&&b| b).count(), v.len()),
+        ArrayData::I32(v) => integer_stats(v.iter().map(|&x| i64::from(x)), v.len()),
+        ArrayData::I64(v) => integer_stats(v.iter().copied(), v.len()),
+        ArrayData::F32(v) => float_stats(v.iter().map(|&x| f64::from(x)), ScalarType::F32),
+        ArrayData::F64(v) => float_stats(v.iter().copied(), ScalarType::F64),
+    }
+}
+
+fn integer_stats(values: impl Iterator<Item = i64> + Clone, len: usize) -> String {
+    let min = values.clone().min().unwrap_or(0);
+    let max = values.clone().max().unwrap_or(0);
+    // An i128 sum cannot overflow for fewer than 2^64 elements.
+    let sum: i128 = values.map(i128::from).sum();
+    let mean = sum as f64 / len as f64;
+    format!("min {min}  max {max}  mean {}", mean_text(mean))
+}
+
+fn float_stats(values: impl Iterator<Item = f64>, ty: ScalarType) -> String {
+    let (mut min, mut max, mut sum, mut count, mut nans) =
+        (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize, 0usize);
+    for x in values {
+        if x.is_nan() {
+            nans += 1;
+            continue;
+        }
+        min = min.min(x);
+        max = max.max(x);
+        sum += x;
+        count += 1;
+    }
+    let nan_text = if nans > 0 {
+        format!("  nan {nans}")
+    } else {
+        String::new()
+    };
+    if count == 0 {
+        return format!("min -  max -  mean -{nan_text}");
+    }
+    let show = |x: f64| match ty {
+        ScalarType::F32 => Scalar::F32(x as f32).to_string(),
+        _ => Scalar::F64(x).to_string(),
+    };
+    let mean = sum / count as f64;
+    format!(
+        "min {}  max {}  mean {}{nan_text}",
+        show(min),
+        show(max),
+        mean_text(mean)
+    )
+}
+
+/// Six significant digits: a summary, not a value to copy.
+fn mean_text(mean: f64) -> String {
+    if mean == 0.0 || !mean.is_finite() {
+        return format!("{mean:?}");
+    }
+    let magnitude = mean.abs().log10().floor();
+    if (-4.0..6.0).contains(&magnitude) {
+        let decimals = (5.0 - magnitude).max(0.0) as usize;
+        let text = format!("{mean:.decimals$}");
+        // Trailing zeros say nothing, but keep one digit after the point:
+        // a mean is a float even when the data are integers.
+        match text.split_once('.') {
+            Some((whole, fraction)) => {
+                let fraction = fraction.trim_end_matches('0');
+                format!(
+                    "{whole}.{}",
+                    if fraction.is_empty() { "0" } else { fraction }
+                )
+            }
+            None => format!("{text}.0"),
+        }
+    } else {
+        format!("{mean:.5e}")
+    }
+}
+
+fn timing_lines(timing: &Timing) -> String {
+    let seconds = timing.run.as_secs_f64();
+    let rate = if seconds > 0.0 {
+        format!("{} elements/s", si(timing.elements as f64 / seconds))
+    } else {
+        "too fast to measure".to_string()
+    };
+    let mut out = format!(
+        "compile {}, run {}; {} elements in the largest domain: {rate}\n",
+        duration_text(timing.compile),
+        duration_text(timing.run),
+        timing.elements
+    );
+    match timing.threads {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "engine {} (--threads {n} recorded; this engine runs on one thread)",
+                engine_name(timing.engine)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "engine {}", engine_name(timing.engine));
+        }
+    }
+    out
+}
+
+fn engine_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Reference => "reference",
+        Engine::Jit => "jit",
+    }
+}
+
+fn duration_text(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 1000.0 {
+        format!("{ms:.3} ms")
+    } else {
+        format!("{:.3} s", ms / 1e3)
+    }
+}
+
+/// `258.1 M` for 2.581e8.
+fn si(x: f64) -> String {
+    let units = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    match units.iter().find(|(scale, _)| x >= *scale) {
+        Some((scale, unit)) => format!("{:.1} {unit}", x / scale),
+        None => format!("{x:.1}"),
+    }
+}
+
+/// The number of index points of the largest phase (`foreach` or
+/// reduction) whose extents are sizes or constants; when no phase has such
+/// extents, the largest parameter array. At least 1: a kernel without
+/// arrays still did one unit of work.
+pub fn largest_domain(kernel: &Kernel, bound: &Bound) -> u128 {
+    let phases = kernel
+        .body
+        .block
+        .iter()
+        .filter_map(|stmt| match &stmt.kind {
+            StmtKind::Foreach { domain, .. } | StmtKind::Reduce { domain, .. } => domain
+                .extents
+                .iter()
+                .map(|&e| extent(kernel, bound, e))
+                .product::<Option<u128>>(),
+            _ => None,
+        });
+    let arrays = bound
+        .shapes
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.iter().map(|&d| d as u128).product());
+    let largest_phase = phases.max();
+    largest_phase.or_else(|| arrays.max()).unwrap_or(1).max(1)
+}
+
+fn extent(kernel: &Kernel, bound: &Bound, expr: kjit::ir::ExprId) -> Option<u128> {
+    let value = match kernel.body.exprs.get(expr)?.expr {
+        Expr::Size(size) => *bound.sizes.get(size_index(kernel, size)?)?,
+        Expr::Const(kjit::ir::Constant::I64(n)) => n,
+        _ => return None,
+    };
+    // A negative extent is an empty domain.
+    Some(u128::try_from(value).unwrap_or(0))
+}
+
+/// The position of `size` in the kernel's size table, which is also its
+/// index in [`Bound::sizes`].
+fn size_index(kernel: &Kernel, size: kjit::ir::SizeId) -> Option<usize> {
+    kernel.sizes.keys().position(|id| id == size)
+}

@@ -1,0 +1,196 @@
+//! The builtin functions of kern and the reduction operators.
+//!
+//! In: argument values whose types the verifier has checked against
+//! [`Builtin::signature`]. Out: the result, exactly as the language defines
+//! it. This file IS the definition; the JIT must match it (bit for bit for
+//! everything but the transcendentals, whose f64 results come from the
+//! platform's libm).
+//!
+//! f32 transcendentals (`exp` through `cbrt` in [`Builtin`]'s order, plus
+//! `pow` and `atan2`) are computed in f64 and rounded once to f32, so the
+//! oracle is nearly correctly rounded: the f64 result is far more accurate
+//! than an f32 ulp, and only a value within about 2^-29 ulp of a rounding
+//! boundary can round the wrong way. `sqrt`, `floor`, `ceil`, `round`,
+//! `trunc`, `abs` and `fma` are exact in f32 and computed in f32.
+
+use super::ops::{binary, cast, type_bug};
+use crate::ir::{BinaryOp, Builtin, ReduceOp};
+use crate::types::ScalarType;
+use crate::value::Scalar;
+
+/// Applies `fun` to `args` (as many as its arity; both branches of
+/// `select` were already evaluated: builtins are eager).
+pub fn builtin(fun: Builtin, args: &[Scalar]) -> Scalar {
+    use Builtin::*;
+    match (fun, args) {
+        (Abs, &[x]) => abs(x),
+        (Min, &[a, b]) => min(a, b),
+        (Max, &[a, b]) => max(a, b),
+        (Clamp, &[x, lo, hi]) => min(max(x, lo), hi),
+        (Select, &[Scalar::Bool(c), a, b]) => {
+            if c {
+                a
+            } else {
+                b
+            }
+        }
+        (Sqrt | Floor | Ceil | Round | Trunc, &[x]) => exact_unary(fun, x),
+        (Fma, &[Scalar::F32(a), Scalar::F32(b), Scalar::F32(c)]) => Scalar::F32(a.mul_add(b, c)),
+        (Fma, &[Scalar::F64(a), Scalar::F64(b), Scalar::F64(c)]) => Scalar::F64(a.mul_add(b, c)),
+        (_, &[Scalar::F32(x)]) => Scalar::F32(transcendental(fun, x as f64, 0.0) as f32),
+        (_, &[Scalar::F64(x)]) => Scalar::F64(transcendental(fun, x, 0.0)),
+        (_, &[Scalar::F32(x), Scalar::F32(y)]) => {
+            Scalar::F32(transcendental(fun, x as f64, y as f64) as f32)
+        }
+        (_, &[Scalar::F64(x), Scalar::F64(y)]) => Scalar::F64(transcendental(fun, x, y)),
+        _ => type_bug("builtin arguments"),
+    }
+}
+
+/// Integers: `wrapping_abs`, so `abs(MIN) == MIN`. Floats: clears the sign
+/// bit (`abs(-0.0) == 0.0`, `abs(-NaN)` is a positive NaN).
+fn abs(x: Scalar) -> Scalar {
+    match x {
+        Scalar::I32(v) => Scalar::I32(v.wrapping_abs()),
+        Scalar::I64(v) => Scalar::I64(v.wrapping_abs()),
+        Scalar::F32(v) => Scalar::F32(v.abs()),
+        Scalar::F64(v) => Scalar::F64(v.abs()),
+        Scalar::Bool(_) => type_bug("abs argument"),
+    }
+}
+
+/// `if a is NaN { b } else if b < a { b } else { a }`: a NaN operand is
+/// ignored unless both are NaN, and on a tie (`-0.0` vs `0.0`) the first
+/// operand wins. On integers this is the ordinary minimum.
+pub fn min(a: Scalar, b: Scalar) -> Scalar {
+    pick(
+        a,
+        b,
+        |a, b| is_nan(&a) || b < a,
+        |a, b| is_nan(&a) || b < a,
+        |a, b| b < a,
+    )
+}
+
+/// Like [`min`] with `b > a`.
+pub fn max(a: Scalar, b: Scalar) -> Scalar {
+    pick(
+        a,
+        b,
+        |a, b| is_nan(&a) || b > a,
+        |a, b| is_nan(&a) || b > a,
+        |a, b| b > a,
+    )
+}
+
+/// Returns `b` when the test for the operands' type says so, else `a`.
+fn pick(
+    a: Scalar,
+    b: Scalar,
+    take_f32: fn(f32, f32) -> bool,
+    take_f64: fn(f64, f64) -> bool,
+    take_int: fn(i64, i64) -> bool,
+) -> Scalar {
+    let take_b = match (a, b) {
+        (Scalar::F32(x), Scalar::F32(y)) => take_f32(x, y),
+        (Scalar::F64(x), Scalar::F64(y)) => take_f64(x, y),
+        (Scalar::I32(x), Scalar::I32(y)) => take_int(x.into(), y.into()),
+        (Scalar::I64(x), Scalar::I64(y)) => take_int(x, y),
+        _ => type_bug("min/max arguments"),
+    };
+    if take_b {
+        b
+    } else {
+        a
+    }
+}
+
+/// NaN is the only value unordered with itself.
+fn is_nan<T: PartialOrd>(x: &T) -> bool {
+    x.partial_cmp(x).is_none()
+}
+
+/// Builtins that are exact in either width, computed in the argument's own
+/// type. `round` is half away from zero (Rust's `round`).
+fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
+    macro_rules! apply {
+        ($v:expr) => {
+            match fun {
+                Builtin::Sqrt => $v.sqrt(),
+                Builtin::Floor => $v.floor(),
+                Builtin::Ceil => $v.ceil(),
+                Builtin::Round => $v.round(),
+                Builtin::Trunc => $v.trunc(),
+                _ => type_bug("exact builtin"),
+            }
+        };
+    }
+    match x {
+        Scalar::F32(v) => Scalar::F32(apply!(v)),
+        Scalar::F64(v) => Scalar::F64(apply!(v)),
+        _ => type_bug("exact builtin argument"),
+    }
+}
+
+/// The transcendental builtins in f64 (`y` is used only by `pow` and
+/// `atan2`). Rust std for all but `erf`/`erfc`, which std lacks (libm).
+fn transcendental(fun: Builtin, x: f64, y: f64) -> f64 {
+    use Builtin::*;
+    match fun {
+        Exp => x.exp(),
+        Exp2 => x.exp2(),
+        Expm1 => x.exp_m1(),
+        Log => x.ln(),
+        Log2 => x.log2(),
+        Log10 => x.log10(),
+        Log1p => x.ln_1p(),
+        Pow => x.powf(y),
+        Sin => x.sin(),
+        Cos => x.cos(),
+        Tan => x.tan(),
+        Asin => x.asin(),
+        Acos => x.acos(),
+        Atan => x.atan(),
+        Atan2 => x.atan2(y),
+        Sinh => x.sinh(),
+        Cosh => x.cosh(),
+        Tanh => x.tanh(),
+        Erf => libm::erf(x),
+        Erfc => libm::erfc(x),
+        Cbrt => x.cbrt(),
+        Abs | Min | Max | Clamp | Select | Sqrt | Floor | Ceil | Round | Trunc | Fma => {
+            type_bug("transcendental")
+        }
+    }
+}
+
+/// Where a reduction starts: sum 0, prod 1, min +inf (ints MAX), max -inf
+/// (ints MIN). Reductions are over numbers only (verified).
+pub fn reduce_identity(op: ReduceOp, ty: ScalarType) -> Scalar {
+    use Scalar::*;
+    match (op, ty) {
+        (_, ScalarType::Bool) => type_bug("bool reduction"),
+        (ReduceOp::Sum, _) => cast(I32(0), ty),
+        (ReduceOp::Prod, _) => cast(I32(1), ty),
+        (ReduceOp::Min, ScalarType::I32) => I32(i32::MAX),
+        (ReduceOp::Min, ScalarType::I64) => I64(i64::MAX),
+        (ReduceOp::Min, ScalarType::F32) => F32(f32::INFINITY),
+        (ReduceOp::Min, ScalarType::F64) => F64(f64::INFINITY),
+        (ReduceOp::Max, ScalarType::I32) => I32(i32::MIN),
+        (ReduceOp::Max, ScalarType::I64) => I64(i64::MIN),
+        (ReduceOp::Max, ScalarType::F32) => F32(f32::NEG_INFINITY),
+        (ReduceOp::Max, ScalarType::F64) => F64(f64::NEG_INFINITY),
+    }
+}
+
+/// One step of a reduction: `acc + x`, `acc * x` (ints wrap), or
+/// `min(acc, x)` / `max(acc, x)` as the builtins define them (so NaN
+/// elements are skipped and the earliest of tied zeros wins).
+pub fn reduce_combine(op: ReduceOp, acc: Scalar, x: Scalar) -> Scalar {
+    match op {
+        ReduceOp::Sum => binary(BinaryOp::Add, acc, x),
+        ReduceOp::Prod => binary(BinaryOp::Mul, acc, x),
+        ReduceOp::Min => min(acc, x),
+        ReduceOp::Max => max(acc, x),
+    }
+}

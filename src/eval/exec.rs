@@ -1,0 +1,388 @@
+//! The interpreter proper: statements and expressions of one kernel run.
+//!
+//! In: a verified kernel and its bound arguments (see [`Machine::new`]).
+//! Out: the final state of the arrays and the kernel's frame, or the first
+//! [`Trap`] (an out-of-range index).
+//!
+//! Everything runs sequentially: phases visit their domain in row-major
+//! order. Because the IR is verified, handles index their arenas directly
+//! (`body.exprs[id]`, `locals[l.index()]`): a dangling handle would have been
+//! rejected by the verifier, so those indexings cannot fail. Expressions are
+//! evaluated recursively, so the host stack bounds expression depth, as it
+//! does in the parser that built them.
+
+use super::builtins::{builtin, reduce_combine, reduce_identity};
+use super::ops::{binary, cast, type_bug, unary};
+use crate::ir::*;
+use crate::span::Span;
+use crate::value::{Array, Scalar};
+use cranelift_entity::EntityRef;
+use std::borrow::Cow;
+
+/// An out-of-range index, before the caller adds names and shapes.
+#[derive(Debug)]
+pub(super) struct Trap {
+    pub array: ParamId,
+    pub index: Vec<i64>,
+    pub span: Span,
+}
+
+/// Boxed so that the hot `Result<Scalar, _>` stays small.
+pub(super) type Run<T> = Result<T, Box<Trap>>;
+
+/// How a block ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Break,
+    Continue,
+}
+
+/// The locals of one kernel run or function call.
+pub(super) struct Frame<'a> {
+    body: &'a Body,
+    pub locals: Vec<Scalar>,
+}
+
+impl<'a> Frame<'a> {
+    /// Every local starts at zero of its type; scalar outputs rely on this.
+    pub fn new(body: &'a Body) -> Frame<'a> {
+        let locals = body.locals.values().map(|l| Scalar::zero(l.ty)).collect();
+        Frame { body, locals }
+    }
+}
+
+/// The kernel-wide state: parameter values and arrays.
+pub(super) struct Machine<'a> {
+    pub module: &'a Module,
+    pub sizes: Vec<i64>,
+    /// The value of each scalar input, indexed by `ParamId` (zero elsewhere).
+    pub scalars: Vec<Scalar>,
+    /// Each array parameter: borrowed inputs, owned inout and outputs.
+    pub arrays: Vec<Option<Cow<'a, Array>>>,
+}
+
+impl<'a> Machine<'a> {
+    pub fn exec_kernel(&mut self, kernel: &'a Kernel) -> Run<Frame<'a>> {
+        let mut frame = Frame::new(&kernel.body);
+        self.block(&mut frame, &kernel.body.block)?;
+        Ok(frame)
+    }
+
+    fn block(&mut self, frame: &mut Frame<'a>, block: &'a Block) -> Run<Flow> {
+        for stmt in block {
+            let flow = self.stmt(frame, stmt)?;
+            if flow != Flow::Next {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn stmt(&mut self, frame: &mut Frame<'a>, stmt: &'a Stmt) -> Run<Flow> {
+        match &stmt.kind {
+            StmtKind::Assign { local, value } => {
+                frame.locals[local.index()] = self.eval(frame, *value)?;
+            }
+            StmtKind::Store {
+                array,
+                index,
+                value,
+            } => self.store(frame, *array, index, *value, stmt.span)?,
+            StmtKind::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                let taken = if self.eval_bool(frame, *cond)? {
+                    then_block
+                } else {
+                    else_block
+                };
+                return self.block(frame, taken);
+            }
+            StmtKind::For {
+                counter,
+                start,
+                end,
+                inclusive,
+                body,
+            } => {
+                self.for_loop(frame, *counter, (*start, *end, *inclusive), body)?;
+            }
+            StmtKind::While { cond, body } => {
+                while self.eval_bool(frame, *cond)? {
+                    if self.block(frame, body)? == Flow::Break {
+                        break;
+                    }
+                }
+            }
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Foreach { domain, body } => {
+                self.for_each_index(frame, domain, |m, frame| m.block(frame, body).map(drop))?;
+            }
+            StmtKind::Reduce {
+                dst,
+                op,
+                domain,
+                body,
+                value,
+            } => {
+                frame.locals[dst.index()] = self.reduce(frame, *op, domain, body, *value)?;
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    /// `start` and `end` are evaluated once. The counter never steps past
+    /// `end`, so `..=MAX` ends without overflow.
+    fn for_loop(
+        &mut self,
+        frame: &mut Frame<'a>,
+        counter: LocalId,
+        range: (ExprId, ExprId, bool),
+        body: &'a Block,
+    ) -> Run<()> {
+        let (start, end, inclusive) = range;
+        let ty = frame.body.locals[counter].ty;
+        let mut i = as_i64(self.eval(frame, start)?);
+        let end = as_i64(self.eval(frame, end)?);
+        while i < end || (inclusive && i == end) {
+            // `i` lies in `start..=end`, both values of `ty`, so the cast
+            // back to `ty` is exact.
+            frame.locals[counter.index()] = cast(Scalar::I64(i), ty);
+            if self.block(frame, body)? == Flow::Break || i == end {
+                break;
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Runs `visit` once per index of `domain` in row-major order (last
+    /// dimension fastest), with the index locals set. A negative or zero
+    /// extent makes the domain empty. This is the one place that fixes the
+    /// order of a phase, and so the order of a reduction's combines.
+    fn for_each_index(
+        &mut self,
+        frame: &mut Frame<'a>,
+        domain: &'a Domain,
+        mut visit: impl FnMut(&mut Self, &mut Frame<'a>) -> Run<()>,
+    ) -> Run<()> {
+        let mut extents = Vec::with_capacity(domain.extents.len());
+        for &e in &domain.extents {
+            extents.push(as_i64(self.eval(frame, e)?));
+        }
+        if extents.iter().any(|&n| n <= 0) {
+            return Ok(());
+        }
+        let mut index = vec![0i64; extents.len()];
+        loop {
+            for (&local, &i) in domain.indices.iter().zip(&index) {
+                frame.locals[local.index()] = Scalar::I64(i);
+            }
+            visit(self, frame)?;
+            if !next_index(&mut index, &extents) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Folds the body's values sequentially in domain order, starting from
+    /// the identity: `((id ⊕ x0) ⊕ x1) ⊕ ...`. If the JIT later fixes a
+    /// canonical blocked order for float sums, this function must follow it
+    /// so that the oracle and the JIT agree bit for bit.
+    fn reduce(
+        &mut self,
+        frame: &mut Frame<'a>,
+        op: ReduceOp,
+        domain: &'a Domain,
+        body: &'a Block,
+        value: ExprId,
+    ) -> Run<Scalar> {
+        let mut acc = reduce_identity(op, frame.body.exprs[value].ty);
+        self.for_each_index(frame, domain, |m, frame| {
+            m.block(frame, body)?;
+            acc = reduce_combine(op, acc, m.eval(frame, value)?);
+            Ok(())
+        })?;
+        Ok(acc)
+    }
+
+    fn store(
+        &mut self,
+        frame: &mut Frame<'a>,
+        array: ParamId,
+        index: &[ExprId],
+        value: ExprId,
+        span: Span,
+    ) -> Run<()> {
+        let index = self.eval_index(frame, index)?;
+        let flat = self.flat_index(array, &index, span)?;
+        let value = self.eval(frame, value)?;
+        // The verifier allows stores only to output and inout arrays, which
+        // `Machine::new` made owned, so `to_mut` never copies.
+        let written = self.arrays[array.index()]
+            .as_mut()
+            .is_some_and(|a| a.to_mut().data.set(flat, value));
+        if !written {
+            type_bug("store target");
+        }
+        Ok(())
+    }
+
+    fn eval(&mut self, frame: &mut Frame<'a>, id: ExprId) -> Run<Scalar> {
+        let node = &frame.body.exprs[id];
+        Ok(match &node.expr {
+            Expr::Const(c) => constant(*c),
+            Expr::Param(p) => self.scalars[p.index()],
+            Expr::Size(s) => Scalar::I64(self.sizes[s.index()]),
+            Expr::Local(l) => frame.locals[l.index()],
+            Expr::Load { array, index } => {
+                let index = self.eval_index(frame, index)?;
+                let flat = self.flat_index(*array, &index, node.span)?;
+                let data = self.arrays[array.index()].as_ref().map(|a| &a.data);
+                // `flat_index` checked `flat` against the shape, which `bind`
+                // checked against the data length.
+                data.and_then(|d| d.get(flat))
+                    .unwrap_or_else(|| type_bug("load source"))
+            }
+            Expr::Unary { op, arg } => unary(*op, self.eval(frame, *arg)?),
+            Expr::Binary { op, lhs, rhs } => self.binary(frame, *op, *lhs, *rhs)?,
+            Expr::Cast { arg } => cast(self.eval(frame, *arg)?, node.ty),
+            Expr::Builtin { fun, args } => {
+                let mut values = [Scalar::Bool(false); 3]; // no builtin takes more than 3
+                for (slot, &arg) in values.iter_mut().zip(args) {
+                    *slot = self.eval(frame, arg)?;
+                }
+                builtin(*fun, &values[..args.len().min(3)])
+            }
+            Expr::Call { func, args } => self.call(frame, *func, args)?,
+        })
+    }
+
+    /// `&&` and `||` evaluate `rhs` only when `lhs` does not decide: a load
+    /// on the right may be out of range exactly when the left says so.
+    fn binary(
+        &mut self,
+        frame: &mut Frame<'a>,
+        op: BinaryOp,
+        lhs: ExprId,
+        rhs: ExprId,
+    ) -> Run<Scalar> {
+        let a = self.eval(frame, lhs)?;
+        match (op, a) {
+            (BinaryOp::And, Scalar::Bool(false)) | (BinaryOp::Or, Scalar::Bool(true)) => Ok(a),
+            _ => Ok(binary(op, a, self.eval(frame, rhs)?)),
+        }
+    }
+
+    /// A fresh frame with the arguments in the parameter locals; the result
+    /// is evaluated after the body.
+    fn call(&mut self, frame: &mut Frame<'a>, func: FuncId, args: &[ExprId]) -> Run<Scalar> {
+        let module: &'a Module = self.module;
+        let function = &module.functions[func];
+        let mut callee = Frame::new(&function.body);
+        for (&param, &arg) in function.params.iter().zip(args) {
+            callee.locals[param.index()] = self.eval(frame, arg)?;
+        }
+        self.block(&mut callee, &function.body.block)?;
+        self.eval(&mut callee, function.result)
+    }
+
+    fn eval_bool(&mut self, frame: &mut Frame<'a>, id: ExprId) -> Run<bool> {
+        match self.eval(frame, id)? {
+            Scalar::Bool(b) => Ok(b),
+            _ => type_bug("condition"),
+        }
+    }
+
+    /// Index expressions, evaluated left to right before any bounds check.
+    fn eval_index(&mut self, frame: &mut Frame<'a>, index: &[ExprId]) -> Run<Index> {
+        let mut out = Index {
+            values: [0; MAX_RANK],
+            len: index.len(),
+        };
+        if index.len() > MAX_RANK {
+            type_bug("array rank");
+        }
+        for (slot, &e) in out.values.iter_mut().zip(index) {
+            *slot = as_i64(self.eval(frame, e)?);
+        }
+        Ok(out)
+    }
+
+    /// The row-major offset of `index` in `array`, or a trap if any index is
+    /// negative or not below its dimension.
+    fn flat_index(&self, array: ParamId, index: &Index, span: Span) -> Run<usize> {
+        let index = index.as_slice();
+        let shape = self.arrays[array.index()]
+            .as_ref()
+            .map_or(&[][..], |a| &a.shape[..]);
+        let trap = || {
+            Box::new(Trap {
+                array,
+                index: index.to_vec(),
+                span,
+            })
+        };
+        if index.len() != shape.len() {
+            return Err(trap());
+        }
+        let mut flat = 0usize;
+        for (&i, &dim) in index.iter().zip(shape) {
+            match usize::try_from(i) {
+                // Stays below product(shape), which fits in usize.
+                Ok(i) if i < dim => flat = flat * dim + i,
+                _ => return Err(trap()),
+            }
+        }
+        Ok(flat)
+    }
+}
+
+/// Arrays have rank 1 or 2 (verified).
+const MAX_RANK: usize = 2;
+
+/// The evaluated indices of one load or store, without allocating.
+struct Index {
+    values: [i64; MAX_RANK],
+    len: usize,
+}
+
+impl Index {
+    fn as_slice(&self) -> &[i64] {
+        &self.values[..self.len]
+    }
+}
+
+/// Steps `index` to the next row-major position; false after the last.
+fn next_index(index: &mut [i64], extents: &[i64]) -> bool {
+    for (i, &n) in index.iter_mut().zip(extents).rev() {
+        *i += 1;
+        if *i < n {
+            return true;
+        }
+        *i = 0;
+    }
+    false
+}
+
+fn as_i64(x: Scalar) -> i64 {
+    match x {
+        Scalar::I32(v) => v.into(),
+        Scalar::I64(v) => v,
+        _ => type_bug("integer operand"),
+    }
+}
+
+pub(super) fn constant(c: Constant) -> Scalar {
+    match c {
+        Constant::Bool(v) => Scalar::Bool(v),
+        Constant::I32(v) => Scalar::I32(v),
+        Constant::I64(v) => Scalar::I64(v),
+        Constant::F32(v) => Scalar::F32(v),
+        Constant::F64(v) => Scalar::F64(v),
+    }
+}

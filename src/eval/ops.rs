@@ -1,0 +1,188 @@
+//! The operators of kern on scalar values: unary, binary and casts.
+//!
+//! In: operand values whose types the verifier has checked. Out: the result
+//! value, exactly as the language defines it. This file IS the definition of
+//! these operators; the JIT must match it bit for bit.
+//!
+//! Operands of the wrong type cannot arrive here: `evaluate` verifies the IR
+//! first, and the verifier checks every operand type. [`type_bug`] marks the
+//! match arms that this rules out.
+
+use crate::ir::{BinaryOp, UnaryOp};
+use crate::types::ScalarType;
+use crate::value::Scalar;
+use std::ops::{Add, Div, Mul, Rem, Sub};
+
+/// Marks a match arm for operand types the verifier rejects: reaching it
+/// means an ill-typed IR passed the verifier, a compiler bug.
+#[cold]
+pub(super) fn type_bug(what: &str) -> ! {
+    unreachable!("reference evaluator: ill-typed {what} passed the IR verifier")
+}
+
+/// `-x` wraps on integers (`-MIN == MIN`) and flips the sign bit of floats
+/// (so `-0.0` exists and `-NaN` is a NaN). `!x` is logical on bool and
+/// bitwise on integers.
+pub fn unary(op: UnaryOp, x: Scalar) -> Scalar {
+    use Scalar::*;
+    match (op, x) {
+        (UnaryOp::Neg, I32(v)) => I32(v.wrapping_neg()),
+        (UnaryOp::Neg, I64(v)) => I64(v.wrapping_neg()),
+        (UnaryOp::Neg, F32(v)) => F32(-v),
+        (UnaryOp::Neg, F64(v)) => F64(-v),
+        (UnaryOp::Not, Bool(v)) => Bool(!v),
+        (UnaryOp::Not, I32(v)) => I32(!v),
+        (UnaryOp::Not, I64(v)) => I64(!v),
+        _ => type_bug("unary operand"),
+    }
+}
+
+/// Every binary operator on two operands of one type. `&&` and `||` are
+/// the plain logical functions here; skipping the right operand when the
+/// left decides is the caller's job (`exec`), since it is about evaluation,
+/// not about values.
+pub fn binary(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
+    use Scalar::*;
+    if op.is_comparison() {
+        return Bool(compare(op, a, b));
+    }
+    match (a, b) {
+        (Bool(x), Bool(y)) => Bool(bool_op(op, x, y)),
+        (I32(x), I32(y)) => I32(i32_op(op, x, y)),
+        (I64(x), I64(y)) => I64(i64_op(op, x, y)),
+        (F32(x), F32(y)) => F32(float_op(op, x, y)),
+        (F64(x), F64(y)) => F64(float_op(op, x, y)),
+        _ => type_bug("binary operands"),
+    }
+}
+
+/// IEEE comparisons on floats (NaN is unordered: every comparison with it is
+/// false except `!=`); `false < true` on bools.
+fn compare(op: BinaryOp, a: Scalar, b: Scalar) -> bool {
+    use Scalar::*;
+    match (a, b) {
+        (Bool(x), Bool(y)) => ordered(op, x, y),
+        (I32(x), I32(y)) => ordered(op, x, y),
+        (I64(x), I64(y)) => ordered(op, x, y),
+        (F32(x), F32(y)) => ordered(op, x, y),
+        (F64(x), F64(y)) => ordered(op, x, y),
+        _ => type_bug("comparison operands"),
+    }
+}
+
+/// Rust's `PartialOrd` is exactly the IEEE comparison on floats.
+fn ordered<T: PartialOrd>(op: BinaryOp, x: T, y: T) -> bool {
+    match op {
+        BinaryOp::Eq => x == y,
+        BinaryOp::Ne => x != y,
+        BinaryOp::Lt => x < y,
+        BinaryOp::Le => x <= y,
+        BinaryOp::Gt => x > y,
+        BinaryOp::Ge => x >= y,
+        _ => type_bug("comparison operator"),
+    }
+}
+
+/// `&`, `|`, `^` on bools are logical (both sides evaluated); `&&` and `||`
+/// give the same values once evaluated.
+fn bool_op(op: BinaryOp, x: bool, y: bool) -> bool {
+    match op {
+        BinaryOp::And | BinaryOp::BitAnd => x & y,
+        BinaryOp::Or | BinaryOp::BitOr => x | y,
+        BinaryOp::BitXor => x ^ y,
+        _ => type_bug("bool operator"),
+    }
+}
+
+/// Integer operators for one width. Arithmetic wraps. Division never traps:
+/// `x / 0 == 0` and `x % 0 == x`; `wrapping_div`/`wrapping_rem` give
+/// `MIN / -1 == MIN` and `MIN % -1 == 0`, truncating toward zero with the
+/// remainder taking the dividend's sign. `wrapping_shl`/`wrapping_shr` use
+/// the amount modulo the bit width (for a negative amount, its two's
+/// complement bits modulo the width); `>>` is arithmetic on signed types.
+macro_rules! int_op {
+    ($name:ident, $t:ty) => {
+        fn $name(op: BinaryOp, x: $t, y: $t) -> $t {
+            match op {
+                BinaryOp::Add => x.wrapping_add(y),
+                BinaryOp::Sub => x.wrapping_sub(y),
+                BinaryOp::Mul => x.wrapping_mul(y),
+                BinaryOp::Div if y == 0 => 0,
+                BinaryOp::Div => x.wrapping_div(y),
+                BinaryOp::Rem if y == 0 => x,
+                BinaryOp::Rem => x.wrapping_rem(y),
+                BinaryOp::BitAnd => x & y,
+                BinaryOp::BitOr => x | y,
+                BinaryOp::BitXor => x ^ y,
+                // Truncating to u32 keeps the amount modulo the width, since
+                // the width divides 2^32.
+                BinaryOp::Shl => x.wrapping_shl(y as u32),
+                BinaryOp::Shr => x.wrapping_shr(y as u32),
+                _ => type_bug("integer operator"),
+            }
+        }
+    };
+}
+int_op!(i32_op, i32);
+int_op!(i64_op, i64);
+
+/// IEEE-754 arithmetic, round to nearest; `%` is Rust's `%`: fmod, exact,
+/// with the dividend's sign.
+fn float_op<T>(op: BinaryOp, x: T, y: T) -> T
+where
+    T: Add<Output = T> + Sub<Output = T> + Mul<Output = T> + Div<Output = T> + Rem<Output = T>,
+{
+    match op {
+        BinaryOp::Add => x + y,
+        BinaryOp::Sub => x - y,
+        BinaryOp::Mul => x * y,
+        BinaryOp::Div => x / y,
+        BinaryOp::Rem => x % y,
+        _ => type_bug("float operator"),
+    }
+}
+
+/// Converts `x` to `to`. Rust's `as` is the definition for numbers:
+/// float → int truncates toward zero and saturates, NaN → 0; int → float
+/// and f64 → f32 round to nearest even; i64 → i32 wraps. bool → number is
+/// 0 or 1; number → bool is `x != 0` (so NaN → true).
+pub fn cast(x: Scalar, to: ScalarType) -> Scalar {
+    use Scalar::*;
+    match to {
+        ScalarType::Bool => Bool(match x {
+            Bool(v) => v,
+            I32(v) => v != 0,
+            I64(v) => v != 0,
+            F32(v) => v != 0.0,
+            F64(v) => v != 0.0,
+        }),
+        ScalarType::I32 => I32(match x {
+            Bool(v) => v as i32,
+            I32(v) => v,
+            I64(v) => v as i32,
+            F32(v) => v as i32,
+            F64(v) => v as i32,
+        }),
+        ScalarType::I64 => I64(match x {
+            Bool(v) => v as i64,
+            I32(v) => v as i64,
+            I64(v) => v,
+            F32(v) => v as i64,
+            F64(v) => v as i64,
+        }),
+        ScalarType::F32 => F32(match x {
+            Bool(v) => v as u8 as f32,
+            I32(v) => v as f32,
+            I64(v) => v as f32,
+            F32(v) => v,
+            F64(v) => v as f32,
+        }),
+        ScalarType::F64 => F64(match x {
+            Bool(v) => v as u8 as f64,
+            I32(v) => v as f64,
+            I64(v) => v as f64,
+            F32(v) => v as f64,
+            F64(v) => v,
+        }),
+    }
+}

@@ -1,0 +1,338 @@
+//! Unit tests of the value semantics: one test per rule of the language
+//! definition in `ops` and `builtins`, at the edge values.
+
+use super::builtins::{builtin, max, min, reduce_combine, reduce_identity};
+use super::ops::{binary, cast, unary};
+use crate::ir::{BinaryOp, Builtin, ReduceOp, UnaryOp};
+use crate::types::ScalarType;
+use crate::value::Scalar::{self, *};
+
+fn bin(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
+    binary(op, a, b)
+}
+
+/// Bitwise equality, so NaN and -0.0 are compared exactly.
+#[track_caller]
+fn same(got: Scalar, want: Scalar) {
+    assert!(got.same_bits(want), "got {got:?}, want {want:?}");
+}
+
+#[test]
+fn integer_arithmetic_wraps() {
+    use BinaryOp::*;
+    same(bin(Add, I32(i32::MAX), I32(1)), I32(i32::MIN));
+    same(bin(Sub, I64(i64::MIN), I64(1)), I64(i64::MAX));
+    same(bin(Mul, I32(1 << 30), I32(4)), I32(0));
+    same(unary(UnaryOp::Neg, I32(i32::MIN)), I32(i32::MIN));
+    same(unary(UnaryOp::Neg, I64(5)), I64(-5));
+}
+
+#[test]
+fn integer_division_never_traps() {
+    use BinaryOp::*;
+    same(bin(Div, I32(7), I32(0)), I32(0));
+    same(bin(Rem, I32(7), I32(0)), I32(7));
+    same(bin(Rem, I64(-7), I64(0)), I64(-7));
+    same(bin(Div, I32(i32::MIN), I32(-1)), I32(i32::MIN));
+    same(bin(Rem, I32(i32::MIN), I32(-1)), I32(0));
+    same(bin(Div, I64(i64::MIN), I64(-1)), I64(i64::MIN));
+    same(bin(Rem, I64(i64::MIN), I64(-1)), I64(0));
+}
+
+#[test]
+fn integer_division_truncates_and_remainder_follows_dividend() {
+    use BinaryOp::*;
+    same(bin(Div, I32(-7), I32(2)), I32(-3));
+    same(bin(Rem, I32(-7), I32(2)), I32(-1));
+    same(bin(Div, I64(7), I64(-2)), I64(-3));
+    same(bin(Rem, I64(7), I64(-2)), I64(1));
+}
+
+#[test]
+fn shifts_take_the_amount_modulo_the_width() {
+    use BinaryOp::*;
+    same(bin(Shl, I32(1), I32(33)), I32(2));
+    same(bin(Shl, I32(1), I32(32)), I32(1));
+    same(bin(Shl, I64(1), I64(64)), I64(1));
+    same(bin(Shl, I64(1), I64(65)), I64(2));
+    same(bin(Shl, I32(1), I32(-1)), I32(i32::MIN)); // -1 mod 32 == 31
+    same(bin(Shr, I32(-8), I32(1)), I32(-4)); // arithmetic
+    same(bin(Shr, I64(i64::MIN), I64(63)), I64(-1));
+    same(bin(Shr, I32(-8), I32(35)), I32(-1));
+}
+
+#[test]
+fn not_is_bitwise_on_integers_and_logical_on_bools() {
+    same(unary(UnaryOp::Not, I32(0)), I32(-1));
+    same(unary(UnaryOp::Not, I64(5)), I64(-6));
+    same(unary(UnaryOp::Not, Bool(true)), Bool(false));
+}
+
+#[test]
+fn bit_operators_are_bitwise_on_ints_and_logical_on_bools() {
+    use BinaryOp::*;
+    same(bin(BitAnd, I32(0b1100), I32(0b1010)), I32(0b1000));
+    same(bin(BitOr, I64(0b1100), I64(0b1010)), I64(0b1110));
+    same(bin(BitXor, I32(-1), I32(5)), I32(!5));
+    same(bin(BitAnd, Bool(true), Bool(false)), Bool(false));
+    same(bin(BitOr, Bool(true), Bool(false)), Bool(true));
+    same(bin(BitXor, Bool(true), Bool(true)), Bool(false));
+    same(bin(And, Bool(true), Bool(true)), Bool(true));
+    same(bin(Or, Bool(false), Bool(false)), Bool(false));
+}
+
+#[test]
+fn float_arithmetic_is_ieee() {
+    use BinaryOp::*;
+    same(bin(Add, F32(0.1), F32(0.2)), F32(0.1f32 + 0.2f32));
+    same(bin(Div, F64(1.0), F64(0.0)), F64(f64::INFINITY));
+    same(bin(Div, F64(-1.0), F64(0.0)), F64(f64::NEG_INFINITY));
+    assert!(matches!(bin(Div, F32(0.0), F32(0.0)), F32(x) if x.is_nan()));
+    same(bin(Add, F32(-0.0), F32(-0.0)), F32(-0.0));
+    same(bin(Add, F32(-0.0), F32(0.0)), F32(0.0));
+}
+
+#[test]
+fn float_remainder_is_fmod_with_the_dividend_sign() {
+    use BinaryOp::Rem;
+    same(bin(Rem, F64(5.5), F64(2.0)), F64(1.5));
+    same(bin(Rem, F64(-5.5), F64(2.0)), F64(-1.5));
+    same(bin(Rem, F32(5.5), F32(-2.0)), F32(1.5));
+    same(bin(Rem, F32(-0.0), F32(1.0)), F32(-0.0));
+    assert!(matches!(bin(Rem, F64(1.0), F64(0.0)), F64(x) if x.is_nan()));
+}
+
+#[test]
+fn negation_flips_the_float_sign_bit() {
+    same(unary(UnaryOp::Neg, F32(0.0)), F32(-0.0));
+    same(unary(UnaryOp::Neg, F64(-0.0)), F64(0.0));
+    let neg_nan = unary(UnaryOp::Neg, F64(f64::NAN));
+    assert!(matches!(neg_nan, F64(x) if x.is_nan() && x.is_sign_negative()));
+}
+
+#[test]
+fn comparisons_treat_nan_as_unordered() {
+    use BinaryOp::*;
+    let nan = F32(f32::NAN);
+    for op in [Eq, Lt, Le, Gt, Ge] {
+        same(bin(op, nan, nan), Bool(false));
+        same(bin(op, nan, F32(1.0)), Bool(false));
+    }
+    same(bin(Ne, nan, nan), Bool(true));
+    same(bin(Eq, F64(0.0), F64(-0.0)), Bool(true));
+    same(bin(Lt, F64(-0.0), F64(0.0)), Bool(false));
+}
+
+#[test]
+fn bools_compare_false_before_true() {
+    use BinaryOp::*;
+    same(bin(Lt, Bool(false), Bool(true)), Bool(true));
+    same(bin(Ge, Bool(false), Bool(true)), Bool(false));
+    same(bin(Eq, Bool(true), Bool(true)), Bool(true));
+    same(bin(Lt, I32(-1), I32(0)), Bool(true));
+}
+
+#[test]
+fn float_to_int_casts_truncate_saturate_and_send_nan_to_zero() {
+    same(cast(F32(2.9), ScalarType::I32), I32(2));
+    same(cast(F32(-2.9), ScalarType::I32), I32(-2));
+    same(cast(F64(f64::NAN), ScalarType::I32), I32(0));
+    same(cast(F32(f32::NAN), ScalarType::I64), I64(0));
+    same(cast(F64(f64::INFINITY), ScalarType::I32), I32(i32::MAX));
+    same(cast(F64(f64::NEG_INFINITY), ScalarType::I64), I64(i64::MIN));
+    same(cast(F64(1e300), ScalarType::I64), I64(i64::MAX));
+    same(cast(F32(-3e10), ScalarType::I32), I32(i32::MIN));
+}
+
+#[test]
+fn int_and_double_to_float_casts_round_to_nearest_even() {
+    same(cast(I32(16_777_217), ScalarType::F32), F32(16_777_216.0)); // tie → even
+    same(cast(I32(16_777_219), ScalarType::F32), F32(16_777_220.0));
+    same(
+        cast(I64(i64::MAX), ScalarType::F64),
+        F64(9_223_372_036_854_775_808.0),
+    );
+    same(cast(F64(1.0 + f64::EPSILON), ScalarType::F32), F32(1.0));
+    same(cast(F64(1e300), ScalarType::F32), F32(f32::INFINITY));
+    same(cast(F32(0.1), ScalarType::F64), F64(0.1f32 as f64));
+}
+
+#[test]
+fn integer_narrowing_wraps() {
+    same(cast(I64(1 << 32), ScalarType::I32), I32(0));
+    same(cast(I64(-1), ScalarType::I32), I32(-1));
+    same(cast(I64(0x1_8000_0000), ScalarType::I32), I32(i32::MIN));
+    same(cast(I32(-5), ScalarType::I64), I64(-5));
+}
+
+#[test]
+fn bool_casts_are_zero_one_and_nonzero() {
+    same(cast(Bool(true), ScalarType::F32), F32(1.0));
+    same(cast(Bool(false), ScalarType::I64), I64(0));
+    same(cast(I32(-3), ScalarType::Bool), Bool(true));
+    same(cast(F64(-0.0), ScalarType::Bool), Bool(false));
+    same(cast(F32(f32::NAN), ScalarType::Bool), Bool(true));
+    same(cast(F64(2.5), ScalarType::F64), F64(2.5));
+}
+
+#[test]
+fn abs_wraps_on_integers_and_clears_the_float_sign() {
+    same(builtin(Builtin::Abs, &[I32(i32::MIN)]), I32(i32::MIN));
+    same(builtin(Builtin::Abs, &[I64(-4)]), I64(4));
+    same(builtin(Builtin::Abs, &[F32(-0.0)]), F32(0.0));
+    let abs_nan = builtin(Builtin::Abs, &[F64(-f64::NAN)]);
+    assert!(matches!(abs_nan, F64(x) if x.is_nan() && x.is_sign_positive()));
+}
+
+#[test]
+fn min_max_ignore_one_nan_and_keep_the_first_of_ties() {
+    let nan = F32(f32::NAN);
+    same(min(nan, F32(1.0)), F32(1.0));
+    same(min(F32(1.0), nan), F32(1.0));
+    same(max(nan, F32(-1.0)), F32(-1.0));
+    same(max(F32(-1.0), nan), F32(-1.0));
+    assert!(matches!(min(nan, nan), F32(x) if x.is_nan()));
+    same(min(F64(-0.0), F64(0.0)), F64(-0.0));
+    same(min(F64(0.0), F64(-0.0)), F64(0.0));
+    same(max(F64(0.0), F64(-0.0)), F64(0.0));
+    same(max(F64(-0.0), F64(0.0)), F64(-0.0));
+    same(min(I32(3), I32(-2)), I32(-2));
+    same(max(I64(i64::MIN), I64(7)), I64(7));
+}
+
+#[test]
+fn clamp_is_min_of_max() {
+    let clamp = |x, lo, hi| builtin(Builtin::Clamp, &[x, lo, hi]);
+    same(clamp(I32(5), I32(0), I32(3)), I32(3));
+    same(clamp(I32(-5), I32(0), I32(3)), I32(0));
+    same(clamp(F32(f32::NAN), F32(0.0), F32(1.0)), F32(0.0));
+    // lo > hi: hi wins, as min(max(x, lo), hi) says.
+    same(clamp(F64(0.5), F64(2.0), F64(1.0)), F64(1.0));
+}
+
+#[test]
+fn select_picks_by_condition() {
+    same(
+        builtin(Builtin::Select, &[Bool(true), I64(1), I64(2)]),
+        I64(1),
+    );
+    same(
+        builtin(Builtin::Select, &[Bool(false), F32(1.0), F32(2.0)]),
+        F32(2.0),
+    );
+}
+
+#[test]
+fn rounding_builtins_follow_rust() {
+    same(builtin(Builtin::Round, &[F32(2.5)]), F32(3.0));
+    same(builtin(Builtin::Round, &[F64(-2.5)]), F64(-3.0));
+    same(builtin(Builtin::Round, &[F64(-0.4)]), F64(-0.0));
+    same(builtin(Builtin::Floor, &[F32(-1.5)]), F32(-2.0));
+    same(builtin(Builtin::Ceil, &[F64(-1.5)]), F64(-1.0));
+    same(builtin(Builtin::Trunc, &[F32(-1.7)]), F32(-1.0));
+    same(builtin(Builtin::Sqrt, &[F32(2.0)]), F32(2.0f32.sqrt()));
+    assert!(matches!(builtin(Builtin::Sqrt, &[F64(-1.0)]), F64(x) if x.is_nan()));
+}
+
+#[test]
+fn fma_rounds_once() {
+    // (1 + 2^-12)^2 - (1 + 2^-11) == 2^-24 exactly; a separate multiply
+    // would round the square to 1 + 2^-11 in f32 and give 0.
+    let a = 1.0 + f32::powi(2.0, -12);
+    let got = builtin(
+        Builtin::Fma,
+        &[F32(a), F32(a), F32(-(1.0 + f32::powi(2.0, -11)))],
+    );
+    same(got, F32(f32::powi(2.0, -24)));
+    same(
+        builtin(Builtin::Fma, &[F64(2.0), F64(3.0), F64(1.0)]),
+        F64(7.0),
+    );
+}
+
+#[test]
+fn f32_transcendentals_are_computed_in_f64() {
+    let x = 0.7f32;
+    same(
+        builtin(Builtin::Exp, &[F32(x)]),
+        F32((x as f64).exp() as f32),
+    );
+    same(
+        builtin(Builtin::Sin, &[F32(x)]),
+        F32((x as f64).sin() as f32),
+    );
+    same(
+        builtin(Builtin::Pow, &[F32(x), F32(3.5)]),
+        F32((x as f64).powf(3.5) as f32),
+    );
+    same(
+        builtin(Builtin::Atan2, &[F32(1.0), F32(-1.0)]),
+        F32((1.0f64).atan2(-1.0) as f32),
+    );
+    same(
+        builtin(Builtin::Erf, &[F32(x)]),
+        F32(libm::erf(x as f64) as f32),
+    );
+    same(builtin(Builtin::Log, &[F64(1.0)]), F64(0.0));
+    same(builtin(Builtin::Erfc, &[F64(0.0)]), F64(1.0));
+    same(builtin(Builtin::Cbrt, &[F64(-27.0)]), F64(-3.0));
+}
+
+#[test]
+fn every_transcendental_is_defined_in_both_widths() {
+    use crate::ir::BuiltinSignature;
+    for fun in Builtin::ALL {
+        let arity = fun.arity();
+        if matches!(fun.signature(), BuiltinSignature::Float { .. }) && fun != Builtin::Fma {
+            let f32_result = builtin(fun, &vec![F32(0.5); arity]);
+            let f64_result = builtin(fun, &vec![F64(0.5); arity]);
+            assert_eq!(
+                (f32_result.ty(), f64_result.ty()),
+                (ScalarType::F32, ScalarType::F64),
+                "{fun:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn reduction_identities() {
+    same(reduce_identity(ReduceOp::Sum, ScalarType::F32), F32(0.0));
+    same(reduce_identity(ReduceOp::Prod, ScalarType::I64), I64(1));
+    same(
+        reduce_identity(ReduceOp::Min, ScalarType::I32),
+        I32(i32::MAX),
+    );
+    same(
+        reduce_identity(ReduceOp::Min, ScalarType::F64),
+        F64(f64::INFINITY),
+    );
+    same(
+        reduce_identity(ReduceOp::Max, ScalarType::I64),
+        I64(i64::MIN),
+    );
+    same(
+        reduce_identity(ReduceOp::Max, ScalarType::F32),
+        F32(f32::NEG_INFINITY),
+    );
+}
+
+#[test]
+fn reduction_steps_wrap_and_skip_nan() {
+    same(
+        reduce_combine(ReduceOp::Sum, I32(i32::MAX), I32(1)),
+        I32(i32::MIN),
+    );
+    same(
+        reduce_combine(ReduceOp::Prod, I64(i64::MAX), I64(2)),
+        I64(-2),
+    );
+    same(
+        reduce_combine(ReduceOp::Min, F32(f32::INFINITY), F32(f32::NAN)),
+        F32(f32::INFINITY),
+    );
+    same(
+        reduce_combine(ReduceOp::Max, F64(-0.0), F64(0.0)),
+        F64(-0.0),
+    );
+}

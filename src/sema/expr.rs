@@ -1,0 +1,400 @@
+//! Checking and lowering expressions: names, operators, calls, casts and
+//! array reads. Reductions are in `phase.rs`.
+
+use super::builder::PendingLiteral;
+use super::infer::{Resolved, Ty, VarKind};
+use super::lower::{ty_of, Lowerer};
+use super::scope::{suggest, Binding};
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, BinaryOp, Builtin, BuiltinSignature, Expr, ExprId, ParamKind, UnaryOp};
+use crate::span::Span;
+use crate::syntax::ast::{self, ExprKind, Ident, Literal};
+use crate::types::ScalarType;
+
+/// The operand types an operator or builtin accepts.
+#[derive(Clone, Copy)]
+enum Class {
+    Numeric,
+    Float,
+    Int,
+    IntOrBool,
+    Bool,
+}
+
+impl Class {
+    fn accepts(self, ty: Resolved) -> bool {
+        ty.is_error()
+            || match self {
+                Class::Numeric => ty.is_numeric(),
+                Class::Float => ty.is_float(),
+                Class::Int => ty.is_int(),
+                Class::IntOrBool => ty.is_int() || ty.is_bool(),
+                Class::Bool => ty.is_bool(),
+            }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Class::Numeric => "a number",
+            Class::Float => "a float (`f32` or `f64`)",
+            Class::Int => "an integer (`i32` or `i64`)",
+            Class::IntOrBool => "an integer or `bool`",
+            Class::Bool => "`bool`",
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    pub fn expr(&mut self, e: &ast::Expr) -> ExprId {
+        match &e.kind {
+            ExprKind::Literal(lit) => self.literal(*lit, false, e.span),
+            ExprKind::Name(ident) => self.name(ident),
+            ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
+            ExprKind::Call { callee, args } => self.call(callee, args, e.span),
+            ExprKind::Cast { ty, arg, .. } => {
+                let arg = self.expr(arg);
+                self.b.expr(Expr::Cast { arg }, ty_of(*ty), e.span)
+            }
+            ExprKind::Index { array, indices } => self.load(array, indices, e.span),
+            ExprKind::Reduce {
+                op,
+                op_span,
+                indices,
+                domain,
+                body,
+            } => self.reduction(*op, *op_span, indices, domain, body, e.span),
+            ExprKind::Error => self.error_expr(e.span),
+        }
+    }
+
+    fn literal(&mut self, lit: Literal, negated: bool, span: Span) -> ExprId {
+        let sign = if negated { -1 } else { 1 };
+        match lit {
+            Literal::Bool(v) => self.b.expr(
+                Expr::Const(ir::Constant::Bool(v)),
+                ty_of(ScalarType::Bool),
+                span,
+            ),
+            Literal::Int(v) => {
+                let ty = self.infer.fresh(VarKind::Int);
+                self.b
+                    .literal(PendingLiteral::Int(sign * i128::from(v)), ty, span)
+            }
+            Literal::Float(v) => {
+                let ty = self.infer.fresh(VarKind::Float);
+                self.b
+                    .literal(PendingLiteral::Float(sign as f64 * v), ty, span)
+            }
+        }
+    }
+
+    fn name(&mut self, ident: &Ident) -> ExprId {
+        match self.scopes.lookup(&ident.name) {
+            Some(Binding::Local(local)) => self.local_read(local, ident.span),
+            Some(Binding::Size(size)) => {
+                self.b
+                    .expr(Expr::Size(size), ty_of(ScalarType::I64), ident.span)
+            }
+            Some(Binding::Param(param)) => self.param_value(param, ident),
+            None => {
+                self.unknown_name(ident, "value");
+                self.error_expr(ident.span)
+            }
+        }
+    }
+
+    fn param_value(&mut self, param: ir::ParamId, ident: &Ident) -> ExprId {
+        match self.param(param).map(|p| p.kind.clone()) {
+            Some(ParamKind::Scalar(ty)) => self.b.expr(Expr::Param(param), ty_of(ty), ident.span),
+            _ => {
+                let d = Diagnostic::error(format!("array `{}` used as a value", ident.name))
+                    .primary(ident.span, "an array, not a scalar")
+                    .help(format!("read one element: `{}[i]`", ident.name));
+                self.error(d);
+                self.error_expr(ident.span)
+            }
+        }
+    }
+
+    pub fn unknown_name(&mut self, ident: &Ident, what: &str) {
+        let mut d = Diagnostic::error(format!("cannot find {what} `{}` in this scope", ident.name))
+            .primary(ident.span, "not found in this scope");
+        let candidates: Vec<&str> = self.scopes.visible_names().collect();
+        if let Some(close) = suggest(&ident.name, candidates) {
+            d = d.help(format!("a name with a similar spelling exists: `{close}`"));
+        }
+        self.error(d);
+    }
+
+    fn unary(&mut self, op: UnaryOp, operand: &ast::Expr, span: Span) -> ExprId {
+        // `-2147483648` must be one literal: its magnitude alone does not fit.
+        if let (UnaryOp::Neg, ExprKind::Literal(lit @ (Literal::Int(_) | Literal::Float(_)))) =
+            (op, &operand.kind)
+        {
+            return self.literal(*lit, true, span);
+        }
+        let arg = self.expr(operand);
+        let class = match op {
+            UnaryOp::Neg => Class::Numeric,
+            UnaryOp::Not => Class::IntOrBool,
+        };
+        self.require(
+            arg,
+            class,
+            &format!("the operand of unary `{}`", op.symbol()),
+        );
+        let ty = self.b.expr_ty(arg);
+        self.b.expr(Expr::Unary { op, arg }, ty, span)
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> ExprId {
+        let (l, r) = (self.expr(lhs), self.expr(rhs));
+        let what = format!("the operands of `{}`", op.symbol());
+        let ty = self.same_type(l, r, op, span);
+        let class = match op {
+            BinaryOp::And | BinaryOp::Or => Class::Bool,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                Class::Numeric
+            }
+            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => Class::IntOrBool,
+            BinaryOp::Shl | BinaryOp::Shr => Class::Int,
+            _ => {
+                return self.b.expr(
+                    Expr::Binary { op, lhs: l, rhs: r },
+                    ty_of(ScalarType::Bool),
+                    span,
+                )
+            }
+        };
+        self.require(l, class, &what);
+        self.b.expr(Expr::Binary { op, lhs: l, rhs: r }, ty, span)
+    }
+
+    /// Unifies the operand types of a binary operator; a mismatch is
+    /// reported once, with both operands labelled.
+    fn same_type(&mut self, l: ExprId, r: ExprId, op: BinaryOp, span: Span) -> Ty {
+        match self.infer.unify(self.b.expr_ty(l), self.b.expr_ty(r)) {
+            Ok(ty) => ty,
+            Err(mismatch) => {
+                let (ls, rs) = (self.b.body.exprs[l].span, self.b.body.exprs[r].span);
+                let mut d = Diagnostic::error(format!(
+                    "mismatched types: `{}` {} `{}`",
+                    mismatch.expected.describe(),
+                    op.symbol(),
+                    mismatch.found.describe()
+                ))
+                .primary(rs, format!("this is `{}`", mismatch.found.describe()))
+                .secondary(ls, format!("this is `{}`", mismatch.expected.describe()))
+                .note("both operands must have the same type");
+                if let Some(help) = super::lower::conversion_help(mismatch.expected, mismatch.found)
+                {
+                    d = d.help(help);
+                }
+                let _ = span;
+                self.error(d);
+                Ty::Error
+            }
+        }
+    }
+
+    fn require(&mut self, id: ExprId, class: Class, what: &str) {
+        let ty = self.resolve(id);
+        if !class.accepts(ty) {
+            let span = self.b.body.exprs[id].span;
+            let d = Diagnostic::error(format!(
+                "expected {}, found `{}`",
+                class.describe(),
+                ty.describe()
+            ))
+            .primary(span, format!("this is `{}`", ty.describe()))
+            .note(format!("{what} must be {}", class.describe()));
+            self.error(d);
+        }
+    }
+
+    fn call(&mut self, callee: &Ident, args: &[ast::Expr], span: Span) -> ExprId {
+        let lowered: Vec<ExprId> = args.iter().map(|a| self.expr(a)).collect();
+        if let Some(builtin) = Builtin::from_name(&callee.name) {
+            return self.builtin(builtin, callee, lowered, span);
+        }
+        if let Some(&func) = self.globals.fn_by_name.get(&callee.name) {
+            return self.user_call(func, callee, lowered, span);
+        }
+        if self.globals.kernel_names.contains_key(&callee.name) {
+            let d = Diagnostic::error(format!("cannot call kernel `{}`", callee.name))
+                .primary(callee.span, "a kernel, not a function")
+                .help("kernels are entry points for the host; move shared code into a `fn`");
+            self.error(d);
+        } else {
+            let mut d = Diagnostic::error(format!("cannot find function `{}`", callee.name))
+                .primary(callee.span, "not a builtin or a function of this file");
+            let names = Builtin::ALL
+                .iter()
+                .map(|b| b.name())
+                .chain(self.globals.fn_by_name.keys().map(String::as_str));
+            if let Some(close) = suggest(&callee.name, names) {
+                d = d.help(format!("a function with a similar name exists: `{close}`"));
+            }
+            self.error(d);
+        }
+        self.error_expr(span)
+    }
+
+    fn check_arity(
+        &mut self,
+        name: &str,
+        expected: usize,
+        found: usize,
+        callee_span: Span,
+    ) -> bool {
+        if expected == found {
+            return true;
+        }
+        let plural = if expected == 1 { "" } else { "s" };
+        let d = Diagnostic::error(format!(
+            "`{name}` takes {expected} argument{plural} but {found} {} supplied",
+            if found == 1 { "was" } else { "were" }
+        ))
+        .primary(callee_span, format!("expected {expected} argument{plural}"));
+        self.error(d);
+        false
+    }
+
+    fn builtin(&mut self, fun: Builtin, callee: &Ident, args: Vec<ExprId>, span: Span) -> ExprId {
+        if !self.check_arity(fun.name(), fun.arity(), args.len(), callee.span) {
+            return self.error_expr(span);
+        }
+        let what = format!("the arguments of `{}`", fun.name());
+        let (operands, class) = match fun.signature() {
+            BuiltinSignature::Numeric { .. } => (&args[..], Some(Class::Numeric)),
+            BuiltinSignature::Float { .. } => (&args[..], Some(Class::Float)),
+            BuiltinSignature::Select => {
+                self.expect_ty(
+                    args[0],
+                    ty_of(ScalarType::Bool),
+                    "the condition of `select`",
+                );
+                (&args[1..], None)
+            }
+        };
+        let mut ty = self.b.expr_ty(operands[0]);
+        for &operand in &operands[1..] {
+            ty = self.expect_ty(operand, ty, &what);
+        }
+        if let Some(class) = class {
+            self.require(operands[0], class, &what);
+        }
+        self.b.expr(Expr::Builtin { fun, args }, ty, span)
+    }
+
+    fn user_call(
+        &mut self,
+        func: ir::FuncId,
+        callee: &Ident,
+        args: Vec<ExprId>,
+        span: Span,
+    ) -> ExprId {
+        let sig = &self.globals.functions[func];
+        let (params, ret) = (sig.params.clone(), sig.ret);
+        if !self.check_arity(&callee.name, params.len(), args.len(), callee.span) {
+            return self.error_expr(span);
+        }
+        for (&arg, &param_ty) in args.iter().zip(&params) {
+            self.expect_ty(
+                arg,
+                ty_of(param_ty),
+                &format!("this argument of `{}`", callee.name),
+            );
+        }
+        self.calls.push((func, callee.span));
+        match ret {
+            Some(ret) => self.b.expr(Expr::Call { func, args }, ty_of(ret), span),
+            None => self.error_expr(span),
+        }
+    }
+
+    /// Lowers the index list of an array access: one `i64` per dimension.
+    pub fn indices(
+        &mut self,
+        array: &Ident,
+        rank: usize,
+        indices: &[ast::Expr],
+        span: Span,
+    ) -> Vec<ExprId> {
+        if indices.len() != rank {
+            let d = Diagnostic::error(format!(
+                "`{}` has {rank} dimension{} but {} ind{} given",
+                array.name,
+                if rank == 1 { "" } else { "s" },
+                indices.len(),
+                if indices.len() == 1 {
+                    "ex was"
+                } else {
+                    "ices were"
+                }
+            ))
+            .primary(
+                span,
+                format!(
+                    "expected {rank} ind{}",
+                    if rank == 1 { "ex" } else { "ices" }
+                ),
+            );
+            self.error(d);
+        }
+        indices
+            .iter()
+            .map(|index| {
+                let id = self.expr(index);
+                self.expect_ty(id, ty_of(ScalarType::I64), "an array index");
+                id
+            })
+            .collect()
+    }
+
+    /// Resolves a name used as an array; reports and returns `None` if it is
+    /// not one.
+    pub fn array_param(
+        &mut self,
+        array: &Ident,
+    ) -> Option<(ir::ParamId, ScalarType, Vec<ir::SizeId>)> {
+        match self.scopes.lookup(&array.name) {
+            Some(Binding::Param(p)) => match self.param(p).map(|p| p.kind.clone()) {
+                Some(ParamKind::Array { elem, dims }) => return Some((p, elem, dims)),
+                _ => self.not_an_array(array),
+            },
+            Some(_) => self.not_an_array(array),
+            None => self.unknown_name(array, "array"),
+        }
+        None
+    }
+
+    fn not_an_array(&mut self, array: &Ident) {
+        let d = Diagnostic::error(format!("`{}` is not an array", array.name))
+            .primary(array.span, "cannot be indexed");
+        self.error(d);
+    }
+
+    fn load(&mut self, array: &Ident, indices: &[ast::Expr], span: Span) -> ExprId {
+        let Some((param, elem, dims)) = self.array_param(array) else {
+            indices.iter().for_each(|i| {
+                self.expr(i);
+            });
+            return self.error_expr(span);
+        };
+        self.note_load(param, indices, span);
+        let index = self.indices(array, dims.len(), indices, span);
+        if index.len() != dims.len() {
+            return self.error_expr(span);
+        }
+        self.b.expr(
+            Expr::Load {
+                array: param,
+                index,
+            },
+            ty_of(elem),
+            span,
+        )
+    }
+}

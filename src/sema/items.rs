@@ -1,0 +1,225 @@
+//! Kernel and function signatures and bodies: parameters, sizes, outputs,
+//! and the per-item checks (unused outputs, missing values).
+
+use super::lower::{ty_of, KernelSig, Lowerer};
+use super::scope::Binding;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole, SizeId, SizeVar};
+use crate::span::Span;
+use crate::syntax::ast::{self, ParamMode};
+use cranelift_entity::PrimaryMap;
+use std::collections::{HashMap, HashSet};
+
+impl Lowerer<'_> {
+    pub fn kernel(mut self, decl: &ast::KernelDecl) -> (ir::Kernel, Vec<Diagnostic>) {
+        self.scopes.push();
+        self.kernel = Some(self.kernel_signature(decl));
+        self.ctx.at_top_level = true;
+        let mut block = Vec::new();
+        for stmt in &decl.body.stmts {
+            self.stmt(stmt, &mut block);
+        }
+        if let Some(tail) = &decl.body.tail {
+            self.ctx.at_top_level = false;
+            self.expr(tail);
+            let d = Diagnostic::error("a kernel body has no value")
+                .primary(tail.span, "this value is computed and dropped")
+                .help("assign it to an output: `out = ...;`");
+            self.error(d);
+        }
+        let sig = self.kernel.take().unwrap_or_else(|| KernelSig::empty());
+        self.warn_unwritten_outputs(&sig);
+        self.b.body.block = block;
+        let body = std::mem::take(&mut self.b).finish(&self.infer, &mut self.diags);
+        let kernel = ir::Kernel {
+            name: decl.name.name.clone(),
+            span: decl.span,
+            sizes: sig.sizes,
+            params: sig.params,
+            body,
+        };
+        (kernel, self.diags)
+    }
+
+    /// Parameters, outputs and sizes, bound in the kernel's outer scope.
+    fn kernel_signature(&mut self, decl: &ast::KernelDecl) -> KernelSig {
+        let mut sig = KernelSig::empty();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let inputs = decl.params.iter().map(|p| (p, false));
+        let outputs = decl.outputs.iter().map(|p| (p, true));
+        for (param, is_output) in inputs.chain(outputs) {
+            if let Some(first) = seen.insert(&param.name.name, param.name.span) {
+                let d = Diagnostic::error(format!("`{}` is declared twice", param.name.name))
+                    .primary(param.name.span, "declared again here")
+                    .secondary(first, "first declared here");
+                self.error(d);
+                continue;
+            }
+            self.kernel_param(&mut sig, param, is_output);
+        }
+        for (_, size) in sig.sizes.iter() {
+            if let Some(&clash) = seen.get(size.name.as_str()) {
+                let d =
+                    Diagnostic::error(format!("`{}` is both a size and a parameter", size.name))
+                        .primary(clash, "parameter")
+                        .secondary(size.span, "size");
+                self.diags.push(d);
+            }
+        }
+        let sizes: Vec<(String, SizeId)> = sig
+            .sizes
+            .iter()
+            .map(|(id, s)| (s.name.clone(), id))
+            .collect();
+        for (name, id) in sizes {
+            self.scopes.bind(&name, Binding::Size(id));
+        }
+        sig
+    }
+
+    fn kernel_param(&mut self, sig: &mut KernelSig, param: &ast::Param, is_output: bool) {
+        let role = match (is_output, param.mode) {
+            (true, _) => ParamRole::Output,
+            (false, ParamMode::In) => ParamRole::Input,
+            (false, ParamMode::InOut) => ParamRole::InOut,
+        };
+        if role == ParamRole::InOut && param.ty.dims.is_empty() {
+            let d = Diagnostic::error(format!("scalar `{}` cannot be `inout`", param.name.name))
+                .primary(param.span, "only arrays are `inout`")
+                .help("declare a scalar output instead: `-> (name: T)`");
+            self.error(d);
+        }
+        let kind = self.param_kind(sig, &param.ty, sig.params.next_key(), role);
+        let id = sig.params.push(ir::Param {
+            name: param.name.name.clone(),
+            span: param.span,
+            role,
+            kind: kind.clone(),
+        });
+        match kind {
+            ParamKind::Scalar(ty) if role == ParamRole::Output => {
+                let local = self.b.local(
+                    &param.name.name,
+                    ty_of(ty),
+                    param.name.span,
+                    LocalKind::Output(id),
+                );
+                self.scopes.bind(&param.name.name, Binding::Local(local));
+            }
+            _ => self.scopes.bind(&param.name.name, Binding::Param(id)),
+        }
+    }
+
+    fn param_kind(
+        &mut self,
+        sig: &mut KernelSig,
+        ty: &ast::TypeExpr,
+        id: ParamId,
+        role: ParamRole,
+    ) -> ParamKind {
+        if ty.dims.is_empty() {
+            return ParamKind::Scalar(ty.elem);
+        }
+        if ty.dims.len() > 2 {
+            let d = Diagnostic::error(format!(
+                "arrays have 1 or 2 dimensions, found {}",
+                ty.dims.len()
+            ))
+            .primary(ty.span, "too many dimensions");
+            self.error(d);
+        }
+        let dims = ty
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(dim, ident)| {
+                size_id(sig, ident, (role != ParamRole::Output).then_some((id, dim)))
+            })
+            .collect();
+        ParamKind::Array {
+            elem: ty.elem,
+            dims,
+        }
+    }
+
+    fn warn_unwritten_outputs(&mut self, sig: &KernelSig) {
+        for (id, param) in sig.params.iter() {
+            if param.role == ParamRole::Output && !sig.written.contains(&id) {
+                let how = if param.is_array() {
+                    "stored"
+                } else {
+                    "assigned"
+                };
+                let d = Diagnostic::warning(format!("output `{}` is never {how}", param.name))
+                    .primary(param.span, "it will be all zeros");
+                self.diags.push(d);
+            }
+        }
+    }
+
+    pub fn function(
+        mut self,
+        decl: &ast::FunctionDecl,
+        sig: &super::FnSig,
+    ) -> (ir::Function, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
+        self.ctx.in_function = true;
+        self.scopes.push();
+        let mut params = Vec::new();
+        for (param, &ty) in decl.params.iter().zip(&sig.params) {
+            let local = self.b.local(
+                &param.name.name,
+                ty_of(ty),
+                param.name.span,
+                LocalKind::FnParam,
+            );
+            self.scopes.bind(&param.name.name, Binding::Local(local));
+            params.push(local);
+        }
+        let (block, result) =
+            self.value_block(&decl.body, &format!("the body of `{}`", decl.name.name));
+        if let Some(ret) = sig.ret {
+            self.expect_ty(
+                result,
+                ty_of(ret),
+                &format!("the value of `{}`", decl.name.name),
+            );
+        }
+        self.b.body.block = block;
+        let body = std::mem::take(&mut self.b).finish(&self.infer, &mut self.diags);
+        let function = ir::Function {
+            name: decl.name.name.clone(),
+            span: decl.span,
+            params,
+            ret: sig.ret.unwrap_or(crate::types::ScalarType::Bool),
+            body,
+            result,
+        };
+        (function, self.diags, self.calls)
+    }
+}
+
+/// The size named `ident`, created on first mention. `fixed_by` is the array
+/// dimension that names it, when that array is an input.
+fn size_id(sig: &mut KernelSig, ident: &ast::Ident, fixed_by: Option<(ParamId, usize)>) -> SizeId {
+    if let Some((id, size)) = sig.sizes.iter_mut().find(|(_, s)| s.name == ident.name) {
+        if size.fixed_by.is_none() {
+            size.fixed_by = fixed_by;
+        }
+        return id;
+    }
+    sig.sizes.push(SizeVar {
+        name: ident.name.clone(),
+        span: ident.span,
+        fixed_by,
+    })
+}
+
+impl KernelSig {
+    pub fn empty() -> KernelSig {
+        KernelSig {
+            params: PrimaryMap::new(),
+            sizes: PrimaryMap::new(),
+            written: HashSet::new(),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The state of checking one body (a kernel's or a function's): the IR
+//! being built, the inference table, scopes, and where in the program the
+//! checker stands (in a loop? in a phase? may a reduction appear here?).
+//!
+//! Expressions, statements and phases are lowered by `impl Lowerer` blocks
+//! in `expr.rs`, `stmt.rs` and `phase.rs`.
+
+use super::builder::BodyBuilder;
+use super::infer::{InferTable, Resolved, Ty};
+use super::scope::Scopes;
+use super::Globals;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Expr, ExprId, FuncId, LocalId, ParamId, SizeId};
+use crate::span::Span;
+use crate::types::ScalarType;
+use cranelift_entity::PrimaryMap;
+use std::collections::HashSet;
+
+/// The signature side of a kernel, known before its body is checked.
+pub struct KernelSig {
+    pub params: PrimaryMap<ParamId, ir::Param>,
+    pub sizes: PrimaryMap<SizeId, ir::SizeVar>,
+    /// Output arrays stored somewhere and scalar outputs assigned somewhere,
+    /// for the "never written" warning.
+    pub written: HashSet<ParamId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseKind {
+    Foreach,
+    Reduce,
+}
+
+/// What the checker tracks while inside a `foreach` or reduction body.
+pub struct Phase {
+    pub kind: PhaseKind,
+    pub indices: Vec<LocalId>,
+    /// The size each domain extent names, when it is exactly a size.
+    pub extent_sizes: Vec<Option<SizeId>>,
+    /// Locals numbered below this were declared outside the phase: uniform,
+    /// so read-only inside it.
+    pub first_local: u32,
+    pub stores: Vec<(ParamId, Span)>,
+    /// Loads that are not at the current index; checked against `stores`
+    /// when the phase ends, because a load may come before the store.
+    pub other_index_loads: Vec<(ParamId, Span)>,
+}
+
+/// Where the checker stands in the body.
+#[derive(Default)]
+pub struct Ctx {
+    pub in_function: bool,
+    pub loop_depth: u32,
+    /// Directly in the kernel body's top-level block.
+    pub at_top_level: bool,
+    pub phase: Option<Phase>,
+    /// `Some` while lowering the value of a top-level `let` or assignment:
+    /// reductions found there are hoisted into these phase statements.
+    pub hoisted_reductions: Option<Vec<ir::Stmt>>,
+}
+
+pub struct Lowerer<'g> {
+    pub globals: &'g Globals,
+    pub diags: Vec<Diagnostic>,
+    pub infer: InferTable,
+    pub b: BodyBuilder,
+    pub scopes: Scopes,
+    pub kernel: Option<KernelSig>,
+    pub ctx: Ctx,
+    /// User-function calls made by this body, for the recursion check.
+    pub calls: Vec<(FuncId, Span)>,
+}
+
+impl<'g> Lowerer<'g> {
+    pub fn new(globals: &'g Globals) -> Lowerer<'g> {
+        Lowerer {
+            globals,
+            diags: Vec::new(),
+            infer: InferTable::default(),
+            b: BodyBuilder::default(),
+            scopes: Scopes::default(),
+            kernel: None,
+            ctx: Ctx::default(),
+            calls: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, diagnostic: Diagnostic) {
+        self.diags.push(diagnostic);
+    }
+
+    pub fn resolve(&self, id: ExprId) -> Resolved {
+        self.infer.resolve(self.b.expr_ty(id))
+    }
+
+    /// A placeholder for an expression that already produced a diagnostic.
+    pub fn error_expr(&mut self, span: Span) -> ExprId {
+        self.b
+            .expr(Expr::Const(ir::Constant::Bool(false)), Ty::Error, span)
+    }
+
+    /// Unifies the type of `id` with `expected`, reporting a mismatch at the
+    /// expression. Returns the common type.
+    pub fn expect_ty(&mut self, id: ExprId, expected: Ty, what: &str) -> Ty {
+        let found = self.b.expr_ty(id);
+        match self.infer.unify(expected, found) {
+            Ok(ty) => ty,
+            Err(mismatch) => {
+                let span = self.b.body.exprs[id].span;
+                let found = mismatch.found.describe();
+                let expected = mismatch.expected.describe();
+                let mut d = Diagnostic::error("mismatched types")
+                    .primary(span, format!("expected `{expected}`, found `{found}`"))
+                    .note(format!("{what} must be `{expected}`"));
+                if let Some(help) = conversion_help(mismatch.expected, mismatch.found) {
+                    d = d.help(help);
+                }
+                self.error(d);
+                Ty::Error
+            }
+        }
+    }
+
+    pub fn param(&self, id: ParamId) -> Option<&ir::Param> {
+        self.kernel.as_ref().map(|k| &k.params[id])
+    }
+
+    /// Lowers `f` in a nested control context (not at top level, not where a
+    /// reduction may be hoisted), restoring the context afterwards.
+    pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let top = std::mem::replace(&mut self.ctx.at_top_level, false);
+        let hoisted = self.ctx.hoisted_reductions.take();
+        let result = f(self);
+        self.ctx.at_top_level = top;
+        self.ctx.hoisted_reductions = hoisted;
+        result
+    }
+
+    pub fn local_read(&mut self, local: LocalId, span: Span) -> ExprId {
+        let ty = self.b.local_ty(local);
+        self.b.expr(Expr::Local(local), ty, span)
+    }
+}
+
+/// A `help:` line for a type mismatch that a cast or literal fixes.
+pub fn conversion_help(expected: Resolved, found: Resolved) -> Option<String> {
+    match (expected, found) {
+        (Resolved::Known(to), f) if f.is_numeric() && to.is_numeric() => Some(format!(
+            "kern has no implicit conversions: convert with `{to}(...)`"
+        )),
+        (e, Resolved::Var(_, super::infer::VarKind::Int)) if e.is_float() => {
+            Some("write a float literal, e.g. `2.0` instead of `2`".to_string())
+        }
+        _ => None,
+    }
+}
+
+pub fn ty_of(scalar: ScalarType) -> Ty {
+    Ty::Known(scalar)
+}

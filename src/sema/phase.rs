@@ -1,0 +1,458 @@
+//! Phases and race freedom: `foreach` loops, reductions, stores to arrays,
+//! and the rules that make every phase safe to run in parallel.
+//!
+//! Inside a phase: uniform locals and scalar outputs are read-only; stores go
+//! only to output or `inout` arrays, at exactly the current index, and only
+//! to arrays shaped like the domain (so stores need no bounds check); an
+//! array stored in a phase is read in it only at the current index.
+
+use super::infer::Ty;
+use super::lower::{ty_of, Lowerer, Phase, PhaseKind};
+use super::scope::Binding;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Domain, Expr, LocalId, LocalKind, ParamRole, SizeId, StmtKind};
+use crate::span::Span;
+use crate::syntax::ast::{self, ExprKind, Ident, ReduceOp};
+use crate::types::ScalarType;
+
+impl Lowerer<'_> {
+    pub fn foreach(
+        &mut self,
+        indices: &[Ident],
+        domain: &[ast::Expr],
+        body: &ast::Block,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        if !self.phase_allowed("`foreach`", span) {
+            return;
+        }
+        let (domain, extent_sizes) = self.domain(indices, domain, span);
+        self.scopes.push();
+        let phase = self.enter_phase(PhaseKind::Foreach, &domain, extent_sizes);
+        let body = self.nested(|l| l.block(body));
+        let phase = std::mem::replace(&mut self.ctx.phase, phase);
+        self.scopes.pop();
+        let Some(phase) = phase else { return };
+        self.check_phase_races(&phase);
+        let domain = Domain {
+            indices: phase.indices,
+            extents: domain.into_iter().map(|(_, id)| id).collect(),
+        };
+        out.push(ir::Stmt {
+            kind: StmtKind::Foreach { domain, body },
+            span,
+        });
+    }
+
+    /// Reports and returns false when a phase appears anywhere but the top
+    /// level of a kernel body.
+    fn phase_allowed(&mut self, what: &str, span: Span) -> bool {
+        let why = if self.ctx.in_function {
+            "functions are scalar code and contain no phases"
+        } else if self.ctx.phase.is_some() {
+            "phases do not nest"
+        } else if !self.ctx.at_top_level && what == "`foreach`" {
+            "a `foreach` runs only at the top level of a kernel body, not inside `if` or loops"
+        } else if self.ctx.hoisted_reductions.is_none() && what != "`foreach`" {
+            "a reduction may appear only in the value of a `let` or assignment at the top level of a kernel body"
+        } else {
+            return true;
+        };
+        let d = Diagnostic::error(format!("{what} is not allowed here")).primary(span, why);
+        self.error(d);
+        false
+    }
+
+    /// Lowers a domain's extents (in the enclosing, uniform context) and
+    /// notes which extents are exactly a size.
+    fn domain(
+        &mut self,
+        indices: &[Ident],
+        extents: &[ast::Expr],
+        span: Span,
+    ) -> (Vec<(Ident, ir::ExprId)>, Vec<Option<SizeId>>) {
+        if indices.len() != extents.len() || !(1..=2).contains(&indices.len()) {
+            let d = Diagnostic::error(format!("a domain has 1 or 2 dimensions, each with one index; found {} ind{} over {} extent{}",
+                indices.len(), if indices.len() == 1 { "ex" } else { "ices" }, extents.len(), if extents.len() == 1 { "" } else { "s" }))
+                .primary(span, "write `i in n` or `(r, c) in (h, w)`");
+            self.error(d);
+        }
+        let mut lowered = Vec::new();
+        let mut sizes = Vec::new();
+        for (index, extent) in indices.iter().zip(extents) {
+            let id = self.nested(|l| l.expr(extent));
+            self.expect_ty(id, ty_of(ScalarType::I64), "a domain extent");
+            sizes.push(match self.b.body.exprs[id].expr {
+                Expr::Size(size) => Some(size),
+                _ => None,
+            });
+            lowered.push((index.clone(), id));
+        }
+        (lowered, sizes)
+    }
+
+    /// Declares the index locals and makes a new phase current; returns the
+    /// previous phase (always `None`, as phases do not nest).
+    fn enter_phase(
+        &mut self,
+        kind: PhaseKind,
+        domain: &[(Ident, ir::ExprId)],
+        extent_sizes: Vec<Option<SizeId>>,
+    ) -> Option<Phase> {
+        let first_local = self.b.body.locals.len() as u32;
+        let indices = domain
+            .iter()
+            .enumerate()
+            .map(|(dim, (ident, _))| {
+                let local = self.b.local(
+                    &ident.name,
+                    ty_of(ScalarType::I64),
+                    ident.span,
+                    LocalKind::DomainIndex { dim },
+                );
+                self.scopes.bind(&ident.name, Binding::Local(local));
+                local
+            })
+            .collect();
+        let phase = Phase {
+            kind,
+            indices,
+            extent_sizes,
+            first_local,
+            stores: Vec::new(),
+            other_index_loads: Vec::new(),
+        };
+        self.ctx.phase.replace(phase)
+    }
+
+    fn check_phase_races(&mut self, phase: &Phase) {
+        for &(array, load_span) in &phase.other_index_loads {
+            let Some(&(_, store_span)) = phase.stores.iter().find(|(p, _)| *p == array) else {
+                continue;
+            };
+            let name = self
+                .param(array)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let d = Diagnostic::error(format!("`{name}` is read at another index in the `foreach` that writes it"))
+                .primary(load_span, "read at another index")
+                .secondary(store_span, "written here")
+                .note("all indices of a `foreach` run in parallel, so that element may or may not be written yet")
+                .help("read it in a later `foreach`, or write the result to another output");
+            self.error(d);
+        }
+    }
+
+    /// Reports a write, inside a phase, to a local declared outside it.
+    pub fn check_not_uniform_in_phase(&mut self, local: LocalId, name: &Ident) -> bool {
+        let Some(phase) = &self.ctx.phase else {
+            return true;
+        };
+        if local.as_u32() >= phase.first_local {
+            return true;
+        }
+        let info = &self.b.body.locals[local];
+        let (what, help) = match info.kind {
+            LocalKind::Output(_) => (
+                "scalar output",
+                format!(
+                    "compute it with a reduction: `{} = sum over i in n {{ ... }};`",
+                    name.name
+                ),
+            ),
+            _ => (
+                "variable",
+                "declare it inside the phase, or compute it with a reduction".to_string(),
+            ),
+        };
+        let d = Diagnostic::error(format!(
+            "cannot assign {what} `{}` inside a phase",
+            name.name
+        ))
+        .primary(name.span, "every index of the phase would write it")
+        .secondary(info.span, "declared outside the phase")
+        .help(help);
+        self.error(d);
+        false
+    }
+
+    /// Records a load for the race check: loads at the current index of a
+    /// domain-shaped array are always safe; the others are checked when the
+    /// phase ends.
+    pub fn note_load(&mut self, array: ir::ParamId, indices: &[ast::Expr], span: Span) {
+        if self.ctx.phase.is_none() || self.is_current_index(array, indices) {
+            return;
+        }
+        if let Some(phase) = self.ctx.phase.as_mut() {
+            phase.other_index_loads.push((array, span));
+        }
+    }
+
+    fn is_current_index(&self, array: ir::ParamId, indices: &[ast::Expr]) -> bool {
+        let Some(phase) = &self.ctx.phase else {
+            return false;
+        };
+        let dims = self
+            .param(array)
+            .map(|p| p.dims().to_vec())
+            .unwrap_or_default();
+        indices.len() == phase.indices.len()
+            && dims.len() == phase.indices.len()
+            && indices.iter().zip(&phase.indices).all(|(index, &local)| {
+                matches!(&index.kind, ExprKind::Name(n) if self.scopes.lookup(&n.name) == Some(Binding::Local(local)))
+            })
+            && dims.iter().zip(&phase.extent_sizes).all(|(d, e)| Some(*d) == *e)
+    }
+
+    /// `array[indices] = value` or `array[indices] op= value`.
+    pub fn store(
+        &mut self,
+        array: &Ident,
+        indices: &[ast::Expr],
+        op: Option<ast::BinaryOp>,
+        value: &ast::Expr,
+        place_span: Span,
+        span: Span,
+    ) -> Option<ir::Stmt> {
+        let value = self.expr(value);
+        let (param, elem, dims) = self.array_param(array)?;
+        let index = self.indices(array, dims.len(), indices, place_span);
+        if !self.check_store_target(param, array, indices, &dims, place_span)
+            || index.len() != dims.len()
+        {
+            return None;
+        }
+        let value = match op {
+            Some(op) => {
+                let index = self.index_reads(place_span);
+                let current = self.b.expr(
+                    Expr::Load {
+                        array: param,
+                        index,
+                    },
+                    ty_of(elem),
+                    place_span,
+                );
+                self.compound(op, current, value, span)
+            }
+            None => value,
+        };
+        self.expect_ty(
+            value,
+            ty_of(elem),
+            &format!("a value stored to `{}`", array.name),
+        );
+        if let Some(phase) = self.ctx.phase.as_mut() {
+            phase.stores.push((param, place_span));
+        }
+        if let Some(kernel) = self.kernel.as_mut() {
+            kernel.written.insert(param);
+        }
+        Some(ir::Stmt {
+            kind: StmtKind::Store {
+                array: param,
+                index,
+                value,
+            },
+            span,
+        })
+    }
+
+    /// Fresh reads of the current phase's index locals.
+    fn index_reads(&mut self, span: Span) -> Vec<ir::ExprId> {
+        let locals = self
+            .ctx
+            .phase
+            .as_ref()
+            .map(|p| p.indices.clone())
+            .unwrap_or_default();
+        locals
+            .into_iter()
+            .map(|l| self.local_read(l, span))
+            .collect()
+    }
+
+    fn check_store_target(
+        &mut self,
+        param: ir::ParamId,
+        array: &Ident,
+        indices: &[ast::Expr],
+        dims: &[SizeId],
+        span: Span,
+    ) -> bool {
+        let role = self.param(param).map(|p| p.role);
+        let problem = match (&self.ctx.phase, role) {
+            (_, Some(ParamRole::Input)) => Some(
+                Diagnostic::error(format!("cannot write to input array `{}`", array.name))
+                    .primary(span, "inputs are read-only")
+                    .help(format!(
+                        "declare it `inout {}: ...` or write to an output",
+                        array.name
+                    )),
+            ),
+            (None, _) => Some(
+                Diagnostic::error(format!(
+                    "cannot store to `{}` outside a `foreach`",
+                    array.name
+                ))
+                .primary(span, "array elements are written only by `foreach` phases")
+                .help("wrap the store in `foreach i in n { ... }`"),
+            ),
+            (Some(phase), _) if phase.kind == PhaseKind::Reduce => Some(
+                Diagnostic::error(format!(
+                    "cannot store to `{}` inside a reduction",
+                    array.name
+                ))
+                .primary(span, "a reduction body only computes its value"),
+            ),
+            _ => None,
+        };
+        if let Some(d) = problem {
+            self.error(d);
+            return false;
+        }
+        self.check_store_index(param, array, indices, dims, span)
+    }
+
+    fn check_store_index(
+        &mut self,
+        param: ir::ParamId,
+        array: &Ident,
+        indices: &[ast::Expr],
+        dims: &[SizeId],
+        span: Span,
+    ) -> bool {
+        if self.is_current_index(param, indices) {
+            return true;
+        }
+        let Some(phase) = &self.ctx.phase else {
+            return false;
+        };
+        let index_names: Vec<String> = phase
+            .indices
+            .iter()
+            .map(|&l| self.b.body.locals[l].name.clone())
+            .collect();
+        let shaped_like_domain = dims.len() == phase.extent_sizes.len()
+            && dims
+                .iter()
+                .zip(&phase.extent_sizes)
+                .all(|(d, e)| Some(*d) == *e);
+        let d = if shaped_like_domain {
+            Diagnostic::error(format!(
+                "`{}` is written at an index other than the current one",
+                array.name
+            ))
+            .primary(
+                span,
+                format!(
+                    "stores go only to `{}[{}]`",
+                    array.name,
+                    index_names.join(", ")
+                ),
+            )
+            .note(
+                "each index of a `foreach` writes only its own element, so the phase is race-free",
+            )
+        } else {
+            let shape = |sizes: Vec<String>| format!("[{}]", sizes.join(", "));
+            let kernel = self.kernel.as_ref();
+            let size_name =
+                |s: &SizeId| kernel.map(|k| k.sizes[*s].name.clone()).unwrap_or_default();
+            let array_shape = shape(dims.iter().map(size_name).collect());
+            let domain_shape = shape(
+                phase
+                    .extent_sizes
+                    .iter()
+                    .map(|e| e.as_ref().map(size_name).unwrap_or_else(|| "?".into()))
+                    .collect(),
+            );
+            Diagnostic::error(format!("`{}` has shape {array_shape}, but this `foreach` runs over {domain_shape}", array.name))
+                .primary(span, "stored in a phase of another shape")
+                .note("a `foreach` stores only to arrays whose sizes are exactly its domain, so every store is in bounds")
+        };
+        self.error(d);
+        false
+    }
+
+    /// `op over indices in domain { body }`: hoisted into a reduction phase
+    /// that runs before the enclosing statement; the expression becomes a
+    /// read of the phase's result.
+    pub fn reduction(
+        &mut self,
+        op: ReduceOp,
+        op_span: Span,
+        indices: &[Ident],
+        domain: &[ast::Expr],
+        body: &ast::Block,
+        span: Span,
+    ) -> ir::ExprId {
+        if !self.phase_allowed("a reduction", span) {
+            return self.error_expr(span);
+        }
+        let (domain, extent_sizes) = self.domain(indices, domain, span);
+        self.scopes.push();
+        let outer = self.enter_phase(PhaseKind::Reduce, &domain, extent_sizes);
+        let (block, value) = self.nested(|l| l.value_block(body, "a reduction body"));
+        let phase = std::mem::replace(&mut self.ctx.phase, outer);
+        self.scopes.pop();
+        let ty = self.b.expr_ty(value);
+        let resolved = self.infer.resolve(ty);
+        if !resolved.is_numeric() && !resolved.is_error() {
+            let d = Diagnostic::error(format!(
+                "`{}` reduces numbers, found `{}`",
+                op.name(),
+                resolved.describe()
+            ))
+            .primary(self.b.body.exprs[value].span, "not a number")
+            .secondary(op_span, "reduction");
+            self.error(d);
+        }
+        let dst = self.b.local(op.name(), ty, span, LocalKind::ReduceResult);
+        let domain = Domain {
+            indices: phase.map(|p| p.indices).unwrap_or_default(),
+            extents: domain.into_iter().map(|(_, id)| id).collect(),
+        };
+        let stmt = ir::Stmt {
+            kind: StmtKind::Reduce {
+                dst,
+                op,
+                domain,
+                body: block,
+                value,
+            },
+            span,
+        };
+        if let Some(hoisted) = self.ctx.hoisted_reductions.as_mut() {
+            hoisted.push(stmt);
+        }
+        self.local_read(dst, span)
+    }
+
+    /// A block that ends in a value: a function or reduction body.
+    pub fn value_block(&mut self, body: &ast::Block, what: &str) -> (ir::Block, ir::ExprId) {
+        self.scopes.push();
+        let mut stmts = Vec::new();
+        for stmt in &body.stmts {
+            self.stmt(stmt, &mut stmts);
+        }
+        let value = match &body.tail {
+            Some(tail) => self.expr(tail),
+            None => {
+                let end = Span::new(
+                    body.span.end.saturating_sub(1) as usize,
+                    body.span.end as usize,
+                );
+                let d = Diagnostic::error(format!("{what} must end with a value"))
+                    .primary(end, "expected an expression before `}`")
+                    .note("the last expression of the block, without `;`, is its value");
+                self.error(d);
+                self.b
+                    .expr(Expr::Const(ir::Constant::Bool(false)), Ty::Error, body.span)
+            }
+        };
+        self.scopes.pop();
+        (stmts, value)
+    }
+}

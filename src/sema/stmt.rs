@@ -1,0 +1,365 @@
+//! Checking and lowering statements: `let`, assignment, `if`, loops,
+//! `break`/`continue`. Phases (`foreach`) and stores are in `phase.rs`.
+
+use super::infer::Ty;
+use super::lower::{ty_of, Lowerer};
+use super::scope::Binding;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Expr, LocalId, LocalKind, StmtKind};
+use crate::span::Span;
+use crate::syntax::ast::{self, Ident, PlaceKind};
+use crate::types::ScalarType;
+
+impl Lowerer<'_> {
+    /// Lowers a `{ ... }` statement block in its own scope. A trailing value
+    /// expression is an error: statement blocks have no value.
+    pub fn block(&mut self, block: &ast::Block) -> ir::Block {
+        self.scopes.push();
+        let mut out = Vec::new();
+        for stmt in &block.stmts {
+            self.stmt(stmt, &mut out);
+        }
+        if let Some(tail) = &block.tail {
+            self.expr(tail);
+            self.unused_value(tail.span);
+        }
+        self.scopes.pop();
+        out
+    }
+
+    fn unused_value(&mut self, span: Span) {
+        let d = Diagnostic::error("expression statement has no effect")
+            .primary(span, "this value is computed and dropped")
+            .note("kern expressions have no side effects")
+            .help("assign it: `let name = ...;` or `out[i] = ...;`");
+        self.error(d);
+    }
+
+    pub fn stmt(&mut self, stmt: &ast::Stmt, out: &mut ir::Block) {
+        use ast::StmtKind as S;
+        match &stmt.kind {
+            S::Let { name, ty, value } => self.let_stmt(name, ty.as_ref(), value, stmt.span, out),
+            S::Assign { place, op, value } => match &place.kind {
+                PlaceKind::Var(name) => self.assign(name, *op, value, stmt.span, out),
+                PlaceKind::Index { array, indices } => {
+                    let store =
+                        self.nested(|l| l.store(array, indices, *op, value, place.span, stmt.span));
+                    out.extend(store);
+                }
+            },
+            S::If {
+                cond,
+                then_block,
+                else_block,
+            } => self.if_stmt(cond, then_block, else_block.as_ref(), stmt.span, out),
+            S::For {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            } => self.for_stmt(var, start, end, *inclusive, body, stmt.span, out),
+            S::While { cond, body } => self.while_stmt(cond, body, stmt.span, out),
+            S::Foreach {
+                indices,
+                domain,
+                body,
+            } => self.foreach(indices, domain, body, stmt.span, out),
+            S::Break | S::Continue => self.jump(matches!(stmt.kind, S::Break), stmt.span, out),
+            S::Expr(e) => {
+                self.nested(|l| l.expr(e));
+                self.unused_value(e.span);
+            }
+            S::Error => {}
+        }
+    }
+
+    /// Lowers the value of a `let` or assignment. At the top level of a
+    /// kernel, reductions inside it become phase statements run first.
+    fn value(&mut self, value: &ast::Expr, out: &mut ir::Block) -> ir::ExprId {
+        if !self.ctx.at_top_level {
+            return self.expr(value);
+        }
+        self.ctx.hoisted_reductions = Some(Vec::new());
+        let id = self.expr(value);
+        out.extend(self.ctx.hoisted_reductions.take().unwrap_or_default());
+        id
+    }
+
+    fn let_stmt(
+        &mut self,
+        name: &Ident,
+        ty: Option<&ast::TypeExpr>,
+        value: &ast::Expr,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        let value = self.value(value, out);
+        let mut local_ty = self.b.expr_ty(value);
+        if let Some(annotation) = ty {
+            if !annotation.dims.is_empty() {
+                let d = Diagnostic::error("locals are scalars").primary(
+                    annotation.span,
+                    "array types exist only for kernel parameters and outputs",
+                );
+                self.error(d);
+            }
+            local_ty = self.expect_ty(value, ty_of(annotation.elem), "the value of this `let`");
+            if local_ty == Ty::Error {
+                local_ty = ty_of(annotation.elem);
+            }
+        }
+        let local = self
+            .b
+            .local(&name.name, local_ty, name.span, LocalKind::Var);
+        self.scopes.bind(&name.name, Binding::Local(local));
+        out.push(ir::Stmt {
+            kind: StmtKind::Assign { local, value },
+            span,
+        });
+    }
+
+    fn assign(
+        &mut self,
+        name: &Ident,
+        op: Option<ast::BinaryOp>,
+        value: &ast::Expr,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        let value_id = self.value(value, out);
+        let Some(local) = self.assignable_local(name) else {
+            return;
+        };
+        let value_id = match op {
+            Some(op) => {
+                let current = self.local_read(local, name.span);
+                self.compound(op, current, value_id, span)
+            }
+            None => value_id,
+        };
+        self.expect_ty(
+            value_id,
+            self.b.local_ty(local),
+            &format!("the value assigned to `{}`", name.name),
+        );
+        if let LocalKind::Output(param) = self.b.body.locals[local].kind {
+            if let Some(kernel) = self.kernel.as_mut() {
+                kernel.written.insert(param);
+            }
+        }
+        out.push(ir::Stmt {
+            kind: StmtKind::Assign {
+                local,
+                value: value_id,
+            },
+            span,
+        });
+    }
+
+    /// `a op= b` as `a = a op b`, type-checked like the written-out form.
+    pub fn compound(
+        &mut self,
+        op: ast::BinaryOp,
+        current: ir::ExprId,
+        value: ir::ExprId,
+        span: Span,
+    ) -> ir::ExprId {
+        let ty = self.b.expr_ty(current);
+        self.expect_ty(value, ty, &format!("the right side of `{}=`", op.symbol()));
+        self.b.expr(
+            Expr::Binary {
+                op,
+                lhs: current,
+                rhs: value,
+            },
+            ty,
+            span,
+        )
+    }
+
+    /// The local a plain assignment writes, or `None` after reporting why the
+    /// name cannot be assigned.
+    fn assignable_local(&mut self, name: &Ident) -> Option<LocalId> {
+        let local = match self.scopes.lookup(&name.name) {
+            Some(Binding::Local(local)) => local,
+            Some(Binding::Param(p)) => {
+                let is_array = self.param(p).is_some_and(ir::Param::is_array);
+                let d = if is_array {
+                    Diagnostic::error(format!("cannot assign to array `{}`", name.name))
+                        .primary(name.span, "a whole array cannot be assigned")
+                        .help(format!(
+                            "store one element inside a `foreach`: `{}[i] = ...;`",
+                            name.name
+                        ))
+                } else {
+                    Diagnostic::error(format!("cannot assign to parameter `{}`", name.name))
+                        .primary(name.span, "kernel parameters are read-only")
+                        .help(format!(
+                            "copy it into a local: `let {0}2 = {0};`",
+                            name.name
+                        ))
+                };
+                self.error(d);
+                return None;
+            }
+            Some(Binding::Size(_)) => {
+                let d = Diagnostic::error(format!("cannot assign to size `{}`", name.name))
+                    .primary(name.span, "sizes are fixed by the call");
+                self.error(d);
+                return None;
+            }
+            None => {
+                self.unknown_name(name, "variable");
+                return None;
+            }
+        };
+        self.check_writable(local, name).then_some(local)
+    }
+
+    fn check_writable(&mut self, local: LocalId, name: &Ident) -> bool {
+        let kind = self.b.body.locals[local].kind;
+        let declared = self.b.body.locals[local].span;
+        let why = match kind {
+            LocalKind::LoopCounter => Some((
+                "cannot assign to loop counter",
+                "a `for` counter is read-only",
+                None,
+            )),
+            LocalKind::DomainIndex { .. } => Some((
+                "cannot assign to index",
+                "phase indices are read-only",
+                None,
+            )),
+            LocalKind::FnParam => Some((
+                "cannot assign to parameter",
+                "function parameters are read-only",
+                Some(format!(
+                    "copy it into a local: `let {0}2 = {0};`",
+                    name.name
+                )),
+            )),
+            _ => None,
+        };
+        if let Some((message, label, help)) = why {
+            let mut d = Diagnostic::error(format!("{message} `{}`", name.name))
+                .primary(name.span, label)
+                .secondary(declared, "declared here");
+            if let Some(help) = help {
+                d = d.help(help);
+            }
+            self.error(d);
+            return false;
+        }
+        self.check_not_uniform_in_phase(local, name)
+    }
+
+    fn if_stmt(
+        &mut self,
+        cond: &ast::Expr,
+        then_b: &ast::Block,
+        else_b: Option<&ast::Block>,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        let cond = self.nested(|l| l.expr(cond));
+        self.expect_ty(cond, ty_of(ScalarType::Bool), "an `if` condition");
+        let then_block = self.nested(|l| l.block(then_b));
+        let else_block = else_b
+            .map(|b| self.nested(|l| l.block(b)))
+            .unwrap_or_default();
+        out.push(ir::Stmt {
+            kind: StmtKind::If {
+                cond,
+                then_block,
+                else_block,
+            },
+            span,
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn for_stmt(
+        &mut self,
+        var: &Ident,
+        start: &ast::Expr,
+        end: &ast::Expr,
+        inclusive: bool,
+        body: &ast::Block,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        let (start, end) = self.nested(|l| (l.expr(start), l.expr(end)));
+        let ty = self.expect_ty(end, self.b.expr_ty(start), "the bounds of a `for` range");
+        let bound_ty = self.resolve(start);
+        if !bound_ty.is_int() && !bound_ty.is_error() && ty != Ty::Error {
+            let d = Diagnostic::error(format!(
+                "`for` ranges are over integers, found `{}`",
+                bound_ty.describe()
+            ))
+            .primary(
+                self.b.body.exprs[start]
+                    .span
+                    .to(self.b.body.exprs[end].span),
+                "not an integer range",
+            )
+            .help("use a `while` loop for float steps");
+            self.error(d);
+        }
+        self.scopes.push();
+        let counter = self.b.local(
+            &var.name,
+            self.b.expr_ty(start),
+            var.span,
+            LocalKind::LoopCounter,
+        );
+        self.scopes.bind(&var.name, Binding::Local(counter));
+        let body = self.in_loop(body);
+        self.scopes.pop();
+        out.push(ir::Stmt {
+            kind: StmtKind::For {
+                counter,
+                start,
+                end,
+                inclusive,
+                body,
+            },
+            span,
+        });
+    }
+
+    fn while_stmt(&mut self, cond: &ast::Expr, body: &ast::Block, span: Span, out: &mut ir::Block) {
+        let cond = self.nested(|l| l.expr(cond));
+        self.expect_ty(cond, ty_of(ScalarType::Bool), "a `while` condition");
+        let body = self.in_loop(body);
+        out.push(ir::Stmt {
+            kind: StmtKind::While { cond, body },
+            span,
+        });
+    }
+
+    fn in_loop(&mut self, body: &ast::Block) -> ir::Block {
+        self.ctx.loop_depth += 1;
+        let block = self.nested(|l| l.block(body));
+        self.ctx.loop_depth -= 1;
+        block
+    }
+
+    fn jump(&mut self, is_break: bool, span: Span, out: &mut ir::Block) {
+        let word = if is_break { "break" } else { "continue" };
+        if self.ctx.loop_depth == 0 {
+            let d = Diagnostic::error(format!("`{word}` outside of a loop")).primary(
+                span,
+                format!("`{word}` needs an enclosing `for` or `while`"),
+            );
+            self.error(d);
+            return;
+        }
+        let kind = if is_break {
+            StmtKind::Break
+        } else {
+            StmtKind::Continue
+        };
+        out.push(ir::Stmt { kind, span });
+    }
+}

@@ -1,0 +1,409 @@
+//! Expressions: precedence climbing over binary operators, then unary
+//! operators, then primaries (literals, names, calls, indexing, casts,
+//! reductions, parentheses).
+//!
+//! Precedence, loosest first; all left-associative except comparisons,
+//! which do not chain (`a < b < c` is an error):
+//! `||` < `&&` < `== != < <= > >=` < `|` < `^` < `&` < `<< >>` < `+ -` <
+//! `* / %` < unary `- !`.
+//!
+//! An expression that cannot be read is `ExprKind::Error`, after one
+//! diagnostic; the caller's recovery takes it from there.
+
+use super::height::height;
+use super::{Parser, TokenKind};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, UnaryOp};
+use crate::syntax::lexer;
+
+impl Parser<'_> {
+    pub(super) fn expr(&mut self) -> Expr {
+        self.binary(0)
+    }
+
+    /// An expression whose binary operators all bind at least as tightly
+    /// as `min_prec`. (Recursion through here is paid for where it turns:
+    /// per operator, unary operator, parenthesis, list or reduction.)
+    fn binary(&mut self, min_prec: u8) -> Expr {
+        let lhs = self.unary();
+        self.binary_rest(lhs, min_prec)
+    }
+
+    /// Continues a binary expression after its first operand `lhs`.
+    fn binary_rest(&mut self, mut lhs: Expr, min_prec: u8) -> Expr {
+        if !binary_op(self.kind()).is_some_and(|op| precedence(op) >= min_prec) {
+            return lhs;
+        }
+        // Each operator of the chain puts `lhs` one level deeper (`a + b +
+        // c` is `(a + b) + c`), without recursing. So the budget pays for
+        // the height of `lhs` beyond a leaf, and one level per operator
+        // (see `height`).
+        let mut charged = height(&lhs) - 1;
+        if !self.enter(charged) {
+            return lhs;
+        }
+        // Whether `lhs` is a comparison built by this loop (not one in
+        // parentheses), so that another comparison would chain.
+        let mut lhs_compares = false;
+        while let Some(op) = binary_op(self.kind()) {
+            let prec = precedence(op);
+            if prec < min_prec || !self.enter(1) {
+                break;
+            }
+            charged += 1;
+            let op_token = self.bump();
+            let rhs = self.binary(prec + 1);
+            let span = Span::new(
+                lhs.span.start as usize,
+                self.prev_end().max(lhs.span.end as usize),
+            );
+            let kind = if op.is_comparison() && lhs_compares {
+                self.error_chained_comparison(op_token.span, &lhs);
+                ExprKind::Error
+            } else {
+                ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                }
+            };
+            lhs_compares = op.is_comparison();
+            lhs = Expr { kind, span };
+        }
+        self.leave(charged);
+        lhs
+    }
+
+    fn error_chained_comparison(&mut self, op: Span, lhs: &Expr) {
+        self.report(
+            Diagnostic::error("comparison operators cannot be chained")
+                .primary(op, "second comparison")
+                .secondary(lhs.span, "first comparison")
+                .help("combine two comparisons with `&&`, e.g. `a < b && b < c`"),
+        );
+    }
+
+    /// `-x`, `!x`, or a primary expression.
+    fn unary(&mut self) -> Expr {
+        let op = match self.kind() {
+            TokenKind::Minus => UnaryOp::Neg,
+            TokenKind::Bang => UnaryOp::Not,
+            _ => return self.primary(),
+        };
+        let start = self.start();
+        self.bump();
+        if !self.enter(1) {
+            return self.error_expr();
+        }
+        let operand = self.unary();
+        self.leave(1);
+        let kind = ExprKind::Unary {
+            op,
+            operand: Box::new(operand),
+        };
+        Expr {
+            kind,
+            span: self.span_from(start),
+        }
+    }
+
+    fn primary(&mut self) -> Expr {
+        let start = self.start();
+        let kind = match self.kind() {
+            TokenKind::Int => self.int_literal(),
+            TokenKind::Float => self.float_literal(),
+            TokenKind::True | TokenKind::False => {
+                let value = self.bump().kind == TokenKind::True;
+                ExprKind::Literal(Literal::Bool(value))
+            }
+            TokenKind::InvalidNumber => {
+                self.bump_reported();
+                ExprKind::Error
+            }
+            TokenKind::Ident => self.name_expr(),
+            TokenKind::LParen => return self.paren_expr(),
+            kind if kind.scalar_type().is_some() => self.cast(),
+            _ => {
+                self.error_no_expr();
+                return self.error_expr();
+            }
+        };
+        let expr = Expr {
+            kind,
+            span: self.span_from(start),
+        };
+        self.reject_postfix_index(expr)
+    }
+
+    /// An error expression at the current token, consuming nothing.
+    pub(super) fn error_expr(&self) -> Expr {
+        Expr {
+            kind: ExprKind::Error,
+            span: Span::new(self.start(), self.start()),
+        }
+    }
+
+    fn error_no_expr(&mut self) {
+        let mut diagnostic = self.expected_diag("expression");
+        if self.at(TokenKind::If) {
+            diagnostic = diagnostic.help(
+                "`if` is a statement in kern; to choose between values use `select(cond, a, b)`",
+            );
+        }
+        self.report(diagnostic);
+    }
+
+    fn int_literal(&mut self) -> ExprKind {
+        let token = self.bump();
+        match lexer::int_value(self.text(token)) {
+            Some(value) => ExprKind::Literal(Literal::Int(value)),
+            None => ExprKind::Error,
+        }
+    }
+
+    fn float_literal(&mut self) -> ExprKind {
+        let token = self.bump();
+        match lexer::float_value(self.text(token)) {
+            Some(value) => ExprKind::Literal(Literal::Float(value)),
+            None => ExprKind::Error,
+        }
+    }
+
+    /// A name, call, index or reduction; the cursor is at the identifier.
+    fn name_expr(&mut self) -> ExprKind {
+        match self.nth(1).kind {
+            TokenKind::Over => self.reduce(),
+            TokenKind::LParen => {
+                let callee = self.ident();
+                let args = self.delimited(TokenKind::RParen, |p| Some(p.expr()));
+                ExprKind::Call { callee, args }
+            }
+            TokenKind::LBracket => {
+                let array = self.ident();
+                let start = self.start();
+                let indices = self.delimited(TokenKind::RBracket, |p| Some(p.expr()));
+                if indices.is_empty() {
+                    self.error_empty_index(start);
+                    return ExprKind::Error;
+                }
+                ExprKind::Index { array, indices }
+            }
+            _ => ExprKind::Name(self.ident()),
+        }
+    }
+
+    fn error_empty_index(&mut self, start: usize) {
+        let span = self.span_from(start);
+        self.report(
+            Diagnostic::error("missing index")
+                .primary(span, "expected an index expression")
+                .help("index a 1-D array as `a[i]`, a 2-D array as `a[r, c]`"),
+        );
+    }
+
+    /// Indexing is allowed only directly on an array name (`a[i]`, which
+    /// `name_expr` reads). `a[i][j]` or `f(x)[i]` are reported, and the
+    /// brackets consumed, so the error is not seen again.
+    fn reject_postfix_index(&mut self, expr: Expr) -> Expr {
+        if !self.at(TokenKind::LBracket) {
+            return expr;
+        }
+        let help = if matches!(expr.kind, ExprKind::Index { .. }) {
+            "index a 2-D array with one pair of brackets: `a[r, c]`"
+        } else {
+            "only array names can be indexed, e.g. `a[i]`"
+        };
+        let bracket = self.current().span;
+        self.report(
+            Diagnostic::error("cannot index this expression")
+                .primary(bracket, "unexpected `[`")
+                .secondary(expr.span, "not an array name")
+                .help(help),
+        );
+        self.delimited(TokenKind::RBracket, |p| Some(p.expr()));
+        Expr {
+            kind: ExprKind::Error,
+            span: self.span_from(expr.span.start as usize),
+        }
+    }
+
+    /// `( expr )`: the expression itself, its span widened to the parens.
+    fn paren_expr(&mut self) -> Expr {
+        let open = self.bump();
+        if !self.enter(1) {
+            return self.error_expr();
+        }
+        let mut inner = self.expr();
+        self.leave(1);
+        if !self.eat(TokenKind::RParen) {
+            self.error_unclosed(open, TokenKind::RParen);
+        }
+        inner.span = self.span_from(open.span.start as usize);
+        self.reject_postfix_index(inner)
+    }
+
+    /// `f32(x)`; the cursor is at the type keyword.
+    fn cast(&mut self) -> ExprKind {
+        let ty_token = self.bump();
+        let Some(ty) = ty_token.kind.scalar_type() else {
+            return ExprKind::Error;
+        };
+        if !self.at(TokenKind::LParen) {
+            let diagnostic = self
+                .expected_diag("`(`")
+                .secondary(
+                    ty_token.span,
+                    "a type name in an expression is a conversion",
+                )
+                .help(format!("to convert a value, write `{ty}(x)`"));
+            self.report(diagnostic);
+            return ExprKind::Error;
+        }
+        let mark = self.errors_seen;
+        let mut args = self.delimited(TokenKind::RParen, |p| Some(p.expr()));
+        if args.len() != 1 || self.errors_seen != mark {
+            self.error_cast_arity(ty_token.span, args.len(), mark);
+            return ExprKind::Error;
+        }
+        match args.pop() {
+            Some(arg) => ExprKind::Cast {
+                ty,
+                ty_span: ty_token.span,
+                arg: Box::new(arg),
+            },
+            None => ExprKind::Error,
+        }
+    }
+
+    fn error_cast_arity(&mut self, ty_span: Span, count: usize, mark: usize) {
+        if self.errors_seen != mark {
+            return;
+        }
+        let span = self.span_from(ty_span.start as usize);
+        self.report(
+            Diagnostic::error(format!(
+                "a conversion takes exactly one argument, found {count}"
+            ))
+            .primary(span, "expected one argument"),
+        );
+    }
+
+    /// `sum over i in n { body }`; the cursor is at the operator name,
+    /// followed by `over`.
+    fn reduce(&mut self) -> ExprKind {
+        let op_name = self.ident();
+        self.bump();
+        if !self.enter(1) {
+            return ExprKind::Error;
+        }
+        let kind = self.reduce_rest(op_name);
+        self.leave(1);
+        kind
+    }
+
+    /// `sum over` is read; the indices, domain and body follow.
+    fn reduce_rest(&mut self, op_name: Ident) -> ExprKind {
+        let mark = self.errors_seen;
+        let op = ReduceOp::from_name(&op_name.name);
+        if op.is_none() {
+            self.error_unknown_reduction(&op_name);
+        }
+        let indices = self.indices();
+        let domain = if self.expect(TokenKind::In) {
+            self.domain()
+        } else {
+            Vec::new()
+        };
+        self.check_index_arity(op_name.span, &indices, &domain, mark);
+        let header_ok = self.errors_seen == mark;
+        let body = self.stmt_block();
+        match op {
+            Some(op) if header_ok => ExprKind::Reduce {
+                op,
+                op_span: op_name.span,
+                indices,
+                domain,
+                body,
+            },
+            _ => ExprKind::Error,
+        }
+    }
+
+    fn error_unknown_reduction(&mut self, name: &Ident) {
+        self.report(
+            Diagnostic::error(format!("unknown reduction `{}`", name.name))
+                .primary(name.span, "not a reduction")
+                .help("the reductions are `sum`, `prod`, `min` and `max`"),
+        );
+    }
+
+    /// The indices after `foreach` or `over`: `i` or `(r, c)`.
+    pub(super) fn indices(&mut self) -> Vec<Ident> {
+        if self.at(TokenKind::LParen) {
+            return self.delimited(TokenKind::RParen, |p| p.expect_ident("index name"));
+        }
+        self.expect_ident("index name").into_iter().collect()
+    }
+
+    /// The domain after `in`: an extent `n`, or a list `(h, w)`. A list of
+    /// one is a parenthesised expression and may go on: `(n + 1) / 2`.
+    pub(super) fn domain(&mut self) -> Vec<Expr> {
+        if !self.at(TokenKind::LParen) {
+            return vec![self.expr()];
+        }
+        let start = self.start();
+        let mut extents = self.delimited(TokenKind::RParen, |p| Some(p.expr()));
+        if extents.len() != 1 {
+            return extents;
+        }
+        match extents.pop() {
+            Some(mut only) => {
+                only.span = self.span_from(start);
+                vec![self.binary_rest(only, 0)]
+            }
+            None => Vec::new(),
+        }
+    }
+}
+
+fn binary_op(kind: TokenKind) -> Option<BinaryOp> {
+    use TokenKind::*;
+    Some(match kind {
+        PipePipe => BinaryOp::Or,
+        AmpAmp => BinaryOp::And,
+        EqEq => BinaryOp::Eq,
+        Ne => BinaryOp::Ne,
+        Lt => BinaryOp::Lt,
+        Le => BinaryOp::Le,
+        Gt => BinaryOp::Gt,
+        Ge => BinaryOp::Ge,
+        Pipe => BinaryOp::BitOr,
+        Caret => BinaryOp::BitXor,
+        Amp => BinaryOp::BitAnd,
+        Shl => BinaryOp::Shl,
+        Shr => BinaryOp::Shr,
+        Plus => BinaryOp::Add,
+        Minus => BinaryOp::Sub,
+        Star => BinaryOp::Mul,
+        Slash => BinaryOp::Div,
+        Percent => BinaryOp::Rem,
+        _ => return None,
+    })
+}
+
+/// Binding strength: higher binds tighter. Operators of one level share it.
+fn precedence(op: BinaryOp) -> u8 {
+    use BinaryOp::*;
+    match op {
+        Or => 1,
+        And => 2,
+        Eq | Ne | Lt | Le | Gt | Ge => 3,
+        BitOr => 4,
+        BitXor => 5,
+        BitAnd => 6,
+        Shl | Shr => 7,
+        Add | Sub => 8,
+        Mul | Div | Rem => 9,
+    }
+}

@@ -1,0 +1,287 @@
+//! Items: `kernel` and `fn` declarations, their parameters and types.
+//!
+//! An item that goes wrong still yields an item, with what could be read, so
+//! the checker sees its name and body; text between items that is not an
+//! item is skipped to the next `kernel` or `fn`.
+
+use super::{Parser, TokenKind};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{self, Block, Ident, Param, ParamMode, TypeExpr};
+use crate::types::ScalarType;
+
+impl Parser<'_> {
+    /// One item, or `None` after skipping text that is not one.
+    pub(super) fn item(&mut self) -> Option<ast::Item> {
+        self.sync();
+        match self.kind() {
+            TokenKind::Kernel => Some(ast::Item::Kernel(self.kernel())),
+            TokenKind::Fn => Some(ast::Item::Function(self.function())),
+            _ => {
+                self.skip_stray_tokens();
+                None
+            }
+        }
+    }
+
+    fn skip_stray_tokens(&mut self) {
+        let diagnostic = if self.at(TokenKind::RBrace) {
+            Diagnostic::error("unexpected closing delimiter `}`")
+                .primary(self.current().span, "no `{` to close")
+        } else {
+            self.expected_diag("`kernel` or `fn`")
+                .help("statements belong inside the body of a kernel or function")
+        };
+        self.report(diagnostic);
+        self.bump();
+        while !matches!(
+            self.kind(),
+            TokenKind::Kernel | TokenKind::Fn | TokenKind::Eof
+        ) {
+            self.bump();
+        }
+    }
+
+    /// `kernel name(params) [-> (outputs)] { body }`
+    fn kernel(&mut self) -> ast::KernelDecl {
+        let start = self.start();
+        self.bump();
+        let name = self.item_name("kernel name");
+        let params = self.param_list();
+        let outputs = if self.eat(TokenKind::Arrow) {
+            self.outputs()
+        } else {
+            Vec::new()
+        };
+        let body = self.item_body();
+        let span = self.span_from(start);
+        ast::KernelDecl {
+            name,
+            params,
+            outputs,
+            body,
+            span,
+        }
+    }
+
+    /// `fn name(params) [-> type] { body }`
+    fn function(&mut self) -> ast::FunctionDecl {
+        let start = self.start();
+        self.bump();
+        let name = self.item_name("function name");
+        let params = self.param_list();
+        let ret = if self.eat(TokenKind::Arrow) {
+            self.return_type()
+        } else {
+            None
+        };
+        let body = self.item_body();
+        let span = self.span_from(start);
+        ast::FunctionDecl {
+            name,
+            params,
+            ret,
+            body,
+            span,
+        }
+    }
+
+    /// The item's name; a nameless item gets an empty name at the place the
+    /// name should be, so the rest of it can still be checked.
+    fn item_name(&mut self, what: &str) -> Ident {
+        self.expect_ident(what).unwrap_or_else(|| Ident {
+            name: String::new(),
+            span: Span::new(self.start(), self.start()),
+        })
+    }
+
+    fn param_list(&mut self) -> Vec<Param> {
+        if !self.at(TokenKind::LParen) {
+            self.error_expected("`(`");
+            return Vec::new();
+        }
+        self.delimited(TokenKind::RParen, |p| p.param(true))
+    }
+
+    /// `-> (name: type, ...)` after the arrow.
+    fn outputs(&mut self) -> Vec<Param> {
+        if self.at(TokenKind::LParen) {
+            return self.delimited(TokenKind::RParen, |p| p.param(false));
+        }
+        let diagnostic = self
+            .expected_diag("`(`")
+            .help("kernel outputs are named, e.g. `-> (out: f32[n])`");
+        self.report(diagnostic);
+        Vec::new()
+    }
+
+    /// `-> type` of a function.
+    fn return_type(&mut self) -> Option<TypeExpr> {
+        if self.at(TokenKind::LParen) {
+            let diagnostic = self
+                .expected_diag("type")
+                .help("a function returns one unnamed value, e.g. `-> f32`; named outputs are for kernels");
+            self.report(diagnostic);
+            return None;
+        }
+        self.type_expr()
+    }
+
+    /// The `{ body }` of an item. If it does not start where expected, the
+    /// header went wrong: skip to the body rather than lose it.
+    fn item_body(&mut self) -> Block {
+        if !self.at(TokenKind::LBrace) {
+            self.error_expected("`{`");
+            while !matches!(
+                self.kind(),
+                TokenKind::LBrace | TokenKind::Kernel | TokenKind::Fn | TokenKind::Eof
+            ) {
+                self.bump();
+            }
+        }
+        if self.at(TokenKind::LBrace) {
+            self.block()
+        } else {
+            self.empty_block()
+        }
+    }
+
+    /// `[inout] name: type`; `inout` is an error among outputs.
+    fn param(&mut self, allow_inout: bool) -> Option<Param> {
+        let start = self.start();
+        let mode = self.param_mode(allow_inout);
+        let name = self.expect_ident("parameter name")?;
+        let ty = self.param_type();
+        let span = self.span_from(start);
+        Some(Param {
+            mode,
+            name,
+            ty,
+            span,
+        })
+    }
+
+    fn param_mode(&mut self, allow_inout: bool) -> ParamMode {
+        if !self.at(TokenKind::Inout) {
+            return ParamMode::In;
+        }
+        if allow_inout {
+            self.bump();
+            return ParamMode::InOut;
+        }
+        let span = self.current().span;
+        self.report(
+            Diagnostic::error("an output cannot be `inout`")
+                .primary(span, "not allowed here")
+                .help("an array the kernel reads and writes is a parameter: `(inout acc: f64[n])`"),
+        );
+        self.bump();
+        ParamMode::In
+    }
+
+    /// `: type` of a parameter. The AST has no error type, so a missing or
+    /// unknown type (already reported) is replaced by `f32` with an empty
+    /// span: keeping the parameter spares the checker an "unknown name" at
+    /// every use of it, and such a file never gets past the front end.
+    fn param_type(&mut self) -> TypeExpr {
+        let colon = self.expect(TokenKind::Colon);
+        let ty = if colon || self.kind().scalar_type().is_some() {
+            self.type_expr()
+        } else {
+            None
+        };
+        ty.unwrap_or(TypeExpr {
+            elem: ScalarType::F32,
+            dims: Vec::new(),
+            span: Span::new(self.prev_end(), self.prev_end()),
+        })
+    }
+
+    /// `f32`, `f32[n]`, `i32[h, w]`; `None` after an error.
+    pub(super) fn type_expr(&mut self) -> Option<TypeExpr> {
+        let start = self.start();
+        let Some(elem) = self.kind().scalar_type() else {
+            self.error_not_a_type();
+            return None;
+        };
+        self.bump();
+        let dims = if self.at(TokenKind::LBracket) {
+            self.dims()
+        } else {
+            Vec::new()
+        };
+        let span = self.span_from(start);
+        Some(TypeExpr { elem, dims, span })
+    }
+
+    /// Reports a missing type. A name in its place (`float`) is consumed,
+    /// with any `[dims]`, so the error is not seen again.
+    fn error_not_a_type(&mut self) {
+        let mut diagnostic = self.expected_diag("type");
+        let alias = self
+            .at(TokenKind::Ident)
+            .then(|| scalar_alias(self.text(self.current())))
+            .flatten();
+        diagnostic = match alias {
+            Some(ty) => diagnostic.help(format!("kern spells this type `{ty}`")),
+            None => diagnostic.help("the scalar types are `f32`, `f64`, `i32`, `i64` and `bool`"),
+        };
+        self.report(diagnostic);
+        if self.eat(TokenKind::Ident) && self.at(TokenKind::LBracket) {
+            self.dims();
+        }
+    }
+
+    /// `[n]` or `[h, w]`.
+    fn dims(&mut self) -> Vec<Ident> {
+        let start = self.start();
+        let mark = self.errors_seen;
+        let dims = self.delimited(TokenKind::RBracket, |p| p.dim());
+        let span = self.span_from(start);
+        if self.errors_seen == mark && !(1..=2).contains(&dims.len()) {
+            self.report(
+                Diagnostic::error(format!(
+                    "an array type has 1 or 2 dimensions, found {}",
+                    dims.len()
+                ))
+                .primary(span, "dimensions")
+                .help("name each dimension, e.g. `f32[n]` or `f32[h, w]`"),
+            );
+        }
+        dims
+    }
+
+    fn dim(&mut self) -> Option<Ident> {
+        if self.at(TokenKind::Ident) {
+            return Some(self.ident());
+        }
+        let diagnostic = self
+            .expected_diag("dimension name")
+            .help("array lengths are named, e.g. `f32[n]`; the length comes from the argument");
+        self.report(diagnostic);
+        self.eat(TokenKind::Int);
+        None
+    }
+
+    /// An empty block where a body is missing; its span is the empty span
+    /// at the current token.
+    pub(super) fn empty_block(&self) -> Block {
+        Block {
+            stmts: Vec::new(),
+            tail: None,
+            span: Span::new(self.start(), self.start()),
+        }
+    }
+}
+
+/// Type names from other languages, for a "did you mean" hint.
+fn scalar_alias(name: &str) -> Option<ScalarType> {
+    match name {
+        "float" => Some(ScalarType::F32),
+        "double" => Some(ScalarType::F64),
+        "int" => Some(ScalarType::I32),
+        "long" => Some(ScalarType::I64),
+        "boolean" => Some(ScalarType::Bool),
+        _ => None,
+    }
+}

@@ -1,0 +1,408 @@
+//! Blocks and statements.
+//!
+//! A block is `{ stmt* [tail] }`. A statement that goes wrong becomes
+//! `StmtKind::Error` (or keeps the parts it had) and the parser skips to the
+//! next `;` or `}` of its level. Statements that end in a block (`if`, `for`,
+//! `while`, `foreach`) take no `;`.
+
+use super::{starts_statement, Parser, TokenKind, BLOCK_COST};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{
+    BinaryOp, Block, Expr, ExprKind, Ident, Place, PlaceKind, Stmt, StmtKind,
+};
+
+/// What one step of a block produced: a statement, or the tail expression
+/// (an expression right before the closing `}`, without `;`).
+enum BlockItem {
+    Stmt(Stmt),
+    Tail(Expr),
+}
+
+impl Parser<'_> {
+    /// `{ stmts [tail] }`; the cursor is at `{`.
+    pub(super) fn block(&mut self) -> Block {
+        let start = self.start();
+        let open = self.bump();
+        if !self.enter(BLOCK_COST) {
+            self.skip_balanced_braces();
+            return Block {
+                stmts: Vec::new(),
+                tail: None,
+                span: self.span_from(start),
+            };
+        }
+        let mut stmts = Vec::new();
+        let mut tail = None;
+        loop {
+            match self.kind() {
+                TokenKind::RBrace => {
+                    self.bump();
+                    break;
+                }
+                TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn => {
+                    self.error_unclosed(open, TokenKind::RBrace);
+                    break;
+                }
+                // A stray `;` (`if c { .. };`) is harmless: skip it.
+                TokenKind::Semi => {
+                    self.bump();
+                    continue;
+                }
+                _ => {}
+            }
+            let before = self.pos;
+            match self.block_item() {
+                BlockItem::Stmt(stmt) => stmts.push(stmt),
+                BlockItem::Tail(expr) => tail = Some(Box::new(expr)),
+            }
+            self.ensure_progress(before);
+        }
+        self.leave(BLOCK_COST);
+        Block {
+            stmts,
+            tail,
+            span: self.span_from(start),
+        }
+    }
+
+    /// Skips from just after a `{` to its matching `}` (or the end), without
+    /// recursion: used only past the nesting limit.
+    fn skip_balanced_braces(&mut self) {
+        let mut depth = 1u32;
+        while depth > 0 && !self.at(TokenKind::Eof) {
+            match self.bump().kind {
+                TokenKind::LBrace => depth += 1,
+                TokenKind::RBrace => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+
+    fn block_item(&mut self) -> BlockItem {
+        self.sync();
+        let start = self.start();
+        let kind = match self.kind() {
+            TokenKind::Let => self.let_stmt(),
+            TokenKind::If => self.if_stmt(),
+            TokenKind::For => self.for_stmt(),
+            TokenKind::While => self.while_stmt(),
+            TokenKind::Foreach => self.foreach_stmt(),
+            TokenKind::Break | TokenKind::Continue => self.jump_stmt(),
+            _ => return self.expr_or_assign(start),
+        };
+        BlockItem::Stmt(Stmt {
+            kind,
+            span: self.span_from(start),
+        })
+    }
+
+    /// The block of `if`, `for`, `while`, `foreach` or a reduction. If the
+    /// header before it went wrong, skip the rest of the header to the `{`,
+    /// but not past the end of its line: a `{` further down belongs to
+    /// something else.
+    pub(super) fn stmt_block(&mut self) -> Block {
+        if !self.at(TokenKind::LBrace) {
+            self.error_expected("`{`");
+            while !matches!(
+                self.kind(),
+                TokenKind::LBrace
+                    | TokenKind::RBrace
+                    | TokenKind::Eof
+                    | TokenKind::Kernel
+                    | TokenKind::Fn
+            ) && !self.newline_before()
+            {
+                self.bump();
+            }
+        }
+        if self.at(TokenKind::LBrace) {
+            self.block()
+        } else {
+            self.empty_block()
+        }
+    }
+
+    /// Consumes the `;` that ends a statement. When it is missing, report
+    /// it; then, unless the next token plainly starts something new (a
+    /// statement keyword, `}`, or anything on a new line), skip the rest.
+    fn expect_semi(&mut self) {
+        if self.eat(TokenKind::Semi) {
+            return;
+        }
+        self.error_missing_semi();
+        if !self.at_stmt_boundary() {
+            self.recover_stmt();
+        }
+    }
+
+    fn at_stmt_boundary(&self) -> bool {
+        let kind = self.kind();
+        matches!(
+            kind,
+            TokenKind::RBrace | TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn
+        ) || starts_statement(kind)
+            || self.newline_before()
+    }
+
+    /// `let name [: type] = value;`
+    fn let_stmt(&mut self) -> StmtKind {
+        self.bump();
+        let Some(name) = self.expect_ident("variable name") else {
+            self.recover_stmt();
+            return StmtKind::Error;
+        };
+        let typed = self.eat(TokenKind::Colon);
+        let ty = if typed { self.type_expr() } else { None };
+        if !self.eat(TokenKind::Eq) {
+            self.error_expected(if typed { "`=`" } else { "`:` or `=`" });
+            self.recover_stmt();
+            return StmtKind::Error;
+        }
+        let value = self.expr();
+        self.expect_semi();
+        StmtKind::Let { name, ty, value }
+    }
+
+    /// `if c { } else if d { } else { }`. The chain is read in a loop and
+    /// nested afterwards, so a long `else if` chain cannot overflow the stack.
+    fn if_stmt(&mut self) -> StmtKind {
+        let mut arms = Vec::new();
+        let mut else_block = None;
+        let mut chain = 0;
+        loop {
+            let start = self.start();
+            self.bump();
+            let cond = self.expr();
+            let then_block = self.stmt_block();
+            arms.push((start, cond, then_block));
+            if !self.eat(TokenKind::Else) {
+                break;
+            }
+            if !self.at(TokenKind::If) {
+                else_block = Some(self.stmt_block());
+                break;
+            }
+            // Each `else if` nests the tree two levels deeper (a block
+            // holding an `if`), without recursing. Past the limit, the rest
+            // of the chain is read as a new statement.
+            if !self.enter(2) {
+                break;
+            }
+            chain += 2;
+        }
+        self.leave(chain);
+        let end = self.prev_end();
+        while let Some((start, cond, then_block)) = arms.pop() {
+            let kind = StmtKind::If {
+                cond,
+                then_block,
+                else_block,
+            };
+            if arms.is_empty() {
+                return kind;
+            }
+            let span = Span::new(start, end.max(start));
+            else_block = Some(Block {
+                stmts: vec![Stmt { kind, span }],
+                tail: None,
+                span,
+            });
+        }
+        StmtKind::Error
+    }
+
+    /// `for var in start..end { }` or `start..=end`. A broken header still
+    /// reads the body, so errors inside it are found, but yields `Error`.
+    fn for_stmt(&mut self) -> StmtKind {
+        self.bump();
+        let mark = self.errors_seen;
+        let var = self.expect_ident("loop variable");
+        self.expect(TokenKind::In);
+        let start = self.expr();
+        let inclusive = self.at(TokenKind::DotDotEq);
+        let end = if self.eat(TokenKind::DotDot) || self.eat(TokenKind::DotDotEq) {
+            self.expr()
+        } else {
+            self.error_missing_range();
+            self.error_expr()
+        };
+        let header_ok = self.errors_seen == mark;
+        let body = self.stmt_block();
+        match var {
+            Some(var) if header_ok => StmtKind::For {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            },
+            _ => StmtKind::Error,
+        }
+    }
+
+    fn error_missing_range(&mut self) {
+        let diagnostic = self
+            .expected_diag("`..` or `..=`")
+            .help("`for` counts through a range, e.g. `for i in 0..n`; `foreach` runs in parallel");
+        self.report(diagnostic);
+    }
+
+    /// `while cond { }`
+    fn while_stmt(&mut self) -> StmtKind {
+        self.bump();
+        let cond = self.expr();
+        let body = self.stmt_block();
+        StmtKind::While { cond, body }
+    }
+
+    /// `foreach i in n { }` or `foreach (r, c) in (h, w) { }`.
+    fn foreach_stmt(&mut self) -> StmtKind {
+        let keyword = self.bump();
+        let mark = self.errors_seen;
+        let indices = self.indices();
+        let domain = if self.expect(TokenKind::In) {
+            self.domain()
+        } else {
+            Vec::new()
+        };
+        self.check_index_arity(keyword.span, &indices, &domain, mark);
+        let header_ok = self.errors_seen == mark;
+        let body = self.stmt_block();
+        if !header_ok {
+            return StmtKind::Error;
+        }
+        StmtKind::Foreach {
+            indices,
+            domain,
+            body,
+        }
+    }
+
+    /// `break;` or `continue;`
+    fn jump_stmt(&mut self) -> StmtKind {
+        let keyword = self.bump();
+        self.expect_semi();
+        if keyword.kind == TokenKind::Break {
+            StmtKind::Break
+        } else {
+            StmtKind::Continue
+        }
+    }
+
+    /// A statement that starts with an expression: an assignment, an
+    /// expression statement, or the block's tail.
+    fn expr_or_assign(&mut self, start: usize) -> BlockItem {
+        let expr = self.expr();
+        let kind = if let Some(op) = assign_op(self.kind()) {
+            self.assign(expr, op)
+        } else if self.at(TokenKind::RBrace) && !matches!(expr.kind, ExprKind::Error) {
+            return BlockItem::Tail(expr);
+        } else {
+            self.expect_semi();
+            match expr.kind {
+                ExprKind::Error => StmtKind::Error,
+                _ => StmtKind::Expr(expr),
+            }
+        };
+        BlockItem::Stmt(Stmt {
+            kind,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `place = value;` or `place op= value;`; the cursor is at the operator.
+    fn assign(&mut self, target: Expr, op: Option<BinaryOp>) -> StmtKind {
+        self.bump();
+        let place = self.place(target);
+        let value = self.expr();
+        self.expect_semi();
+        match place {
+            Some(place) => StmtKind::Assign { place, op, value },
+            None => StmtKind::Error,
+        }
+    }
+
+    /// The assignable form of `target`, or `None` after an error.
+    fn place(&mut self, target: Expr) -> Option<Place> {
+        let span = target.span;
+        let kind = match target.kind {
+            ExprKind::Name(name) => PlaceKind::Var(name),
+            ExprKind::Index { array, indices } => PlaceKind::Index { array, indices },
+            ExprKind::Error => return None,
+            _ => {
+                self.report(
+                    Diagnostic::error("invalid left-hand side of assignment")
+                        .primary(span, "cannot assign to this expression")
+                        .help(
+                            "assign to a variable (`x = ..`) or an array element (`out[i] = ..`)",
+                        ),
+                );
+                return None;
+            }
+        };
+        Some(Place { kind, span })
+    }
+
+    /// Checks that `foreach` / `over` has as many indices as extents, one
+    /// or two; skipped if the parts were already found broken.
+    pub(super) fn check_index_arity(
+        &mut self,
+        keyword: Span,
+        indices: &[Ident],
+        domain: &[Expr],
+        mark: usize,
+    ) {
+        if self.errors_seen != mark {
+            return;
+        }
+        let (n, m) = (indices.len(), domain.len());
+        let message = if n > 2 || m > 2 {
+            "a loop or reduction has at most 2 dimensions".to_string()
+        } else if m == 0 {
+            "the domain is empty".to_string()
+        } else if n != m {
+            format!(
+                "{} but {}",
+                count(n, "index", "indices"),
+                count(m, "extent", "extents")
+            )
+        } else {
+            return;
+        };
+        let domain_span = match (domain.first(), domain.last()) {
+            (Some(first), Some(last)) => first.span.to(last.span),
+            _ => Span::new(self.prev_end(), self.prev_end()),
+        };
+        self.report(
+            Diagnostic::error(message)
+                .primary(domain_span, "domain")
+                .secondary(keyword, "of this loop or reduction")
+                .help("write `i in n` for one dimension or `(r, c) in (h, w)` for two"),
+        );
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `=` is `Some(None)`; `+=` is `Some(Some(Add))`; other tokens `None`.
+fn assign_op(kind: TokenKind) -> Option<Option<BinaryOp>> {
+    use TokenKind::*;
+    let op = match kind {
+        Eq => return Some(None),
+        PlusEq => BinaryOp::Add,
+        MinusEq => BinaryOp::Sub,
+        StarEq => BinaryOp::Mul,
+        SlashEq => BinaryOp::Div,
+        PercentEq => BinaryOp::Rem,
+        AmpEq => BinaryOp::BitAnd,
+        PipeEq => BinaryOp::BitOr,
+        CaretEq => BinaryOp::BitXor,
+        ShlEq => BinaryOp::Shl,
+        ShrEq => BinaryOp::Shr,
+        _ => return None,
+    };
+    Some(Some(op))
+}

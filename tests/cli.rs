@@ -1,0 +1,610 @@
+//! End-to-end tests of the `kjit` binary: each test writes `.kern` (and
+//! sometimes `.npy`) files into a fresh temporary directory, runs the built
+//! binary there, and checks the exit code, the text and the files written.
+//!
+//! Exit codes under test: 0 ok, 1 diagnostics, 2 usage, 3 runtime or input
+//! error. The `.npy` fixtures in tests/data were written by numpy
+//! (tests/data/make_npy_fixtures.py); no test needs Python.
+
+use kjit::npy;
+use kjit::value::{ArrayData, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+const SAXPY: &str = "\
+// default: n=8 a=2 x=iota y=fill(1)
+kernel saxpy(a: f32, x: f32[n], y: f32[n]) -> (out: f32[n]) {
+    foreach i in n {
+        out[i] = a * x[i] + y[i];
+    }
+}
+";
+
+/// saxpy without defaults.
+const SAXPY_BARE: &str = "\
+kernel saxpy(a: f32, x: f32[n], y: f32[n]) -> (out: f32[n]) {
+    foreach i in n {
+        out[i] = a * x[i] + y[i];
+    }
+}
+";
+
+const TWO_KERNELS: &str = "\
+kernel first(x: f32[n]) -> (out: f32[n]) {
+    foreach i in n { out[i] = x[i]; }
+}
+kernel second(x: f32[n]) -> (out: f32[n]) {
+    foreach i in n { out[i] = -x[i]; }
+}
+";
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    fn expect(&self, code: i32) -> &Output {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    fn stdout_has(&self, text: &str) -> &Output {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    fn stderr_has(&self, text: &str) -> &Output {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A temporary working directory for one test.
+struct Dir {
+    temp: TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            temp: tempfile::Builder::new()
+                .prefix("kjit-cli-")
+                .tempdir()
+                .expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.temp.path().join(name)
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, contents).expect("write test file");
+        path
+    }
+
+    /// Copies a numpy-written fixture into the directory.
+    fn fixture(&self, name: &str) -> PathBuf {
+        self.write(name, fs::read(fixture(name)).expect("fixture"))
+    }
+
+    /// Runs `kjit ARGS` with this directory as the working directory.
+    fn kjit(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_kjit"))
+            .args(args)
+            .current_dir(self.temp.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run kjit");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.temp.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn read_npy(path: &Path) -> kjit::value::Array {
+    npy::read(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+// ----- check -----
+
+#[test]
+fn check_clean_file_exits_0() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["check", "saxpy.kern"])
+        .expect(0)
+        .stderr_has("saxpy.kern: 0 errors, 0 warnings");
+}
+
+#[test]
+fn check_file_with_errors_exits_1_and_renders_them() {
+    let dir = Dir::new();
+    dir.write("bad.kern", SAXPY_BARE.replace("y[i];", "y[i] + nope;"));
+    dir.kjit(&["check", "bad.kern"])
+        .expect(1)
+        .stderr_has("error")
+        .stderr_has("nope")
+        .stderr_has("bad.kern:")
+        .stderr_has("1 error,");
+}
+
+#[test]
+fn check_reports_a_bad_default_line() {
+    let dir = Dir::new();
+    dir.write("typo.kern", SAXPY.replace("n=8", "nn=8"));
+    dir.kjit(&["check", "typo.kern"])
+        .expect(1)
+        .stderr_has("no parameter or size named `nn`")
+        .stderr_has("typo.kern:1:");
+}
+
+#[test]
+fn check_missing_file_is_an_input_error() {
+    Dir::new()
+        .kjit(&["check", "nope.kern"])
+        .expect(3)
+        .stderr_has("cannot read `nope.kern`");
+}
+
+// ----- emit -----
+
+#[test]
+fn emit_ast_prints_the_tree() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["emit", "ast", "saxpy.kern"])
+        .expect(0)
+        .stdout_has("kernel saxpy");
+}
+
+#[test]
+fn emit_ir_prints_the_kernel() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["emit", "ir", "saxpy.kern"])
+        .expect(0)
+        .stdout_has("kernel saxpy")
+        .stdout_has("foreach");
+}
+
+#[test]
+fn emit_kernel_filters_to_one_kernel() {
+    let dir = Dir::new();
+    dir.write("two.kern", TWO_KERNELS);
+    for stage in ["ast", "ir"] {
+        let out = dir.kjit(&["emit", stage, "two.kern", "--kernel", "second"]);
+        out.expect(0).stdout_has("kernel second");
+        assert!(
+            !out.stdout.contains("kernel first"),
+            "{stage}: {}",
+            out.stdout
+        );
+        dir.kjit(&["emit", stage, "two.kern", "--kernel", "third"])
+            .expect(2)
+            .stderr_has("no kernel `third` (kernels: first, second)");
+    }
+}
+
+#[test]
+fn emit_ir_with_errors_exits_1() {
+    let dir = Dir::new();
+    dir.write("bad.kern", SAXPY_BARE.replace("y[i];", "y[i] + nope;"));
+    dir.kjit(&["emit", "ir", "bad.kern"])
+        .expect(1)
+        .stderr_has("nope");
+}
+
+// ----- run: arguments -----
+
+#[test]
+fn run_with_defaults() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern"])
+        .expect(0)
+        .stdout_has("with n = 8")
+        .stdout_has(
+            "out: f32[8]  min 1.0  max 15.0  mean 8.0  [1.0, 3.0, 5.0, 7.0, 9.0, 11.0, 13.0, 15.0]",
+        )
+        .stdout_has("compile ")
+        .stdout_has("elements in the largest domain")
+        .stdout_has("engine reference");
+}
+
+#[test]
+fn run_arguments_override_defaults() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern", "a=0.5", "n=3", "--threads", "4"])
+        .expect(0)
+        .stdout_has("out: f32[3]  min 1.0  max 2.0  mean 1.5  [1.0, 1.5, 2.0]")
+        .stdout_has("--threads 4 recorded");
+}
+
+#[test]
+fn run_with_array_literals_takes_sizes_from_them() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.kjit(&["run", "saxpy.kern", "a=-1", "x=[1, 2, 3]", "y=[10,20,30]"])
+        .expect(0)
+        .stdout_has("with n = 3")
+        .stdout_has("[9.0, 18.0, 27.0]");
+}
+
+#[test]
+fn run_reports_nans_separately() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.kjit(&["run", "saxpy.kern", "a=1", "x=[1, nan, 3]", "y=fill(0)"])
+        .expect(0)
+        .stdout_has("min 1.0  max 3.0  mean 2.0  nan 1");
+}
+
+#[test]
+fn missing_arguments_are_named() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.kjit(&["run", "saxpy.kern", "a=1"])
+        .expect(3)
+        .stderr_has("missing arguments `x` (f32[n]), `y` (f32[n])");
+}
+
+#[test]
+fn unknown_argument_is_named() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern", "z=1"])
+        .expect(3)
+        .stderr_has("argument `z`: kernel `saxpy` has no parameter or size named `z`");
+}
+
+#[test]
+fn size_mismatch_between_arrays() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.kjit(&["run", "saxpy.kern", "a=1", "x=[1,2,3]", "y=[1,2]"])
+        .expect(3)
+        .stderr_has("argument `y`")
+        .stderr_has("n = 3 from `x`");
+    dir.kjit(&["run", "saxpy.kern", "a=1", "n=4", "x=[1,2,3]", "y=iota"])
+        .expect(3)
+        .stderr_has("size `n` is given as 4, but `x` has 3");
+}
+
+#[test]
+fn literal_that_does_not_fit_the_type() {
+    let dir = Dir::new();
+    dir.write("scale.kern", "kernel scale(k: i32, x: i32[n]) -> (out: i32[n]) { foreach i in n { out[i] = k * x[i]; } }\n");
+    dir.kjit(&["run", "scale.kern", "k=2.5", "x=iota", "n=4"])
+        .expect(3)
+        .stderr_has("argument `k`: `2.5` is not an integer, so it does not fit i32");
+    dir.kjit(&["run", "scale.kern", "k=300000000000", "x=iota", "n=4"])
+        .expect(3)
+        .stderr_has("out of range for i32");
+    dir.kjit(&["run", "scale.kern", "k=3", "x=iota", "n=4"])
+        .expect(0)
+        .stdout_has("out: i32[4]  min 0  max 9  mean 4.5  [0, 3, 6, 9]");
+}
+
+#[test]
+fn bad_spec_syntax() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern", "x=[1, 2"])
+        .expect(3)
+        .stderr_has("argument `x`: cannot read `[1, 2`");
+    dir.kjit(&["run", "saxpy.kern", "x=unifrm(0,1)"])
+        .expect(3)
+        .stderr_has("unknown generator `unifrm`");
+    dir.kjit(&["run", "saxpy.kern", "justtext"])
+        .expect(3)
+        .stderr_has("expected NAME=SPEC");
+}
+
+#[test]
+fn generator_without_a_size_names_it() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.kjit(&["run", "saxpy.kern", "a=1", "x=iota", "y=iota"])
+        .expect(3)
+        .stderr_has("size `n` is needed for `x`");
+}
+
+// ----- run: kernels and engines -----
+
+#[test]
+fn several_kernels_need_kernel_flag() {
+    let dir = Dir::new();
+    dir.write("two.kern", TWO_KERNELS);
+    dir.kjit(&["run", "two.kern", "x=[1]"])
+        .expect(2)
+        .stderr_has("several kernels; choose one with --kernel (kernels: first, second)");
+    dir.kjit(&["run", "two.kern", "--kernel", "second", "x=[1, 2]"])
+        .expect(0)
+        .stdout_has("[-1.0, -2.0]");
+}
+
+#[test]
+fn unknown_kernel_exits_2() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern", "--kernel", "nope"])
+        .expect(2)
+        .stderr_has("no kernel `nope` (kernels: saxpy)");
+}
+
+#[test]
+fn engines() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern", "--engine", "jit"])
+        .expect(2)
+        .stderr_has("not available yet");
+    dir.kjit(&["run", "saxpy.kern", "--engine", "gpu"])
+        .expect(2)
+        .stderr_has("gpu");
+    dir.kjit(&["run", "saxpy.kern", "--engine", "reference"])
+        .expect(0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = Dir::new();
+    dir.kjit(&[]).expect(2);
+    dir.kjit(&["frobnicate"]).expect(2);
+    dir.kjit(&["run", "x.kern", "--threads", "0"]).expect(2);
+    dir.kjit(&["--help"]).expect(0).stdout_has("run");
+}
+
+#[test]
+fn out_of_range_read_is_a_runtime_error() {
+    let dir = Dir::new();
+    dir.write(
+        "shift.kern",
+        "kernel shift(x: f32[n]) -> (out: f32[n]) {\n    foreach i in n { out[i] = x[i + 1]; }\n}\n",
+    );
+    dir.kjit(&["run", "shift.kern", "x=[1,2,3]", "-o", "out=out.npy"])
+        .expect(3)
+        .stderr_has("out of bounds for array `x`")
+        .stderr_has("2:");
+    assert_eq!(
+        dir.files(),
+        vec!["shift.kern"],
+        "a failed run writes nothing"
+    );
+}
+
+// ----- .npy in and out -----
+
+#[test]
+fn npy_round_trip() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.fixture("npy_saxpy_x.npy");
+    dir.fixture("npy_saxpy_y.npy");
+    dir.kjit(&[
+        "run",
+        "saxpy.kern",
+        "a=3",
+        "x=npy_saxpy_x.npy",
+        "y=npy_saxpy_y.npy",
+        "-o",
+        "out=result.npy",
+    ])
+    .expect(0)
+    .stdout_has("written to result.npy");
+    let out = read_npy(&dir.path("result.npy"));
+    assert_eq!(out.shape, vec![8]);
+    let expected: Vec<f32> = (0..8).map(|i| 3.0 * i as f32 + 1.0).collect();
+    assert_eq!(out.data, ArrayData::F32(expected));
+}
+
+#[test]
+fn default_npy_paths_are_relative_to_the_kern_file() {
+    let dir = Dir::new();
+    fs::create_dir(dir.path("sub")).expect("mkdir");
+    fs::copy(fixture("npy_saxpy_x.npy"), dir.path("sub/x.npy")).expect("copy");
+    let source = SAXPY_BARE.replace("kernel", "// default: a=1 x=x.npy y=fill(0)\nkernel");
+    dir.write("sub/k.kern", source);
+    dir.kjit(&["run", "sub/k.kern"])
+        .expect(0)
+        .stdout_has("[0.0, 1.0, 2.0");
+}
+
+#[test]
+fn two_dimensional_arrays() {
+    let dir = Dir::new();
+    dir.write(
+        "add2.kern",
+        "kernel add2(a: f64[m, k], b: f64[m, k]) -> (c: f64[m, k]) {\n\
+         \x20   foreach (i, j) in (m, k) { c[i, j] = a[i, j] + b[i, j]; }\n}\n",
+    );
+    dir.kjit(&[
+        "run",
+        "add2.kern",
+        "a=[[1, 2, 3], [4, 5, 6]]",
+        "b=iota",
+        "-o",
+        "c=c.npy",
+    ])
+    .expect(0)
+    .stdout_has("with m = 2, k = 3")
+    .stdout_has("c: f64[2, 3]");
+    let c = read_npy(&dir.path("c.npy"));
+    assert_eq!(c.shape, vec![2, 3]);
+    assert_eq!(c.data, ArrayData::F64(vec![1.0, 3.0, 5.0, 7.0, 9.0, 11.0]));
+    dir.fixture("npy_f64_2d.npy");
+    dir.kjit(&["run", "add2.kern", "a=npy_f64_2d.npy", "b=fill(1)"])
+        .expect(0)
+        .stdout_has("[1.0, 1.5, 2.0, 2.5, 3.0, 3.5]");
+}
+
+#[test]
+fn scalar_output_is_a_0d_npy() {
+    let dir = Dir::new();
+    dir.write(
+        "total.kern",
+        "kernel total(x: f64[n]) -> (s: f64) {\n    s = sum over i in n { x[i] };\n}\n",
+    );
+    dir.kjit(&["run", "total.kern", "x=[1.5, 2.5, 4]", "-o", "s=s.npy"])
+        .expect(0)
+        .stdout_has("s: f64 = 8.0");
+    let s = read_npy(&dir.path("s.npy"));
+    assert_eq!((s.shape.len(), s.data), (0, ArrayData::F64(vec![8.0])));
+}
+
+#[test]
+fn npy_with_wrong_dtype() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.fixture("npy_i64_1d.npy");
+    dir.kjit(&["run", "saxpy.kern", "x=npy_i64_1d.npy", "n=3"])
+        .expect(3)
+        .stderr_has("argument `x`: `npy_i64_1d.npy` holds int64 values but `x` is f32[n]");
+}
+
+#[test]
+fn truncated_npy() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    let bytes = fs::read(fixture("npy_saxpy_x.npy")).expect("fixture");
+    dir.write("short.npy", &bytes[..bytes.len() - 5]);
+    dir.kjit(&["run", "saxpy.kern", "x=short.npy"])
+        .expect(3)
+        .stderr_has("`short.npy` is not a usable .npy file: the file is truncated");
+    dir.write("header.npy", &bytes[..40]);
+    dir.kjit(&["run", "saxpy.kern", "x=header.npy"])
+        .expect(3)
+        .stderr_has("truncated");
+    dir.write("junk.npy", "not numpy at all");
+    dir.kjit(&["run", "saxpy.kern", "x=junk.npy"])
+        .expect(3)
+        .stderr_has("magic string");
+    dir.kjit(&["run", "saxpy.kern", "x=absent.npy"])
+        .expect(3)
+        .stderr_has("cannot open `absent.npy`");
+}
+
+#[test]
+fn fortran_order_npy() {
+    let dir = Dir::new();
+    dir.write(
+        "add2.kern",
+        "kernel add2(a: f32[m, k]) -> (c: f32[m, k]) {\n    foreach (i, j) in (m, k) { c[i, j] = a[i, j]; }\n}\n",
+    );
+    dir.fixture("npy_f32_fortran.npy");
+    dir.kjit(&["run", "add2.kern", "a=npy_f32_fortran.npy"])
+        .expect(3)
+        .stderr_has("Fortran order");
+}
+
+// ----- -o safety -----
+
+#[test]
+fn output_may_not_overwrite_an_input() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    let x = dir.fixture("npy_saxpy_x.npy");
+    let before = fs::read(&x).expect("read");
+    for target in ["npy_saxpy_x.npy", "./npy_saxpy_x.npy"] {
+        dir.kjit(&[
+            "run",
+            "saxpy.kern",
+            "a=1",
+            "x=npy_saxpy_x.npy",
+            "y=fill(0)",
+            "-o",
+            &format!("out={target}"),
+            "--force",
+        ])
+        .expect(3)
+        .stderr_has("it is the input file of `x`");
+    }
+    assert_eq!(fs::read(&x).expect("read"), before);
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.write("out.npy", "old");
+    dir.kjit(&["run", "saxpy.kern", "-o", "out=out.npy"])
+        .expect(3)
+        .stderr_has("`out.npy` exists; pass --force to overwrite it");
+    assert_eq!(fs::read(dir.path("out.npy")).expect("read"), b"old");
+    dir.kjit(&["run", "saxpy.kern", "-o", "out=out.npy", "--force"])
+        .expect(0);
+    assert_eq!(read_npy(&dir.path("out.npy")).shape, vec![8]);
+    assert_eq!(
+        dir.files(),
+        vec!["out.npy", "saxpy.kern"],
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn bad_output_requests() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY);
+    dir.kjit(&["run", "saxpy.kern", "-o", "x=x.npy"])
+        .expect(3)
+        .stderr_has("kernel `saxpy` has no output `x` (outputs: out)");
+    dir.kjit(&["run", "saxpy.kern", "-o", "out=out.csv"])
+        .expect(3)
+        .stderr_has("must end in .npy");
+    dir.kjit(&["run", "saxpy.kern", "-o", "out=no/such/dir/out.npy"])
+        .expect(3)
+        .stderr_has("does not exist");
+}
+
+#[test]
+fn written_npy_reads_back_as_a_value() {
+    // Library-level round trip of what `-o` writes, for every dtype.
+    let dir = Dir::new();
+    for name in ["npy_i32_1d.npy", "npy_bool_1d.npy", "npy_f64_0d.npy"] {
+        let original = read_npy(&fixture(name));
+        let path = dir.path(name);
+        npy::write(&path, &Value::Array(original.clone())).expect("write");
+        assert_eq!(read_npy(&path), original, "{name}");
+        assert_eq!(
+            fs::read(&path).expect("read"),
+            fs::read(fixture(name)).expect("read"),
+            "{name}: bytes as numpy wrote them"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Runs one `// run:` line: argument text → inputs module → reference
+//! evaluator → output values. The only place the file tests touch the
+//! runtime API, so an API change is fixed here.
+
+use super::values::{Atom, Val};
+use kjit::ir;
+use kjit::value::{Array, Scalar, Value};
+
+/// What a run produced: every output and `inout` array in parameter order,
+/// or the text of the error that stopped the call.
+pub type RunResult = Result<Vec<(String, Val)>, String>;
+
+/// Runs `kernel` of `module` on the arguments of a run line. The outer
+/// `Err` is a mistake in the test itself (bad argument text).
+pub fn run(
+    source: &str,
+    module: &ir::Module,
+    kernel: &ir::Kernel,
+    args: &str,
+) -> Result<RunResult, String> {
+    let specs = super::format::split_args(args)
+        .iter()
+        .map(|arg| kjit::inputs::parse_arg(arg))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| format!("bad run arguments: {err}"))?;
+    // Everything past parsing (unknown or missing names, shapes, sizes) is
+    // the call's own checking, which `expect-error` lines may test.
+    let args = match kjit::inputs::materialize(kernel, &specs) {
+        Ok(args) => args,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
+    let outputs = match kjit::eval::evaluate(module, &kernel.name, &args) {
+        Ok(outputs) => outputs,
+        Err(err) => return Ok(Err(err.describe(source))),
+    };
+    Ok(Ok(outputs
+        .values
+        .into_iter()
+        .map(|(name, value)| (name, val(&value)))
+        .collect()))
+}
+
+fn atom(x: Scalar) -> Atom {
+    match x {
+        Scalar::Bool(v) => Atom::Bool(v),
+        Scalar::I32(v) => Atom::I32(v),
+        Scalar::I64(v) => Atom::I64(v),
+        Scalar::F32(v) => Atom::F32(v),
+        Scalar::F64(v) => Atom::F64(v),
+    }
+}
+
+fn val(value: &Value) -> Val {
+    match value {
+        Value::Scalar(x) => Val {
+            shape: Vec::new(),
+            data: vec![atom(*x)],
+        },
+        Value::Array(Array { shape, data }) => Val {
+            shape: shape.clone(),
+            data: data.iter().map(atom).collect(),
+        },
+    }
+}
+
+/// The element type of output `name` of `kernel`.
+pub fn output_type(kernel: &ir::Kernel, name: &str) -> Option<kjit::types::ScalarType> {
+    kernel
+        .params
+        .values()
+        .find(|p| p.name == name)
+        .map(ir::Param::elem)
+}
