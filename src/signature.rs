@@ -15,7 +15,7 @@
 
 use crate::ir;
 use crate::types::ScalarType;
-use crate::value::{element_count, Args, Value};
+use crate::value::{element_count, Args, Array, Value};
 use cranelift_entity::EntityRef;
 use std::fmt;
 
@@ -394,19 +394,28 @@ fn check_param(
     value: &Value,
     sources: &mut [Option<SizeSource>],
 ) -> Result<(), ArgError> {
+    match check_kind(sig, param, value)? {
+        Some((dims, array)) => record_sizes(sig, param, dims, array, sources),
+        None => Ok(()),
+    }
+}
+
+/// Scalar or array, dtype, rank and a consistent array: everything that
+/// does not involve other arguments. Returns the dims and the array.
+fn check_kind<'v>(
+    sig: &Signature,
+    param: &'v ParamSig,
+    value: &'v Value,
+) -> Result<Option<(&'v [usize], &'v Array)>, ArgError> {
     let name = param.name.clone();
     let expected = sig.type_text(param);
-    let (dims, array) = match (&param.dims, value) {
-        (None, Value::Scalar(x)) if x.ty() == param.elem => return Ok(()),
-        (None, Value::Scalar(x)) => {
-            return Err(ArgError::WrongDtype {
-                name,
-                expected: param.elem,
-                found: x.ty(),
-            })
-        }
+    let found = match value {
+        Value::Scalar(x) => x.ty(),
+        Value::Array(a) => a.elem(),
+    };
+    match (&param.dims, value) {
         (None, Value::Array(a)) => {
-            let (found_shape, found_elem) = (a.shape.clone(), a.elem());
+            let (found_shape, found_elem) = (a.shape.clone(), found);
             return Err(ArgError::ExpectedScalar {
                 name,
                 expected,
@@ -414,33 +423,50 @@ fn check_param(
                 found_elem,
             });
         }
-        (Some(_), Value::Scalar(x)) => {
+        (Some(_), Value::Scalar(_)) => {
             return Err(ArgError::ExpectedArray {
                 name,
                 expected,
-                found: x.ty(),
-            })
+                found,
+            });
         }
-        (Some(dims), Value::Array(a)) => (dims, a),
-    };
-    if array.elem() != param.elem {
+        _ => {}
+    }
+    if found != param.elem {
         return Err(ArgError::WrongDtype {
             name,
             expected: param.elem,
-            found: array.elem(),
+            found,
         });
     }
+    let (Some(dims), Value::Array(array)) = (&param.dims, value) else {
+        return Ok(None); // a scalar of the right type
+    };
     if array.rank() != dims.len() {
+        let found_shape = array.shape.clone();
         return Err(ArgError::WrongRank {
             name,
             expected,
-            found_shape: array.shape.clone(),
+            found_shape,
         });
     }
     if !array.is_consistent() {
         let (shape, len) = (array.shape.clone(), array.data.len());
         return Err(ArgError::InconsistentArray { name, shape, len });
     }
+    Ok(Some((dims, array)))
+}
+
+/// Records the size each dimension of `array` fixes, or fails if an earlier
+/// input fixed it to another value.
+fn record_sizes(
+    sig: &Signature,
+    param: &ParamSig,
+    dims: &[usize],
+    array: &Array,
+    sources: &mut [Option<SizeSource>],
+) -> Result<(), ArgError> {
+    let name = &param.name;
     for (dim, (&size, &extent)) in dims.iter().zip(&array.shape).enumerate() {
         let value = i64::try_from(extent).map_err(|_| ArgError::SizeTooLarge {
             name: name.clone(),
@@ -461,8 +487,8 @@ fn check_param(
             Some(first) if first.value == value => {}
             Some(first) => {
                 return Err(ArgError::SizeMismatch {
-                    name,
-                    expected,
+                    name: name.clone(),
+                    expected: sig.type_text(param),
                     size: sig.size_name(size).to_string(),
                     dim,
                     found_shape: array.shape.clone(),

@@ -174,6 +174,19 @@ fn check_reports_a_bad_default_line() {
 }
 
 #[test]
+fn check_allows_warnings() {
+    let dir = Dir::new();
+    dir.write(
+        "warn.kern",
+        "kernel k(x: f32[n]) -> (out: f32[n], unused: f32[n]) {\n    foreach i in n { out[i] = x[i]; }\n}\n",
+    );
+    dir.kjit(&["check", "warn.kern"])
+        .expect(0)
+        .stderr_has("warning")
+        .stderr_has("0 errors, 1 warning");
+}
+
+#[test]
 fn check_missing_file_is_an_input_error() {
     Dir::new()
         .kjit(&["check", "nope.kern"])
@@ -432,6 +445,31 @@ fn npy_round_trip() {
     assert_eq!(out.shape, vec![8]);
     let expected: Vec<f32> = (0..8).map(|i| 3.0 * i as f32 + 1.0).collect();
     assert_eq!(out.data, ArrayData::F32(expected));
+}
+
+#[test]
+fn defaults_apply_per_kernel() {
+    let dir = Dir::new();
+    dir.write(
+        "two.kern",
+        "// default: n=3\n\
+         kernel first(x: f32[n]) -> (out: f32[n]) {\n\
+         \x20   // default: x=iota\n\
+         \x20   foreach i in n { out[i] = x[i]; }\n}\n\
+         // default(second): k=10\n\
+         kernel second(x: f32[n], k: f32) -> (out: f32[n]) {\n\
+         \x20   // default: x=fill(2)\n\
+         \x20   foreach i in n { out[i] = k * x[i]; }\n}\n",
+    );
+    dir.kjit(&["run", "two.kern", "--kernel", "first"])
+        .expect(0)
+        .stdout_has("[0.0, 1.0, 2.0]");
+    dir.kjit(&["run", "two.kern", "--kernel", "second", "n=2"])
+        .expect(0)
+        .stdout_has("[20.0, 20.0]");
+    dir.kjit(&["run", "two.kern", "--kernel", "second", "k=1"])
+        .expect(0)
+        .stdout_has("[2.0, 2.0, 2.0]");
 }
 
 #[test]

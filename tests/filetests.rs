@@ -42,7 +42,7 @@ kern_tests! {
         comments, block_comment_not_nested, identifiers, keywords_not_names,
         int_literals, float_literals, float_literal_forms, precedence,
         comparison_chain, expression_statement, recovery, recovery_items,
-        outputs_clause_optional,
+        outputs_clause_optional, unclosed_block,
     }
     types {
         no_implicit_conversion, literal_inference, literal_mismatch,
@@ -53,6 +53,7 @@ kern_tests! {
         unique_names, unknown_names, outputs_start_zero, unused_output,
         inout, inout_errors, functions, function_order, function_errors,
         recursion, function_purity, arity, scalar_outputs, multiple_kernels,
+        no_return,
     }
     statements {
         let_and_shadowing, assignment_ops, assignment_errors, if_else, for_loops,
@@ -63,6 +64,7 @@ kern_tests! {
         foreach_1d, foreach_2d, stencil, multi_phase, phase_locals,
         top_level_only, reductions, reduction_placement, reduction_identities,
         reduction_nan, reduction_wrap_and_order, reduction_2d, reduction_errors,
+        reduction_evaluated_first,
         empty_and_negative_domains, race_uniform_writes, race_store_index,
         race_store_shape, race_read_stored, stores_outside_foreach,
         writing_inputs,
@@ -70,14 +72,14 @@ kern_tests! {
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,
         no_contraction, casts_float_to_int, casts_to_float, casts_int_bool,
-        short_circuit, array_reads, out_of_range, out_of_range_2d,
+        short_circuit, comparisons, array_reads, out_of_range, out_of_range_2d,
     }
     builtins {
         abs, min_max, clamp, select, rounding, sqrt_fma, exp_log, pow,
         trig, hyperbolic_erf, builtin_errors,
     }
     calls {
-        arg_checks, missing_args,
+        arg_checks, arg_dtype, missing_args,
     }
 }
 
@@ -312,7 +314,7 @@ fn check_run(
         Err(message) => compare_error(run, message, out, &mut kept),
     }
     if out.failures.len() > before {
-        bless_run(file, kernel, run, &result, &kept, out);
+        bless_run(file, run, &result, &kept, out);
     }
 }
 
@@ -407,7 +409,6 @@ fn compare_error(run: &Run, message: &str, out: &mut Outcome, kept: &mut Vec<usi
 /// others take the actual values.
 fn bless_run(
     file: &TestFile,
-    kernel: &kjit::ir::Kernel,
     run: &Run,
     result: &Result<Vec<(String, Val)>, String>,
     kept: &[usize],
@@ -445,7 +446,6 @@ fn bless_run(
             }
         }
     }
-    let _ = kernel;
     out.deleted.extend(run.expects.iter().map(Expect::line));
     out.inserted.entry(run.line).or_default().extend(lines);
 }

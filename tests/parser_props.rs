@@ -274,7 +274,7 @@ fn examples_parse_without_errors() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(5000))]
 
     #[test]
     fn token_soup_never_breaks_the_parser(source in token_soup()) {

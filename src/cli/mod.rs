@@ -20,7 +20,7 @@ use kjit::diagnostic::{render, Diagnostic};
 use kjit::inputs::InputError;
 use kjit::ir::{Kernel, Module};
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
@@ -116,7 +116,7 @@ pub enum CliError {
         path: PathBuf,
         error: std::io::Error,
     },
-    /// Bad arguments: spec syntax, `.npy` input, binding.
+    /// Bad arguments: spec syntax, literals, sizes, `.npy` inputs.
     Input(InputError),
     /// The arguments did not fit the kernel's signature.
     Args(kjit::signature::ArgError),
@@ -183,8 +183,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 /// Prints a failed command's error; diagnostics are already out.
 pub fn print_error(error: &CliError) {
     if !matches!(error, CliError::Diagnostics) {
-        eprintln!("error: {error}");
+        to_stderr(&format!("error: {error}\n"));
     }
+}
+
+/// Writes to stdout. A closed pipe (`kjit emit ir k.kern | head`) is not
+/// worth a panic, which is what `print!` would do; there is nobody left to
+/// tell, so write errors are dropped.
+fn to_stdout(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes to stderr; see [`to_stdout`].
+fn to_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 fn read_source(path: &Path) -> Result<String, CliError> {
@@ -203,15 +215,8 @@ fn use_color() -> bool {
 /// Prints `diagnostics` to stderr; returns how many are errors.
 fn print_diagnostics(file: &Path, source: &str, diagnostics: &[Diagnostic]) -> usize {
     if !diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            render(
-                diagnostics,
-                &file.display().to_string(),
-                source,
-                use_color()
-            )
-        );
+        let name = file.display().to_string();
+        to_stderr(&render(diagnostics, &name, source, use_color()));
     }
     diagnostics.iter().filter(|d| d.is_error()).count()
 }

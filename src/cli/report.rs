@@ -85,12 +85,7 @@ pub fn output_line(name: &str, value: &Value) -> String {
 }
 
 fn first_values(array: &Array) -> String {
-    let shown: Vec<String> = array
-        .data
-        .iter()
-        .take(SHOWN)
-        .map(|x| x.to_string())
-        .collect();
+    let shown: Vec<String> = array.data.iter().take(SHOWN).map(short).collect();
     let more = if array.data.len() > SHOWN {
         ", ..."
     } else {
@@ -119,7 +114,7 @@ fn integer_stats(values: impl Iterator<Item = i64> + Clone, len: usize) -> Strin
     // An i128 sum cannot overflow for fewer than 2^64 elements.
     let sum: i128 = values.map(i128::from).sum();
     let mean = sum as f64 / len as f64;
-    format!("min {min}  max {max}  mean {}", mean_text(mean))
+    format!("min {min}  max {max}  mean {}", six_digits(mean))
 }
 
 fn float_stats(values: impl Iterator<Item = f64>, ty: ScalarType) -> String {
@@ -144,41 +139,57 @@ fn float_stats(values: impl Iterator<Item = f64>, ty: ScalarType) -> String {
         return format!("min -  max -  mean -{nan_text}");
     }
     let show = |x: f64| match ty {
-        ScalarType::F32 => Scalar::F32(x as f32).to_string(),
-        _ => Scalar::F64(x).to_string(),
+        ScalarType::F32 => short(Scalar::F32(x as f32)),
+        _ => short(Scalar::F64(x)),
     };
     let mean = sum / count as f64;
     format!(
         "min {}  max {}  mean {}{nan_text}",
         show(min),
         show(max),
-        mean_text(mean)
+        six_digits(mean)
     )
 }
 
-/// Six significant digits: a summary, not a value to copy.
-fn mean_text(mean: f64) -> String {
-    if mean == 0.0 || !mean.is_finite() {
-        return format!("{mean:?}");
+/// A value for a summary line: its exact shortest text when that is short
+/// (`1.0`, `-2.25`, `1e-7`, `42`), else six significant digits.
+fn short(x: Scalar) -> String {
+    let exact = x.to_string();
+    match x {
+        Scalar::F32(v) if exact.len() > 9 => six_digits(f64::from(v)),
+        Scalar::F64(v) if exact.len() > 9 => six_digits(v),
+        _ => exact,
     }
-    let magnitude = mean.abs().log10().floor();
+}
+
+/// Six significant digits: a summary, not a value to copy back.
+fn six_digits(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x:?}");
+    }
+    let magnitude = x.abs().log10().floor();
     if (-4.0..6.0).contains(&magnitude) {
         let decimals = (5.0 - magnitude).max(0.0) as usize;
-        let text = format!("{mean:.decimals$}");
-        // Trailing zeros say nothing, but keep one digit after the point:
-        // a mean is a float even when the data are integers.
-        match text.split_once('.') {
-            Some((whole, fraction)) => {
-                let fraction = fraction.trim_end_matches('0');
-                format!(
-                    "{whole}.{}",
-                    if fraction.is_empty() { "0" } else { fraction }
-                )
-            }
-            None => format!("{text}.0"),
-        }
+        trim_fraction(&format!("{x:.decimals$}"))
     } else {
-        format!("{mean:.5e}")
+        let text = format!("{x:.5e}");
+        match text.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim_fraction(mantissa)),
+            None => text,
+        }
+    }
+}
+
+/// `2.50000` → `2.5`, `8.000` → `8.0`: trailing zeros say nothing, but one
+/// digit after the point stays, so a float still reads as a float.
+fn trim_fraction(text: &str) -> String {
+    match text.split_once('.') {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            let fraction = if fraction.is_empty() { "0" } else { fraction };
+            format!("{whole}.{fraction}")
+        }
+        None => format!("{text}.0"),
     }
 }
 
@@ -275,4 +286,47 @@ fn extent(kernel: &Kernel, bound: &Bound, expr: kjit::ir::ExprId) -> Option<u128
 /// index in [`Bound::sizes`].
 fn size_index(kernel: &Kernel, size: kjit::ir::SizeId) -> Option<usize> {
     kernel.sizes.keys().position(|id| id == size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_are_short_and_nan_aware() {
+        let data = ArrayData::F64(vec![0.10029761003871951, f64::NAN, 2.0, -1e-9]);
+        assert_eq!(
+            statistics(&data),
+            "min -1e-9  max 2.0  mean 0.700099  nan 1"
+        );
+        assert_eq!(
+            statistics(&ArrayData::F32(vec![f32::NAN])),
+            "min -  max -  mean -  nan 1"
+        );
+        assert_eq!(
+            statistics(&ArrayData::I32(vec![3, -1])),
+            "min -1  max 3  mean 1.0"
+        );
+        assert_eq!(
+            statistics(&ArrayData::Bool(vec![true, false, true])),
+            "true 2 of 3"
+        );
+        assert_eq!(statistics(&ArrayData::F32(vec![])), "empty");
+    }
+
+    #[test]
+    fn numbers_keep_six_digits() {
+        assert_eq!(short(Scalar::F64(0.10029761003871951)), "0.100298");
+        assert_eq!(short(Scalar::F32(1.2233007e-9)), "1.2233e-9");
+        assert_eq!(short(Scalar::F64(123456789.0)), "1.23457e8");
+        assert_eq!(short(Scalar::F32(-2.25)), "-2.25");
+        assert_eq!(short(Scalar::I64(i64::MAX)), "9223372036854775807");
+        assert_eq!(six_digits(8.0), "8.0");
+    }
+
+    #[test]
+    fn throughput_units() {
+        assert_eq!(si(2.581e8), "258.1 M");
+        assert_eq!(si(12.0), "12.0");
+    }
 }

@@ -42,10 +42,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         engine: args.engine,
         threads: args.threads,
     };
-    print!(
-        "{}",
-        report::render(&signature, &bound, &outputs, &written, &timing)
-    );
+    to_stdout(&report::render(
+        &signature, &bound, &outputs, &written, &timing,
+    ));
     Ok(())
 }
 

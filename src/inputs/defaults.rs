@@ -126,7 +126,7 @@ fn parse_line(text: &str, line: usize, offset: usize) -> Result<Option<DefaultLi
         line,
         error: Box::new(error),
     };
-    let specs = split_specs(body)
+    let specs = split_args(body)
         .into_iter()
         .map(|word| parse_arg(word).map_err(in_line))
         .collect::<Result<_, _>>()?;
@@ -138,8 +138,9 @@ fn parse_line(text: &str, line: usize, offset: usize) -> Result<Option<DefaultLi
     }))
 }
 
-/// Splits at whitespace outside brackets and parentheses.
-fn split_specs(text: &str) -> Vec<&str> {
+/// Splits a line of `NAME=SPEC` arguments at whitespace outside brackets
+/// and parentheses: `x=[1, 2] y=uniform(0, 1)` is two arguments.
+pub fn split_args(text: &str) -> Vec<&str> {
     let mut words = Vec::new();
     let mut depth = 0i32;
     let mut start = None;

@@ -51,7 +51,7 @@ fn allocate<T>(count: usize) -> Result<Vec<T>, String> {
 
 fn bools(generator: &Generator, count: usize) -> Result<ArrayData, String> {
     match generator {
-        Generator::Fill(value) => match to_scalar(*value, ScalarType::Bool).map_err(|e| e.to_string())? {
+        Generator::Fill(value) => match to_scalar(*value, ScalarType::Bool).map_err(|e| format!("fill: {e}"))? {
             Scalar::Bool(x) => {
                 let mut values = allocate(count)?;
                 values.resize(count, x);
@@ -93,7 +93,7 @@ fn integers(
             values.extend((0..count).map(|i| i as i64));
         }
         Generator::Fill(value) => {
-            let x = match to_scalar(value, ty).map_err(|e| e.to_string())? {
+            let x = match to_scalar(value, ty).map_err(|e| format!("fill: {e}"))? {
                 Scalar::I32(x) => i64::from(x),
                 Scalar::I64(x) => x,
                 _ => return Err(format!("fill needs an integer for {ty}")),
@@ -162,7 +162,7 @@ fn floats(
         }
         Generator::Iota => values.extend((0..count).map(|i| i as f64)),
         Generator::Fill(value) => {
-            let x = match to_scalar(value, ty).map_err(|e| e.to_string())? {
+            let x = match to_scalar(value, ty).map_err(|e| format!("fill: {e}"))? {
                 Scalar::F32(x) => f64::from(x),
                 Scalar::F64(x) => x,
                 _ => return Err(format!("fill needs a number for {ty}")),

@@ -27,7 +27,7 @@ mod spec;
 mod tests;
 
 pub use convert::{LiteralError, Reason};
-pub use defaults::{merge, Defaults};
+pub use defaults::{merge, split_args, Defaults};
 pub use generate::SplitMix64;
 pub use materialize::materialize;
 pub use spec::{parse_arg, parse_literal, parse_spec, ArrayLiteral, Generator, Literal, Spec};
@@ -170,7 +170,7 @@ impl fmt::Display for InputError {
                 "argument `{name}`: expected an array {expected}, found the scalar `{literal}` \
                  (fill({literal}) repeats one value)"
             ),
-            Generator { name, generator, problem } => write!(f, "argument `{name}`: {generator}: {problem}"),
+            Generator { name, problem, .. } => write!(f, "argument `{name}`: {problem}"),
             Npy { name, error } => write!(f, "argument `{name}`: {error}"),
             NpyDtype { name, path, expected, found } => write!(
                 f,

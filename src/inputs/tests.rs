@@ -216,7 +216,7 @@ fn scalars_and_arrays_do_not_mix() {
 fn generators_report_type_problems() {
     let k = kernel("k", &["n"], &[("x", Input, I32, &[0])]);
     assert!(error(&k, "n=3 x=normal(0,1)")
-        .contains("argument `x`: normal(0.0, 1.0): `normal(0.0, 1.0)` makes floats"));
+        .contains("argument `x`: `normal(0.0, 1.0)` makes floats, not i32"));
     let scalar = kernel("k", &[], &[("s", Input, F64, &[])]);
     let a = args(&scalar, "s=uniform(5,6)");
     assert!(matches!(a.values["s"], Value::Scalar(Scalar::F64(x)) if (5.0..6.0).contains(&x)));
@@ -286,6 +286,15 @@ fn default_lines_are_found_and_split() {
         bad.starts_with("in the `// default:` line 2: argument `x`"),
         "{bad}"
     );
+}
+
+#[test]
+fn split_args_respects_brackets() {
+    assert_eq!(
+        split_args("  n=8 x=[1, 2,  3] y=uniform( 0 , 1 )\tz=[[1], [2]] "),
+        vec!["n=8", "x=[1, 2,  3]", "y=uniform( 0 , 1 )", "z=[[1], [2]]"]
+    );
+    assert!(split_args("   ").is_empty());
 }
 
 #[test]

@@ -152,14 +152,21 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Prints `head {`, the indented body, then `}` (the caller may append
-    /// to that closing line, as `if` does for `else`).
-    fn nested(&mut self, head: String, body: &Block) {
+    /// Prints `head {` and indents what follows, up to [`Printer::close`].
+    fn open(&mut self, head: String) {
         self.line(format!("{head} {{"));
         self.indent += 1;
-        self.block(body);
+    }
+
+    fn close(&mut self) {
         self.indent -= 1;
         self.line("}".to_string());
+    }
+
+    fn nested(&mut self, head: String, body: &Block) {
+        self.open(head);
+        self.block(body);
+        self.close();
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
@@ -181,16 +188,15 @@ impl<'a> Printer<'a> {
                 then_block,
                 else_block,
             } => {
-                let cond = self.expr(*cond);
-                self.nested(format!("if {cond}"), then_block);
+                self.open(format!("if {}", self.expr(*cond)));
+                self.block(then_block);
                 if !else_block.is_empty() {
-                    self.out.truncate(self.out.len() - 1); // reopen the `}` line
-                    self.out.push_str(" else {\n");
+                    self.indent -= 1;
+                    self.line("} else {".to_string());
                     self.indent += 1;
                     self.block(else_block);
-                    self.indent -= 1;
-                    self.line("}".to_string());
                 }
+                self.close();
             }
             StmtKind::For {
                 counter,
@@ -200,22 +206,16 @@ impl<'a> Printer<'a> {
                 body,
             } => {
                 let range = if *inclusive { "..=" } else { ".." };
-                let head = format!(
-                    "for {counter} in {}{range}{}",
-                    self.expr(*start),
-                    self.expr(*end)
-                );
-                self.nested(head, body);
+                let (start, end) = (self.expr(*start), self.expr(*end));
+                self.nested(format!("for {counter} in {start}{range}{end}"), body);
             }
             StmtKind::While { cond, body } => {
-                let head = format!("while {}", self.expr(*cond));
-                self.nested(head, body);
+                self.nested(format!("while {}", self.expr(*cond)), body);
             }
             StmtKind::Break => self.line("break".to_string()),
             StmtKind::Continue => self.line("continue".to_string()),
             StmtKind::Foreach { domain, body } => {
-                let head = format!("foreach {}", self.domain(domain));
-                self.nested(head, body);
+                self.nested(format!("foreach {}", self.domain(domain)), body);
             }
             StmtKind::Reduce {
                 dst,
@@ -224,14 +224,14 @@ impl<'a> Printer<'a> {
                 body,
                 value,
             } => {
-                let head = format!("{dst} = {} over {}", op.name(), self.domain(domain));
-                let value = self.expr(*value);
-                self.line(format!("{head} {{"));
-                self.indent += 1;
+                self.open(format!(
+                    "{dst} = {} over {}",
+                    op.name(),
+                    self.domain(domain)
+                ));
                 self.block(body);
-                self.line(format!("yield {value}"));
-                self.indent -= 1;
-                self.line("}".to_string());
+                self.line(format!("yield {}", self.expr(*value)));
+                self.close();
             }
         }
     }

@@ -144,13 +144,14 @@ impl<'g> Lowerer<'g> {
 
 /// A `help:` line for a type mismatch that a cast or literal fixes.
 pub fn conversion_help(expected: Resolved, found: Resolved) -> Option<String> {
+    use super::infer::VarKind;
     match (expected, found) {
+        (e, Resolved::Var(_, VarKind::Int)) | (Resolved::Var(_, VarKind::Int), e) if e.is_float() => {
+            Some("write a float literal, e.g. `1.0` instead of `1`".to_string())
+        }
         (Resolved::Known(to), f) if f.is_numeric() && to.is_numeric() => Some(format!(
             "kern has no implicit conversions: convert with `{to}(...)`"
         )),
-        (e, Resolved::Var(_, super::infer::VarKind::Int)) if e.is_float() => {
-            Some("write a float literal, e.g. `2.0` instead of `2`".to_string())
-        }
         _ => None,
     }
 }

@@ -122,7 +122,15 @@ fn check_item_name(
 }
 
 fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for param in &f.params {
+        if let Some(first) = seen.insert(&param.name.name, param.name.span) {
+            diags.push(
+                Diagnostic::error(format!("`{}` is declared twice", param.name.name))
+                    .primary(param.name.span, "declared again here")
+                    .secondary(first, "first declared here"),
+            );
+        }
         if param.mode == ast::ParamMode::InOut || !param.ty.dims.is_empty() {
             diags.push(
                 Diagnostic::error(format!(

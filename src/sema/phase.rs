@@ -217,6 +217,11 @@ impl Lowerer<'_> {
     ) -> Option<ir::Stmt> {
         let value = self.expr(value);
         let (param, elem, dims) = self.array_param(array)?;
+        // Counted as written even when the store is rejected below, so the
+        // user is not also told the output is never stored.
+        if let Some(kernel) = self.kernel.as_mut() {
+            kernel.written.insert(param);
+        }
         let index = self.indices(array, dims.len(), indices, place_span);
         if !self.check_store_target(param, array, indices, &dims, place_span)
             || index.len() != dims.len()
@@ -245,9 +250,6 @@ impl Lowerer<'_> {
         );
         if let Some(phase) = self.ctx.phase.as_mut() {
             phase.stores.push((param, place_span));
-        }
-        if let Some(kernel) = self.kernel.as_mut() {
-            kernel.written.insert(param);
         }
         Some(ir::Stmt {
             kind: StmtKind::Store {

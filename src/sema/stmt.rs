@@ -21,7 +21,10 @@ impl Lowerer<'_> {
         }
         if let Some(tail) = &block.tail {
             self.expr(tail);
-            self.unused_value(tail.span);
+            // The parser already reported a broken tail.
+            if tail.kind != ast::ExprKind::Error {
+                self.unused_value(tail.span);
+            }
         }
         self.scopes.pop();
         out
@@ -68,7 +71,9 @@ impl Lowerer<'_> {
             S::Break | S::Continue => self.jump(matches!(stmt.kind, S::Break), stmt.span, out),
             S::Expr(e) => {
                 self.nested(|l| l.expr(e));
-                self.unused_value(e.span);
+                if e.kind != ast::ExprKind::Error {
+                    self.unused_value(e.span);
+                }
             }
             S::Error => {}
         }

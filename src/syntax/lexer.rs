@@ -262,7 +262,7 @@ impl Lexed {
     /// Records a lexical error other than an unknown character. Bad numbers
     /// stay in the token stream (see the module docs).
     fn push_error(&mut self, source: &str, error: LexError, span: Span) {
-        let text = &source[span.range()];
+        let text = source.get(span.range()).unwrap_or_default();
         let diagnostic = match error {
             LexError::UnknownChar => return self.push_unknown(source, span),
             LexError::UnterminatedComment => {
@@ -300,7 +300,7 @@ fn malformed_number_diag(text: &str, span: Span) -> Diagnostic {
 }
 
 fn unknown_chars(source: &str, span: Span) -> Diagnostic {
-    let text = &source[span.range()];
+    let text = source.get(span.range()).unwrap_or_default();
     let plural = if text.chars().count() > 1 { "s" } else { "" };
     let diagnostic = Diagnostic::error(format!(
         "unknown character{plural} `{}`",

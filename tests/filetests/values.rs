@@ -134,7 +134,10 @@ pub fn parse_like(text: &str, actual: &Val, ty: ScalarType) -> Result<Val, Strin
         out: &mut Vec<Atom>,
     ) -> Result<(), String> {
         match (tree, shape.split_first()) {
-            (Tree::Atom(text), None) => Ok(out.push(parse_atom(text, ty)?)),
+            (Tree::Atom(text), None) => {
+                out.push(parse_atom(text, ty)?);
+                Ok(())
+            }
             (Tree::List(items), Some((&n, rest))) if items.len() == n => {
                 items.iter().try_for_each(|item| build(item, rest, ty, out))
             }

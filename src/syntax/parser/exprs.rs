@@ -18,8 +18,23 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, Una
 use crate::syntax::lexer;
 
 impl Parser<'_> {
+    /// A full expression. If the lexer dropped text in it or next to it
+    /// (`1.`, `a @ b`), or the nesting limit cut it short, its meaning is
+    /// unknown: it becomes an error expression, so the checker does not
+    /// report a second error about what is left.
     pub(super) fn expr(&mut self) -> Expr {
-        self.binary(0)
+        let before = self.prev_end();
+        let too_deep = self.too_deep;
+        let expr = self.binary(0);
+        let broken = match self.skipped_between(before, self.start()) {
+            Some(skipped) => expr.span.to(skipped),
+            None if self.too_deep != too_deep => expr.span,
+            None => return expr,
+        };
+        Expr {
+            kind: ExprKind::Error,
+            span: broken,
+        }
     }
 
     /// An expression whose binary operators all bind at least as tightly
@@ -32,7 +47,7 @@ impl Parser<'_> {
 
     /// Continues a binary expression after its first operand `lhs`.
     fn binary_rest(&mut self, mut lhs: Expr, min_prec: u8) -> Expr {
-        if !binary_op(self.kind()).is_some_and(|op| precedence(op) >= min_prec) {
+        if binary_op(self.kind()).is_none_or(|op| precedence(op) < min_prec) {
             return lhs;
         }
         // Each operator of the chain puts `lhs` one level deeper (`a + b +
@@ -315,7 +330,6 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
-        self.check_index_arity(op_name.span, &indices, &domain, mark);
         let header_ok = self.errors_seen == mark;
         let body = self.stmt_block();
         match op {

@@ -48,6 +48,8 @@ impl Parser<'_> {
         self.bump();
         let name = self.item_name("kernel name");
         let params = self.param_list();
+        // A broken parameter list says nothing about the outputs.
+        self.sync();
         let outputs = if self.eat(TokenKind::Arrow) {
             self.outputs()
         } else {
@@ -180,13 +182,15 @@ impl Parser<'_> {
     }
 
     /// `: type` of a parameter. The AST has no error type, so a missing or
-    /// unknown type (already reported) is replaced by `f32` with an empty
-    /// span: keeping the parameter spares the checker an "unknown name" at
-    /// every use of it, and such a file never gets past the front end.
+    /// unknown type (already reported) is replaced by a stand-in: the type
+    /// the user most likely meant (`float[n]` is `f32[n]`), else `f32` with
+    /// the dimensions written. Keeping the parameter spares the checker an
+    /// error at every use of it, and such a file never gets past the front
+    /// end.
     fn param_type(&mut self) -> TypeExpr {
         let colon = self.expect(TokenKind::Colon);
         let ty = if colon || self.kind().scalar_type().is_some() {
-            self.type_expr()
+            self.read_type(Some(ScalarType::F32))
         } else {
             None
         };
@@ -197,14 +201,23 @@ impl Parser<'_> {
         })
     }
 
-    /// `f32`, `f32[n]`, `i32[h, w]`; `None` after an error.
+    /// `f32`, `f32[n]`, `i32[h, w]`; after an error, the type a known
+    /// misspelling stands for (`float`), else `None`.
     pub(super) fn type_expr(&mut self) -> Option<TypeExpr> {
+        self.read_type(None)
+    }
+
+    /// A type. In place of an unknown type name, reports it and uses its
+    /// known meaning or else `fallback`; `None` if no type is here at all.
+    fn read_type(&mut self, fallback: Option<ScalarType>) -> Option<TypeExpr> {
         let start = self.start();
-        let Some(elem) = self.kind().scalar_type() else {
-            self.error_not_a_type();
-            return None;
+        let elem = match self.kind().scalar_type() {
+            Some(elem) => {
+                self.bump();
+                elem
+            }
+            None => self.bad_type_name(fallback)?,
         };
-        self.bump();
         let dims = if self.at(TokenKind::LBracket) {
             self.dims()
         } else {
@@ -214,38 +227,33 @@ impl Parser<'_> {
         Some(TypeExpr { elem, dims, span })
     }
 
-    /// Reports a missing type. A name in its place (`float`) is consumed,
-    /// with any `[dims]`, so the error is not seen again.
-    fn error_not_a_type(&mut self) {
-        let mut diagnostic = self.expected_diag("type");
-        let alias = self
-            .at(TokenKind::Ident)
-            .then(|| scalar_alias(self.text(self.current())))
-            .flatten();
-        diagnostic = match alias {
+    /// Reports a missing type. A name in its place is consumed; the result
+    /// is what that name means in other languages (`float`), or `fallback`.
+    fn bad_type_name(&mut self, fallback: Option<ScalarType>) -> Option<ScalarType> {
+        let name = self.at(TokenKind::Ident).then(|| self.text(self.current()));
+        let alias = name.and_then(scalar_alias);
+        let diagnostic = self.expected_diag("type");
+        self.report(match alias {
             Some(ty) => diagnostic.help(format!("kern spells this type `{ty}`")),
             None => diagnostic.help("the scalar types are `f32`, `f64`, `i32`, `i64` and `bool`"),
-        };
-        self.report(diagnostic);
-        if self.eat(TokenKind::Ident) && self.at(TokenKind::LBracket) {
-            self.dims();
-        }
+        });
+        name?;
+        self.bump();
+        alias.or(fallback)
     }
 
-    /// `[n]` or `[h, w]`.
+    /// `[n]` or `[h, w]`. The checker limits the number of dimensions;
+    /// only `[]` is reported here, since it would read as a scalar.
     fn dims(&mut self) -> Vec<Ident> {
         let start = self.start();
         let mark = self.errors_seen;
         let dims = self.delimited(TokenKind::RBracket, |p| p.dim());
-        let span = self.span_from(start);
-        if self.errors_seen == mark && !(1..=2).contains(&dims.len()) {
+        if self.errors_seen == mark && dims.is_empty() {
+            let span = self.span_from(start);
             self.report(
-                Diagnostic::error(format!(
-                    "an array type has 1 or 2 dimensions, found {}",
-                    dims.len()
-                ))
-                .primary(span, "dimensions")
-                .help("name each dimension, e.g. `f32[n]` or `f32[h, w]`"),
+                Diagnostic::error("an array type needs a dimension")
+                    .primary(span, "no dimension named")
+                    .help("name each dimension, e.g. `f32[n]` or `f32[h, w]`"),
             );
         }
         dims
@@ -259,8 +267,9 @@ impl Parser<'_> {
             .expected_diag("dimension name")
             .help("array lengths are named, e.g. `f32[n]`; the length comes from the argument");
         self.report(diagnostic);
-        self.eat(TokenKind::Int);
-        None
+        // A literal length stands in as a dimension, so the parameter
+        // keeps its rank and its uses are checked as array reads.
+        self.at(TokenKind::Int).then(|| self.ident())
     }
 
     /// An empty block where a body is missing; its span is the empty span

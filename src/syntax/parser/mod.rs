@@ -15,10 +15,13 @@
 //!   (kept) of its own nesting level, or to a keyword that starts a
 //!   statement or item ([`Parser::recover_stmt`]).
 //! - Lists stop at the first token that cannot belong to them.
-//! - After an error the parser is in panic mode until the next statement,
-//!   item or list element starts, and at most one diagnostic is reported per
-//!   token position, so constructs that trip over the same mistake stay
-//!   quiet.
+//! - After an error the parser is in panic mode until the next statement
+//!   or item starts (a list element starts fresh too, unless the construct
+//!   around the list was already broken), and at most one diagnostic is
+//!   reported per token position, so constructs that trip over the same
+//!   mistake stay quiet.
+//! - Text the lexer dropped makes the expression around it an error, with
+//!   no second diagnostic ([`Parser::skipped_between`]).
 //! - Every loop consumes a token per iteration or ends; recursion is capped
 //!   at [`MAX_DEPTH`] so deeply nested input cannot overflow the stack.
 
@@ -62,6 +65,7 @@ pub fn parse(source: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
         last_error_pos: None,
         recovering: false,
         errors_seen: 0,
+        too_deep: 0,
         skipped: lexed.skipped,
         depth: 0,
     };
@@ -81,13 +85,17 @@ pub(super) struct Parser<'src> {
     /// Token index of the last reported error; a second error there is a
     /// consequence of the first and is dropped.
     last_error_pos: Option<usize>,
-    /// Panic mode: set by every error, cleared where a new statement, item
-    /// or list element starts ([`Parser::sync`]). While set, errors are
-    /// dropped: they are almost always the first error seen again.
+    /// Panic mode: set by every error, cleared where a new statement or
+    /// item starts ([`Parser::sync`]) and, if it was clear around a list,
+    /// at each list element. While set, errors are dropped: they are almost
+    /// always the first error seen again.
     recovering: bool,
     /// Errors reported so far, dropped ones included, so a construct can
     /// tell whether its parts were already found broken.
     errors_seen: usize,
+    /// How often the nesting limit was hit, so that an expression cut short
+    /// by it can become an error as a whole (see `Parser::expr`).
+    too_deep: usize,
     /// Text the lexer reported and dropped; see [`Parser::after_skipped`].
     skipped: Vec<Span>,
     depth: u32,
@@ -181,6 +189,12 @@ impl<'src> Parser<'src> {
         Span::new(start, self.prev_end().max(start))
     }
 
+    /// Whether the last consumed token is a `kind`.
+    fn prev_is(&self, kind: TokenKind) -> bool {
+        let prev = self.pos.checked_sub(1).and_then(|i| self.tokens.get(i));
+        prev.is_some_and(|token| token.kind == kind)
+    }
+
     /// Whether a line break separates the current token from the previous.
     fn newline_before(&self) -> bool {
         let gap = self.prev_end()..self.start();
@@ -211,11 +225,17 @@ impl<'src> Parser<'src> {
     /// likely that one, already reported: `x = a @ b` is missing an
     /// operator, not a `;`.
     fn after_skipped(&self) -> bool {
-        let gap_start = self.prev_end() as u32;
-        let first = self.skipped.partition_point(|s| s.start < gap_start);
+        self.skipped_between(self.prev_end(), self.start())
+            .is_some()
+    }
+
+    /// The first text the lexer dropped within `start..end`, if any.
+    fn skipped_between(&self, start: usize, end: usize) -> Option<Span> {
+        let first = self.skipped.partition_point(|s| (s.start as usize) < start);
         self.skipped
             .get(first)
-            .is_some_and(|s| s.end <= self.current().span.start)
+            .filter(|s| s.end as usize <= end)
+            .copied()
     }
 
     /// Consumes a token the lexer already reported (a bad number): the rest
@@ -226,8 +246,8 @@ impl<'src> Parser<'src> {
         self.errors_seen += 1;
     }
 
-    /// Marks the start of a new statement, item or list element: an error
-    /// from here on is a new mistake, not an echo of the last one.
+    /// Marks the start of a new statement or item: an error from here on
+    /// is a new mistake, not an echo of the last one.
     fn sync(&mut self) {
         self.recovering = false;
     }
@@ -272,21 +292,28 @@ impl<'src> Parser<'src> {
     // ---- Recovery -----------------------------------------------------
 
     /// Skips the rest of a broken statement: up to and including the next
-    /// `;` at this brace level, or up to (not including) a `}` closing this
+    /// `;` at this brace level or a `{ .. }` group outside parentheses (the
+    /// statement's block), or up to (not including) a `}` closing this
     /// level or a keyword that can only start a statement or item.
     fn recover_stmt(&mut self) {
-        let mut depth = 0u32;
+        let (mut braces, mut parens) = (0u32, 0u32);
         loop {
             match self.kind() {
                 TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn => return,
-                TokenKind::Semi if depth == 0 => {
+                TokenKind::Semi if braces == 0 => {
                     self.bump();
                     return;
                 }
-                TokenKind::RBrace if depth == 0 => return,
-                TokenKind::RBrace => depth -= 1,
-                TokenKind::LBrace => depth += 1,
-                kind if depth == 0 && starts_statement(kind) => return,
+                TokenKind::RBrace if braces == 0 => return,
+                TokenKind::RBrace if braces == 1 && parens == 0 => {
+                    self.bump();
+                    return;
+                }
+                TokenKind::RBrace => braces -= 1,
+                TokenKind::LBrace => braces += 1,
+                TokenKind::LParen | TokenKind::LBracket => parens += 1,
+                TokenKind::RParen | TokenKind::RBracket => parens = parens.saturating_sub(1),
+                kind if braces == 0 && starts_statement(kind) => return,
                 _ => {}
             }
             self.bump();
@@ -307,6 +334,11 @@ impl<'src> Parser<'src> {
         if !self.enter(LIST_COST) {
             return items;
         }
+        // Each element is a fresh start for error reporting, unless the
+        // enclosing construct was already broken; after the list, an error
+        // inside it makes what follows suspect.
+        let outer_recovering = self.recovering;
+        let mark = self.errors_seen;
         loop {
             if self.eat(close) {
                 break;
@@ -316,7 +348,7 @@ impl<'src> Parser<'src> {
                 break;
             }
             let before = self.pos;
-            self.sync();
+            self.recovering = outer_recovering;
             items.extend(elem(self));
             if !self.at(close)
                 && !self.eat(TokenKind::Comma)
@@ -326,6 +358,7 @@ impl<'src> Parser<'src> {
             }
             self.ensure_progress(before);
         }
+        self.recovering = outer_recovering || self.errors_seen != mark;
         self.leave(LIST_COST);
         items
     }
@@ -379,6 +412,7 @@ impl<'src> Parser<'src> {
     /// paired with a `leave(cost)`.
     fn enter(&mut self, cost: u32) -> bool {
         if self.depth + cost > MAX_DEPTH {
+            self.too_deep += 1;
             self.report(
                 Diagnostic::error("expression or block nested too deeply")
                     .primary(self.current().span, "nesting limit reached here")
@@ -394,7 +428,8 @@ impl<'src> Parser<'src> {
         self.depth = self.depth.saturating_sub(cost);
     }
 
-    /// The name in an identifier token.
+    /// Consumes the current token as a name: an identifier, or a literal
+    /// standing in for one after an error.
     fn ident(&mut self) -> ast::Ident {
         let token = self.bump();
         ast::Ident {

@@ -8,9 +8,7 @@
 use super::{starts_statement, Parser, TokenKind, BLOCK_COST};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{
-    BinaryOp, Block, Expr, ExprKind, Ident, Place, PlaceKind, Stmt, StmtKind,
-};
+use crate::syntax::ast::{BinaryOp, Block, Expr, ExprKind, Place, PlaceKind, Stmt, StmtKind};
 
 /// What one step of a block produced: a statement, or the tail expression
 /// (an expression right before the closing `}`, without `;`).
@@ -89,6 +87,7 @@ impl Parser<'_> {
             TokenKind::While => self.while_stmt(),
             TokenKind::Foreach => self.foreach_stmt(),
             TokenKind::Break | TokenKind::Continue => self.jump_stmt(),
+            TokenKind::Ident if self.at_return() => return self.return_stmt(start),
             _ => return self.expr_or_assign(start),
         };
         BlockItem::Stmt(Stmt {
@@ -170,17 +169,17 @@ impl Parser<'_> {
         let mut arms = Vec::new();
         let mut else_block = None;
         let mut chain = 0;
+        let mut start = self.start();
+        self.bump();
         loop {
-            let start = self.start();
-            self.bump();
             let cond = self.expr();
             let then_block = self.stmt_block();
             arms.push((start, cond, then_block));
             if !self.eat(TokenKind::Else) {
                 break;
             }
-            if !self.at(TokenKind::If) {
-                else_block = Some(self.stmt_block());
+            if self.at(TokenKind::LBrace) {
+                else_block = Some(self.block());
                 break;
             }
             // Each `else if` nests the tree two levels deeper (a block
@@ -190,26 +189,14 @@ impl Parser<'_> {
                 break;
             }
             chain += 2;
+            start = self.start();
+            // `else x > 1 { .. }` most likely lost its `if`.
+            if !self.eat(TokenKind::If) {
+                self.error_expected("`{` or `if`");
+            }
         }
         self.leave(chain);
-        let end = self.prev_end();
-        while let Some((start, cond, then_block)) = arms.pop() {
-            let kind = StmtKind::If {
-                cond,
-                then_block,
-                else_block,
-            };
-            if arms.is_empty() {
-                return kind;
-            }
-            let span = Span::new(start, end.max(start));
-            else_block = Some(Block {
-                stmts: vec![Stmt { kind, span }],
-                tail: None,
-                span,
-            });
-        }
-        StmtKind::Error
+        nest_if_chain(arms, else_block, self.prev_end())
     }
 
     /// `for var in start..end { }` or `start..=end`. A broken header still
@@ -258,7 +245,7 @@ impl Parser<'_> {
 
     /// `foreach i in n { }` or `foreach (r, c) in (h, w) { }`.
     fn foreach_stmt(&mut self) -> StmtKind {
-        let keyword = self.bump();
+        self.bump();
         let mark = self.errors_seen;
         let indices = self.indices();
         let domain = if self.expect(TokenKind::In) {
@@ -266,7 +253,6 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
-        self.check_index_arity(keyword.span, &indices, &domain, mark);
         let header_ok = self.errors_seen == mark;
         let body = self.stmt_block();
         if !header_ok {
@@ -290,20 +276,71 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether the statement starts with `return` used as in Rust or C.
+    /// `return` is an ordinary name in kern; followed by `=` it is a
+    /// variable.
+    fn at_return(&self) -> bool {
+        use TokenKind::*;
+        let next = self.nth(1).kind;
+        self.text(self.current()) == "return"
+            && (matches!(
+                next,
+                Ident | Int | Float | InvalidNumber | True | False | LParen | Minus | Bang | Semi
+            ) || next.scalar_type().is_some())
+    }
+
+    /// `return value;`: reported, and read as the block's tail when it is
+    /// last (an error expression, so the checker asks for nothing more).
+    fn return_stmt(&mut self, start: usize) -> BlockItem {
+        let keyword = self.bump();
+        self.report(
+            Diagnostic::error(
+                "kern has no `return`: a function's value is its last expression, without `;`",
+            )
+            .primary(keyword.span, "not a keyword in kern")
+            .help("end the body with the value itself: `x` rather than `return x;`"),
+        );
+        if !self.at(TokenKind::Semi) {
+            self.expr();
+        }
+        self.expect_semi();
+        let span = self.span_from(start);
+        if self.at(TokenKind::RBrace) {
+            let kind = ExprKind::Error;
+            return BlockItem::Tail(Expr { kind, span });
+        }
+        BlockItem::Stmt(Stmt {
+            kind: StmtKind::Error,
+            span,
+        })
+    }
+
     /// A statement that starts with an expression: an assignment, an
     /// expression statement, or the block's tail.
     fn expr_or_assign(&mut self, start: usize) -> BlockItem {
         let expr = self.expr();
         let kind = if let Some(op) = assign_op(self.kind()) {
             self.assign(expr, op)
-        } else if self.at(TokenKind::RBrace) && !matches!(expr.kind, ExprKind::Error) {
+        } else if self.at(TokenKind::RBrace) {
+            // Even an error expression: the block does have a tail.
             return BlockItem::Tail(expr);
+        } else if matches!(expr.kind, ExprKind::Error) {
+            // Reported; whatever follows on the line is no new statement.
+            if !self.eat(TokenKind::Semi) {
+                self.recover_stmt();
+            }
+            // A broken last expression is still the block's tail.
+            if self.at(TokenKind::RBrace) && !self.prev_is(TokenKind::Semi) {
+                let span = self.span_from(start);
+                return BlockItem::Tail(Expr {
+                    kind: ExprKind::Error,
+                    span,
+                });
+            }
+            StmtKind::Error
         } else {
             self.expect_semi();
-            match expr.kind {
-                ExprKind::Error => StmtKind::Error,
-                _ => StmtKind::Expr(expr),
-            }
+            StmtKind::Expr(expr)
         };
         BlockItem::Stmt(Stmt {
             kind,
@@ -343,48 +380,33 @@ impl Parser<'_> {
         };
         Some(Place { kind, span })
     }
-
-    /// Checks that `foreach` / `over` has as many indices as extents, one
-    /// or two; skipped if the parts were already found broken.
-    pub(super) fn check_index_arity(
-        &mut self,
-        keyword: Span,
-        indices: &[Ident],
-        domain: &[Expr],
-        mark: usize,
-    ) {
-        if self.errors_seen != mark {
-            return;
-        }
-        let (n, m) = (indices.len(), domain.len());
-        let message = if n > 2 || m > 2 {
-            "a loop or reduction has at most 2 dimensions".to_string()
-        } else if m == 0 {
-            "the domain is empty".to_string()
-        } else if n != m {
-            format!(
-                "{} but {}",
-                count(n, "index", "indices"),
-                count(m, "extent", "extents")
-            )
-        } else {
-            return;
-        };
-        let domain_span = match (domain.first(), domain.last()) {
-            (Some(first), Some(last)) => first.span.to(last.span),
-            _ => Span::new(self.prev_end(), self.prev_end()),
-        };
-        self.report(
-            Diagnostic::error(message)
-                .primary(domain_span, "domain")
-                .secondary(keyword, "of this loop or reduction")
-                .help("write `i in n` for one dimension or `(r, c) in (h, w)` for two"),
-        );
-    }
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// One `if` or `else if` of a chain: where it starts, its condition, its
+/// block.
+type IfArm = (usize, Expr, Block);
+
+/// Nests a chain read by `if_stmt` from the back: each `else if` becomes an
+/// else block holding a single `If` statement, ending where the chain ends.
+fn nest_if_chain(mut arms: Vec<IfArm>, mut else_block: Option<Block>, end: usize) -> StmtKind {
+    while let Some((start, cond, then_block)) = arms.pop() {
+        let kind = StmtKind::If {
+            cond,
+            then_block,
+            else_block,
+        };
+        if arms.is_empty() {
+            return kind;
+        }
+        let span = Span::new(start, end.max(start));
+        else_block = Some(Block {
+            stmts: vec![Stmt { kind, span }],
+            tail: None,
+            span,
+        });
+    }
+    // `if_stmt` always reads at least one arm.
+    StmtKind::Error
 }
 
 /// `=` is `Some(None)`; `+=` is `Some(Some(Add))`; other tokens `None`.

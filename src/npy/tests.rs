@@ -1,0 +1,217 @@
+//! Tests of the `.npy` reader and writer against files numpy wrote
+//! (tests/data/make_npy_fixtures.py).
+
+use super::*;
+
+/// The fixtures were written by numpy (tests/data/make_npy_fixtures.py).
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+fn decoded(name: &str) -> Array {
+    decode(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn reads_every_supported_dtype() {
+    let f32s = decoded("npy_f32_1d.npy");
+    assert_eq!(f32s.shape, vec![5]);
+    let ArrayData::F32(v) = &f32s.data else {
+        panic!("{:?}", f32s.data)
+    };
+    assert_eq!(&v[..3], &[1.5, -2.0, 3.25]);
+    assert!(v[3].is_nan() && v[4] == f32::INFINITY);
+    let i32s = decoded("npy_i32_1d.npy");
+    assert_eq!(i32s.data, ArrayData::I32(vec![1, -2, i32::MAX, i32::MIN]));
+    assert_eq!(
+        decoded("npy_i64_1d.npy").data,
+        ArrayData::I64(vec![1, -2, 1 << 40])
+    );
+    assert_eq!(
+        decoded("npy_bool_1d.npy").data,
+        ArrayData::Bool(vec![true, false, true])
+    );
+}
+
+#[test]
+fn reads_2d_0d_empty_and_version_2() {
+    let a = decoded("npy_f64_2d.npy");
+    assert_eq!(a.shape, vec![2, 3]);
+    assert_eq!(a.data, ArrayData::F64(vec![0.0, 0.5, 1.0, 1.5, 2.0, 2.5]));
+    let scalar = decoded("npy_f64_0d.npy");
+    assert_eq!(
+        (scalar.shape.len(), scalar.data),
+        (0, ArrayData::F64(vec![2.5]))
+    );
+    assert_eq!(decoded("npy_f32_empty.npy").data, ArrayData::F32(vec![]));
+    assert_eq!(
+        decoded("npy_f64_2d_v2.npy").data,
+        ArrayData::F64(vec![0.0, 1.0, 2.0, 3.0])
+    );
+}
+
+#[test]
+fn byte_swaps_big_endian() {
+    assert_eq!(
+        decoded("npy_f32_bigendian.npy").data,
+        ArrayData::F32(vec![1.0, 2.0, -0.5])
+    );
+}
+
+#[test]
+fn writes_exactly_what_numpy_writes() {
+    for name in [
+        "npy_f32_1d.npy",
+        "npy_f64_2d.npy",
+        "npy_i32_1d.npy",
+        "npy_i64_1d.npy",
+        "npy_bool_1d.npy",
+        "npy_f64_0d.npy",
+        "npy_f32_empty.npy",
+    ] {
+        let bytes = fixture(name);
+        assert_eq!(encode(&decoded(name)), bytes, "{name}");
+    }
+}
+
+#[test]
+fn header_is_padded_to_64_bytes() {
+    for shape in [vec![], vec![7], vec![123456, 3]] {
+        let count = shape.iter().product();
+        let array = Array {
+            shape,
+            data: ArrayData::I64(vec![0; count]),
+        };
+        let header_len = encode(&array).len() - count * 8;
+        assert_eq!(header_len % ALIGN, 0);
+    }
+}
+
+#[test]
+fn rejects_fortran_order_rank_and_dtype() {
+    assert_eq!(
+        decode(&fixture("npy_f32_fortran.npy")),
+        Err(FormatError::FortranOrder)
+    );
+    assert_eq!(
+        decode(&fixture("npy_f32_3d.npy")),
+        Err(FormatError::UnsupportedRank(3))
+    );
+    assert_eq!(
+        decode(&fixture("npy_u2_1d.npy")),
+        Err(FormatError::UnsupportedDtype("<u2".to_string()))
+    );
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = fixture("npy_f64_2d.npy");
+    for len in 0..bytes.len() {
+        match decode(&bytes[..len]) {
+            Err(FormatError::Truncated { .. }) => {}
+            other => panic!("{len} bytes: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn malformed_files_are_typed_errors() {
+    assert_eq!(decode(b"PK\x03\x04 a zip file"), Err(FormatError::NotNpy));
+    let mut bytes = fixture("npy_bool_1d.npy");
+    bytes[6] = 9;
+    assert_eq!(
+        decode(&bytes),
+        Err(FormatError::UnsupportedVersion { major: 9, minor: 0 })
+    );
+    let mut bytes = fixture("npy_bool_1d.npy");
+    let last = bytes.len() - 1;
+    bytes[last] = 7;
+    assert_eq!(
+        decode(&bytes),
+        Err(FormatError::BadBool { index: 2, byte: 7 })
+    );
+    let mut bytes = fixture("npy_bool_1d.npy");
+    bytes.push(0);
+    assert_eq!(decode(&bytes), Err(FormatError::TrailingBytes(1)));
+}
+
+fn with_header(dict: &str) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&[1, 0]);
+    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(dict.as_bytes());
+    bytes
+}
+
+#[test]
+fn malformed_headers_say_what_is_wrong() {
+    let cases = [
+        (
+            "{'descr': '<f4', 'shape': (0,)}",
+            "\"fortran_order\" is missing",
+        ),
+        (
+            "{'descr': '<f4', 'fortran_order': 0, 'shape': (0,)}",
+            "True or False",
+        ),
+        (
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (x,)}",
+            "dimension",
+        ),
+        (
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (0,)} junk",
+            "after the dict",
+        ),
+        ("{'descr': '<f4, 'fortran_order': False}", "expected '}'"),
+        (
+            "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (0,)}",
+            "structured",
+        ),
+        (
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,)}",
+            "dimension",
+        ),
+        (
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296)}",
+            "too large",
+        ),
+    ];
+    for (dict, expected) in cases {
+        let message = decode(&with_header(dict))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains(expected), "{dict}: {message}");
+    }
+}
+
+#[test]
+fn accepts_python_2_longs_and_double_quotes() {
+    let dict = "{\"descr\": \"<i4\", \"fortran_order\": False, \"shape\": (1L,), }\n";
+    let mut bytes = with_header(dict);
+    bytes.extend_from_slice(&7i32.to_le_bytes());
+    assert_eq!(decode(&bytes).map(|a| a.data), Ok(ArrayData::I32(vec![7])));
+}
+
+#[test]
+fn write_then_read_round_trips_through_the_file_system() {
+    let dir = std::env::temp_dir().join(format!("kjit-npy-test-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("scalar.npy");
+    write(&path, &Value::Scalar(Scalar::I32(-5))).expect("write");
+    let back = read(&path).expect("read");
+    assert_eq!((back.shape.len(), back.data), (0, ArrayData::I32(vec![-5])));
+    let leftovers: Vec<_> = fs::read_dir(&dir).expect("list").collect();
+    assert_eq!(leftovers.len(), 1, "the temporary file was renamed away");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn read_errors_name_the_file() {
+    let missing = Path::new("/nonexistent/kjit/x.npy");
+    let message = read(missing).map(|_| ()).unwrap_err().to_string();
+    assert!(message.contains("/nonexistent/kjit/x.npy"), "{message}");
+}

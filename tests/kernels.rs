@@ -1,0 +1,642 @@
+//! The example kernels in `kernels/`: each checks clean, its IR verifies,
+//! and on the reference evaluator it matches an independent computation in
+//! plain Rust at several lengths (0, 1, around a vector width, not a
+//! multiple of 8, a few thousand). Every file also runs with its own
+//! `// default:` inputs, sizes shrunk so the debug build stays fast.
+//!
+//! Comparisons are exact where the Rust code performs the same IEEE
+//! operations in the same order (kern never reorders or contracts float
+//! operations); elsewhere the tolerance is stated next to the check.
+
+use kjit::inputs::{self, Literal, Spec};
+use kjit::ir::Module;
+use kjit::value::{Args, Array, ArrayData, Outputs, Scalar, Value};
+use std::path::{Path, PathBuf};
+
+/// Every file in `kernels/`, each with a test below.
+const KERNELS: &[&str] = &[
+    "blackscholes",
+    "blur",
+    "dot",
+    "heat",
+    "logsumexp",
+    "mandelbrot",
+    "normalize",
+    "poly",
+    "saxpy",
+    "softmax",
+    "triad",
+];
+
+/// 1-D lengths: empty, one, W-1 and W+1 for 8 lanes, not a multiple of 8.
+const LENGTHS: &[usize] = &[0, 1, 7, 9, 1000, 4099];
+
+/// 2-D shapes, including empty, single-pixel and no-interior ones.
+const SHAPES: &[(usize, usize)] = &[(0, 0), (0, 5), (1, 1), (2, 5), (3, 3), (17, 23), (64, 70)];
+
+fn kernel_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("kernels")
+}
+
+struct Kern {
+    name: &'static str,
+    source: String,
+    module: Module,
+}
+
+/// Reads `kernels/NAME.kern`; it must check without any diagnostic and its
+/// IR must verify.
+fn load(name: &'static str) -> Kern {
+    let path = kernel_dir().join(format!("{name}.kern"));
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let checked = kjit::check(&source);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "kernels/{name}.kern does not check clean:\n{}",
+        kjit::diagnostic::render(
+            &checked.diagnostics,
+            &format!("{name}.kern"),
+            &source,
+            false
+        )
+    );
+    let module = checked
+        .module
+        .expect("a file without diagnostics has a module");
+    if let Err(err) = kjit::ir::verify(&module) {
+        panic!("kernels/{name}.kern: IR does not verify: {err}");
+    }
+    Kern {
+        name,
+        source,
+        module,
+    }
+}
+
+impl Kern {
+    fn run(&self, args: &Args) -> Outputs {
+        kjit::eval::evaluate(&self.module, self.name, args)
+            .unwrap_or_else(|e| panic!("kernels/{}.kern: {}", self.name, e.describe(&self.source)))
+    }
+}
+
+/// Deterministic inputs from xorshift64*, independent of kjit's generators.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// Uniform in `[lo, hi)`.
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let bits = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        lo + (hi - lo) * (bits as f64 / (1u64 << 53) as f64)
+    }
+
+    fn f64s(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
+        (0..n).map(|_| self.uniform(lo, hi)).collect()
+    }
+
+    fn f32s(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f32> {
+        (0..n).map(|_| self.uniform(lo, hi) as f32).collect()
+    }
+}
+
+fn array_2d(h: usize, w: usize, data: impl Into<ArrayData>) -> Array {
+    Array::new(vec![h, w], data).expect("data length matches the shape")
+}
+
+fn get<'a>(out: &'a Outputs, name: &str) -> &'a Value {
+    out.get(name)
+        .unwrap_or_else(|| panic!("no output `{name}`"))
+}
+
+fn f32s(out: &Outputs, name: &str) -> Vec<f32> {
+    match get(out, name) {
+        Value::Array(Array {
+            data: ArrayData::F32(v),
+            ..
+        }) => v.clone(),
+        other => panic!("`{name}` is not an f32 array: {other:?}"),
+    }
+}
+
+fn f64s(out: &Outputs, name: &str) -> Vec<f64> {
+    match get(out, name) {
+        Value::Array(Array {
+            data: ArrayData::F64(v),
+            ..
+        }) => v.clone(),
+        other => panic!("`{name}` is not an f64 array: {other:?}"),
+    }
+}
+
+fn f64_scalar(out: &Outputs, name: &str) -> f64 {
+    match get(out, name) {
+        Value::Scalar(Scalar::F64(x)) => *x,
+        other => panic!("`{name}` is not an f64 scalar: {other:?}"),
+    }
+}
+
+/// Bit-for-bit equality, except that every NaN equals every NaN.
+trait Same: Copy + std::fmt::Debug {
+    fn same(self, other: Self) -> bool;
+}
+
+impl Same for f32 {
+    fn same(self, other: f32) -> bool {
+        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
+    }
+}
+
+impl Same for f64 {
+    fn same(self, other: f64) -> bool {
+        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
+    }
+}
+
+impl Same for i32 {
+    fn same(self, other: i32) -> bool {
+        self == other
+    }
+}
+
+/// Every element the same (see [`Same`]), naming the first difference.
+fn assert_same<T: Same>(what: &str, actual: &[T], expected: &[T]) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    if let Some(i) = (0..actual.len()).find(|&i| !actual[i].same(expected[i])) {
+        panic!(
+            "{what}[{i}]: actual {:?}, expected {:?}",
+            actual[i], expected[i]
+        );
+    }
+}
+
+/// `|actual - expected| <= tol(i)` for every element.
+fn assert_within(what: &str, actual: &[f64], expected: &[f64], tol: impl Fn(usize) -> f64) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    for i in 0..actual.len() {
+        let (a, e) = (actual[i], expected[i]);
+        assert!(
+            (a - e).abs() <= tol(i) || a == e,
+            "{what}[{i}]: actual {a:?}, expected {e:?} (tolerance {:e})",
+            tol(i)
+        );
+    }
+}
+
+#[test]
+fn every_kernel_file_is_tested() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(kernel_dir())
+        .expect("read kernels/")
+        .map(|e| e.expect("read kernels/ entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kern"))
+        .map(|p| {
+            p.file_stem()
+                .expect("file name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    on_disk.sort();
+    assert_eq!(
+        on_disk, KERNELS,
+        "tests/kernels.rs must list (and test) every kernels/*.kern file"
+    );
+}
+
+/// Every kernel runs on the inputs its `// default:` lines give, with each
+/// size shrunk to 37 so the debug build stays fast; float outputs hold no
+/// NaN (the defaults must make sense).
+#[test]
+fn defaults_run() {
+    for &name in KERNELS {
+        let kern = load(name);
+        let defaults = inputs::Defaults::parse(&kern.source)
+            .unwrap_or_else(|e| panic!("kernels/{name}.kern: {e}"));
+        for kernel in &kern.module.kernels {
+            let specs = defaults
+                .for_kernel(&kern.module, kernel)
+                .unwrap_or_else(|e| panic!("kernels/{name}.kern: {e}"));
+            let small = kernel
+                .sizes
+                .values()
+                .map(|s| (s.name.clone(), Spec::Scalar(Literal::Int(37))))
+                .collect();
+            let args = inputs::materialize(kernel, &inputs::merge(specs, small))
+                .unwrap_or_else(|e| panic!("kernels/{name}.kern, kernel `{}`: {e}", kernel.name));
+            let out = kjit::eval::evaluate(&kern.module, &kernel.name, &args)
+                .unwrap_or_else(|e| panic!("kernels/{name}.kern: {}", e.describe(&kern.source)));
+            for (output, value) in &out.values {
+                let has_nan = match value {
+                    Value::Scalar(s) => s.to_string() == "NaN",
+                    Value::Array(a) => a.data.iter().any(|s| s.to_string() == "NaN"),
+                };
+                assert!(
+                    !has_nan,
+                    "kernels/{name}.kern: output `{output}` has NaN on the default inputs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn saxpy() {
+    let kern = load("saxpy");
+    let mut rng = Rng::new(1);
+    for &n in LENGTHS {
+        let (a, x, y) = (2.5f32, rng.f32s(n, -1.0, 1.0), rng.f32s(n, -1.0, 1.0));
+        let args = Args::new()
+            .scalar("a", a)
+            .array("x", Array::from_vec(x.clone()))
+            .array("y", Array::from_vec(y.clone()));
+        let expected: Vec<f32> = (0..n).map(|i| a * x[i] + y[i]).collect();
+        assert_same(
+            &format!("saxpy n={n}"),
+            &f32s(&kern.run(&args), "out"),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn triad() {
+    let kern = load("triad");
+    let mut rng = Rng::new(2);
+    for &n in LENGTHS {
+        let (s, b, c) = (3.0f64, rng.f64s(n, 0.0, 1.0), rng.f64s(n, 0.0, 1.0));
+        let args = Args::new()
+            .scalar("s", s)
+            .array("b", Array::from_vec(b.clone()))
+            .array("c", Array::from_vec(c.clone()));
+        let expected: Vec<f64> = (0..n).map(|i| b[i] + s * c[i]).collect();
+        assert_same(
+            &format!("triad n={n}"),
+            &f64s(&kern.run(&args), "a"),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn dot() {
+    let kern = load("dot");
+    let mut rng = Rng::new(3);
+    for &n in LENGTHS {
+        let (x, y) = (rng.f64s(n, -1.0, 1.0), rng.f64s(n, -1.0, 1.0));
+        let args = Args::new()
+            .array("x", Array::from_vec(x.clone()))
+            .array("y", Array::from_vec(y.clone()));
+        let d = f64_scalar(&kern.run(&args), "d");
+        // Any summation order is within (n + 1) eps of the sum of |x y|.
+        let expected: f64 = (0..n).map(|i| x[i] * y[i]).sum();
+        let bound =
+            (n as f64 + 1.0) * f64::EPSILON * (0..n).map(|i| (x[i] * y[i]).abs()).sum::<f64>();
+        assert_within(&format!("dot n={n}"), &[d], &[expected], |_| bound);
+        // Closed form, exact: sum of i * 1 for i < n is n (n - 1) / 2.
+        let iota: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let args = Args::new()
+            .array("x", Array::from_vec(iota))
+            .array("y", Array::from_vec(vec![1.0f64; n]));
+        let exact = (n * n.saturating_sub(1) / 2) as f64;
+        assert_eq!(
+            f64_scalar(&kern.run(&args), "d"),
+            exact,
+            "dot of iota and ones, n={n}"
+        );
+    }
+}
+
+/// erfc for x >= 0 (Numerical Recipes' `erfcc`, relative error < 1.2e-7),
+/// written here so the oracle shares no code with kjit's math.
+fn erfc_nr(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 {
+        r
+    } else {
+        2.0 - r
+    }
+}
+
+/// The standard normal CDF.
+fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc_nr(-x / std::f64::consts::SQRT_2)
+}
+
+#[test]
+fn blackscholes() {
+    let kern = load("blackscholes");
+    let mut rng = Rng::new(4);
+    let (r, v) = (0.02f32, 0.3f32);
+    for &n in LENGTHS {
+        let s = rng.f32s(n, 10.0, 100.0);
+        let k = rng.f32s(n, 10.0, 100.0);
+        let t = rng.f32s(n, 0.25, 2.0);
+        let args = Args::new()
+            .array("s", Array::from_vec(s.clone()))
+            .array("k", Array::from_vec(k.clone()))
+            .array("t", Array::from_vec(t.clone()))
+            .scalar("r", r)
+            .scalar("v", v);
+        let out = kern.run(&args);
+        let widen = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
+        let (call, put) = (widen(f32s(&out, "call")), widen(f32s(&out, "put")));
+        let (mut call_ref, mut put_ref, mut parity) = (vec![], vec![], vec![]);
+        for i in 0..n {
+            let (s, k, t, r, v) = (s[i] as f64, k[i] as f64, t[i] as f64, r as f64, v as f64);
+            let d1 = ((s / k).ln() + (r + 0.5 * v * v) * t) / (v * t.sqrt());
+            let d2 = d1 - v * t.sqrt();
+            let disc = k * (-r * t).exp();
+            call_ref.push(s * normal_cdf(d1) - disc * normal_cdf(d2));
+            put_ref.push(disc * normal_cdf(-d2) - s * normal_cdf(-d1));
+            parity.push(s - disc);
+        }
+        // f32 arithmetic on prices of size s + k: about 8 f32 ulps of s + k
+        // (the worst seen is 1.4e-7 (s + k)); the reference erfc adds 1.2e-7
+        // relative. Tight enough to catch sqrt(1/2) written as 0.7071.
+        let tol = |i: usize| 5e-7 * (s[i] + k[i]) as f64;
+        assert_within(&format!("call n={n}"), &call, &call_ref, tol);
+        assert_within(&format!("put n={n}"), &put, &put_ref, tol);
+        // Put-call parity, independent of any erf: call - put = s - k e^(-rt).
+        let diff: Vec<f64> = (0..n).map(|i| call[i] - put[i]).collect();
+        assert_within(&format!("parity n={n}"), &diff, &parity, tol);
+    }
+}
+
+#[test]
+fn mandelbrot() {
+    let kern = load("mandelbrot");
+    let (x0, y0, max_iter) = (-2.0f32, -1.5f32, 64);
+    for &(h, w) in SHAPES {
+        let (dx, dy) = (3.0 / w.max(1) as f32, 3.0 / h.max(1) as f32);
+        let args = Args::new()
+            .scalar("x0", x0)
+            .scalar("y0", y0)
+            .scalar("dx", dx)
+            .scalar("dy", dy)
+            .scalar("max_iter", max_iter)
+            .size("h", h as i64)
+            .size("w", w as i64);
+        let mut expected = Vec::new();
+        for row in 0..h {
+            for col in 0..w {
+                let (cr, ci) = (x0 + col as f32 * dx, y0 + row as f32 * dy);
+                let (mut zr, mut zi, mut k) = (0.0f32, 0.0f32, 0);
+                while k < max_iter && zr * zr + zi * zi <= 4.0 {
+                    let t = zr * zr - zi * zi + cr;
+                    zi = 2.0 * zr * zi + ci;
+                    zr = t;
+                    k += 1;
+                }
+                expected.push(k);
+            }
+        }
+        let out = kern.run(&args);
+        let Value::Array(Array {
+            shape,
+            data: ArrayData::I32(count),
+        }) = get(&out, "count")
+        else {
+            panic!("count is not an i32 array");
+        };
+        assert_eq!(shape, &vec![h, w]);
+        assert_same(&format!("mandelbrot {h}x{w}"), count, &expected);
+    }
+    // Closed-form points: c = 0 never escapes; c = 2 + 2i escapes after one step.
+    let args = Args::new()
+        .scalar("x0", 0.0f32)
+        .scalar("y0", 0.0f32)
+        .scalar("dx", 2.0f32)
+        .scalar("dy", 2.0f32)
+        .scalar("max_iter", 100)
+        .size("h", 2)
+        .size("w", 2);
+    let out = kern.run(&args);
+    let Value::Array(Array {
+        data: ArrayData::I32(count),
+        ..
+    }) = get(&out, "count")
+    else {
+        panic!("count is not an i32 array");
+    };
+    assert_eq!((count[0], count[3]), (100, 1), "c = 0 and c = 2 + 2i");
+}
+
+#[test]
+fn poly() {
+    let kern = load("poly");
+    let mut rng = Rng::new(5);
+    for &n in LENGTHS {
+        let x = rng.f32s(n, -1.0, 1.0);
+        let args = Args::new().array("x", Array::from_vec(x.clone()));
+        let expected: Vec<f32> = x
+            .iter()
+            .map(|&x| {
+                let mut acc = 1.0f32 / 17.0;
+                for k in (0..16).rev() {
+                    acc = acc * x + 1.0 / (k + 1) as f32;
+                }
+                acc
+            })
+            .collect();
+        assert_same(
+            &format!("poly n={n}"),
+            &f32s(&kern.run(&args), "y"),
+            &expected,
+        );
+    }
+    // p(0) = 1 exactly; p(1) is the harmonic number H_17 (f32 rounding).
+    let out = kern.run(&Args::new().array("x", Array::from_vec(vec![0.0f32, 1.0])));
+    let y = f32s(&out, "y");
+    let h17: f64 = (1..=17).map(|k| 1.0 / k as f64).sum();
+    assert_eq!(y[0], 1.0);
+    assert!(
+        (y[1] as f64 - h17).abs() < 1e-5 * h17,
+        "p(1) = {}, H_17 = {h17}",
+        y[1]
+    );
+}
+
+#[test]
+fn blur() {
+    let kern = load("blur");
+    let mut rng = Rng::new(6);
+    for &(h, w) in SHAPES {
+        let img = rng.f32s(h * w, 0.0, 1.0);
+        let args = Args::new().array("img", array_2d(h, w, img.clone()));
+        let mut expected = img.clone();
+        for r in 1..h.saturating_sub(1) {
+            for c in 1..w.saturating_sub(1) {
+                let mut s = 0.0f32;
+                for rr in r - 1..=r + 1 {
+                    for cc in c - 1..=c + 1 {
+                        s += img[rr * w + cc];
+                    }
+                }
+                expected[r * w + c] = s / 9.0;
+            }
+        }
+        assert_same(
+            &format!("blur {h}x{w}"),
+            &f32s(&kern.run(&args), "out"),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn logsumexp() {
+    let kern = load("logsumexp");
+    let mut rng = Rng::new(7);
+    for &n in LENGTHS {
+        let x = rng.f64s(n, -50.0, 50.0);
+        let lse = f64_scalar(
+            &kern.run(&Args::new().array("x", Array::from_vec(x.clone()))),
+            "lse",
+        );
+        let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let expected = m + x.iter().map(|&v| (v - m).exp()).sum::<f64>().ln();
+        match n {
+            0 => assert_eq!(lse, f64::NEG_INFINITY, "the log of an empty sum"),
+            1 => assert_eq!(lse, x[0], "one element: x[0] + log(exp(0))"),
+            // Rounding of n exps and one log: a few ulps, relative.
+            _ => assert_within(&format!("logsumexp n={n}"), &[lse], &[expected], |_| {
+                1e-13 * expected.abs().max(1.0)
+            }),
+        }
+        // Closed form: n copies of c give c + ln(n).
+        if n > 0 {
+            let c = 3.25;
+            let lse = f64_scalar(
+                &kern.run(&Args::new().array("x", Array::from_vec(vec![c; n]))),
+                "lse",
+            );
+            assert_within(
+                &format!("logsumexp of {n} equal values"),
+                &[lse],
+                &[c + (n as f64).ln()],
+                |_| 1e-12,
+            );
+        }
+    }
+}
+
+#[test]
+fn softmax() {
+    let kern = load("softmax");
+    let mut rng = Rng::new(8);
+    for &n in LENGTHS {
+        let x = rng.f32s(n, -10.0, 10.0);
+        let y = f32s(
+            &kern.run(&Args::new().array("x", Array::from_vec(x.clone()))),
+            "y",
+        );
+        let m = x.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+        let total: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
+        let expected: Vec<f64> = x.iter().map(|&v| (v as f64 - m).exp() / total).collect();
+        let y: Vec<f64> = y.into_iter().map(f64::from).collect();
+        // f32: exp, a sum of n terms and a division, each within a few ulps.
+        assert_within(&format!("softmax n={n}"), &y, &expected, |i| {
+            1e-5 * expected[i] + 1e-12
+        });
+        if n > 0 {
+            let sum: f64 = y.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-4, "softmax n={n} sums to {sum}");
+        }
+    }
+}
+
+#[test]
+fn heat() {
+    let kern = load("heat");
+    let mut rng = Rng::new(9);
+    let alpha = 0.2;
+    for &(h, w) in SHAPES {
+        let u = rng.f64s(h * w, 0.0, 1.0);
+        let args = Args::new()
+            .array("u", array_2d(h, w, u.clone()))
+            .scalar("alpha", alpha);
+        let mut next = u.clone();
+        for r in 1..h.saturating_sub(1) {
+            for c in 1..w.saturating_sub(1) {
+                let at = |r: usize, c: usize| u[r * w + c];
+                let lap =
+                    at(r - 1, c) + at(r + 1, c) + at(r, c - 1) + at(r, c + 1) - 4.0 * at(r, c);
+                next[r * w + c] = at(r, c) + alpha * lap;
+            }
+        }
+        let change = (0..h * w)
+            .map(|i| (next[i] - u[i]).abs())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let out = kern.run(&args);
+        assert_same(&format!("heat next {h}x{w}"), &f64s(&out, "next"), &next);
+        assert_same(&format!("heat u {h}x{w}"), &f64s(&out, "u"), &next);
+        assert_same(
+            &format!("heat change {h}x{w}"),
+            &[f64_scalar(&out, "change")],
+            &[change],
+        );
+    }
+}
+
+#[test]
+fn normalize() {
+    let kern = load("normalize");
+    let mut rng = Rng::new(10);
+    let limit = 1.5;
+    for &n in LENGTHS {
+        let x = rng.f64s(n, -4.0, 6.0);
+        let args = Args::new()
+            .array("x", Array::from_vec(x.clone()))
+            .scalar("limit", limit);
+        let out = kern.run(&args);
+        let mean = x.iter().sum::<f64>() / n as f64;
+        let std = (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt();
+        let scale = if std > 0.0 { 1.0 / std } else { 0.0 };
+        let y: Vec<f64> = x
+            .iter()
+            .map(|v| ((v - mean) * scale).clamp(-limit, limit))
+            .collect();
+        // Same operations in the same order as the kernel: exact.
+        assert_same(
+            &format!("normalize mean n={n}"),
+            &[f64_scalar(&out, "mean")],
+            &[mean],
+        );
+        assert_same(
+            &format!("normalize std n={n}"),
+            &[f64_scalar(&out, "std")],
+            &[std],
+        );
+        assert_same(&format!("normalize y n={n}"), &f64s(&out, "y"), &y);
+        // Independent of the formula: every value is within the limits.
+        assert!(f64s(&out, "y").iter().all(|v| v.abs() <= limit));
+    }
+    // A constant input has std 0 and standardizes to zeros.
+    let out = kern.run(
+        &Args::new()
+            .array("x", Array::from_vec(vec![2.5f64; 9]))
+            .scalar("limit", limit),
+    );
+    assert_eq!(
+        (f64_scalar(&out, "mean"), f64_scalar(&out, "std")),
+        (2.5, 0.0)
+    );
+    assert_same("normalize constant", &f64s(&out, "y"), &[0.0; 9]);
+}
