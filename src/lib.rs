@@ -4,6 +4,9 @@
 //! source → [`syntax`] (tokens, AST) → [`sema`] (names, types, race freedom;
 //! lowers to IR) → [`ir`] (kernel IR, verifier, dump) → [`eval`] (reference
 //! evaluator). The JIT stages come next.
+//!
+//! The README follows; its library example runs as a doctest.
+#![doc = include_str!("../README.md")]
 
 pub mod diagnostic;
 pub mod eval;

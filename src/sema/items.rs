@@ -27,7 +27,7 @@ impl Lowerer<'_> {
                 .help("assign it to an output: `out = ...;`");
             self.error(d);
         }
-        let sig = self.kernel.take().unwrap_or_else(|| KernelSig::empty());
+        let sig = self.kernel.take().unwrap_or_else(KernelSig::empty);
         self.warn_unwritten_outputs(&sig);
         self.b.body.block = block;
         let body = std::mem::take(&mut self.b).finish(&self.infer, &mut self.diags);

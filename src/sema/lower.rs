@@ -146,7 +146,9 @@ impl<'g> Lowerer<'g> {
 pub fn conversion_help(expected: Resolved, found: Resolved) -> Option<String> {
     use super::infer::VarKind;
     match (expected, found) {
-        (e, Resolved::Var(_, VarKind::Int)) | (Resolved::Var(_, VarKind::Int), e) if e.is_float() => {
+        (e, Resolved::Var(_, VarKind::Int)) | (Resolved::Var(_, VarKind::Int), e)
+            if e.is_float() =>
+        {
             Some("write a float literal, e.g. `1.0` instead of `1`".to_string())
         }
         (Resolved::Known(to), f) if f.is_numeric() && to.is_numeric() => Some(format!(

@@ -124,6 +124,19 @@ fn check_item_name(
 fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for param in &f.params {
+        if param.mode == ast::ParamMode::InOut {
+            diags.push(
+                Diagnostic::error(format!(
+                    "function parameter `{}` cannot be `inout`",
+                    param.name.name
+                ))
+                .primary(
+                    param.span,
+                    "functions are pure: they take values, not arrays to write",
+                )
+                .help("return the new value instead"),
+            );
+        }
         if let Some(first) = seen.insert(&param.name.name, param.name.span) {
             diags.push(
                 Diagnostic::error(format!("`{}` is declared twice", param.name.name))
@@ -131,7 +144,7 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
                     .secondary(first, "first declared here"),
             );
         }
-        if param.mode == ast::ParamMode::InOut || !param.ty.dims.is_empty() {
+        if !param.ty.dims.is_empty() {
             diags.push(
                 Diagnostic::error(format!(
                     "function parameter `{}` must be a scalar",

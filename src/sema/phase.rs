@@ -50,6 +50,12 @@ impl Lowerer<'_> {
     fn phase_allowed(&mut self, what: &str, span: Span) -> bool {
         let why = if self.ctx.in_function {
             "functions are scalar code and contain no phases"
+        } else if self.ctx.phase.is_some() && what != "`foreach`" {
+            let d = Diagnostic::error("reductions may not nest")
+                .primary(span, "a reduction inside another phase")
+                .help("compute the inner reduction first: `let inner = sum over ...;`");
+            self.error(d);
+            return false;
         } else if self.ctx.phase.is_some() {
             "phases do not nest"
         } else if !self.ctx.at_top_level && what == "`foreach`" {
@@ -363,14 +369,16 @@ impl Lowerer<'_> {
             let size_name =
                 |s: &SizeId| kernel.map(|k| k.sizes[*s].name.clone()).unwrap_or_default();
             let array_shape = shape(dims.iter().map(size_name).collect());
-            let domain_shape = shape(
-                phase
-                    .extent_sizes
-                    .iter()
-                    .map(|e| e.as_ref().map(size_name).unwrap_or_else(|| "?".into()))
-                    .collect(),
-            );
-            Diagnostic::error(format!("`{}` has shape {array_shape}, but this `foreach` runs over {domain_shape}", array.name))
+            let named: Option<Vec<String>> = phase
+                .extent_sizes
+                .iter()
+                .map(|e| e.as_ref().map(size_name))
+                .collect();
+            let message = match named {
+                Some(sizes) => format!("`{}` has shape {array_shape}, but this `foreach` runs over {}", array.name, shape(sizes)),
+                None => format!("`{}` has shape {array_shape}, but this `foreach` does not run over {array_shape}", array.name),
+            };
+            Diagnostic::error(message)
                 .primary(span, "stored in a phase of another shape")
                 .note("a `foreach` stores only to arrays whose sizes are exactly its domain, so every store is in bounds")
         };

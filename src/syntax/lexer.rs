@@ -301,6 +301,11 @@ fn malformed_number_diag(text: &str, span: Span) -> Diagnostic {
 
 fn unknown_chars(source: &str, span: Span) -> Diagnostic {
     let text = source.get(span.range()).unwrap_or_default();
+    if text == "." {
+        return Diagnostic::error("a lone `.` is not part of a number")
+            .primary(span, "expected digits on both sides of the point")
+            .help("float literals need digits on both sides (`1.0`, `0.5`); `..` and `..=` are ranges");
+    }
     let plural = if text.chars().count() > 1 { "s" } else { "" };
     let diagnostic = Diagnostic::error(format!(
         "unknown character{plural} `{}`",
