@@ -8,17 +8,23 @@
 //! The README follows; its library example runs as a doctest.
 #![doc = include_str!("../README.md")]
 
+pub mod abi;
+pub mod api;
+pub mod codegen;
 pub mod diagnostic;
 pub mod eval;
 pub mod frontend;
 pub mod inputs;
 pub mod ir;
 pub mod npy;
+pub mod options;
+pub mod runtime;
 pub mod sema;
 pub mod signature;
 pub mod span;
 pub mod syntax;
 pub mod types;
 pub mod value;
+pub mod vector;
 
 pub use frontend::{check, compile, Checked};

@@ -25,8 +25,11 @@
 //! is a tiny Python dict literal, and owning the parser lets every malformed
 //! file produce a typed error that says exactly what is wrong.
 
+mod header;
+
 use crate::types::ScalarType;
-use crate::value::{Array, ArrayData, Scalar, Value};
+use crate::value::{element_count, Array, ArrayData, Scalar, Value};
+use header::{dtype_of, header_text, parse_header, split_header};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -249,7 +252,7 @@ fn temp_path(path: &Path) -> PathBuf {
 
 /// Parses the bytes of a `.npy` file.
 pub fn decode(bytes: &[u8]) -> Result<Array, FormatError> {
-    let (header, data_start) = split_header(bytes)?;
+    let (header, data) = split_header(bytes)?;
     let fields = parse_header(header)?;
     let (elem, big_endian) = dtype_of(&fields.descr)?;
     if fields.fortran_order && fields.shape.len() > 1 {
@@ -258,49 +261,12 @@ pub fn decode(bytes: &[u8]) -> Result<Array, FormatError> {
     if fields.shape.len() > 2 {
         return Err(FormatError::UnsupportedRank(fields.shape.len()));
     }
-    let count = element_count(&fields.shape)?;
-    let data = data_bytes(&bytes[data_start..], count, elem)?;
+    let count = element_count(&fields.shape).ok_or(FormatError::TooLarge)?;
+    let data = data_bytes(data, count, elem)?;
     Ok(Array {
         shape: fields.shape,
         data: convert(data, elem, big_endian)?,
     })
-}
-
-/// Checks magic and version; returns the header text and where data starts.
-fn split_header(bytes: &[u8]) -> Result<(&str, usize), FormatError> {
-    if !bytes.starts_with(MAGIC) {
-        return if MAGIC.starts_with(bytes) {
-            Err(truncated("magic", MAGIC.len() + 2, bytes.len()))
-        } else {
-            Err(FormatError::NotNpy)
-        };
-    }
-    let (major, minor) = match bytes.get(6..8) {
-        Some(&[major, minor]) => (major, minor),
-        _ => return Err(truncated("magic", MAGIC.len() + 2, bytes.len())),
-    };
-    let length_size = match (major, minor) {
-        (1, 0) => 2,
-        (2, 0) | (3, 0) => 4,
-        _ => return Err(FormatError::UnsupportedVersion { major, minor }),
-    };
-    let header_start = 8 + length_size;
-    let length = bytes
-        .get(8..header_start)
-        .ok_or_else(|| truncated("header length", header_start, bytes.len()))?;
-    let header_len = length
-        .iter()
-        .rev()
-        .fold(0usize, |acc, &b| (acc << 8) | b as usize);
-    let data_start = header_start + header_len;
-    let header = bytes
-        .get(header_start..data_start)
-        .ok_or_else(|| truncated("header", data_start, bytes.len()))?;
-    // Versions 1 and 2 promise latin-1, version 3 UTF-8; a header kjit can
-    // use is plain ASCII either way.
-    let header = std::str::from_utf8(header)
-        .map_err(|_| FormatError::BadHeader("the header is not ASCII text".to_string()))?;
-    Ok((header, data_start))
 }
 
 fn truncated(part: &'static str, expected: usize, found: usize) -> FormatError {
@@ -309,13 +275,6 @@ fn truncated(part: &'static str, expected: usize, found: usize) -> FormatError {
         expected,
         found,
     }
-}
-
-fn element_count(shape: &[usize]) -> Result<usize, FormatError> {
-    shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or(FormatError::TooLarge)
 }
 
 fn data_bytes(data: &[u8], count: usize, elem: ScalarType) -> Result<&[u8], FormatError> {
@@ -329,238 +288,13 @@ fn data_bytes(data: &[u8], count: usize, elem: ScalarType) -> Result<&[u8], Form
     }
 }
 
-/// The three header fields kjit needs.
-#[derive(Debug, PartialEq)]
-struct HeaderFields {
-    descr: String,
-    fortran_order: bool,
-    shape: Vec<usize>,
-}
-
-fn parse_header(text: &str) -> Result<HeaderFields, FormatError> {
-    let mut parser = HeaderParser { rest: text };
-    let mut descr = None;
-    let mut fortran_order = None;
-    let mut shape = None;
-    parser.expect('{')?;
-    while !parser.eat('}') {
-        let key = parser.string()?;
-        parser.expect(':')?;
-        match key.as_str() {
-            "descr" => descr = Some(parser.descr()?),
-            "fortran_order" => fortran_order = Some(parser.boolean()?),
-            "shape" => shape = Some(parser.shape()?),
-            other => return Err(bad_header(format!("unexpected key {other:?}"))),
-        }
-        if !parser.eat(',') {
-            parser.expect('}')?;
-            break;
-        }
-    }
-    parser.end()?;
-    let missing = |key: &str| bad_header(format!("the key {key:?} is missing"));
-    Ok(HeaderFields {
-        descr: descr.ok_or_else(|| missing("descr"))?,
-        fortran_order: fortran_order.ok_or_else(|| missing("fortran_order"))?,
-        shape: shape.ok_or_else(|| missing("shape"))?,
-    })
-}
-
-fn bad_header(why: impl Into<String>) -> FormatError {
-    FormatError::BadHeader(why.into())
-}
-
-/// A cursor over the header: a Python dict literal with string keys whose
-/// values are a string, a bool or a tuple of integers.
-struct HeaderParser<'a> {
-    rest: &'a str,
-}
-
-impl HeaderParser<'_> {
-    fn skip_space(&mut self) {
-        self.rest = self.rest.trim_start();
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        self.skip_space();
-        match self.rest.strip_prefix(c) {
-            Some(rest) => {
-                self.rest = rest;
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn expect(&mut self, c: char) -> Result<(), FormatError> {
-        if self.eat(c) {
-            Ok(())
-        } else {
-            Err(bad_header(format!(
-                "expected {c:?} at {:?}",
-                self.context()
-            )))
-        }
-    }
-
-    /// Everything after the closing brace must be padding.
-    fn end(&mut self) -> Result<(), FormatError> {
-        self.skip_space();
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(bad_header(format!(
-                "unexpected text after the dict: {:?}",
-                self.context()
-            )))
-        }
-    }
-
-    fn context(&self) -> &str {
-        let end = self
-            .rest
-            .char_indices()
-            .nth(20)
-            .map_or(self.rest.len(), |(i, _)| i);
-        &self.rest[..end]
-    }
-
-    fn string(&mut self) -> Result<String, FormatError> {
-        self.skip_space();
-        let quote = match self.rest.chars().next() {
-            Some(q @ ('\'' | '"')) => q,
-            _ => {
-                return Err(bad_header(format!(
-                    "expected a string at {:?}",
-                    self.context()
-                )))
-            }
-        };
-        let body = &self.rest[1..];
-        let end = body
-            .find(quote)
-            .ok_or_else(|| bad_header("unterminated string"))?;
-        self.rest = &body[end + 1..];
-        Ok(body[..end].to_string())
-    }
-
-    /// A structured dtype is a list, not a string; say so instead of
-    /// reporting a syntax error.
-    fn descr(&mut self) -> Result<String, FormatError> {
-        self.skip_space();
-        if self.rest.starts_with('[') {
-            return Err(FormatError::UnsupportedDtype(
-                "a structured dtype".to_string(),
-            ));
-        }
-        self.string()
-    }
-
-    fn boolean(&mut self) -> Result<bool, FormatError> {
-        self.skip_space();
-        for (word, value) in [("True", true), ("False", false)] {
-            if let Some(rest) = self.rest.strip_prefix(word) {
-                self.rest = rest;
-                return Ok(value);
-            }
-        }
-        Err(bad_header(format!(
-            "expected True or False at {:?}",
-            self.context()
-        )))
-    }
-
-    fn shape(&mut self) -> Result<Vec<usize>, FormatError> {
-        self.expect('(')?;
-        let mut dims = Vec::new();
-        while !self.eat(')') {
-            dims.push(self.dimension()?);
-            if !self.eat(',') {
-                self.expect(')')?;
-                break;
-            }
-        }
-        Ok(dims)
-    }
-
-    fn dimension(&mut self) -> Result<usize, FormatError> {
-        self.skip_space();
-        let digits = self.rest.len()
-            - self
-                .rest
-                .trim_start_matches(|c: char| c.is_ascii_digit())
-                .len();
-        let (number, rest) = self.rest.split_at(digits);
-        let value = number
-            .parse()
-            .map_err(|_| bad_header(format!("expected a dimension at {:?}", self.context())))?;
-        // Python 2 wrote long integers with an `L` suffix.
-        self.rest = rest.strip_prefix('L').unwrap_or(rest);
-        Ok(value)
-    }
-}
-
-/// Maps a descr to its element type and byte order.
-fn dtype_of(descr: &str) -> Result<(ScalarType, bool), FormatError> {
-    let unsupported = || FormatError::UnsupportedDtype(descr.to_string());
-    let (order, code) = descr.split_at_checked(1).ok_or_else(unsupported)?;
-    let elem = match code {
-        "f4" => ScalarType::F32,
-        "f8" => ScalarType::F64,
-        "i4" => ScalarType::I32,
-        "i8" => ScalarType::I64,
-        "b1" => ScalarType::Bool,
-        _ => return Err(unsupported()),
-    };
-    let big_endian = match order {
-        "<" => false,
-        ">" => true,
-        // One-byte types have no byte order; numpy writes `|` for them.
-        "|" if elem == ScalarType::Bool => false,
-        _ => return Err(unsupported()),
-    };
-    Ok((elem, big_endian))
-}
-
-/// The descr kjit writes for `elem`: always little-endian, as numpy does on
-/// every platform kjit runs on.
-fn descr_of(elem: ScalarType) -> &'static str {
-    match elem {
-        ScalarType::Bool => "|b1",
-        ScalarType::I32 => "<i4",
-        ScalarType::I64 => "<i8",
-        ScalarType::F32 => "<f4",
-        ScalarType::F64 => "<f8",
-    }
-}
-
 fn convert(bytes: &[u8], elem: ScalarType, big_endian: bool) -> Result<ArrayData, FormatError> {
     Ok(match elem {
         ScalarType::Bool => ArrayData::Bool(bools(bytes)?),
-        ScalarType::I32 => ArrayData::I32(words(
-            bytes,
-            big_endian,
-            i32::from_le_bytes,
-            i32::from_be_bytes,
-        )),
-        ScalarType::I64 => ArrayData::I64(words(
-            bytes,
-            big_endian,
-            i64::from_le_bytes,
-            i64::from_be_bytes,
-        )),
-        ScalarType::F32 => ArrayData::F32(words(
-            bytes,
-            big_endian,
-            f32::from_le_bytes,
-            f32::from_be_bytes,
-        )),
-        ScalarType::F64 => ArrayData::F64(words(
-            bytes,
-            big_endian,
-            f64::from_le_bytes,
-            f64::from_be_bytes,
-        )),
+        ScalarType::I32 => ArrayData::I32(words(bytes, big_endian, i32::from_le_bytes)),
+        ScalarType::I64 => ArrayData::I64(words(bytes, big_endian, i64::from_le_bytes)),
+        ScalarType::F32 => ArrayData::F32(words(bytes, big_endian, f32::from_le_bytes)),
+        ScalarType::F64 => ArrayData::F64(words(bytes, big_endian, f64::from_le_bytes)),
     })
 }
 
@@ -576,30 +310,27 @@ fn bools(bytes: &[u8]) -> Result<Vec<bool>, FormatError> {
         .collect()
 }
 
-/// Decodes fixed-size elements. `bytes.len()` is a multiple of `N`, checked
-/// by `data_bytes`.
-fn words<T, const N: usize>(
-    bytes: &[u8],
-    big_endian: bool,
-    le: fn([u8; N]) -> T,
-    be: fn([u8; N]) -> T,
-) -> Vec<T> {
-    let from = if big_endian { be } else { le };
-    bytes
-        .chunks_exact(N)
-        .map(|chunk| {
-            let mut word = [0u8; N];
-            word.copy_from_slice(chunk);
-            from(word)
+/// Decodes fixed-size elements; a big-endian word is reversed first.
+/// `bytes.len()` is a multiple of `N`, checked by `data_bytes`.
+fn words<T, const N: usize>(bytes: &[u8], big_endian: bool, from_le: fn([u8; N]) -> T) -> Vec<T> {
+    let (words, _) = bytes.as_chunks::<N>();
+    words
+        .iter()
+        .map(|&word| {
+            let mut word = word;
+            if big_endian {
+                word.reverse();
+            }
+            from_le(word)
         })
         .collect()
 }
 
 /// The bytes of a version 1.0 `.npy` file holding `array`.
 pub fn encode(array: &Array) -> Vec<u8> {
-    let elem = elem_of(&array.data);
+    let elem = array.elem();
     let header = header_text(elem, &array.shape);
-    let mut out = Vec::with_capacity(header.len() + 10 + array_len(&array.data) * elem.byte_size());
+    let mut out = Vec::with_capacity(header.len() + 10 + array.data.len() * elem.byte_size());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[1, 0]);
     // A header for at most two dimensions is far below 64 KiB, the limit of
@@ -610,61 +341,18 @@ pub fn encode(array: &Array) -> Vec<u8> {
     out
 }
 
-/// numpy's header: the dict, then spaces and a newline so that magic,
-/// version, length and header together fill a multiple of 64 bytes.
-fn header_text(elem: ScalarType, shape: &[usize]) -> String {
-    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    let shape = match dims.len() {
-        1 => format!("({},)", dims[0]),
-        _ => format!("({})", dims.join(", ")),
-    };
-    let mut text = format!(
-        "{{'descr': '{}', 'fortran_order': False, 'shape': {shape}, }}",
-        descr_of(elem)
-    );
-    let unpadded = MAGIC.len() + 2 + 2 + text.len() + 1;
-    let padding = (ALIGN - unpadded % ALIGN) % ALIGN;
-    text.extend(std::iter::repeat_n(' ', padding));
-    text.push('\n');
-    text
-}
-
-fn elem_of(data: &ArrayData) -> ScalarType {
-    match data {
-        ArrayData::Bool(_) => ScalarType::Bool,
-        ArrayData::I32(_) => ScalarType::I32,
-        ArrayData::I64(_) => ScalarType::I64,
-        ArrayData::F32(_) => ScalarType::F32,
-        ArrayData::F64(_) => ScalarType::F64,
-    }
-}
-
-fn array_len(data: &ArrayData) -> usize {
-    match data {
-        ArrayData::Bool(v) => v.len(),
-        ArrayData::I32(v) => v.len(),
-        ArrayData::I64(v) => v.len(),
-        ArrayData::F32(v) => v.len(),
-        ArrayData::F64(v) => v.len(),
-    }
-}
-
 fn push_data(out: &mut Vec<u8>, data: &ArrayData) {
     match data {
         ArrayData::Bool(v) => out.extend(v.iter().map(|&b| u8::from(b))),
-        ArrayData::I32(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        ArrayData::I64(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        ArrayData::F32(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-        ArrayData::F64(v) => v
-            .iter()
-            .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+        ArrayData::I32(v) => push_words(out, v, i32::to_le_bytes),
+        ArrayData::I64(v) => push_words(out, v, i64::to_le_bytes),
+        ArrayData::F32(v) => push_words(out, v, f32::to_le_bytes),
+        ArrayData::F64(v) => push_words(out, v, f64::to_le_bytes),
     }
+}
+
+fn push_words<T: Copy, const N: usize>(out: &mut Vec<u8>, values: &[T], to_le: fn(T) -> [u8; N]) {
+    out.extend(values.iter().flat_map(|&x| to_le(x)));
 }
 
 #[cfg(test)]

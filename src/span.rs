@@ -16,8 +16,8 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        // Sources are capped at u32::MAX bytes by `SourceText::new`, so the
-        // casts cannot truncate.
+        // `syntax::parse` refuses sources over u32::MAX bytes, so the casts
+        // cannot truncate.
         Span {
             start: start as u32,
             end: end as u32,

@@ -109,6 +109,25 @@ impl ArrayData {
         }
     }
 
+    /// Like [`ArrayData::zeros`], but `None` instead of an abort when the
+    /// memory cannot be had: a size a caller gives can be absurdly large,
+    /// and that must be an error.
+    pub fn try_zeros(elem: ScalarType, len: usize) -> Option<ArrayData> {
+        fn filled<T: Clone>(len: usize, x: T) -> Option<Vec<T>> {
+            let mut v = Vec::new();
+            v.try_reserve_exact(len).ok()?;
+            v.resize(len, x);
+            Some(v)
+        }
+        Some(match elem {
+            ScalarType::Bool => ArrayData::Bool(filled(len, false)?),
+            ScalarType::I32 => ArrayData::I32(filled(len, 0)?),
+            ScalarType::I64 => ArrayData::I64(filled(len, 0)?),
+            ScalarType::F32 => ArrayData::F32(filled(len, 0.0)?),
+            ScalarType::F64 => ArrayData::F64(filled(len, 0.0)?),
+        })
+    }
+
     pub fn elem(&self) -> ScalarType {
         match self {
             ArrayData::Bool(_) => ScalarType::Bool,
@@ -226,11 +245,12 @@ impl Array {
         }
     }
 
-    /// A zero-filled array, or `None` when the shape has too many elements.
+    /// A zero-filled array, or `None` when the shape has too many elements
+    /// or their memory cannot be had (see [`ArrayData::try_zeros`]).
     pub fn zeros(elem: ScalarType, shape: Vec<usize>) -> Option<Array> {
         let len = element_count(&shape)?;
         Some(Array {
-            data: ArrayData::zeros(elem, len),
+            data: ArrayData::try_zeros(elem, len)?,
             shape,
         })
     }

@@ -11,6 +11,7 @@
 //! evaluated recursively, so the host stack bounds expression depth, as it
 //! does in the parser that built them.
 
+use crate::abi::{CHUNK_ELEMS, GANG};
 use super::builtins::{builtin, reduce_combine, reduce_identity};
 use super::ops::{binary, cast, type_bug, unary};
 use crate::ir::*;
@@ -189,10 +190,13 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Folds the body's values sequentially in domain order, starting from
-    /// the identity: `((id ⊕ x0) ⊕ x1) ⊕ ...`. If the JIT later fixes a
-    /// canonical blocked order for float sums, this function must follow it
-    /// so that the oracle and the JIT agree bit for bit.
+    /// Folds the body's values in kjit's canonical reduction order, which
+    /// the JIT follows too, so the two agree bit for bit: the domain is cut
+    /// into chunks (`abi::chunk_ranges`); within a chunk, element `j` of a
+    /// row (or of the 1-D range) goes to lane `j % GANG`, each lane folding
+    /// from the identity in index order; lanes combine as a fixed tree
+    /// ([`combine_lanes`]); chunk results fold in chunk order from the
+    /// identity. Integer and min/max results equal a sequential fold.
     fn reduce(
         &mut self,
         frame: &mut Frame<'a>,
@@ -201,13 +205,34 @@ impl<'a> Machine<'a> {
         body: &'a Block,
         value: ExprId,
     ) -> Run<Scalar> {
-        let mut acc = reduce_identity(op, frame.body.exprs[value].ty);
+        let identity = reduce_identity(op, frame.body.exprs[value].ty);
+        let mut extents = [0i64, 1];
+        for (d, &e) in domain.extents.iter().enumerate() {
+            extents[d] = as_i64(self.eval(frame, e)?);
+        }
+        let rank = domain.indices.len();
+        let rows_per_chunk = (CHUNK_ELEMS as i64 / extents[1].max(1)).max(1);
+        let mut total = identity;
+        let mut lanes = [identity; GANG];
+        let mut chunk = None;
         self.for_each_index(frame, domain, |m, frame| {
+            let outer = as_i64(frame.locals[domain.indices[0].index()]);
+            let last = as_i64(frame.locals[domain.indices[rank - 1].index()]);
+            let this_chunk = if rank == 1 { outer / CHUNK_ELEMS as i64 } else { outer / rows_per_chunk };
+            if chunk.is_some_and(|c| c != this_chunk) {
+                total = reduce_combine(op, total, combine_lanes(op, &lanes));
+                lanes = [identity; GANG];
+            }
+            chunk = Some(this_chunk);
             m.block(frame, body)?;
-            acc = reduce_combine(op, acc, m.eval(frame, value)?);
+            let lane = last.rem_euclid(GANG as i64) as usize;
+            lanes[lane] = reduce_combine(op, lanes[lane], m.eval(frame, value)?);
             Ok(())
         })?;
-        Ok(acc)
+        if chunk.is_some() {
+            total = reduce_combine(op, total, combine_lanes(op, &lanes));
+        }
+        Ok(total)
     }
 
     fn store(
@@ -385,4 +410,18 @@ pub(super) fn constant(c: Constant) -> Scalar {
         Constant::F32(v) => Scalar::F32(v),
         Constant::F64(v) => Scalar::F64(v),
     }
+}
+
+/// The lane tree of a reduction: with `GANG = 8`,
+/// `((a0⊕a4)⊕(a2⊕a6))⊕((a1⊕a5)⊕(a3⊕a7))`.
+fn combine_lanes(op: ReduceOp, lanes: &[Scalar; GANG]) -> Scalar {
+    let mut lanes = *lanes;
+    let mut width = GANG / 2;
+    while width > 0 {
+        for l in 0..width {
+            lanes[l] = reduce_combine(op, lanes[l], lanes[l + width]);
+        }
+        width /= 2;
+    }
+    lanes[0]
 }

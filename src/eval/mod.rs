@@ -30,8 +30,7 @@ pub use crate::value::Outputs;
 use crate::ir::{self, Kernel, Module, ParamKind, ParamRole, VerifyError};
 use crate::signature::{bind, ArgError, Bound, Signature};
 use crate::span::{line_col, Span};
-use crate::types::ScalarType;
-use crate::value::{Args, Array, ArrayData, Scalar, Value};
+use crate::value::{Args, Array, Scalar, Value};
 use cranelift_entity::EntityRef;
 use exec::{Frame, Machine, Trap};
 use std::borrow::Cow;
@@ -163,7 +162,9 @@ fn new_machine<'a>(
                 (Scalar::zero(param.elem()), Some(Cow::Owned(a.clone())))
             }
             (ParamRole::Output, ParamKind::Array { elem, .. }, _) => {
-                let array = zeros(*elem, shape).ok_or_else(|| EvalError::OutOfMemory {
+                // A size given by the caller can be absurdly large: that
+                // is an error, not an abort.
+                let array = Array::zeros(*elem, shape.clone()).ok_or_else(|| EvalError::OutOfMemory {
                     kernel: k.name.clone(),
                     array: param.name.clone(),
                     shape: shape.clone(),
@@ -181,31 +182,6 @@ fn new_machine<'a>(
         scalars,
         arrays,
     })
-}
-
-/// A zero-filled array, or `None` if the memory cannot be had (a size
-/// given by the caller can be absurdly large; that must be an error, not an
-/// abort).
-fn zeros(elem: ScalarType, shape: &[usize]) -> Option<Array> {
-    let len = crate::value::element_count(shape)?;
-    let data = match elem {
-        ScalarType::Bool => ArrayData::Bool(try_filled(len, false)?),
-        ScalarType::I32 => ArrayData::I32(try_filled(len, 0)?),
-        ScalarType::I64 => ArrayData::I64(try_filled(len, 0)?),
-        ScalarType::F32 => ArrayData::F32(try_filled(len, 0.0)?),
-        ScalarType::F64 => ArrayData::F64(try_filled(len, 0.0)?),
-    };
-    Some(Array {
-        shape: shape.to_vec(),
-        data,
-    })
-}
-
-fn try_filled<T: Clone>(len: usize, x: T) -> Option<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).ok()?;
-    v.resize(len, x);
-    Some(v)
 }
 
 fn out_of_bounds(k: &Kernel, machine: &Machine, trap: Trap) -> EvalError {

@@ -257,12 +257,19 @@ fn empty_and_negative_domains_reduce_to_the_identity() {
 }
 
 #[test]
-fn reductions_fold_sequentially_from_the_identity() {
-    // Sequential: (((0 + 1e20) + 1) + -1e20) + 1 == 1.
+fn reductions_fold_in_the_canonical_lane_order() {
+    // Element i goes to lane i % 8; lanes combine as
+    // ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)) = (1e20 + -1e20) + (1 + 1) = 2,
+    // where a sequential fold would give 1.
     assert_eq!(
         reduce_f32(ReduceOp::Sum, None, vec![1e20, 1.0, -1e20, 1.0]),
-        Scalar::F32(1.0)
+        Scalar::F32(2.0)
     );
+    // Elements 0 and 8 share lane 0 and fold in order there:
+    // (1e20 + 1) + -1e20 == 0 in f32, so the 1 is lost.
+    let mut x = vec![0.0f32; 17];
+    (x[0], x[8], x[16]) = (1e20, 1.0, -1e20);
+    assert_eq!(reduce_f32(ReduceOp::Sum, None, x), Scalar::F32(0.0));
     assert_eq!(
         reduce_f32(ReduceOp::Max, None, vec![1.0, f32::NAN, 3.0]),
         Scalar::F32(3.0)
@@ -273,7 +280,8 @@ fn reductions_fold_sequentially_from_the_identity() {
 #[test]
 fn two_dimensional_domains_run_row_major() {
     // total = sum over (r, c) in (h, w) { m[r, c] }, m = [[1e20, 1], [-1e20, 1]]:
-    // row-major gives 1, column-major would give 2.
+    // the lane of an element is its column, so lane 0 = 1e20 + -1e20 = 0 and
+    // lane 1 = 1 + 1 = 2; a sequential row-major fold would give 1.
     let mut b = IrBuilder::new("red2");
     let (h, w) = (b.size("h"), b.size("w"));
     let m = b.array("m", Input, F32, &[h, w]);
@@ -282,7 +290,7 @@ fn two_dimensional_domains_run_row_major() {
     b.reduce(total, ReduceOp::Sum, extents, |b, rc| b.load_at(m, rc));
     let m_val = Array::new(vec![2, 2], vec![1e20f32, 1.0, -1e20, 1.0]).unwrap();
     let out = run(b.kernel(), Args::new().array("m", m_val)).unwrap();
-    assert_eq!(out.scalar("total"), Some(Scalar::F32(1.0)));
+    assert_eq!(out.scalar("total"), Some(Scalar::F32(2.0)));
 }
 
 #[test]

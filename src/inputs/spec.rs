@@ -229,7 +229,7 @@ impl Cursor<'_> {
         }
     }
 
-    fn expect(&mut self, c: char, context: &str) -> Result<(), String> {
+    fn expect_char(&mut self, c: char, context: &str) -> Result<(), String> {
         if self.eat(c) {
             return Ok(());
         }
@@ -312,12 +312,12 @@ impl Cursor<'_> {
         &mut self,
         mut item: impl FnMut(&mut Self) -> Result<T, String>,
     ) -> Result<Vec<T>, String> {
-        self.expect('[', "to open an array")?;
+        self.expect_char('[', "to open an array")?;
         let mut items = Vec::new();
         while !self.eat(']') {
             items.push(item(self)?);
             if !self.eat(',') {
-                self.expect(']', "or `,` in an array")?;
+                self.expect_char(']', "or `,` in an array")?;
                 break;
             }
         }
@@ -340,7 +340,7 @@ impl Cursor<'_> {
         while !self.eat(')') {
             args.push(self.literal()?);
             if !self.eat(',') {
-                self.expect(')', "to close the argument list")?;
+                self.expect_char(')', "to close the argument list")?;
                 break;
             }
         }
@@ -349,38 +349,35 @@ impl Cursor<'_> {
 }
 
 fn build_generator(name: &str, args: &[Literal]) -> Result<Generator, String> {
-    let arity = |n: usize, usage: &str| {
-        if args.len() == n {
-            Ok(())
-        } else {
-            Err(format!("`{name}` takes {n} arguments: {usage}"))
-        }
-    };
-    match name {
-        "uniform" => {
-            arity(2, "uniform(lo, hi)")?;
-            Ok(Generator::Uniform {
-                lo: args[0],
-                hi: args[1],
-            })
-        }
-        "normal" => {
-            arity(2, "normal(mean, std_dev)")?;
-            let (mean, std_dev) = (number(args[0])?, number(args[1])?);
-            Ok(Generator::Normal { mean, std_dev })
-        }
-        "linspace" => {
-            arity(2, "linspace(start, end)")?;
-            let (start, end) = (number(args[0])?, number(args[1])?);
-            Ok(Generator::Linspace { start, end })
-        }
-        "iota" => arity(0, "iota or iota()").map(|()| Generator::Iota),
-        "fill" => {
-            arity(1, "fill(value)")?;
-            Ok(Generator::Fill(args[0]))
-        }
-        _ => Err(format!("unknown generator `{name}`; {EXPECTED}")),
+    match (name, args) {
+        ("uniform", &[lo, hi]) => Ok(Generator::Uniform { lo, hi }),
+        ("normal", &[mean, std_dev]) => Ok(Generator::Normal {
+            mean: number(mean)?,
+            std_dev: number(std_dev)?,
+        }),
+        ("linspace", &[start, end]) => Ok(Generator::Linspace {
+            start: number(start)?,
+            end: number(end)?,
+        }),
+        ("iota", []) => Ok(Generator::Iota),
+        ("fill", &[value]) => Ok(Generator::Fill(value)),
+        _ => Err(match usage(name) {
+            Some((arity, usage)) => format!("`{name}` takes {arity} arguments: {usage}"),
+            None => format!("unknown generator `{name}`; {EXPECTED}"),
+        }),
     }
+}
+
+/// How many arguments generator `name` takes, and how it is written.
+fn usage(name: &str) -> Option<(usize, &'static str)> {
+    Some(match name {
+        "uniform" => (2, "uniform(lo, hi)"),
+        "normal" => (2, "normal(mean, std_dev)"),
+        "linspace" => (2, "linspace(start, end)"),
+        "iota" => (0, "iota or iota()"),
+        "fill" => (1, "fill(value)"),
+        _ => return None,
+    })
 }
 
 fn number(literal: Literal) -> Result<f64, String> {

@@ -270,26 +270,22 @@ impl<'a> Printer<'a> {
             }
         };
         let ty = node.ty;
-        let call = |out: &mut String, head: String, args: &[ExprId]| {
-            out.push_str(&head);
-            self.write_list(out, args, id, ('(', ')'));
-        };
-        match &node.expr {
-            Expr::Const(c) => out.push_str(&constant(*c)),
-            Expr::Param(p) => out.push_str(&p.to_string()),
-            Expr::Size(s) => out.push_str(&s.to_string()),
-            Expr::Local(l) => out.push_str(&l.to_string()),
-            Expr::Load { array, index } => {
-                let _ = write!(out, "load.{ty} {array}");
-                self.write_list(out, index, id, ('[', ']'));
-            }
-            Expr::Unary { op, arg } => call(out, format!("{}.{ty}", unary_name(*op)), &[*arg]),
-            Expr::Binary { op, lhs, rhs } => {
+        // A leaf prints alone; any other node as a head and its operands,
+        // in parentheses (in brackets for a load).
+        const CALL: Option<(char, char)> = Some(('(', ')'));
+        let (head, brackets) = match &node.expr {
+            Expr::Const(c) => (constant(*c), None),
+            Expr::Param(p) => (p.to_string(), None),
+            Expr::Size(s) => (s.to_string(), None),
+            Expr::Local(l) => (l.to_string(), None),
+            Expr::Load { array, .. } => (format!("load.{ty} {array}"), Some(('[', ']'))),
+            Expr::Unary { op, .. } => (format!("{}.{ty}", unary_name(*op)), CALL),
+            Expr::Binary { op, lhs, .. } => {
                 let shown = match self.body.exprs.get(*lhs) {
                     Some(l) if op.is_comparison() => l.ty,
                     _ => ty,
                 };
-                call(out, format!("{}.{shown}", binary_name(*op)), &[*lhs, *rhs]);
+                (format!("{}.{shown}", binary_name(*op)), CALL)
             }
             Expr::Cast { arg } => {
                 let from = self
@@ -297,25 +293,23 @@ impl<'a> Printer<'a> {
                     .exprs
                     .get(*arg)
                     .map_or("?".to_string(), |a| a.ty.to_string());
-                call(out, format!("cast.{from}->{ty}"), &[*arg]);
+                (format!("cast.{from}->{ty}"), CALL)
             }
-            Expr::Builtin { fun, args } => call(out, format!("{}.{ty}", fun.name()), args),
-            Expr::Call { func, args } => call(out, format!("call.{ty} {func}"), args),
-        }
-    }
-}
-
-impl Printer<'_> {
-    /// `(a, b)` or `[a, b]`: operands of `user`, between `brackets`.
-    fn write_list(&self, out: &mut String, args: &[ExprId], user: ExprId, brackets: (char, char)) {
-        out.push(brackets.0);
-        for (n, &arg) in args.iter().enumerate() {
+            Expr::Builtin { fun, .. } => (format!("{}.{ty}", fun.name()), CALL),
+            Expr::Call { func, .. } => (format!("call.{ty} {func}"), CALL),
+        };
+        out.push_str(&head);
+        let Some((open, close)) = brackets else {
+            return;
+        };
+        out.push(open);
+        for (n, operand) in node.expr.operands().enumerate() {
             if n > 0 {
                 out.push_str(", ");
             }
-            self.write_expr(out, arg, Some(user));
+            self.write_expr(out, operand, Some(id));
         }
-        out.push(brackets.1);
+        out.push(close);
     }
 }
 

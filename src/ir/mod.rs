@@ -333,6 +333,24 @@ pub enum Expr {
     },
 }
 
+impl Expr {
+    /// The operand handles of this node, in order (`lhs` before `rhs`,
+    /// arguments and indices left to right). The one walk over operands
+    /// that the verifier, the dump and any later pass share, so a new
+    /// variant is taught to all of them here.
+    pub fn operands(&self) -> impl Iterator<Item = ExprId> + '_ {
+        let (fixed, list): ([Option<ExprId>; 2], &[ExprId]) = match self {
+            Expr::Const(_) | Expr::Param(_) | Expr::Size(_) | Expr::Local(_) => ([None, None], &[]),
+            Expr::Unary { arg, .. } | Expr::Cast { arg } => ([Some(*arg), None], &[]),
+            Expr::Binary { lhs, rhs, .. } => ([Some(*lhs), Some(*rhs)], &[]),
+            Expr::Load { index: args, .. }
+            | Expr::Builtin { args, .. }
+            | Expr::Call { args, .. } => ([None, None], args),
+        };
+        fixed.into_iter().flatten().chain(list.iter().copied())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Constant {
     Bool(bool),

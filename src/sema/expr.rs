@@ -266,24 +266,26 @@ impl Lowerer<'_> {
             return self.error_expr(span);
         }
         let what = format!("the arguments of `{}`", fun.name());
-        let (operands, class) = match fun.signature() {
-            BuiltinSignature::Numeric { .. } => (&args[..], Some(Class::Numeric)),
-            BuiltinSignature::Float { .. } => (&args[..], Some(Class::Float)),
-            BuiltinSignature::Select => {
-                self.expect_ty(
-                    args[0],
-                    ty_of(ScalarType::Bool),
-                    "the condition of `select`",
-                );
-                (&args[1..], None)
+        let (operands, class) = match (fun.signature(), args.split_first()) {
+            (BuiltinSignature::Numeric { .. }, _) => (&args[..], Some(Class::Numeric)),
+            (BuiltinSignature::Float { .. }, _) => (&args[..], Some(Class::Float)),
+            (BuiltinSignature::Select, Some((&cond, values))) => {
+                self.expect_ty(cond, ty_of(ScalarType::Bool), "the condition of `select`");
+                (values, None)
             }
+            // Not taken: `check_arity` passed, and `select` takes three.
+            (BuiltinSignature::Select, None) => return self.error_expr(span),
         };
-        let mut ty = self.b.expr_ty(operands[0]);
-        for &operand in &operands[1..] {
+        // Not taken either: every builtin takes at least one argument.
+        let Some((&first, rest)) = operands.split_first() else {
+            return self.error_expr(span);
+        };
+        let mut ty = self.b.expr_ty(first);
+        for &operand in rest {
             ty = self.expect_ty(operand, ty, &what);
         }
         if let Some(class) = class {
-            self.require(operands[0], class, &what);
+            self.require(first, class, &what);
         }
         self.b.expr(Expr::Builtin { fun, args }, ty, span)
     }

@@ -74,6 +74,11 @@ enum Slot {
 #[derive(Default)]
 pub struct InferTable {
     slots: Vec<Slot>,
+    /// For each root, an upper bound on the length of the links leading to
+    /// it (union by rank). Linking the shallower class under the deeper
+    /// keeps every walk logarithmic: `x = x + 1;` repeated n times would
+    /// otherwise grow one chain of n links, walked at every use of `x`.
+    ranks: Vec<u8>,
 }
 
 /// Two types that cannot be the same, as resolved at the time of the clash.
@@ -85,28 +90,29 @@ pub struct Mismatch {
 impl InferTable {
     pub fn fresh(&mut self, kind: VarKind) -> Ty {
         self.slots.push(Slot::Unbound(kind));
+        self.ranks.push(0);
         Ty::Var(self.slots.len() as u32 - 1)
     }
 
-    fn root(&self, mut var: u32) -> u32 {
-        while let Slot::Link(next) = self.slots[var as usize] {
-            var = next;
+    /// The root of `var`'s class and what it holds.
+    fn root(&self, mut var: u32) -> (u32, Result<ScalarType, VarKind>) {
+        loop {
+            match self.slots[var as usize] {
+                Slot::Link(next) => var = next,
+                Slot::Unbound(kind) => return (var, Err(kind)),
+                Slot::Bound(t) => return (var, Ok(t)),
+            }
         }
-        var
     }
 
     pub fn resolve(&self, ty: Ty) -> Resolved {
         match ty {
             Ty::Known(t) => Resolved::Known(t),
             Ty::Error => Resolved::Error,
-            Ty::Var(v) => {
-                let root = self.root(v);
-                match self.slots[root as usize] {
-                    Slot::Bound(t) => Resolved::Known(t),
-                    Slot::Unbound(kind) => Resolved::Var(root, kind),
-                    Slot::Link(_) => unreachable!("root() follows every link"),
-                }
-            }
+            Ty::Var(v) => match self.root(v) {
+                (_, Ok(t)) => Resolved::Known(t),
+                (root, Err(kind)) => Resolved::Var(root, kind),
+            },
         }
     }
 
@@ -134,17 +140,27 @@ impl InferTable {
                 self.slots[v as usize] = Slot::Bound(t);
                 Ok(Ty::Known(t))
             }
-            (Resolved::Var(v, k1), Resolved::Var(w, k2)) if k1 == k2 => {
-                if v != w {
-                    self.slots[v as usize] = Slot::Link(w);
-                }
-                Ok(Ty::Var(w))
-            }
+            (Resolved::Var(v, k1), Resolved::Var(w, k2)) if k1 == k2 => Ok(Ty::Var(self.link(v, w))),
             _ => Err(Mismatch {
                 expected: a,
                 found: b,
             }),
         }
+    }
+
+    /// Merges the classes of roots `v` and `w`; returns the merged root.
+    fn link(&mut self, v: u32, w: u32) -> u32 {
+        if v == w {
+            return w;
+        }
+        let (rank_v, rank_w) = (self.ranks[v as usize], self.ranks[w as usize]);
+        let (child, root) = if rank_v > rank_w { (w, v) } else { (v, w) };
+        self.slots[child as usize] = Slot::Link(root);
+        if rank_v == rank_w {
+            // At most log2(variables) < 32, so this never saturates.
+            self.ranks[root as usize] = rank_w.saturating_add(1);
+        }
+        root
     }
 }
 
@@ -185,5 +201,26 @@ mod tests {
         let b = table.fresh(VarKind::Float);
         assert_eq!(table.finish(a), ScalarType::I32);
         assert_eq!(table.finish(b), ScalarType::F64);
+    }
+
+    /// `x = x + 1;` repeated unifies `x` with one fresh literal after
+    /// another; the class must not become a chain walked at every use.
+    #[test]
+    fn repeated_unification_stays_shallow() {
+        let mut table = InferTable::default();
+        let x = table.fresh(VarKind::Int);
+        for _ in 0..1000 {
+            let literal = table.fresh(VarKind::Int);
+            assert!(table.unify(x, literal).is_ok());
+        }
+        let Ty::Var(mut var) = x else {
+            panic!("a fresh variable is a Var")
+        };
+        let mut links = 0;
+        while let Slot::Link(next) = table.slots[var as usize] {
+            var = next;
+            links += 1;
+        }
+        assert!(links <= 1, "{links} links");
     }
 }

@@ -49,10 +49,7 @@ impl Lowerer<'_> {
         let outputs = decl.outputs.iter().map(|p| (p, true));
         for (param, is_output) in inputs.chain(outputs) {
             if let Some(first) = seen.insert(&param.name.name, param.name.span) {
-                let d = Diagnostic::error(format!("`{}` is declared twice", param.name.name))
-                    .primary(param.name.span, "declared again here")
-                    .secondary(first, "first declared here");
-                self.error(d);
+                self.error(super::declared_twice(&param.name, first));
                 continue;
             }
             self.kernel_param(&mut sig, param, is_output);

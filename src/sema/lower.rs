@@ -46,6 +46,15 @@ pub struct Phase {
     pub other_index_loads: Vec<(ParamId, Span)>,
 }
 
+impl Phase {
+    /// Whether an array with these dims has exactly the domain's shape:
+    /// each dim is the size its domain extent names.
+    pub fn is_shaped_like(&self, dims: &[SizeId]) -> bool {
+        dims.len() == self.extent_sizes.len()
+            && dims.iter().zip(&self.extent_sizes).all(|(&d, &e)| e == Some(d))
+    }
+}
+
 /// Where the checker stands in the body.
 #[derive(Default)]
 pub struct Ctx {
@@ -122,7 +131,7 @@ impl<'g> Lowerer<'g> {
     }
 
     pub fn param(&self, id: ParamId) -> Option<&ir::Param> {
-        self.kernel.as_ref().map(|k| &k.params[id])
+        self.kernel.as_ref().and_then(|k| k.params.get(id))
     }
 
     /// Lowers `f` in a nested control context (not at top level, not where a

@@ -25,7 +25,7 @@ use crate::ir::{self, Builtin, FuncId};
 use crate::span::Span;
 use crate::syntax::ast;
 use crate::types::ScalarType;
-use cranelift_entity::PrimaryMap;
+use cranelift_entity::{EntityRef, PrimaryMap};
 use lower::Lowerer;
 use std::collections::HashMap;
 
@@ -138,11 +138,7 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
             );
         }
         if let Some(first) = seen.insert(&param.name.name, param.name.span) {
-            diags.push(
-                Diagnostic::error(format!("`{}` is declared twice", param.name.name))
-                    .primary(param.name.span, "declared again here")
-                    .secondary(first, "first declared here"),
-            );
+            diags.push(declared_twice(&param.name, first));
         }
         if !param.ty.dims.is_empty() {
             diags.push(
@@ -175,49 +171,20 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
     }
 }
 
+/// A parameter or output named like an earlier one of the same signature.
+fn declared_twice(name: &ast::Ident, first: Span) -> Diagnostic {
+    Diagnostic::error(format!("`{}` is declared twice", name.name))
+        .primary(name.span, "declared again here")
+        .secondary(first, "first declared here")
+}
+
 /// Reports each cycle in the call graph once, at the call that closes it.
 fn report_recursion(globals: &Globals, calls: &[Vec<(FuncId, Span)>], diags: &mut Vec<Diagnostic>) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Active,
-        Done,
-    }
-    fn visit(
-        f: usize,
-        calls: &[Vec<(FuncId, Span)>],
-        marks: &mut [Mark],
-        path: &mut Vec<usize>,
-        found: &mut Vec<(Vec<usize>, Span)>,
-    ) {
-        marks[f] = Mark::Active;
-        path.push(f);
-        for &(callee, span) in calls.get(f).map(Vec::as_slice).unwrap_or(&[]) {
-            let c = callee.as_u32() as usize;
-            match marks.get(c) {
-                Some(Mark::New) => visit(c, calls, marks, path, found),
-                Some(Mark::Active) => {
-                    let start = path.iter().position(|&p| p == c).unwrap_or(0);
-                    found.push((path[start..].to_vec(), span));
-                }
-                _ => {}
-            }
-        }
-        path.pop();
-        marks[f] = Mark::Done;
-    }
-    let mut marks = vec![Mark::New; calls.len()];
-    let mut found = Vec::new();
-    for f in 0..calls.len() {
-        if marks[f] == Mark::New {
-            visit(f, calls, &mut marks, &mut Vec::new(), &mut found);
-        }
-    }
-    for (cycle, span) in found {
+    for (cycle, span) in find_cycles(calls) {
         let names: Vec<&str> = cycle
             .iter()
             .chain(cycle.first())
-            .map(|&f| globals.functions[FuncId::from_u32(f as u32)].name.as_str())
+            .map(|&f| globals.functions[FuncId::new(f)].name.as_str())
             .collect();
         diags.push(
             Diagnostic::error(format!("recursive call: {}", names.join(" → ")))
@@ -225,6 +192,53 @@ fn report_recursion(globals: &Globals, calls: &[Vec<(FuncId, Span)>], diags: &mu
                 .note("kern functions are inlined into vector code, so they cannot recurse"),
         );
     }
+}
+
+/// Every call that closes a cycle, with the cycle (as function indices,
+/// from the function called to the caller), in depth-first order: functions
+/// in declaration order, calls in source order.
+///
+/// The search keeps its own stack rather than recursing: a file may chain
+/// any number of functions, and a long chain must not overflow the stack.
+fn find_cycles(calls: &[Vec<(FuncId, Span)>]) -> Vec<(Vec<usize>, Span)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut marks = vec![Mark::New; calls.len()];
+    let mut found = Vec::new();
+    for (root, root_calls) in calls.iter().enumerate() {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        marks[root] = Mark::Active;
+        // The current call path: each function with the calls it has left.
+        let mut path = vec![(root, root_calls.iter())];
+        while let Some((f, pending)) = path.last_mut() {
+            let f = *f;
+            let Some(&(callee, span)) = pending.next() else {
+                marks[f] = Mark::Done;
+                path.pop();
+                continue;
+            };
+            let c = callee.index();
+            match marks.get(c) {
+                Some(Mark::New) => {
+                    marks[c] = Mark::Active;
+                    path.push((c, calls[c].iter()));
+                }
+                Some(Mark::Active) => {
+                    let on_path = path.iter().map(|(g, _)| *g);
+                    let cycle: Vec<usize> = on_path.skip_while(|&g| g != c).collect();
+                    found.push((cycle, span));
+                }
+                _ => {}
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

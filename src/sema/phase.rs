@@ -27,22 +27,39 @@ impl Lowerer<'_> {
         if !self.phase_allowed("`foreach`", span) {
             return;
         }
-        let (domain, extent_sizes) = self.domain(indices, domain, span);
-        self.scopes.push();
-        let phase = self.enter_phase(PhaseKind::Foreach, &domain, extent_sizes);
-        let body = self.nested(|l| l.block(body));
-        let phase = std::mem::replace(&mut self.ctx.phase, phase);
-        self.scopes.pop();
-        let Some(phase) = phase else { return };
-        self.check_phase_races(&phase);
-        let domain = Domain {
-            indices: phase.indices,
-            extents: domain.into_iter().map(|(_, id)| id).collect(),
-        };
+        let (domain, body) =
+            self.lower_phase(PhaseKind::Foreach, indices, domain, span, |l| l.block(body));
         out.push(ir::Stmt {
             kind: StmtKind::Foreach { domain, body },
             span,
         });
+    }
+
+    /// Lowers a phase: the domain's extents (in the enclosing, uniform
+    /// context), then `body` with the index locals in scope and the phase
+    /// current, then the race check. Returns the domain and what `body`
+    /// built.
+    fn lower_phase<T>(
+        &mut self,
+        kind: PhaseKind,
+        indices: &[Ident],
+        extents: &[ast::Expr],
+        span: Span,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> (Domain, T) {
+        let (lowered, extent_sizes) = self.domain(indices, extents, span);
+        self.scopes.push();
+        let (indices, outer) = self.enter_phase(kind, &lowered, extent_sizes);
+        let built = self.nested(body);
+        if let Some(phase) = std::mem::replace(&mut self.ctx.phase, outer) {
+            self.check_phase_races(&phase);
+        }
+        self.scopes.pop();
+        let domain = Domain {
+            indices,
+            extents: lowered.into_iter().map(|(_, id)| id).collect(),
+        };
+        (domain, built)
     }
 
     /// Reports and returns false when a phase appears anywhere but the top
@@ -98,16 +115,17 @@ impl Lowerer<'_> {
         (lowered, sizes)
     }
 
-    /// Declares the index locals and makes a new phase current; returns the
-    /// previous phase (always `None`, as phases do not nest).
+    /// Declares the index locals and makes a new phase current; returns
+    /// the index locals and the previous phase (always `None`, as phases do
+    /// not nest).
     fn enter_phase(
         &mut self,
         kind: PhaseKind,
         domain: &[(Ident, ir::ExprId)],
         extent_sizes: Vec<Option<SizeId>>,
-    ) -> Option<Phase> {
+    ) -> (Vec<LocalId>, Option<Phase>) {
         let first_local = self.b.body.locals.len() as u32;
-        let indices = domain
+        let indices: Vec<LocalId> = domain
             .iter()
             .enumerate()
             .map(|(dim, (ident, _))| {
@@ -123,15 +141,17 @@ impl Lowerer<'_> {
             .collect();
         let phase = Phase {
             kind,
-            indices,
+            indices: indices.clone(),
             extent_sizes,
             first_local,
             stores: Vec::new(),
             other_index_loads: Vec::new(),
         };
-        self.ctx.phase.replace(phase)
+        (indices, self.ctx.phase.replace(phase))
     }
 
+    /// Reports loads at another index of an array the phase stores. Only a
+    /// `foreach` has stores: a store in a reduction is rejected unrecorded.
     fn check_phase_races(&mut self, phase: &Phase) {
         for &(array, load_span) in &phase.other_index_loads {
             let Some(&(_, store_span)) = phase.stores.iter().find(|(p, _)| *p == array) else {
@@ -204,11 +224,10 @@ impl Lowerer<'_> {
             .map(|p| p.dims().to_vec())
             .unwrap_or_default();
         indices.len() == phase.indices.len()
-            && dims.len() == phase.indices.len()
+            && phase.is_shaped_like(&dims)
             && indices.iter().zip(&phase.indices).all(|(index, &local)| {
                 matches!(&index.kind, ExprKind::Name(n) if self.scopes.lookup(&n.name) == Some(Binding::Local(local)))
             })
-            && dims.iter().zip(&phase.extent_sizes).all(|(d, e)| Some(*d) == *e)
     }
 
     /// `array[indices] = value` or `array[indices] op= value`.
@@ -342,12 +361,7 @@ impl Lowerer<'_> {
             .iter()
             .map(|&l| self.b.body.locals[l].name.clone())
             .collect();
-        let shaped_like_domain = dims.len() == phase.extent_sizes.len()
-            && dims
-                .iter()
-                .zip(&phase.extent_sizes)
-                .all(|(d, e)| Some(*d) == *e);
-        let d = if shaped_like_domain {
+        let d = if phase.is_shaped_like(dims) {
             Diagnostic::error(format!(
                 "`{}` is written at an index other than the current one",
                 array.name
@@ -366,8 +380,10 @@ impl Lowerer<'_> {
         } else {
             let shape = |sizes: Vec<String>| format!("[{}]", sizes.join(", "));
             let kernel = self.kernel.as_ref();
-            let size_name =
-                |s: &SizeId| kernel.map(|k| k.sizes[*s].name.clone()).unwrap_or_default();
+            let size_name = |s: &SizeId| {
+                let size = kernel.and_then(|k| k.sizes.get(*s));
+                size.map(|size| size.name.clone()).unwrap_or_default()
+            };
             let array_shape = shape(dims.iter().map(size_name).collect());
             let named: Option<Vec<String>> = phase
                 .extent_sizes
@@ -401,12 +417,10 @@ impl Lowerer<'_> {
         if !self.phase_allowed("a reduction", span) {
             return self.error_expr(span);
         }
-        let (domain, extent_sizes) = self.domain(indices, domain, span);
-        self.scopes.push();
-        let outer = self.enter_phase(PhaseKind::Reduce, &domain, extent_sizes);
-        let (block, value) = self.nested(|l| l.value_block(body, "a reduction body"));
-        let phase = std::mem::replace(&mut self.ctx.phase, outer);
-        self.scopes.pop();
+        let (domain, (block, value)) =
+            self.lower_phase(PhaseKind::Reduce, indices, domain, span, |l| {
+                l.value_block(body, "a reduction body")
+            });
         let ty = self.b.expr_ty(value);
         let resolved = self.infer.resolve(ty);
         if !resolved.is_numeric() && !resolved.is_error() {
@@ -420,10 +434,6 @@ impl Lowerer<'_> {
             self.error(d);
         }
         let dst = self.b.local(op.name(), ty, span, LocalKind::ReduceResult);
-        let domain = Domain {
-            indices: phase.map(|p| p.indices).unwrap_or_default(),
-            extents: domain.into_iter().map(|(_, id)| id).collect(),
-        };
         let stmt = ir::Stmt {
             kind: StmtKind::Reduce {
                 dst,

@@ -176,3 +176,21 @@ fn literal_ranges_follow_the_inferred_type() {
     );
     assert!(messages("fn f() -> i64 { 2147483648 }").is_empty());
 }
+
+/// The call graph is searched without recursion: a chain of many functions
+/// must not overflow even a small stack, and a cycle at its far end is
+/// still found.
+#[test]
+fn long_call_chains_do_not_overflow_the_stack() {
+    let n = 50_000;
+    let mut src: String = (0..n)
+        .map(|i| format!("fn g{i}(x: f32) -> f32 {{ g{}(x) }}\n", i + 1))
+        .collect();
+    src.push_str(&format!("fn g{n}(x: f32) -> f32 {{ g{}(x) }}\n", n - 1));
+    // A recursive search needs far more than 256 KiB for 50,000 levels.
+    let small_stack = std::thread::Builder::new().stack_size(256 * 1024);
+    let got = small_stack.spawn(move || messages(&src));
+    let got = got.map(|thread| thread.join());
+    let cycle = format!("recursive call: g{} → g{n} → g{}", n - 1, n - 1);
+    assert!(matches!(&got, Ok(Ok(m)) if *m == [cycle.clone()]), "{got:?}");
+}

@@ -17,19 +17,14 @@ impl Checker<'_> {
     pub(super) fn check_arena(&self) -> Result<Vec<u32>, VerifyError> {
         let mut uses = vec![0u32; self.body.exprs.len()];
         for (id, node) in self.body.exprs.iter() {
-            let mut late = None;
-            for_each_operand(&node.expr, |op| {
-                if op < id {
-                    uses[op.index()] += 1;
-                } else {
-                    late.get_or_insert(op);
-                }
-            });
-            if let Some(op) = late {
+            if let Some(op) = node.expr.operands().find(|&op| op >= id) {
                 return Err(self.err(
                     node.span,
                     format!("{id} uses {op}, which does not precede it"),
                 ));
+            }
+            for op in node.expr.operands() {
+                uses[op.index()] += 1;
             }
             self.check_node(id, node)?;
         }
@@ -119,10 +114,11 @@ impl Checker<'_> {
 
     /// The node's operator and operand types, for messages.
     fn describe(&self, node: &ExprNode) -> String {
-        let mut types = Vec::new();
-        for_each_operand(&node.expr, |op| {
-            types.push(self.body.exprs[op].ty.to_string())
-        });
+        let types: Vec<String> = node
+            .expr
+            .operands()
+            .map(|op| self.body.exprs[op].ty.to_string())
+            .collect();
         let what = match &node.expr {
             Expr::Const(_) => "constant".to_string(),
             Expr::Param(p) => format!("param {p}"),
@@ -150,24 +146,9 @@ impl Checker<'_> {
         while let Some(id) = stack.pop() {
             let node = &self.body.exprs[id];
             visit(id, node)?;
-            for_each_operand(&node.expr, |op| stack.push(op));
+            stack.extend(node.expr.operands());
         }
         Ok(())
-    }
-}
-
-/// Calls `f` on each operand of `expr`, in order.
-pub(super) fn for_each_operand(expr: &Expr, mut f: impl FnMut(ExprId)) {
-    match expr {
-        Expr::Const(_) | Expr::Param(_) | Expr::Size(_) | Expr::Local(_) => {}
-        Expr::Unary { arg, .. } | Expr::Cast { arg } => f(*arg),
-        Expr::Binary { lhs, rhs, .. } => {
-            f(*lhs);
-            f(*rhs);
-        }
-        Expr::Load { index: args, .. } | Expr::Builtin { args, .. } | Expr::Call { args, .. } => {
-            args.iter().copied().for_each(f)
-        }
     }
 }
 

@@ -129,7 +129,7 @@ impl<'c, 'a> Walk<'c, 'a> {
                 then_block,
                 else_block,
             } => {
-                self.expect(*cond, ScalarType::Bool, "if condition", span, scope)?;
+                self.expect_type(*cond, ScalarType::Bool, "if condition", span, scope)?;
                 self.block(then_block, inner)?;
                 self.block(else_block, inner)
             }
@@ -144,7 +144,7 @@ impl<'c, 'a> Walk<'c, 'a> {
                 self.block(body, in_loop)
             }
             StmtKind::While { cond, body } => {
-                self.expect(*cond, ScalarType::Bool, "while condition", span, scope)?;
+                self.expect_type(*cond, ScalarType::Bool, "while condition", span, scope)?;
                 self.block(body, in_loop)
             }
             StmtKind::Break | StmtKind::Continue if scope.loops == 0 => {
@@ -179,7 +179,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         Ok(ty)
     }
 
-    fn expect(
+    fn expect_type(
         &mut self,
         e: ExprId,
         want: ScalarType,
@@ -276,10 +276,11 @@ impl<'c, 'a> Walk<'c, 'a> {
                 .cx
                 .err(span, format!("store to {array} outside a foreach")));
         };
+        // `store_target` checked one index per domain dimension.
         let elem = self.store_target(array, index.len(), domain, span)?;
-        for (d, &i) in index.iter().enumerate() {
+        for (d, (&i, &at)) in index.iter().zip(&domain.indices).enumerate() {
             self.expr(i, span, scope)?;
-            if self.cx.body.exprs[i].expr != Expr::Local(domain.indices[d]) {
+            if self.cx.body.exprs[i].expr != Expr::Local(at) {
                 let msg = format!("store to {array} is not at the domain index (dim {d})");
                 return Err(self.cx.err(span, msg));
             }
@@ -310,9 +311,9 @@ impl<'c, 'a> Walk<'c, 'a> {
             return Err(self.cx.err(span, msg));
         }
         let dims = param.dims();
-        let extent = |d: usize| self.cx.body.exprs.get(domain.extents[d]).map(|n| &n.expr);
+        let extent = |e: ExprId| self.cx.body.exprs.get(e).map(|n| &n.expr);
         let shaped = dims.len() == domain.extents.len()
-            && (0..dims.len()).all(|d| extent(d) == Some(&Expr::Size(dims[d])));
+            && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(&Expr::Size(s)));
         if indices != dims.len() || !shaped {
             let msg = format!(
                 "store to {array} with {indices} indices, or over a domain that is not its shape"

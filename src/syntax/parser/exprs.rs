@@ -324,12 +324,7 @@ impl Parser<'_> {
         if op.is_none() {
             self.error_unknown_reduction(&op_name);
         }
-        let indices = self.indices();
-        let domain = if self.expect(TokenKind::In) {
-            self.domain()
-        } else {
-            Vec::new()
-        };
+        let (indices, domain) = self.indices_in_domain();
         let header_ok = self.errors_seen == mark;
         let body = self.stmt_block();
         match op {
@@ -352,8 +347,20 @@ impl Parser<'_> {
         );
     }
 
+    /// `i in n` or `(r, c) in (h, w)`: the header shared by `foreach` and
+    /// reductions. After a missing `in`, the domain is empty (and reported).
+    pub(super) fn indices_in_domain(&mut self) -> (Vec<Ident>, Vec<Expr>) {
+        let indices = self.indices();
+        let domain = if self.expect_token(TokenKind::In) {
+            self.domain()
+        } else {
+            Vec::new()
+        };
+        (indices, domain)
+    }
+
     /// The indices after `foreach` or `over`: `i` or `(r, c)`.
-    pub(super) fn indices(&mut self) -> Vec<Ident> {
+    fn indices(&mut self) -> Vec<Ident> {
         if self.at(TokenKind::LParen) {
             return self.delimited(TokenKind::RParen, |p| p.expect_ident("index name"));
         }
@@ -362,7 +369,7 @@ impl Parser<'_> {
 
     /// The domain after `in`: an extent `n`, or a list `(h, w)`. A list of
     /// one is a parenthesised expression and may go on: `(n + 1) / 2`.
-    pub(super) fn domain(&mut self) -> Vec<Expr> {
+    fn domain(&mut self) -> Vec<Expr> {
         if !self.at(TokenKind::LParen) {
             return vec![self.expr()];
         }

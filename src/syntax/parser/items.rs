@@ -188,7 +188,7 @@ impl Parser<'_> {
     /// error at every use of it, and such a file never gets past the front
     /// end.
     fn param_type(&mut self) -> TypeExpr {
-        let colon = self.expect(TokenKind::Colon);
+        let colon = self.expect_token(TokenKind::Colon);
         let ty = if colon || self.kind().scalar_type().is_some() {
             self.read_type(Some(ScalarType::F32))
         } else {

@@ -56,6 +56,15 @@ const LIST_COST: u32 = 2;
 
 /// Parses one file; see the module docs.
 pub fn parse(source: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
+    // Spans are u32 offsets (see `Span::new`): refuse what they cannot
+    // address rather than point at wrong places.
+    if u32::try_from(source.len()).is_err() {
+        let too_large = Diagnostic::error(format!(
+            "the source is {} bytes; kern files are limited to 4 GiB",
+            source.len()
+        ));
+        return (ast::SourceFile { items: Vec::new() }, vec![too_large]);
+    }
     let lexed = lexer::lex(source);
     let mut parser = Parser {
         source,
@@ -158,7 +167,7 @@ impl<'src> Parser<'src> {
     }
 
     /// Consumes `kind` or reports "expected `kind`, found ...".
-    fn expect(&mut self, kind: TokenKind) -> bool {
+    fn expect_token(&mut self, kind: TokenKind) -> bool {
         if self.eat(kind) {
             return true;
         }

@@ -205,7 +205,7 @@ impl Parser<'_> {
         self.bump();
         let mark = self.errors_seen;
         let var = self.expect_ident("loop variable");
-        self.expect(TokenKind::In);
+        self.expect_token(TokenKind::In);
         let start = self.expr();
         let inclusive = self.at(TokenKind::DotDotEq);
         let end = if self.eat(TokenKind::DotDot) || self.eat(TokenKind::DotDotEq) {
@@ -247,12 +247,7 @@ impl Parser<'_> {
     fn foreach_stmt(&mut self) -> StmtKind {
         self.bump();
         let mark = self.errors_seen;
-        let indices = self.indices();
-        let domain = if self.expect(TokenKind::In) {
-            self.domain()
-        } else {
-            Vec::new()
-        };
+        let (indices, domain) = self.indices_in_domain();
         let header_ok = self.errors_seen == mark;
         let body = self.stmt_block();
         if !header_ok {

@@ -1,0 +1,330 @@
+//! The library API: compile a `.kern` source once, then call its kernels as
+//! often as you like, from as many threads as you like.
+//!
+//! ```
+//! use kjit::api::Program;
+//! use kjit::options::Options;
+//!
+//! let source = "
+//!     kernel saxpy(a: f32, x: f32[n], y: f32[n]) -> (out: f32[n]) {
+//!         foreach i in n { out[i] = a * x[i] + y[i]; }
+//!     }";
+//! let program = Program::compile(source, Options::default())?;
+//! let saxpy = program.kernel("saxpy").expect("the source defines saxpy");
+//!
+//! // The fast path: the kernel reads and writes the caller's memory.
+//! let x = vec![1.0f32, 2.0, 3.0];
+//! let y = vec![10.0f32, 20.0, 30.0];
+//! let mut out = vec![0.0f32; 3];
+//! saxpy
+//!     .bind()
+//!     .scalar("a", 2.0f32)
+//!     .input("x", &x)
+//!     .input("y", &y)
+//!     .output("out", &mut out)
+//!     .run()?;
+//! assert_eq!(out, [12.0, 24.0, 36.0]);
+//!
+//! // Mistakes are typed errors naming the argument, caught before anything runs.
+//! let short = vec![0.0f32; 2];
+//! let err = saxpy
+//!     .bind()
+//!     .scalar("a", 2.0f32)
+//!     .input("x", &x)
+//!     .input("y", &short)
+//!     .output("out", &mut out)
+//!     .run()
+//!     .unwrap_err();
+//! assert!(err.to_string().starts_with("argument `y`"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Two ways to call a kernel:
+//! - [`Kernel::bind`] builds a call on slices the caller owns (inputs as
+//!   `&[T]`, outputs and `inout` arrays as `&mut [T]`; 2-D arrays row-major
+//!   with an explicit `[rows, cols]` shape). Nothing is copied; scalar
+//!   outputs come back in [`ScalarOutputs`].
+//! - [`Kernel::call`] takes owned [`Args`] (the reference evaluator's
+//!   argument type) and returns freshly allocated [`Outputs`].
+//!
+//! Both check every argument before any compiled code runs (kind, element
+//! type, rank, size agreement, missing, unknown and duplicate names), with
+//! the same checks and messages as [`crate::signature::bind`].
+
+mod binding;
+mod owned;
+#[cfg(test)]
+mod tests;
+
+pub use binding::{Binding, Element, ScalarOutputs};
+pub use crate::runtime::RunError;
+pub use crate::signature::{ArgError, Signature};
+pub use crate::value::{Args, Outputs};
+
+use crate::codegen::{self, CodegenError, CompiledKernel, CompiledModule};
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir;
+use crate::options::Options;
+use crate::runtime::{self, Pool};
+use std::fmt;
+
+/// A compiled `.kern` source: machine code for each kernel, the source (for
+/// error messages) and the threads that run phases.
+///
+/// `Program` is `Send + Sync`: share one (by reference or in an `Arc`)
+/// between threads and call its kernels concurrently.
+pub struct Program {
+    kernels: Vec<CompiledKernel>,
+    /// Owns the machine code the plans point into (its kernels moved to
+    /// `kernels`); `None` only for the hand-written kernels of tests.
+    _code: Option<CompiledModule>,
+    source: String,
+    options: Options,
+    pool: Pool,
+    warnings: Vec<Diagnostic>,
+}
+
+// Calls from several threads at once are part of the contract: this fails
+// to compile if any part of a program stops being `Send + Sync`.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Program>();
+};
+
+impl Program {
+    /// Checks and compiles every kernel of `source`. With
+    /// `options.threads = Some(n)`, n > 1, the program gets a thread pool of
+    /// its own, built here once.
+    pub fn compile(source: &str, options: Options) -> Result<Program, CompileError> {
+        let checked = crate::check(source);
+        let Some(module) = checked.module else {
+            return Err(CompileError::Diagnostics(checked.diagnostics));
+        };
+        let mut program = Program::from_module(&module, source, options)?;
+        program.warnings = checked.diagnostics;
+        Ok(program)
+    }
+
+    /// Compiles a module the caller checked already (the CLI does, to read
+    /// the IR); `source` is the text it came from, used in error messages.
+    pub fn from_module(
+        module: &ir::Module,
+        source: &str,
+        options: Options,
+    ) -> Result<Program, CompileError> {
+        let mut code = codegen::compile(module, &options).map_err(CompileError::Codegen)?;
+        let kernels = std::mem::take(&mut code.kernels);
+        Program::assemble(kernels, Some(code), source, options)
+    }
+
+    /// Wraps compiled kernels, after checking each plan against its
+    /// signature. `code` owns the machine code the plans point into.
+    pub(crate) fn assemble(
+        kernels: Vec<CompiledKernel>,
+        code: Option<CompiledModule>,
+        source: &str,
+        options: Options,
+    ) -> Result<Program, CompileError> {
+        for kernel in &kernels {
+            runtime::validate_plan(&kernel.signature, &kernel.plan)
+                .map_err(|message| CompileError::Codegen(CodegenError { message }))?;
+        }
+        let pool = Pool::new(options.threads).map_err(|e| CompileError::ThreadPool {
+            threads: options.threads.unwrap_or(0),
+            message: e.to_string(),
+        })?;
+        Ok(Program {
+            kernels,
+            _code: code,
+            source: source.to_string(),
+            options,
+            pool,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// The kernel named `name`, if the source defines one.
+    pub fn kernel(&self, name: &str) -> Option<Kernel<'_>> {
+        let compiled = self.kernels.iter().find(|k| k.name == name)?;
+        Some(Kernel {
+            program: self,
+            compiled,
+        })
+    }
+
+    /// The names of all kernels, in source order.
+    pub fn kernels(&self) -> impl Iterator<Item = &str> {
+        self.kernels.iter().map(|k| k.name.as_str())
+    }
+
+    /// The source text, for [`CallError::describe`].
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Warnings the front end reported (the program compiled despite them).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// How many threads run the chunks of a phase.
+    pub fn threads(&self) -> usize {
+        self.pool.threads()
+    }
+}
+
+impl fmt::Debug for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kernels: Vec<String> = self
+            .kernels
+            .iter()
+            .map(|k| k.signature.to_string())
+            .collect();
+        f.debug_struct("Program")
+            .field("kernels", &kernels)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// One kernel of a [`Program`]: cheap to copy, borrows the program.
+#[derive(Clone, Copy)]
+pub struct Kernel<'p> {
+    program: &'p Program,
+    compiled: &'p CompiledKernel,
+}
+
+impl<'p> Kernel<'p> {
+    pub fn name(&self) -> &'p str {
+        &self.compiled.name
+    }
+
+    /// Parameters (in declaration order, outputs last) and sizes.
+    pub fn signature(&self) -> &'p Signature {
+        &self.compiled.signature
+    }
+
+    /// Starts a call on caller memory; see [`Binding`].
+    pub fn bind<'a>(&self) -> Binding<'p, 'a> {
+        Binding::new(*self)
+    }
+}
+
+impl fmt::Debug for Kernel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Kernel({})", self.compiled.signature)
+    }
+}
+
+/// Why a source did not compile.
+#[derive(Debug)]
+pub enum CompileError {
+    /// The source has errors (warnings may be among the diagnostics, which
+    /// are in source order per stage).
+    Diagnostics(Vec<Diagnostic>),
+    /// The code generator failed: a compiler bug, not a problem with the
+    /// source.
+    Codegen(CodegenError),
+    /// The program's thread pool could not be built.
+    ThreadPool { threads: usize, message: String },
+}
+
+impl CompileError {
+    /// The error rendered as rustc would (code frames for diagnostics);
+    /// `file_name` heads each frame.
+    pub fn render(&self, file_name: &str, source: &str) -> String {
+        match self {
+            CompileError::Diagnostics(diagnostics) => {
+                diagnostic::render(diagnostics, file_name, source, false)
+            }
+            other => format!("error: {other}\n"),
+        }
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Diagnostics(diagnostics) => {
+                let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
+                match errors.as_slice() {
+                    [] => f.write_str("the source has errors"),
+                    [only] => f.write_str(&only.message),
+                    [first, rest @ ..] => {
+                        write!(f, "{} (and {} more errors)", first.message, rest.len())
+                    }
+                }
+            }
+            CompileError::Codegen(error) => write!(f, "{error}"),
+            CompileError::ThreadPool { threads, message } => {
+                write!(f, "cannot start a pool of {threads} threads: {message}")
+            }
+        }
+    }
+}
+
+// Display already shows the wrapped error, so `source` stays `None`
+// (reporters that walk the chain would print it twice).
+impl std::error::Error for CompileError {}
+
+/// Why a call failed. Argument errors are found before anything runs; a
+/// run error can leave caller-memory outputs partly written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallError {
+    /// The arguments do not fit the signature (names the argument or size).
+    Args(ArgError),
+    /// The kernel failed while running (an out-of-range read).
+    Run(RunError),
+    /// An output of [`Kernel::call`] could not be allocated.
+    OutOfMemory {
+        kernel: String,
+        array: String,
+        shape: Vec<usize>,
+    },
+}
+
+impl CallError {
+    /// The message with source positions (`line:col`); pass
+    /// [`Program::source`].
+    pub fn describe(&self, source: &str) -> String {
+        match self {
+            CallError::Run(error) => error.describe(source),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Args(error) => write!(f, "{error}"),
+            CallError::Run(error) => write!(f, "{error}"),
+            CallError::OutOfMemory {
+                kernel,
+                array,
+                shape,
+            } => write!(
+                f,
+                "kernel `{kernel}`: cannot allocate output `{array}` of shape {shape:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl From<ArgError> for CallError {
+    fn from(error: ArgError) -> CallError {
+        CallError::Args(error)
+    }
+}
+
+impl From<RunError> for CallError {
+    fn from(error: RunError) -> CallError {
+        CallError::Run(error)
+    }
+}

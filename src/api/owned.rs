@@ -1,0 +1,145 @@
+//! [`Kernel::call`]: a call on owned values, with the reference evaluator's
+//! argument and result types, so JIT and evaluator compare directly.
+
+use super::{CallError, Kernel};
+use crate::runtime::{self, Call, ParamArg, ScalarResults};
+use crate::signature::{bind, Role, Signature};
+use crate::types::ScalarType;
+use crate::value::{element_count, Args, Array, ArrayData, Outputs, Scalar, Value};
+
+impl Kernel<'_> {
+    /// Runs the kernel on `args`; returns every output and the final
+    /// contents of every `inout` array, in parameter order (as
+    /// [`crate::eval::evaluate`] does). Inputs are read in place; outputs
+    /// are allocated and `inout` arrays copied.
+    pub fn call(&self, args: &Args) -> Result<Outputs, CallError> {
+        let sig = self.signature();
+        let bound = bind(sig, args)?;
+        let mut owned = self.allocate(args, &bound.shapes)?;
+        let params = param_args(sig, args, &mut owned);
+        let call = Call {
+            signature: sig,
+            plan: &self.compiled.plan,
+            sizes: &bound.sizes,
+            args: &params,
+            outputs_zeroed: true,
+        };
+        // SAFETY: `execute`'s contract holds:
+        // - the plan comes from codegen for this signature and passed
+        //   `validate_plan` when the program was built; the program outlives
+        //   this borrow of it;
+        // - `bind` checked every argument's kind, element type, rank and
+        //   consistency (data length equals the product of the shape) and
+        //   that every shape matches the sizes; outputs were allocated with
+        //   exactly the bound shapes; so each pointer addresses exactly the
+        //   elements the array table will describe;
+        // - input pointers come from `args`, borrowed for the whole call,
+        //   and are never written (the language stores only to outputs and
+        //   `inout` arrays); output and `inout` pointers come from `owned`,
+        //   fresh allocations no other argument overlaps, which live until
+        //   the end of this function and are not moved from meanwhile
+        //   (moving an `Array` does not move its heap data anyway).
+        let scalars = unsafe { runtime::execute(&self.program.pool, &call) }?;
+        Ok(collect_outputs(sig, owned, scalars))
+    }
+
+    /// The memory of every output and `inout` array, by parameter: zeros in
+    /// the bound shape for outputs, a copy for `inout` arrays.
+    fn allocate(&self, args: &Args, shapes: &[Vec<usize>]) -> Result<Vec<Option<Array>>, CallError> {
+        let sig = self.signature();
+        let mut owned = Vec::with_capacity(sig.params.len());
+        for (param, shape) in sig.params.iter().zip(shapes) {
+            let array = match (param.role, &param.dims) {
+                (Role::Output, Some(_)) => Some(zeros(param.elem, shape).ok_or_else(|| {
+                    CallError::OutOfMemory {
+                        kernel: sig.name.clone(),
+                        array: param.name.clone(),
+                        shape: shape.clone(),
+                    }
+                })?),
+                (Role::InOut, _) => args.values.get(&param.name).and_then(Value::as_array).cloned(),
+                _ => None,
+            };
+            owned.push(array);
+        }
+        Ok(owned)
+    }
+}
+
+/// The runtime's view of every argument.
+fn param_args(sig: &Signature, args: &Args, owned: &mut [Option<Array>]) -> Vec<ParamArg> {
+    let arg = |param: &crate::signature::ParamSig, own: &mut Option<Array>| {
+        if let Some(array) = own {
+            return ParamArg::Array(data_ptr_mut(&mut array.data));
+        }
+        match args.values.get(&param.name) {
+            Some(Value::Scalar(x)) => ParamArg::Scalar(*x),
+            // The kernel never writes an input: the `*mut` is for the ABI.
+            Some(Value::Array(a)) => ParamArg::Array(data_ptr(&a.data).cast_mut()),
+            None => ParamArg::ScalarOutput,
+        }
+    };
+    sig.params.iter().zip(owned).map(|(p, own)| arg(p, own)).collect()
+}
+
+fn data_ptr(data: &ArrayData) -> *const u8 {
+    match data {
+        ArrayData::Bool(v) => v.as_ptr().cast(),
+        ArrayData::I32(v) => v.as_ptr().cast(),
+        ArrayData::I64(v) => v.as_ptr().cast(),
+        ArrayData::F32(v) => v.as_ptr().cast(),
+        ArrayData::F64(v) => v.as_ptr().cast(),
+    }
+}
+
+fn data_ptr_mut(data: &mut ArrayData) -> *mut u8 {
+    match data {
+        ArrayData::Bool(v) => v.as_mut_ptr().cast(),
+        ArrayData::I32(v) => v.as_mut_ptr().cast(),
+        ArrayData::I64(v) => v.as_mut_ptr().cast(),
+        ArrayData::F32(v) => v.as_mut_ptr().cast(),
+        ArrayData::F64(v) => v.as_mut_ptr().cast(),
+    }
+}
+
+/// Outputs and `inout` arrays in parameter order.
+fn collect_outputs(sig: &Signature, owned: Vec<Option<Array>>, scalars: ScalarResults) -> Outputs {
+    let mut values = Vec::new();
+    for (index, (param, array)) in sig.params.iter().zip(owned).enumerate() {
+        let value = match (param.role, array) {
+            (Role::Input, _) => continue,
+            (_, Some(array)) => Value::Array(array),
+            (_, None) => {
+                let found = scalars.iter().find(|(p, _)| *p == index);
+                Value::Scalar(found.map_or(Scalar::zero(param.elem), |&(_, x)| x))
+            }
+        };
+        values.push((param.name.clone(), value));
+    }
+    Outputs { values }
+}
+
+/// A zero-filled array, or `None` if the memory cannot be had: a size the
+/// caller gives can be absurdly large, and that must be an error, not an
+/// abort.
+fn zeros(elem: ScalarType, shape: &[usize]) -> Option<Array> {
+    let len = element_count(shape)?;
+    let data = match elem {
+        ScalarType::Bool => ArrayData::Bool(try_filled(len, false)?),
+        ScalarType::I32 => ArrayData::I32(try_filled(len, 0)?),
+        ScalarType::I64 => ArrayData::I64(try_filled(len, 0)?),
+        ScalarType::F32 => ArrayData::F32(try_filled(len, 0.0)?),
+        ScalarType::F64 => ArrayData::F64(try_filled(len, 0.0)?),
+    };
+    Some(Array {
+        shape: shape.to_vec(),
+        data,
+    })
+}
+
+fn try_filled<T: Clone>(len: usize, x: T) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).ok()?;
+    v.resize(len, x);
+    Some(v)
+}

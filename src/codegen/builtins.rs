@@ -1,0 +1,135 @@
+//! Builtin functions: native instructions where one gives the evaluator's
+//! exact result (`sqrt`, `floor`, `fma`, min/max with kern's NaN rule, ...),
+//! per-lane calls into `math.rs` for the rest until they get inline vector
+//! forms.
+
+use super::emit::Emitter;
+use super::lanes::{self, Val};
+use super::math;
+use crate::ir::{Builtin, ExprId};
+use crate::types::ScalarType;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Value};
+use cranelift_codegen::isa::CallConv;
+
+impl Emitter<'_, '_> {
+    pub fn builtin(&mut self, fun: Builtin, args: &[ExprId], ty: ScalarType) -> Val {
+        let values: Vec<Val> = args.iter().map(|&a| self.expr(a)).collect();
+        let operand_ty = args.last().map(|&a| self.ty(a)).unwrap_or(ty);
+        use Builtin::*;
+        match fun {
+            Select => self.select_builtin(&values, ty),
+            Min | Max => self.min_max(fun == Min, operand_ty, values[0].clone(), values[1].clone()),
+            Clamp => {
+                let low = self.min_max(false, ty, values[0].clone(), values[1].clone());
+                self.min_max(true, ty, low, values[2].clone())
+            }
+            Abs | Sqrt | Floor | Ceil | Trunc | Fma => self.native(fun, ty, &values),
+            _ => self.math_call(math::builtin_code(fun), ty, &values),
+        }
+    }
+
+    /// Applies `op` to scalars, or lane-wise to registers, keeping the
+    /// result uniform when every operand is.
+    fn lanewise(&mut self, ty: ScalarType, values: &[Val], op: impl Fn(&mut cranelift_frontend::FunctionBuilder, &[Value]) -> Value) -> Val {
+        if values.iter().all(Val::is_uniform) {
+            let scalars: Vec<Value> = values.iter().map(|v| match v { Val::Uniform(x) => *x, Val::Varying(_) => unreachable!("checked") }).collect();
+            return Val::Uniform(op(&mut self.b, &scalars));
+        }
+        let regs: Vec<Vec<Value>> = values.iter().map(|v| lanes::varying(&mut self.b, ty, v)).collect();
+        Val::Varying((0..lanes::regs(ty)).map(|k| {
+            let operands: Vec<Value> = regs.iter().map(|r| r[k]).collect();
+            op(&mut self.b, &operands)
+        }).collect())
+    }
+
+    fn native(&mut self, fun: Builtin, ty: ScalarType, values: &[Val]) -> Val {
+        let float = ty.is_float();
+        self.lanewise(ty, values, |b, x| match fun {
+            Builtin::Abs if float => b.ins().fabs(x[0]),
+            Builtin::Abs => b.ins().iabs(x[0]),
+            Builtin::Sqrt => b.ins().sqrt(x[0]),
+            Builtin::Floor => b.ins().floor(x[0]),
+            Builtin::Ceil => b.ins().ceil(x[0]),
+            Builtin::Trunc => b.ins().trunc(x[0]),
+            _ => b.ins().fma(x[0], x[1], x[2]),
+        })
+    }
+
+    /// kern's `min`/`max`: a NaN operand is ignored, and on ties the first
+    /// operand wins: `min(a, b) = isnan(a) ? b : (b < a ? b : a)`.
+    pub fn min_max(&mut self, is_min: bool, ty: ScalarType, a: Val, c: Val) -> Val {
+        if !ty.is_float() {
+            let cc = if is_min { IntCC::SignedLessThan } else { IntCC::SignedGreaterThan };
+            return self.lanewise(ty, &[a, c], |b, x| {
+                let better = b.ins().icmp(cc, x[1], x[0]);
+                b.ins().select(better, x[1], x[0])
+            });
+        }
+        let cc = if is_min { FloatCC::LessThan } else { FloatCC::GreaterThan };
+        let vector = lanes::vector_type(ty);
+        self.lanewise(ty, &[a, c], move |b, x| {
+            let scalar = !b.func.dfg.value_type(x[0]).is_vector();
+            let better = b.ins().fcmp(cc, x[1], x[0]);
+            let nan = b.ins().fcmp(FloatCC::Unordered, x[0], x[0]);
+            if scalar {
+                let pick = b.ins().select(better, x[1], x[0]);
+                b.ins().select(nan, x[1], pick)
+            } else {
+                let better = lanes::bitcast(b, vector, better);
+                let nan = lanes::bitcast(b, vector, nan);
+                let pick = b.ins().bitselect(better, x[1], x[0]);
+                b.ins().bitselect(nan, x[1], pick)
+            }
+        })
+    }
+
+    fn select_builtin(&mut self, values: &[Val], ty: ScalarType) -> Val {
+        match (&values[0], &values[1], &values[2]) {
+            (Val::Uniform(c), Val::Uniform(a), Val::Uniform(d)) => Val::Uniform(self.b.ins().select(*c, *a, *d)),
+            (Val::Uniform(c), _, _) => {
+                let a = lanes::varying(&mut self.b, ty, &values[1]);
+                let d = lanes::varying(&mut self.b, ty, &values[2]);
+                Val::Varying(a.iter().zip(&d).map(|(&x, &y)| self.b.ins().select(*c, x, y)).collect())
+            }
+            (Val::Varying(mask), _, _) => {
+                let a = lanes::varying(&mut self.b, ty, &values[1]);
+                let d = lanes::varying(&mut self.b, ty, &values[2]);
+                Val::Varying(lanes::select(&mut self.b, ty, mask, &a, &d))
+            }
+        }
+    }
+
+    /// Calls `math_f32`/`math_f64(code, x, y)` per lane (once if uniform).
+    pub fn math_call(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
+        let sig = self.math_signature(ty);
+        let address = if ty == ScalarType::F32 { math::math_f32 as usize } else { math::math_f64 as usize };
+        let call = move |b: &mut cranelift_frontend::FunctionBuilder, x: &[Value]| {
+            let code = b.ins().iconst(types::I32, code as i64);
+            let callee = b.ins().iconst(types::I64, address as i64);
+            let y = x.get(1).copied().unwrap_or(x[0]);
+            let inst = b.ins().call_indirect(sig, callee, &[code, x[0], y]);
+            b.inst_results(inst)[0]
+        };
+        if values.iter().all(Val::is_uniform) {
+            let scalars: Vec<Value> = values.iter().map(|v| match v { Val::Uniform(x) => *x, Val::Varying(_) => unreachable!("checked") }).collect();
+            return Val::Uniform(call(&mut self.b, &scalars));
+        }
+        let regs: Vec<Vec<Value>> = values.iter().map(|v| lanes::varying(&mut self.b, ty, v)).collect();
+        let tys = vec![ty; regs.len()];
+        Val::Varying(lanes::map_lanes(&mut self.b, &tys, &regs, ty, |b, x| call(b, x)))
+    }
+
+    fn math_signature(&mut self, ty: ScalarType) -> cranelift_codegen::ir::SigRef {
+        if let Some(sig) = self.math_sigs.get(&ty) {
+            return *sig;
+        }
+        let t = lanes::scalar_type(ty);
+        let mut sig = Signature::new(CallConv::SystemV);
+        sig.params.extend([AbiParam::new(types::I32), AbiParam::new(t), AbiParam::new(t)]);
+        sig.returns.push(AbiParam::new(t));
+        let sig = self.b.import_signature(sig);
+        self.math_sigs.insert(ty, sig);
+        sig
+    }
+}

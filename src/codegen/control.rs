@@ -1,0 +1,324 @@
+//! Statements: assignment, stores, `if`, loops, `break`/`continue`.
+//!
+//! Uniform conditions branch as in scalar code. A varying `if` runs each
+//! side under a narrowed exec mask, skipping a side no lane takes. A
+//! divergent loop keeps a *live* mask of lanes still looping: each
+//! iteration runs under `live & cond`, `break` removes lanes from `live`,
+//! `continue` from the current iteration's mask, and the loop ends when no
+//! lane is left (mandelbrot's escape loop).
+
+use super::emit::{Emitter, LoopFrame};
+use super::lanes::{self, Val};
+use crate::abi::GANG;
+use crate::ir::{self, ExprId, LocalId, ParamId, StmtKind};
+use crate::types::ScalarType;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+
+impl Emitter<'_, '_> {
+    pub fn block(&mut self, block: &[ir::Stmt]) {
+        for stmt in block {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &ir::Stmt) {
+        match &stmt.kind {
+            StmtKind::Assign { local, value } => {
+                let v = self.expr(*value);
+                self.write_local(*local, v);
+            }
+            StmtKind::Store { array, index, value } => self.store(*array, index, *value),
+            StmtKind::If { cond, then_block, else_block } => self.if_stmt(*cond, then_block, else_block),
+            StmtKind::While { cond, body } => self.loop_stmt(stmt, LoopHead::While(*cond), body),
+            StmtKind::For { counter, start, end, inclusive, body } => {
+                let head = LoopHead::For { counter: *counter, start: *start, end: *end, inclusive: *inclusive };
+                self.loop_stmt(stmt, head, body)
+            }
+            StmtKind::Break => self.jump(true),
+            StmtKind::Continue => self.jump(false),
+            // Phases are emitted by the driver and chunk functions.
+            StmtKind::Foreach { .. } | StmtKind::Reduce { .. } => {}
+        }
+    }
+
+    fn if_stmt(&mut self, cond: ExprId, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
+        match self.expr(cond) {
+            Val::Uniform(c) => self.uniform_if(c, then_block, else_block),
+            Val::Varying(mask) => self.varying_if(mask, then_block, else_block),
+        }
+    }
+
+    fn uniform_if(&mut self, c: Value, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
+        let (then_b, else_b, merge) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(c, then_b, &[], else_b, &[]);
+        for (blk, stmts) in [(then_b, then_block), (else_b, else_block)] {
+            self.b.switch_to_block(blk);
+            self.b.seal_block(blk);
+            self.block(stmts);
+            self.b.ins().jump(merge, &[]);
+        }
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+    }
+
+    /// Each side under its own mask; afterwards the exec mask is the union
+    /// of what each side left on (a `break` inside turns lanes off).
+    fn varying_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
+        let entry = self.exec_mask().unwrap_or_else(|| self.tail_mask());
+        let then_mask = lanes::mask_and(&mut self.b, &entry, &cond);
+        let else_mask = lanes::mask_and_not(&mut self.b, &entry, &cond);
+        let after_then = self.masked(then_mask, |e| {
+            e.block(then_block);
+            e.exec_mask().unwrap_or_default()
+        });
+        let after_else = self.masked(else_mask, |e| {
+            e.block(else_block);
+            e.exec_mask().unwrap_or_default()
+        });
+        let union = lanes::mask_or(&mut self.b, &after_then, &after_else);
+        self.set_exec(union);
+    }
+
+    fn jump(&mut self, is_break: bool) {
+        let Some(frame) = self.loops.last() else { return };
+        let (divergent, break_block, continue_block, live) = (frame.divergent, frame.break_block, frame.continue_block, frame.live.clone());
+        if !divergent {
+            let target = if is_break { break_block } else { continue_block };
+            self.b.ins().jump(target, &[]);
+            // Code after a jump in the same block is unreachable; give it a
+            // block of its own so emission can go on.
+            let dead = self.b.create_block();
+            self.b.switch_to_block(dead);
+            self.b.seal_block(dead);
+            return;
+        }
+        let exec = self.exec_mask().unwrap_or_else(|| self.tail_mask());
+        if is_break {
+            let live_vars = live.unwrap_or_default();
+            let live: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
+            let remaining = lanes::mask_and_not(&mut self.b, &live, &exec);
+            for (var, x) in live_vars.iter().zip(remaining) {
+                self.b.def_var(*var, x);
+            }
+        }
+        let none = lanes::mask_const(&mut self.b, false);
+        self.set_exec(none);
+    }
+
+    fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
+        let elem = self.ty(value);
+        let v = self.expr(value);
+        let desc = self.arrays[&array];
+        let Some(gang) = self.gang.clone() else { return };
+        let linear = match index.len() {
+            2 => {
+                let row = gang.row.unwrap_or(gang.base);
+                let base = self.b.ins().imul(row, desc.dims[1]);
+                self.b.ins().iadd(base, gang.base)
+            }
+            _ => gang.base,
+        };
+        let bytes = self.b.ins().imul_imm_s(linear, elem.byte_size() as i64);
+        let address = self.b.ins().iadd(desc.ptr, bytes);
+        let regs = lanes::varying(&mut self.b, elem, &v);
+        match (gang.full && elem != ScalarType::Bool, self.exec_mask()) {
+            (true, None) => self.store_regs(elem, &regs, address),
+            (true, Some(mask)) => {
+                // The gang owns all its elements, so read-blend-write is safe.
+                let old: Vec<Value> = (0..regs.len())
+                    .map(|k| self.b.ins().load(lanes::vector_type(elem), lanes::trusted(), address, (k * 16) as i32))
+                    .collect();
+                let blended = lanes::select(&mut self.b, elem, &mask, &regs, &old);
+                self.store_regs(elem, &blended, address);
+            }
+            (_, mask) => self.store_lanes(elem, &regs, mask, address),
+        }
+    }
+
+    fn store_regs(&mut self, elem: ScalarType, regs: &[Value], address: Value) {
+        for (k, &r) in regs.iter().enumerate() {
+            let _ = elem;
+            self.b.ins().store(lanes::trusted(), r, address, (k * 16) as i32);
+        }
+    }
+
+    /// Lane by lane, only where the exec mask is on: the tail gang's lanes
+    /// past the end have no memory behind them.
+    fn store_lanes(&mut self, elem: ScalarType, regs: &[Value], mask: Option<Vec<Value>>, address: Value) {
+        let mask = mask.unwrap_or_else(|| lanes::mask_const(&mut self.b, true));
+        for lane in 0..GANG {
+            let on = lanes::extract(&mut self.b, ScalarType::Bool, &mask, lane);
+            let mut x = lanes::extract(&mut self.b, elem, regs, lane);
+            if elem == ScalarType::Bool {
+                x = self.b.ins().band_imm_s(x, 1);
+            }
+            let (store, next) = (self.b.create_block(), self.b.create_block());
+            self.b.ins().brif(on, store, &[], next, &[]);
+            self.b.switch_to_block(store);
+            self.b.seal_block(store);
+            self.b.ins().store(lanes::trusted(), x, address, (lane * elem.byte_size()) as i32);
+            self.b.ins().jump(next, &[]);
+            self.b.switch_to_block(next);
+            self.b.seal_block(next);
+        }
+    }
+}
+
+/// What controls a loop.
+#[derive(Clone, Copy)]
+enum LoopHead {
+    While(ExprId),
+    For { counter: LocalId, start: ExprId, end: ExprId, inclusive: bool },
+}
+
+impl Emitter<'_, '_> {
+    fn loop_stmt(&mut self, stmt: &ir::Stmt, head: LoopHead, body: &[ir::Stmt]) {
+        let divergent = self.scope.uniformity.is_divergent(stmt) && self.gang.is_some();
+        let end = self.loop_init(head);
+        if divergent {
+            self.divergent_loop(head, end, body)
+        } else {
+            self.coherent_loop(head, end, body)
+        }
+    }
+
+    /// Evaluates a `for` loop's bounds once and sets its counter.
+    fn loop_init(&mut self, head: LoopHead) -> Option<Val> {
+        let LoopHead::For { counter, start, end, .. } = head else { return None };
+        let s = self.expr(start);
+        let e = self.expr(end);
+        self.write_local(counter, s);
+        Some(e)
+    }
+
+    /// The condition of one iteration: `cond`, or `counter < end`
+    /// (`<=` for an inclusive range).
+    fn loop_cond(&mut self, head: LoopHead, end: &Option<Val>) -> Val {
+        match (head, end) {
+            (LoopHead::While(cond), _) => self.expr(cond),
+            (LoopHead::For { counter, inclusive, .. }, Some(end)) => {
+                let ty = self.scope.body.locals[counter].ty;
+                let c = self.expr_local(counter);
+                let op = if inclusive { ir::BinaryOp::Le } else { ir::BinaryOp::Lt };
+                self.apply_binary(op, ty, c, end.clone())
+            }
+            _ => Val::Uniform(self.b.ins().iconst(types::I8, 0)),
+        }
+    }
+
+    fn expr_local(&mut self, local: LocalId) -> Val {
+        let ty = self.scope.body.locals[local].ty;
+        let _ = ty;
+        let vars = match self.scope.locals.get(&local) {
+            Some(super::emit::Storage::Vars(v)) => v.clone(),
+            Some(super::emit::Storage::Frame(slot)) => {
+                let slot = *slot;
+                return Val::Uniform(self.frame_load(slot, ty));
+            }
+            None => return Val::Uniform(self.zero_of(ty)),
+        };
+        if self.scope.uniformity.is_varying_local(local) {
+            Val::Varying(vars.iter().map(|&v| self.b.use_var(v)).collect())
+        } else {
+            Val::Uniform(self.b.use_var(vars[0]))
+        }
+    }
+
+    /// After an iteration: step the counter, and for an inclusive range
+    /// stop at `end` itself so the counter never overflows.
+    fn loop_step(&mut self, head: LoopHead, end: &Option<Val>) -> Option<Val> {
+        let LoopHead::For { counter, inclusive, .. } = head else { return None };
+        let ty = self.scope.body.locals[counter].ty;
+        let c = self.expr_local(counter);
+        let at_end = if inclusive { Some(self.apply_binary(ir::BinaryOp::Eq, ty, c.clone(), end.clone()?)) } else { None };
+        let one = self.constant(if ty == ScalarType::I32 { ir::Constant::I32(1) } else { ir::Constant::I64(1) });
+        let next = self.apply_binary(ir::BinaryOp::Add, ty, c, Val::Uniform(one));
+        self.write_local(counter, next);
+        at_end
+    }
+
+    fn coherent_loop(&mut self, head: LoopHead, end: Option<Val>, body: &[ir::Stmt]) {
+        let (header, body_b, latch, exit) =
+            (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let cond = match self.loop_cond(head, &end) {
+            Val::Uniform(c) => c,
+            // The analysis marks loops with varying conditions divergent.
+            Val::Varying(m) => lanes::any(&mut self.b, &m),
+        };
+        self.b.ins().brif(cond, body_b, &[], exit, &[]);
+        self.b.switch_to_block(body_b);
+        self.b.seal_block(body_b);
+        self.loops.push(LoopFrame { divergent: false, continue_block: latch, break_block: exit, live: None });
+        self.block(body);
+        self.loops.pop();
+        self.b.ins().jump(latch, &[]);
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        match self.loop_step(head, &end) {
+            Some(Val::Uniform(at_end)) => {
+                self.b.ins().brif(at_end, exit, &[], header, &[]);
+            }
+            _ => {
+                self.b.ins().jump(header, &[]);
+            }
+        }
+        self.b.seal_block(header);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
+    /// Lanes leave on their own: `live` holds the lanes still looping.
+    fn divergent_loop(&mut self, head: LoopHead, end: Option<Val>, body: &[ir::Stmt]) {
+        let saved = self.exec_mask();
+        let entry = saved.clone().unwrap_or_else(|| self.tail_mask());
+        let live_vars: Vec<_> = (0..entry.len()).map(|_| self.new_var(types::I32X4)).collect();
+        for (var, x) in live_vars.iter().zip(&entry) {
+            self.b.def_var(*var, *x);
+        }
+        let (header, body_b, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let live: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
+        self.set_exec(live.clone());
+        let cond = self.loop_cond(head, &end);
+        let cond = lanes::varying(&mut self.b, ScalarType::Bool, &cond);
+        let iteration = lanes::mask_and(&mut self.b, &live, &cond);
+        for (var, x) in live_vars.iter().zip(&iteration) {
+            self.b.def_var(*var, *x);
+        }
+        let any = lanes::any(&mut self.b, &iteration);
+        self.b.ins().brif(any, body_b, &[], exit, &[]);
+        self.b.switch_to_block(body_b);
+        self.b.seal_block(body_b);
+        self.set_exec(iteration);
+        self.loops.push(LoopFrame { divergent: true, continue_block: header, break_block: exit, live: Some(live_vars.clone()) });
+        self.block(body);
+        self.loops.pop();
+        // `continue` only paused lanes for this iteration: they are still
+        // in `live`. Step counters for the lanes still looping.
+        let live_now: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
+        self.set_exec(live_now.clone());
+        if let Some(at_end) = self.loop_step(head, &end) {
+            let at_end = lanes::varying(&mut self.b, ScalarType::Bool, &at_end);
+            let remaining = lanes::mask_and_not(&mut self.b, &live_now, &at_end);
+            for (var, x) in live_vars.iter().zip(remaining) {
+                self.b.def_var(*var, x);
+            }
+        }
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+        match saved {
+            Some(mask) => self.set_exec(mask),
+            None => self.exec = None,
+        }
+    }
+}
+
+pub fn is_int_zero(b: &mut cranelift_frontend::FunctionBuilder, x: Value) -> Value {
+    b.ins().icmp_imm_s(IntCC::Equal, x, 0)
+}

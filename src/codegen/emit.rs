@@ -1,0 +1,432 @@
+//! The emitter: one kern body (a driver, a phase, an inlined function)
+//! turned into Cranelift instructions. This file holds the state and the
+//! expressions; `loads`, `builtins`, `control` and `phase` extend it.
+//!
+//! Values are built in their cheapest form: uniform operands give a
+//! uniform (scalar) result, and only a varying operand makes the result a
+//! vector. Locals keep the form the analysis ([`crate::vector`]) gives them,
+//! so every assignment agrees with every read.
+
+use super::frame::FrameSlots;
+use super::jit::Features;
+use super::lanes::{self, Val};
+use super::ops;
+use crate::abi::ErrorSite;
+use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
+use crate::types::ScalarType;
+use crate::vector::{self, Uniformity};
+use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, Value};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::HashMap;
+
+/// Where a local lives.
+#[derive(Clone)]
+pub enum Storage {
+    /// A frame slot: the kernel body's uniform locals, shared between the
+    /// driver and the phases.
+    Frame(usize),
+    /// SSA variables: one scalar, or one per register of a varying value.
+    Vars(Vec<Variable>),
+}
+
+/// The body being emitted and its locals.
+pub struct Scope<'a> {
+    pub body: &'a Body,
+    pub locals: HashMap<LocalId, Storage>,
+    pub uniformity: Uniformity,
+}
+
+/// The gang being emitted in a phase's chunk function.
+#[derive(Clone)]
+pub struct Gang {
+    /// The last domain index of lane 0 (i64).
+    pub base: Value,
+    /// The row index of a 2-D phase (i64, uniform within a gang).
+    pub row: Option<Value>,
+    pub indices: Vec<LocalId>,
+    /// Lane offsets 0..GANG as i64 registers, to add to `base`.
+    pub iota: Vec<Value>,
+    /// Full gang: every lane exists; tail gang: only lanes below the rest.
+    pub full: bool,
+    /// Arrays shaped exactly like the domain: loads at the current index
+    /// need no bounds check.
+    pub domain_shaped: Vec<ParamId>,
+}
+
+/// A loop being emitted, for `break` and `continue`.
+pub struct LoopFrame {
+    pub divergent: bool,
+    /// Coherent loops: the blocks `continue` and `break` jump to, and
+    /// whether those blocks take the exec mask as a parameter.
+    pub continue_block: Block,
+    pub break_block: Block,
+    /// Divergent loops: lanes still in the loop.
+    pub live: Option<Vec<Variable>>,
+}
+
+/// Descriptor of one array parameter, loaded at function entry.
+#[derive(Clone, Copy)]
+pub struct ArrayRef {
+    pub ptr: Value,
+    pub dims: [Value; 2],
+}
+
+pub struct Emitter<'a, 'f> {
+    pub b: FunctionBuilder<'f>,
+    pub module: &'a ir::Module,
+    pub kernel: &'a ir::Kernel,
+    pub features: Features,
+    pub frame_slots: &'a FrameSlots,
+    pub frame: Value,
+    pub arrays: HashMap<ParamId, ArrayRef>,
+    pub error_ptr: Value,
+    /// Returns `STATUS_ERROR`; every failed check jumps here after writing
+    /// the error record.
+    pub error_exit: Block,
+    pub sites: &'a mut Vec<ErrorSite>,
+    pub scope: Scope<'a>,
+    /// The lanes executing now; `None` when all lanes are known to be on
+    /// (full gang, no divergence) or in uniform code.
+    pub exec: Option<Vec<Variable>>,
+    pub gang: Option<Gang>,
+    pub loops: Vec<LoopFrame>,
+    pub math_sigs: HashMap<ScalarType, SigRef>,
+    next_var: u32,
+}
+
+impl<'a, 'f> Emitter<'a, 'f> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        b: FunctionBuilder<'f>,
+        module: &'a ir::Module,
+        kernel: &'a ir::Kernel,
+        features: Features,
+        frame_slots: &'a FrameSlots,
+        frame: Value,
+        error_ptr: Value,
+        error_exit: Block,
+        sites: &'a mut Vec<ErrorSite>,
+        uniformity: Uniformity,
+    ) -> Emitter<'a, 'f> {
+        Emitter {
+            b,
+            module,
+            kernel,
+            features,
+            frame_slots,
+            frame,
+            arrays: HashMap::new(),
+            error_ptr,
+            error_exit,
+            sites,
+            scope: Scope { body: &kernel.body, locals: HashMap::new(), uniformity },
+            exec: None,
+            gang: None,
+            loops: Vec::new(),
+            math_sigs: HashMap::new(),
+            next_var: 0,
+        }
+    }
+
+    pub fn new_var(&mut self, ty: cranelift_codegen::ir::Type) -> Variable {
+        let _ = self.next_var;
+        self.next_var += 1;
+        self.b.declare_var(ty)
+    }
+
+    pub fn ty(&self, expr: ExprId) -> ScalarType {
+        self.scope.body.exprs[expr].ty
+    }
+
+    pub fn expr_varying(&self, expr: ExprId) -> bool {
+        self.scope.uniformity.is_varying(self.scope.body, expr) || self.reads_domain_index(expr)
+    }
+
+    fn reads_domain_index(&self, expr: ExprId) -> bool {
+        let Some(gang) = &self.gang else { return false };
+        let last = gang.indices.last().copied();
+        let body = self.scope.body;
+        let mut stack = vec![expr];
+        while let Some(e) = stack.pop() {
+            match &body.exprs[e].expr {
+                Expr::Local(l) if Some(*l) == last && std::ptr::eq(body, &self.kernel.body) => return true,
+                Expr::Load { index, .. } => stack.extend(index),
+                Expr::Unary { arg, .. } | Expr::Cast { arg } => stack.push(*arg),
+                Expr::Binary { lhs, rhs, .. } => stack.extend([*lhs, *rhs]),
+                Expr::Builtin { args, .. } | Expr::Call { args, .. } => stack.extend(args),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// The current exec mask as values (`None`: all lanes).
+    pub fn exec_mask(&mut self) -> Option<Vec<Value>> {
+        let vars = self.exec.clone()?;
+        Some(vars.iter().map(|&v| self.b.use_var(v)).collect())
+    }
+
+    pub fn set_exec(&mut self, mask: Vec<Value>) {
+        let vars = match self.exec.clone() {
+            Some(vars) => vars,
+            None => {
+                let vars: Vec<Variable> = mask.iter().map(|_| self.new_var(types::I32X4)).collect();
+                self.exec = Some(vars.clone());
+                vars
+            }
+        };
+        for (var, value) in vars.iter().zip(mask) {
+            self.b.def_var(*var, value);
+        }
+    }
+
+    pub fn expr(&mut self, id: ExprId) -> Val {
+        let body = self.scope.body;
+        let ty = body.exprs[id].ty;
+        match &body.exprs[id].expr {
+            Expr::Const(c) => Val::Uniform(self.constant(*c)),
+            Expr::Param(p) => Val::Uniform(self.frame_load(self.frame_slots.param(*p), ty)),
+            Expr::Size(s) => Val::Uniform(self.frame_load(self.frame_slots.size(*s), ScalarType::I64)),
+            Expr::Local(l) => self.read_local(*l),
+            Expr::Load { array, index } => self.load(id, *array, index),
+            Expr::Unary { op, arg } => {
+                let x = self.expr(*arg);
+                ops::unary(&mut self.b, *op, ty, &x)
+            }
+            Expr::Binary { op, lhs, rhs } => self.binary(*op, *lhs, *rhs),
+            Expr::Cast { arg } => {
+                let from = self.ty(*arg);
+                match self.expr(*arg) {
+                    Val::Uniform(x) => Val::Uniform(ops::scalar_cast(&mut self.b, from, ty, x)),
+                    Val::Varying(regs) => Val::Varying(ops::vector_cast(&mut self.b, from, ty, &regs)),
+                }
+            }
+            Expr::Builtin { fun, args } => self.builtin(*fun, args, ty),
+            Expr::Call { func, args } => self.call(*func, args),
+        }
+    }
+
+    pub fn constant(&mut self, c: ir::Constant) -> Value {
+        match c {
+            ir::Constant::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
+            ir::Constant::I32(v) => self.b.ins().iconst(types::I32, v as i64),
+            ir::Constant::I64(v) => self.b.ins().iconst(types::I64, v),
+            ir::Constant::F32(v) => self.b.ins().f32const(v),
+            ir::Constant::F64(v) => self.b.ins().f64const(v),
+        }
+    }
+
+    pub fn frame_load(&mut self, slot: usize, ty: ScalarType) -> Value {
+        // The frame is written only by uniform code (driver) and the
+        // runtime between phases, never while a chunk runs, so loads in a
+        // chunk may be hoisted out of its loops.
+        let flags = lanes::trusted().with_readonly().with_can_move();
+        let flags = if self.gang.is_some() { flags } else { lanes::trusted() };
+        self.b.ins().load(lanes::scalar_type(ty), flags, self.frame, (slot * 8) as i32)
+    }
+
+    pub fn frame_store(&mut self, slot: usize, x: Value) {
+        self.b.ins().store(lanes::trusted(), x, self.frame, (slot * 8) as i32);
+    }
+
+    fn read_local(&mut self, local: LocalId) -> Val {
+        if let Some(val) = self.domain_index(local) {
+            return val;
+        }
+        let ty = self.scope.body.locals[local].ty;
+        match self.scope.locals.get(&local).cloned() {
+            Some(Storage::Frame(slot)) => Val::Uniform(self.frame_load(slot, ty)),
+            Some(Storage::Vars(vars)) if vars.len() == 1 && !self.scope.uniformity.is_varying_local(local) => {
+                Val::Uniform(self.b.use_var(vars[0]))
+            }
+            Some(Storage::Vars(vars)) => Val::Varying(vars.iter().map(|&v| self.b.use_var(v)).collect()),
+            // Sema guarantees a local is assigned before it is read.
+            None => Val::Uniform(self.zero_of(ty)),
+        }
+    }
+
+    fn domain_index(&mut self, local: LocalId) -> Option<Val> {
+        if !std::ptr::eq(self.scope.body, &self.kernel.body) {
+            return None;
+        }
+        let gang = self.gang.as_ref()?;
+        let dim = gang.indices.iter().position(|&l| l == local)?;
+        if dim + 1 < gang.indices.len() {
+            return gang.row.map(Val::Uniform);
+        }
+        let (base, iota) = (gang.base, gang.iota.clone());
+        let splat = self.b.ins().splat(types::I64X2, base);
+        Some(Val::Varying(iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect()))
+    }
+
+    pub fn zero_of(&mut self, ty: ScalarType) -> Value {
+        self.constant(ir::Constant::zero(ty))
+    }
+
+    /// Writes a local, blending under the exec mask when lanes are off.
+    pub fn write_local(&mut self, local: LocalId, value: Val) {
+        let ty = self.scope.body.locals[local].ty;
+        if let Some(Storage::Frame(slot)) = self.scope.locals.get(&local).cloned() {
+            if let Val::Uniform(x) = value {
+                self.frame_store(slot, x);
+            }
+            return;
+        }
+        let varying = self.scope.uniformity.is_varying_local(local);
+        let vars = self.local_vars(local, ty, varying);
+        if !varying {
+            if let Val::Uniform(x) = value {
+                self.b.def_var(vars[0], x);
+            }
+            return;
+        }
+        let new = lanes::varying(&mut self.b, ty, &value);
+        let blended = match self.exec_mask() {
+            Some(mask) => {
+                let old: Vec<Value> = vars.iter().map(|&v| self.b.use_var(v)).collect();
+                lanes::select(&mut self.b, ty, &mask, &new, &old)
+            }
+            None => new,
+        };
+        for (var, x) in vars.iter().zip(blended) {
+            self.b.def_var(*var, x);
+        }
+    }
+
+    /// The variables of a local, declared on first use. A varying local
+    /// declared under a partial mask starts at zero so its blend is defined.
+    fn local_vars(&mut self, local: LocalId, ty: ScalarType, varying: bool) -> Vec<Variable> {
+        if let Some(Storage::Vars(vars)) = self.scope.locals.get(&local) {
+            return vars.clone();
+        }
+        let vars: Vec<Variable> = if varying {
+            (0..lanes::regs(ty)).map(|_| self.new_var(lanes::vector_type(ty))).collect()
+        } else {
+            vec![self.new_var(lanes::scalar_type(ty))]
+        };
+        if varying {
+            let zero = self.zero_of(ty);
+            for (var, reg) in vars.iter().zip(lanes::splat(&mut self.b, ty, zero)) {
+                self.b.def_var(*var, reg);
+            }
+        }
+        self.scope.locals.insert(local, Storage::Vars(vars.clone()));
+        vars
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Val {
+        if matches!(op, BinaryOp::And | BinaryOp::Or) && super::loads::may_fail(self.scope.body, rhs) {
+            return self.short_circuit(op, lhs, rhs);
+        }
+        let ty = self.ty(lhs);
+        let (x, y) = (self.expr(lhs), self.expr(rhs));
+        self.apply_binary(op, ty, x, y)
+    }
+
+    pub fn apply_binary(&mut self, op: BinaryOp, ty: ScalarType, x: Val, y: Val) -> Val {
+        if op == BinaryOp::Rem && ty.is_float() {
+            return self.math_call(super::math::REM, ty, &[x, y]);
+        }
+        match (&x, &y) {
+            (Val::Uniform(a), Val::Uniform(c)) => Val::Uniform(ops::scalar_binary(&mut self.b, op, ty, *a, *c)),
+            _ => {
+                let xs = lanes::varying(&mut self.b, ty, &x);
+                Val::Varying(ops::vector_binary(&mut self.b, op, ty, &xs, &y))
+            }
+        }
+    }
+
+    /// `&&`/`||` whose right side reads arrays: the right side runs only in
+    /// the lanes (or the uniform case) where the left side does not decide.
+    fn short_circuit(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Val {
+        let x = self.expr(lhs);
+        let uniform = !self.expr_varying(lhs) && !self.expr_varying(rhs);
+        if let (true, Val::Uniform(cond)) = (uniform, &x) {
+            let rhs_block = self.b.create_block();
+            let merge = self.b.create_block();
+            self.b.append_block_param(merge, types::I8);
+            let decided = self.b.ins().iconst(types::I8, (op == BinaryOp::Or) as i64);
+            let args = [decided.into()];
+            if op == BinaryOp::And {
+                self.b.ins().brif(*cond, rhs_block, &[], merge, &args);
+            } else {
+                self.b.ins().brif(*cond, merge, &args, rhs_block, &[]);
+            }
+            self.b.switch_to_block(rhs_block);
+            self.b.seal_block(rhs_block);
+            let y = match self.expr(rhs) {
+                Val::Uniform(y) => y,
+                Val::Varying(_) => decided,
+            };
+            self.b.ins().jump(merge, &[y.into()]);
+            self.b.switch_to_block(merge);
+            self.b.seal_block(merge);
+            return Val::Uniform(self.b.block_params(merge)[0]);
+        }
+        let m = lanes::varying(&mut self.b, ScalarType::Bool, &x);
+        let undecided = if op == BinaryOp::And { m.clone() } else { m.iter().map(|&r| self.b.ins().bnot(r)).collect() };
+        let y = self.masked(undecided, |e| {
+            let y = e.expr(rhs);
+            lanes::varying(&mut e.b, ScalarType::Bool, &y)
+        });
+        let combined = if op == BinaryOp::And { lanes::mask_and(&mut self.b, &m, &y) } else { lanes::mask_or(&mut self.b, &m, &y) };
+        Val::Varying(combined)
+    }
+
+    /// Runs `f` with the exec mask narrowed to `mask` (skipping it when no
+    /// lane is on) and returns its registers, zero where it did not run.
+    pub fn masked(&mut self, mask: Vec<Value>, f: impl FnOnce(&mut Self) -> Vec<Value>) -> Vec<Value> {
+        let saved = self.exec_mask();
+        let narrowed = match &saved {
+            Some(exec) => lanes::mask_and(&mut self.b, exec, &mask),
+            None => mask,
+        };
+        let run = self.b.create_block();
+        let merge = self.b.create_block();
+        let regs = lanes::regs(ScalarType::Bool);
+        for _ in 0..regs {
+            self.b.append_block_param(merge, types::I32X4);
+        }
+        let zero = lanes::mask_const(&mut self.b, false);
+        let any = lanes::any(&mut self.b, &narrowed);
+        let zero_args: Vec<_> = zero.iter().map(|&z| z.into()).collect();
+        self.b.ins().brif(any, run, &[], merge, &zero_args);
+        self.b.switch_to_block(run);
+        self.b.seal_block(run);
+        self.set_exec(narrowed);
+        let out = f(self);
+        let out_args: Vec<_> = out.iter().map(|&z| z.into()).collect();
+        self.b.ins().jump(merge, &out_args);
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+        match saved {
+            Some(exec) => self.set_exec(exec),
+            None => self.exec = None,
+        }
+        self.b.block_params(merge).to_vec()
+    }
+
+    /// Inlines a user function: its parameters become variables bound to
+    /// the arguments, its body is emitted in a scope of its own.
+    fn call(&mut self, func: ir::FuncId, args: &[ExprId]) -> Val {
+        let values: Vec<Val> = args.iter().map(|&a| self.expr(a)).collect();
+        let function = &self.module.functions[func];
+        let seeds: Vec<LocalId> = function
+            .params
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| !v.is_uniform())
+            .map(|(&p, _)| p)
+            .collect();
+        let uniformity = vector::analyze(&function.body, &function.body.block, seeds);
+        let callee = Scope { body: &function.body, locals: HashMap::new(), uniformity };
+        let caller = std::mem::replace(&mut self.scope, callee);
+        for (&param, value) in function.params.iter().zip(values) {
+            self.write_local(param, value);
+        }
+        self.block(&function.body.block);
+        let result = self.expr(function.result);
+        self.scope = caller;
+        result
+    }
+}

@@ -1,0 +1,180 @@
+//! Frame layout: which `u64` slot holds each uniform value of a kernel,
+//! and which output arrays need zero-filling before the kernel runs.
+
+use crate::abi::FrameLayout;
+use crate::ir::{self, Expr, LocalId, LocalKind, ParamId, ParamRole, SizeId, StmtKind};
+use std::collections::{HashMap, HashSet};
+
+pub struct FrameSlots {
+    pub layout: FrameLayout,
+    params: HashMap<ParamId, usize>,
+    sizes: HashMap<SizeId, usize>,
+    /// Uniform locals of the kernel body (declared outside every phase).
+    pub locals: HashMap<LocalId, usize>,
+    /// Two slots per phase, in phase order, for the domain's extents.
+    pub extents: Vec<[usize; 2]>,
+}
+
+impl FrameSlots {
+    pub fn param(&self, p: ParamId) -> usize {
+        self.params.get(&p).copied().unwrap_or(0)
+    }
+
+    pub fn size(&self, s: SizeId) -> usize {
+        self.sizes.get(&s).copied().unwrap_or(0)
+    }
+}
+
+pub fn layout(kernel: &ir::Kernel) -> FrameSlots {
+    let mut next = 0;
+    let mut slot = || {
+        next += 1;
+        next - 1
+    };
+    let phase_locals = phase_locals(kernel);
+    let mut locals = HashMap::new();
+    for (id, local) in kernel.body.locals.iter() {
+        if !phase_locals.contains(&id) && !matches!(local.kind, LocalKind::DomainIndex { .. }) {
+            locals.insert(id, slot());
+        }
+    }
+    let mut params = HashMap::new();
+    let mut param_slots = Vec::new();
+    for (id, param) in kernel.params.iter() {
+        let s = match (&param.kind, param.role) {
+            (ir::ParamKind::Scalar(_), ParamRole::Output) => kernel.output_local(id).and_then(|l| locals.get(&l).copied()),
+            (ir::ParamKind::Scalar(_), _) => Some(slot()),
+            _ => None,
+        };
+        if let Some(s) = s {
+            params.insert(id, s);
+        }
+        param_slots.push(s);
+    }
+    let mut sizes = HashMap::new();
+    let mut size_slots = Vec::new();
+    for (id, _) in kernel.sizes.iter() {
+        let s = slot();
+        sizes.insert(id, s);
+        size_slots.push(s);
+    }
+    let phases = kernel.body.block.iter().filter(|s| matches!(s.kind, StmtKind::Foreach { .. } | StmtKind::Reduce { .. }));
+    let extents = phases.map(|_| [slot(), slot()]).collect();
+    FrameSlots { layout: FrameLayout { slots: next, param_slots, size_slots }, params, sizes, locals, extents }
+}
+
+/// Locals assigned or declared inside a phase body (they live in the chunk
+/// function's variables, not the frame).
+fn phase_locals(kernel: &ir::Kernel) -> HashSet<LocalId> {
+    fn collect(block: &[ir::Stmt], out: &mut HashSet<LocalId>) {
+        for stmt in block {
+            match &stmt.kind {
+                StmtKind::Assign { local, .. } => {
+                    out.insert(*local);
+                }
+                StmtKind::For { counter, body, .. } => {
+                    out.insert(*counter);
+                    collect(body, out);
+                }
+                StmtKind::If { then_block, else_block, .. } => {
+                    collect(then_block, out);
+                    collect(else_block, out);
+                }
+                StmtKind::While { body, .. } => collect(body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    for stmt in &kernel.body.block {
+        match &stmt.kind {
+            StmtKind::Foreach { domain, body } | StmtKind::Reduce { domain, body, .. } => {
+                out.extend(domain.indices.iter().copied());
+                collect(body, &mut out);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// By parameter: whether an output array must start zero-filled. Not when
+/// the first statement touching it is a `foreach` that stores it at its top
+/// level (so every element is written) before any read of it.
+pub fn zero_init(kernel: &ir::Kernel) -> Vec<bool> {
+    kernel
+        .params
+        .iter()
+        .map(|(id, param)| param.role == ParamRole::Output && param.is_array() && !written_before_read(kernel, id))
+        .collect()
+}
+
+fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
+    let body = &kernel.body;
+    for stmt in &body.block {
+        match &stmt.kind {
+            StmtKind::Foreach { body: inner, .. } => {
+                for s in inner {
+                    if let StmtKind::Store { array: a, value, index } = &s.kind {
+                        let reads = reads_array(body, *value, array) || index.iter().any(|&i| reads_array(body, i, array));
+                        if *a == array && !reads {
+                            return true;
+                        }
+                    }
+                    if stmt_reads(body, s, array) {
+                        return false;
+                    }
+                }
+                // Stored only conditionally (or read): some elements may
+                // never be written, so they must start at zero.
+                if stmt_reads_block(body, inner, array) || block_stores(inner, array) {
+                    return false;
+                }
+            }
+            _ if stmt_reads(body, stmt, array) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn block_stores(block: &[ir::Stmt], array: ParamId) -> bool {
+    block.iter().any(|s| match &s.kind {
+        StmtKind::Store { array: a, .. } => *a == array,
+        StmtKind::If { then_block, else_block, .. } => block_stores(then_block, array) || block_stores(else_block, array),
+        StmtKind::For { body, .. } | StmtKind::While { body, .. } => block_stores(body, array),
+        _ => false,
+    })
+}
+
+fn stmt_reads_block(body: &ir::Body, block: &[ir::Stmt], array: ParamId) -> bool {
+    block.iter().any(|s| stmt_reads(body, s, array))
+}
+
+fn stmt_reads(body: &ir::Body, stmt: &ir::Stmt, array: ParamId) -> bool {
+    let r = |e: &ir::ExprId| reads_array(body, *e, array);
+    match &stmt.kind {
+        StmtKind::Assign { value, .. } => r(value),
+        StmtKind::Store { index, value, .. } => r(value) || index.iter().any(r),
+        StmtKind::If { cond, then_block, else_block } => {
+            r(cond) || stmt_reads_block(body, then_block, array) || stmt_reads_block(body, else_block, array)
+        }
+        StmtKind::For { start, end, body: inner, .. } => r(start) || r(end) || stmt_reads_block(body, inner, array),
+        StmtKind::While { cond, body: inner } => r(cond) || stmt_reads_block(body, inner, array),
+        StmtKind::Foreach { domain, body: inner } => domain.extents.iter().any(r) || stmt_reads_block(body, inner, array),
+        StmtKind::Reduce { domain, body: inner, value, .. } => {
+            domain.extents.iter().any(r) || r(value) || stmt_reads_block(body, inner, array)
+        }
+        StmtKind::Break | StmtKind::Continue => false,
+    }
+}
+
+fn reads_array(body: &ir::Body, expr: ir::ExprId, array: ParamId) -> bool {
+    match &body.exprs[expr].expr {
+        Expr::Load { array: a, index } => *a == array || index.iter().any(|&i| reads_array(body, i, array)),
+        Expr::Unary { arg, .. } | Expr::Cast { arg } => reads_array(body, *arg, array),
+        Expr::Binary { lhs, rhs, .. } => reads_array(body, *lhs, array) || reads_array(body, *rhs, array),
+        Expr::Builtin { args, .. } | Expr::Call { args, .. } => args.iter().any(|&a| reads_array(body, a, array)),
+        _ => false,
+    }
+}

@@ -1,0 +1,218 @@
+//! How kern values live in Cranelift: a uniform value is one scalar; a
+//! varying value holds [`GANG`] lanes spread over 128-bit registers (the
+//! only vector width Cranelift has on x86-64): 2 × `f32x4`/`i32x4`,
+//! 4 × `f64x2`/`i64x2`. A varying `bool` is a mask: 2 × `i32x4` of 0 / -1,
+//! whatever type was compared, so masks combine without conversion;
+//! [`widen_mask`] adapts one to 64-bit lanes where a select needs it.
+
+use crate::abi::GANG;
+use crate::types::ScalarType;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_frontend::FunctionBuilder;
+
+/// A value during emission. Which form a value takes is decided as it is
+/// built: an operation on uniform operands stays uniform.
+#[derive(Clone, Debug)]
+pub enum Val {
+    Uniform(Value),
+    Varying(Vec<Value>),
+}
+
+impl Val {
+    pub fn is_uniform(&self) -> bool {
+        matches!(self, Val::Uniform(_))
+    }
+}
+
+pub fn scalar_type(ty: ScalarType) -> Type {
+    match ty {
+        ScalarType::Bool => types::I8,
+        ScalarType::I32 => types::I32,
+        ScalarType::I64 => types::I64,
+        ScalarType::F32 => types::F32,
+        ScalarType::F64 => types::F64,
+    }
+}
+
+pub fn vector_type(ty: ScalarType) -> Type {
+    match ty {
+        ScalarType::Bool | ScalarType::I32 => types::I32X4,
+        ScalarType::I64 => types::I64X2,
+        ScalarType::F32 => types::F32X4,
+        ScalarType::F64 => types::F64X2,
+    }
+}
+
+pub fn lanes_per_reg(ty: ScalarType) -> usize {
+    match ty {
+        ScalarType::I64 | ScalarType::F64 => 2,
+        _ => 4,
+    }
+}
+
+pub fn regs(ty: ScalarType) -> usize {
+    GANG / lanes_per_reg(ty)
+}
+
+pub fn flags() -> MemFlagsData {
+    MemFlagsData::new()
+}
+
+/// Loads and stores kjit proves in bounds before issuing them. Not
+/// `aligned`: array data is only element-aligned, and an aligned vector
+/// access to it would fault.
+pub fn trusted() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// `bool` (i8 0/1) → i32 lane mask value (0 / -1).
+fn bool_to_mask_lane(b: &mut FunctionBuilder, x: Value) -> Value {
+    let wide = b.ins().uextend(types::I32, x);
+    b.ins().ineg(wide)
+}
+
+/// A uniform value copied into every lane.
+pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
+    let lane = if ty == ScalarType::Bool { bool_to_mask_lane(b, x) } else { x };
+    let reg = b.ins().splat(vector_type(ty), lane);
+    vec![reg; regs(ty)]
+}
+
+/// The registers of `v`, splatting a uniform value.
+pub fn varying(b: &mut FunctionBuilder, ty: ScalarType, v: &Val) -> Vec<Value> {
+    match v {
+        Val::Uniform(x) => splat(b, ty, *x),
+        Val::Varying(regs) => regs.clone(),
+    }
+}
+
+/// Lane `lane` of a varying value, as a scalar (`bool` as i8 0/1).
+pub fn extract(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], lane: usize) -> Value {
+    let per = lanes_per_reg(ty);
+    let x = b.ins().extractlane(regs[lane / per], (lane % per) as u8);
+    if ty == ScalarType::Bool {
+        b.ins().icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::NotEqual, x, 0)
+    } else {
+        x
+    }
+}
+
+/// A varying value from one scalar per lane.
+pub fn build(b: &mut FunctionBuilder, ty: ScalarType, lanes: &[Value]) -> Vec<Value> {
+    let per = lanes_per_reg(ty);
+    let lanes: Vec<Value> = if ty == ScalarType::Bool {
+        lanes.iter().map(|&x| bool_to_mask_lane(b, x)).collect()
+    } else {
+        lanes.to_vec()
+    };
+    lanes
+        .chunks(per)
+        .map(|chunk| {
+            let mut reg = b.ins().splat(vector_type(ty), chunk[0]);
+            for (i, &x) in chunk.iter().enumerate().skip(1) {
+                reg = b.ins().insertlane(reg, x, i as u8);
+            }
+            reg
+        })
+        .collect()
+}
+
+/// Applies a scalar operation lane by lane: the fallback for operations
+/// with no vector instruction (integer division, 64-bit conversions, calls).
+pub fn map_lanes(
+    b: &mut FunctionBuilder,
+    arg_tys: &[ScalarType],
+    args: &[Vec<Value>],
+    result: ScalarType,
+    mut op: impl FnMut(&mut FunctionBuilder, &[Value]) -> Value,
+) -> Vec<Value> {
+    let lanes: Vec<Value> = (0..GANG)
+        .map(|lane| {
+            let scalars: Vec<Value> = arg_tys
+                .iter()
+                .zip(args)
+                .map(|(&ty, regs)| extract(b, ty, regs, lane))
+                .collect();
+            op(b, &scalars)
+        })
+        .collect();
+    build(b, result, &lanes)
+}
+
+pub fn bitcast(b: &mut FunctionBuilder, to: Type, x: Value) -> Value {
+    if b.func.dfg.value_type(x) == to {
+        x
+    } else {
+        // Lane-count-changing bitcasts need a byte order; x86-64 is
+        // little-endian, and every bitcast here reinterprets in place.
+        b.ins().bitcast(to, flags().with_endianness(cranelift_codegen::ir::Endianness::Little), x)
+    }
+}
+
+/// A mask (2 × i32x4) shaped for selecting values of type `ty`: bitcast to
+/// `ty`'s vector type, widened to 64-bit lanes for `i64`/`f64`.
+pub fn widen_mask(b: &mut FunctionBuilder, ty: ScalarType, mask: &[Value]) -> Vec<Value> {
+    let to = vector_type(ty);
+    if lanes_per_reg(ty) == 4 {
+        return mask.iter().map(|&m| bitcast(b, to, m)).collect();
+    }
+    let mut out = Vec::with_capacity(4);
+    for &m in mask {
+        let lo = b.ins().swiden_low(m);
+        let hi = b.ins().swiden_high(m);
+        out.push(bitcast(b, to, lo));
+        out.push(bitcast(b, to, hi));
+    }
+    out
+}
+
+/// 64-bit lane masks (4 × i64x2, from comparing `i64`/`f64`) → the
+/// canonical 2 × i32x4 mask. Also narrows `i64` lanes to `i32` (wrapping),
+/// since it keeps the low half of each lane.
+pub fn narrow_pairs(b: &mut FunctionBuilder, regs: &[Value]) -> Vec<Value> {
+    regs.chunks(2)
+        .map(|pair| {
+            let lo = bitcast(b, types::I8X16, pair[0]);
+            let hi = bitcast(b, types::I8X16, pair[1]);
+            // Bytes 0-3 and 8-11 of each input: the low 32 bits of each lane.
+            let picks: [u8; 16] = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+            let mask = b.func.dfg.immediates.push(picks.to_vec().into());
+            let bytes = b.ins().shuffle(lo, hi, mask);
+            bitcast(b, types::I32X4, bytes)
+        })
+        .collect()
+}
+
+/// Per-lane select: `mask ? a : b`, on registers of type `ty`.
+pub fn select(b: &mut FunctionBuilder, ty: ScalarType, mask: &[Value], a: &[Value], c: &[Value]) -> Vec<Value> {
+    let shaped = widen_mask(b, ty, mask);
+    shaped
+        .iter()
+        .zip(a.iter().zip(c))
+        .map(|(&m, (&x, &y))| b.ins().bitselect(m, x, y))
+        .collect()
+}
+
+/// Whether any lane of a mask is set (an i8 0/1).
+pub fn any(b: &mut FunctionBuilder, mask: &[Value]) -> Value {
+    let merged = mask.iter().skip(1).fold(mask[0], |acc, &m| b.ins().bor(acc, m));
+    b.ins().vany_true(merged)
+}
+
+pub fn mask_and(b: &mut FunctionBuilder, x: &[Value], y: &[Value]) -> Vec<Value> {
+    x.iter().zip(y).map(|(&p, &q)| b.ins().band(p, q)).collect()
+}
+
+pub fn mask_or(b: &mut FunctionBuilder, x: &[Value], y: &[Value]) -> Vec<Value> {
+    x.iter().zip(y).map(|(&p, &q)| b.ins().bor(p, q)).collect()
+}
+
+pub fn mask_and_not(b: &mut FunctionBuilder, x: &[Value], y: &[Value]) -> Vec<Value> {
+    x.iter().zip(y).map(|(&p, &q)| b.ins().band_not(p, q)).collect()
+}
+
+pub fn mask_const(b: &mut FunctionBuilder, on: bool) -> Vec<Value> {
+    let lane = b.ins().iconst(types::I32, if on { -1 } else { 0 });
+    let reg = b.ins().splat(types::I32X4, lane);
+    vec![reg; regs(ScalarType::Bool)]
+}

@@ -1,0 +1,315 @@
+//! Array reads and their bounds checks.
+//!
+//! A read is emitted in the cheapest form its index allows:
+//! - uniform index: one scalar check, one scalar load (splat if needed);
+//! - the current index of an array shaped like the domain, in a full gang:
+//!   plain vector loads, no check (in bounds by construction);
+//! - `i + u`, `i - u` (u uniform) and, in 2-D, a uniform row: one scalar
+//!   range check for the whole gang, then vector loads; if the gang straddles
+//!   the array's end, the per-lane path below decides;
+//! - anything else (gathers, tails): per-lane indices, a vector check of the
+//!   active lanes, then one scalar load per lane from a clamped index.
+//!
+//! A failed check writes the error record (site, index) and leaves through
+//! the function's error exit; no load ever touches memory outside the array.
+
+use super::emit::{ArrayRef, Emitter};
+use super::lanes::{self, Val};
+use crate::abi::{ErrorSite, ERROR_OUT_OF_BOUNDS, GANG};
+use crate::ir::{BinaryOp, Body, Expr, ExprId, ParamId};
+use crate::types::ScalarType;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+
+/// Whether evaluating `expr` can fail (it reads an array). Calls cannot:
+/// functions see only their scalar parameters.
+pub fn may_fail(body: &Body, expr: ExprId) -> bool {
+    match &body.exprs[expr].expr {
+        Expr::Load { .. } => true,
+        Expr::Unary { arg, .. } | Expr::Cast { arg } => may_fail(body, *arg),
+        Expr::Binary { lhs, rhs, .. } => may_fail(body, *lhs) || may_fail(body, *rhs),
+        Expr::Builtin { args, .. } => args.iter().any(|&a| may_fail(body, a)),
+        _ => false,
+    }
+}
+
+impl Emitter<'_, '_> {
+    pub fn load(&mut self, id: ExprId, array: ParamId, index: &[ExprId]) -> Val {
+        let elem = self.ty(id);
+        let site = self.site(array, id);
+        let desc = self.arrays[&array];
+        if let Some(val) = self.contiguous_load(array, index, elem, desc, site) {
+            return val;
+        }
+        let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
+        if idx.iter().all(Val::is_uniform) {
+            let scalars: Vec<Value> = idx.iter().map(|v| match v { Val::Uniform(x) => *x, Val::Varying(_) => unreachable!("checked uniform") }).collect();
+            let offset = self.checked_offset(&scalars, desc, site);
+            return Val::Uniform(self.scalar_load(desc.ptr, offset, elem));
+        }
+        self.gather(&idx, elem, desc, site)
+    }
+
+    fn site(&mut self, array: ParamId, id: ExprId) -> u32 {
+        self.sites.push(ErrorSite { param: array.as_u32() as usize, span: self.scope.body.exprs[id].span });
+        (self.sites.len() - 1) as u32
+    }
+
+    /// Linear offset of a uniform index, after checking every dimension.
+    fn checked_offset(&mut self, index: &[Value], desc: ArrayRef, site: u32) -> Value {
+        let mut ok = self.b.ins().iconst(types::I8, 1);
+        for (d, &i) in index.iter().enumerate() {
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, desc.dims[d]);
+            ok = self.b.ins().band(ok, inside);
+        }
+        let fail = self.b.ins().bxor_imm_s(ok, 1);
+        let row = if index.len() == 2 { index[0] } else { self.b.ins().iconst(types::I64, 0) };
+        let col = index[index.len() - 1];
+        let (r, c) = if index.len() == 2 { (row, col) } else { (col, row) };
+        self.fail_if(fail, site, [r, c]);
+        if index.len() == 2 {
+            let base = self.b.ins().imul(index[0], desc.dims[1]);
+            self.b.ins().iadd(base, index[1])
+        } else {
+            index[0]
+        }
+    }
+
+    /// Branches to a cold block that records the error when `fail` is set.
+    pub fn fail_if(&mut self, fail: Value, site: u32, index: [Value; 2]) {
+        let cold = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(fail, cold, &[], next, &[]);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        let kind = self.b.ins().iconst(types::I32, ERROR_OUT_OF_BOUNDS as i64);
+        let site = self.b.ins().iconst(types::I32, site as i64);
+        let flags = lanes::trusted();
+        self.b.ins().store(flags, kind, self.error_ptr, 0);
+        self.b.ins().store(flags, site, self.error_ptr, 4);
+        self.b.ins().store(flags, index[0], self.error_ptr, 8);
+        self.b.ins().store(flags, index[1], self.error_ptr, 16);
+        self.b.ins().jump(self.error_exit, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
+    }
+
+    fn scalar_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Value {
+        let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
+        let address = self.b.ins().iadd(ptr, bytes);
+        self.b.ins().load(lanes::scalar_type(elem), lanes::trusted(), address, 0)
+    }
+
+    /// Vector loads of `GANG` consecutive elements starting at `offset`.
+    fn vector_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Vec<Value> {
+        let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
+        let address = self.b.ins().iadd(ptr, bytes);
+        let ty = if elem == ScalarType::Bool { ScalarType::Bool } else { elem };
+        if elem == ScalarType::Bool {
+            // Bytes 0/1 → mask lanes 0/-1.
+            let lanes: Vec<Value> = (0..GANG)
+                .map(|l| self.b.ins().load(types::I8, lanes::trusted(), address, l as i32))
+                .collect();
+            return lanes::build(&mut self.b, ScalarType::Bool, &lanes);
+        }
+        (0..lanes::regs(ty))
+            .map(|k| self.b.ins().load(lanes::vector_type(ty), lanes::trusted(), address, (k * 16) as i32))
+            .collect()
+    }
+
+    /// The last-dimension index as `domain index + uniform offset`, if it
+    /// has that shape.
+    fn affine_offset(&mut self, expr: ExprId) -> Option<Option<(BinaryOp, ExprId)>> {
+        let gang = self.gang.as_ref()?;
+        let last = *gang.indices.last()?;
+        if !std::ptr::eq(self.scope.body, &self.kernel.body) {
+            return None;
+        }
+        let is_index = |e: ExprId, body: &Body| matches!(body.exprs[e].expr, Expr::Local(l) if l == last);
+        let body = self.scope.body;
+        match &body.exprs[expr].expr {
+            Expr::Local(l) if *l == last => Some(None),
+            Expr::Binary { op: BinaryOp::Add, lhs, rhs } if is_index(*lhs, body) && !self.expr_varying(*rhs) => Some(Some((BinaryOp::Add, *rhs))),
+            Expr::Binary { op: BinaryOp::Add, lhs, rhs } if is_index(*rhs, body) && !self.expr_varying(*lhs) => Some(Some((BinaryOp::Add, *lhs))),
+            Expr::Binary { op: BinaryOp::Sub, lhs, rhs } if is_index(*lhs, body) && !self.expr_varying(*rhs) => Some(Some((BinaryOp::Sub, *rhs))),
+            _ => None,
+        }
+    }
+
+    /// Vector loads for a contiguous index, or `None` when the index does
+    /// not have that shape (the caller then uses the general paths).
+    fn contiguous_load(&mut self, array: ParamId, index: &[ExprId], elem: ScalarType, desc: ArrayRef, site: u32) -> Option<Val> {
+        let gang = self.gang.clone()?;
+        let last = index.last()?;
+        let offset = self.affine_offset(*last)?;
+        let rows_uniform = index[..index.len() - 1].iter().all(|&i| !self.expr_varying(i));
+        if !rows_uniform {
+            return None;
+        }
+        let proven = gang.full && offset.is_none() && gang.domain_shaped.contains(&array) && self.row_is_domain_row(index);
+        let row = match index.len() {
+            2 => match self.expr(index[0]) { Val::Uniform(r) => Some(r), Val::Varying(_) => return None },
+            _ => None,
+        };
+        let column = match offset {
+            None => gang.base,
+            Some((op, u)) => {
+                let Val::Uniform(u) = self.expr(u) else { return None };
+                if op == BinaryOp::Add { self.b.ins().iadd(gang.base, u) } else { self.b.ins().isub(gang.base, u) }
+            }
+        };
+        let linear = match row {
+            Some(r) => {
+                let base = self.b.ins().imul(r, desc.dims[1]);
+                self.b.ins().iadd(base, column)
+            }
+            None => column,
+        };
+        if proven {
+            return Some(Val::Varying(self.vector_load(desc.ptr, linear, elem)));
+        }
+        Some(self.guarded_contiguous(row, column, linear, elem, desc, site))
+    }
+
+    fn row_is_domain_row(&self, index: &[ExprId]) -> bool {
+        let Some(gang) = &self.gang else { return false };
+        index.len() == gang.indices.len()
+            && index[..index.len() - 1]
+                .iter()
+                .zip(&gang.indices)
+                .all(|(&e, &l)| matches!(self.scope.body.exprs[e].expr, Expr::Local(x) if x == l))
+    }
+
+    /// One range check for the gang; vector loads when it passes, the
+    /// per-lane path (which only faults on active lanes) when it does not.
+    fn guarded_contiguous(&mut self, row: Option<Value>, column: Value, linear: Value, elem: ScalarType, desc: ArrayRef, site: u32) -> Val {
+        let width = desc.dims[if row.is_some() { 1 } else { 0 }];
+        let full = self.gang.as_ref().is_some_and(|g| g.full) && self.exec.is_none();
+        let mut ok = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, column, 0);
+        let end = self.b.ins().iadd_imm_s(column, GANG as i64);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, end, width);
+        ok = self.b.ins().band(ok, fits);
+        if let Some(r) = row {
+            let row_ok = self.b.ins().icmp(IntCC::UnsignedLessThan, r, desc.dims[0]);
+            ok = self.b.ins().band(ok, row_ok);
+        }
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let merge = self.b.create_block();
+        let reg_ty = if elem == ScalarType::Bool { types::I32X4 } else { lanes::vector_type(elem) };
+        for _ in 0..lanes::regs(elem) {
+            self.b.append_block_param(merge, reg_ty);
+        }
+        let _ = full;
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        self.b.seal_block(fast);
+        let regs = self.vector_load(desc.ptr, linear, elem);
+        let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
+        self.b.ins().jump(merge, &args);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let row_val = row.map(Val::Uniform);
+        let splat = self.b.ins().splat(types::I64X2, column);
+        let iota = self.gang.as_ref().map(|g| g.iota.clone()).unwrap_or_default();
+        let cols = Val::Varying(iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect());
+        let idx: Vec<Val> = row_val.into_iter().chain([cols]).collect();
+        let Val::Varying(regs) = self.gather(&idx, elem, desc, site) else { unreachable!("gathers are varying") };
+        let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
+        self.b.ins().jump(merge, &args);
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+        Val::Varying(self.b.block_params(merge).to_vec())
+    }
+
+    /// Per-lane loads: every active lane's index is checked (one vector
+    /// test), then each lane loads from its index, clamped to 0 when the
+    /// lane is off so that no load leaves the array.
+    fn gather(&mut self, index: &[Val], elem: ScalarType, desc: ArrayRef, site: u32) -> Val {
+        let idx: Vec<Vec<Value>> = index.iter().map(|v| lanes::varying(&mut self.b, ScalarType::I64, v)).collect();
+        let mut inside = lanes::mask_const(&mut self.b, true);
+        for (d, regs) in idx.iter().enumerate() {
+            let dim = self.b.ins().splat(types::I64X2, desc.dims[d]);
+            let raw: Vec<Value> = regs.iter().map(|&r| self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim)).collect();
+            let narrowed = lanes::narrow_pairs(&mut self.b, &raw);
+            inside = lanes::mask_and(&mut self.b, &inside, &narrowed);
+        }
+        let active = self.exec_mask().unwrap_or_else(|| self.tail_mask());
+        let bad = lanes::mask_and_not(&mut self.b, &active, &inside);
+        let any_bad = lanes::any(&mut self.b, &bad);
+        self.fail_lanes(any_bad, &bad, &idx, site);
+        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, desc.dims[0], 0);
+        let empty_cols = self.b.ins().icmp_imm_s(IntCC::Equal, desc.dims[1], 0);
+        let empty = self.b.ins().bor(empty, empty_cols);
+        let zero = self.zero_of(elem);
+        let lanes_out: Vec<Value> = (0..GANG)
+            .map(|lane| {
+                let ok = lanes::extract(&mut self.b, ScalarType::Bool, &inside, lane);
+                let coords: Vec<Value> = idx.iter().map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane)).collect();
+                let linear = if coords.len() == 2 {
+                    let base = self.b.ins().imul(coords[0], desc.dims[1]);
+                    self.b.ins().iadd(base, coords[1])
+                } else {
+                    coords[0]
+                };
+                let zero_index = self.b.ins().iconst(types::I64, 0);
+                let safe = self.b.ins().select(ok, linear, zero_index);
+                // An empty array has no element 0 either: read nothing.
+                let address_ok = self.b.ins().bxor_imm_s(empty, 1);
+                let value = self.guarded_scalar_load(address_ok, desc.ptr, safe, elem);
+                self.b.ins().select(ok, value, zero)
+            })
+            .collect();
+        Val::Varying(lanes::build(&mut self.b, elem, &lanes_out))
+    }
+
+    /// Loads `ptr[offset]` when `ok`, else gives zero, without touching
+    /// memory (a branch, not a select, since the address may be invalid).
+    fn guarded_scalar_load(&mut self, ok: Value, ptr: Value, offset: Value, elem: ScalarType) -> Value {
+        let load = self.b.create_block();
+        let merge = self.b.create_block();
+        let ty = lanes::scalar_type(elem);
+        self.b.append_block_param(merge, ty);
+        let zero = self.zero_of(elem);
+        self.b.ins().brif(ok, load, &[], merge, &[zero.into()]);
+        self.b.switch_to_block(load);
+        self.b.seal_block(load);
+        let value = self.scalar_load(ptr, offset, elem);
+        self.b.ins().jump(merge, &[value.into()]);
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+        self.b.block_params(merge)[0]
+    }
+
+    /// When `any_bad`, records the first bad lane's index and fails.
+    fn fail_lanes(&mut self, any_bad: Value, bad: &[Value], idx: &[Vec<Value>], site: u32) {
+        let cold = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(any_bad, cold, &[], next, &[]);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        // Scan lanes from the last to the first so the first bad lane wins.
+        let zero = self.b.ins().iconst(types::I64, 0);
+        let mut chosen = [zero, zero];
+        for lane in (0..GANG).rev() {
+            let is_bad = lanes::extract(&mut self.b, ScalarType::Bool, bad, lane);
+            for (d, regs) in idx.iter().enumerate() {
+                let coord = lanes::extract(&mut self.b, ScalarType::I64, regs, lane);
+                let slot = if idx.len() == 2 { d } else { 0 };
+                chosen[slot] = self.b.ins().select(is_bad, coord, chosen[slot]);
+            }
+        }
+        let one = self.b.ins().iconst(types::I8, 1);
+        self.fail_if(one, site, chosen);
+        self.b.ins().jump(next, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
+    }
+
+    /// The lanes that exist: all of them, in a full gang or uniform code.
+    pub fn tail_mask(&mut self) -> Vec<Value> {
+        lanes::mask_const(&mut self.b, true)
+    }
+}

@@ -1,0 +1,301 @@
+//! Kernel IR → Cranelift IR → machine code.
+//!
+//! In: a verified [`ir::Module`]. Out: a [`CompiledModule`]: per kernel, a
+//! [`KernelPlan`] (driver and chunk function pointers, frame layout, error
+//! sites) and the code memory they point into. The pipeline for one kernel
+//! reads top to bottom in [`compile_kernel`]: frame layout, one chunk
+//! function per phase, the driver.
+//!
+//! Files: `jit` (ISA, code memory), `lanes` (value layout in registers),
+//! `ops` (operator semantics), `emit` (expressions), `loads` (array reads
+//! and bounds checks), `builtins`, `control` (statements, masks, loops),
+//! `phase` (chunk functions, reductions), `driver`, `frame`, `math`.
+//! `unsafe` here is confined to turning finalized code addresses into
+//! `extern "C"` function pointers and freeing code memory.
+
+mod builtins;
+mod control;
+mod driver;
+mod emit;
+mod frame;
+mod jit;
+mod lanes;
+mod loads;
+mod math;
+mod ops;
+mod phase;
+
+use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan};
+use crate::ir::{self, StmtKind};
+use crate::options::Options;
+use crate::signature::Signature;
+use crate::vector;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder};
+use cranelift_codegen::{isa::CallConv, Context};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::JITModule;
+use cranelift_module::{FuncId, Linkage, Module};
+use emit::Emitter;
+use frame::FrameSlots;
+use jit::Features;
+use phase::PhaseBody;
+use std::fmt;
+use std::sync::Arc;
+
+/// A compiled kernel: its interface and the plan the runtime follows.
+pub struct CompiledKernel {
+    pub name: String,
+    pub signature: Signature,
+    pub plan: KernelPlan,
+}
+
+/// Machine code for a whole module. The code stays valid, and the function
+/// pointers in each [`KernelPlan`] callable, for as long as this value lives.
+pub struct CompiledModule {
+    pub kernels: Vec<CompiledKernel>,
+    _code: Arc<jit::CodeMemory>,
+}
+
+#[derive(Debug)]
+pub struct CodegenError {
+    pub message: String,
+}
+
+impl CodegenError {
+    pub fn new(message: impl Into<String>) -> CodegenError {
+        CodegenError { message: message.into() }
+    }
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "internal compiler error in code generation: {}", self.message)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// What `compile` can print along the way (`kjit emit clif|asm`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dump {
+    None,
+    Clif,
+    Asm,
+}
+
+struct Compiler<'m> {
+    module: &'m ir::Module,
+    jit: JITModule,
+    features: Features,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    dump: Dump,
+    text: String,
+}
+
+pub fn compile(module: &ir::Module, options: &Options) -> Result<CompiledModule, CodegenError> {
+    let mut compiler = Compiler::new(module, options, Dump::None)?;
+    let mut pending = Vec::new();
+    for kernel in &module.kernels {
+        pending.push(compiler.compile_kernel(kernel)?);
+    }
+    compiler.jit.finalize_definitions().map_err(|e| CodegenError::new(format!("finalize: {e}")))?;
+    let kernels = pending.into_iter().map(|p| p.finish(&compiler.jit)).collect();
+    Ok(CompiledModule { kernels, _code: jit::CodeMemory::new(compiler.jit) })
+}
+
+/// Cranelift IR of every function of `kernel` (driver and chunk functions).
+pub fn dump_clif(module: &ir::Module, kernel: &str, options: &Options) -> Result<String, CodegenError> {
+    dump(module, kernel, options, Dump::Clif)
+}
+
+/// Disassembly of every function of `kernel`.
+pub fn dump_asm(module: &ir::Module, kernel: &str, options: &Options) -> Result<String, CodegenError> {
+    dump(module, kernel, options, Dump::Asm)
+}
+
+fn dump(module: &ir::Module, kernel: &str, options: &Options, what: Dump) -> Result<String, CodegenError> {
+    let k = module.kernel(kernel).ok_or_else(|| CodegenError::new(format!("no kernel `{kernel}`")))?;
+    let mut compiler = Compiler::new(module, options, what)?;
+    compiler.compile_kernel(k)?;
+    Ok(compiler.text)
+}
+
+/// A kernel whose functions are defined but not yet finalized.
+struct PendingKernel {
+    name: String,
+    signature: Signature,
+    slots: FrameSlots,
+    driver: FuncId,
+    phases: Vec<(FuncId, usize, [usize; 2], Option<ReductionPlan>)>,
+    sites: Vec<ErrorSite>,
+    zero_init: Vec<bool>,
+}
+
+impl PendingKernel {
+    fn finish(self, jit: &JITModule) -> CompiledKernel {
+        // SAFETY: each id was defined with the matching `extern "C"`
+        // signature (see `Compiler::chunk_signature`/`driver_signature`) and
+        // the module is finalized, so the address is executable code of that
+        // type; `CompiledModule` keeps the code memory alive.
+        let driver: DriverFn = unsafe { std::mem::transmute(jit.get_finalized_function(self.driver)) };
+        let phases = self
+            .phases
+            .iter()
+            .map(|&(id, rank, extent_slots, reduction)| PhasePlan {
+                chunk: unsafe { std::mem::transmute::<*const u8, ChunkFn>(jit.get_finalized_function(id)) },
+                rank,
+                extent_slots,
+                reduction,
+            })
+            .collect();
+        CompiledKernel {
+            name: self.name,
+            signature: self.signature,
+            plan: KernelPlan { driver, frame: self.slots.layout, phases, error_sites: self.sites, zero_init: self.zero_init },
+        }
+    }
+}
+
+impl<'m> Compiler<'m> {
+    fn new(module: &'m ir::Module, options: &Options, dump: Dump) -> Result<Compiler<'m>, CodegenError> {
+        let (isa, features) = jit::host_isa(options)?;
+        let jit = jit::new_module(isa);
+        let ctx = jit.make_context();
+        Ok(Compiler { module, jit, features, ctx, fctx: FunctionBuilderContext::new(), dump, text: String::new() })
+    }
+
+    fn compile_kernel(&mut self, kernel: &'m ir::Kernel) -> Result<PendingKernel, CodegenError> {
+        let slots = frame::layout(kernel);
+        let mut sites = Vec::new();
+        let mut phases = Vec::new();
+        for stmt in &kernel.body.block {
+            let (body, reduction, dst) = match &stmt.kind {
+                StmtKind::Foreach { domain, body } => (PhaseBody { domain, block: body, reduce: None }, None, None),
+                StmtKind::Reduce { dst, op, domain, body, value } => {
+                    let ty = kernel.body.exprs[*value].ty;
+                    (PhaseBody { domain, block: body, reduce: Some((*op, ty, *value)) }, Some((*op, ty)), Some(*dst))
+                }
+                _ => continue,
+            };
+            let index = phases.len();
+            let extent_slots = slots.extents[index];
+            let id = self.chunk_function(kernel, &slots, &body, index, &mut sites)?;
+            let reduction = reduction.map(|(op, ty)| ReductionPlan {
+                op,
+                ty,
+                dst_slot: dst.and_then(|d| slots.locals.get(&d).copied()).unwrap_or(0),
+            });
+            phases.push((id, body.domain.indices.len(), extent_slots, reduction));
+        }
+        let driver = self.driver_function(kernel, &slots, &mut sites)?;
+        Ok(PendingKernel {
+            name: kernel.name.clone(),
+            signature: Signature::of(kernel),
+            zero_init: frame::zero_init(kernel),
+            slots,
+            driver,
+            phases,
+            sites,
+        })
+    }
+
+    fn signature(&self, params: usize) -> cranelift_codegen::ir::Signature {
+        let mut sig = self.jit.make_signature();
+        sig.call_conv = CallConv::triple_default(self.jit.isa().triple());
+        sig.params.extend((0..params).map(|_| AbiParam::new(types::I64)));
+        sig.returns.push(AbiParam::new(types::I32));
+        sig
+    }
+
+    /// `chunk(frame, arrays, begin, end, partial, error) -> status`
+    fn chunk_function(&mut self, kernel: &'m ir::Kernel, slots: &FrameSlots, phase: &PhaseBody, index: usize, sites: &mut Vec<ErrorSite>) -> Result<FuncId, CodegenError> {
+        let name = format!("{}.phase{index}", kernel.name);
+        let uniformity = vector::analyze(&kernel.body, phase.block, vector::phase_seeds(phase.domain));
+        let sig = self.signature(6);
+        let features = self.features;
+        let module = self.module;
+        self.define(&name, sig, |mut b, params| {
+            let error_exit = b.create_block();
+            let mut e = Emitter::new(b, module, kernel, features, slots, params[0], params[5], error_exit, sites, uniformity);
+            driver::load_arrays(&mut e, params[1]);
+            e.bind_frame_locals();
+            e.chunk(phase, slots.extents[index], params[2], params[3], params[4]);
+            finish_function(e)
+        })
+    }
+
+    /// `driver(frame, arrays, runtime, run_phase, error) -> status`
+    fn driver_function(&mut self, kernel: &'m ir::Kernel, slots: &FrameSlots, sites: &mut Vec<ErrorSite>) -> Result<FuncId, CodegenError> {
+        let sig = self.signature(5);
+        let features = self.features;
+        let module = self.module;
+        self.define(&kernel.name, sig, |mut b, params| {
+            let error_exit = b.create_block();
+            let uniformity = vector::Uniformity::default();
+            let mut e = Emitter::new(b, module, kernel, features, slots, params[0], params[4], error_exit, sites, uniformity);
+            driver::load_arrays(&mut e, params[1]);
+            e.bind_frame_locals();
+            e.driver(params[2], params[3]);
+            e.b.switch_to_block(error_exit);
+            e.b.seal_block(error_exit);
+            let status = e.b.ins().iconst(types::I32, crate::abi::STATUS_ERROR as i64);
+            e.b.ins().return_(&[status]);
+            e.b.seal_all_blocks();
+            e.b
+        })
+    }
+
+    /// Builds one function with `emit` and defines it in the JIT module.
+    fn define(
+        &mut self,
+        name: &str,
+        sig: cranelift_codegen::ir::Signature,
+        emit: impl for<'f> FnOnce(FunctionBuilder<'f>, &[cranelift_codegen::ir::Value]) -> FunctionBuilder<'f>,
+    ) -> Result<FuncId, CodegenError> {
+        let id = self
+            .jit
+            .declare_function(name, Linkage::Local, &sig)
+            .map_err(|e| CodegenError::new(format!("declare {name}: {e}")))?;
+        self.ctx.clear();
+        self.ctx.func.signature = sig;
+        self.ctx.set_disasm(self.dump == Dump::Asm);
+        let frontend = self.jit.isa().frontend_config();
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            b.seal_block(entry);
+            let params = b.block_params(entry).to_vec();
+            let b = emit(b, &params);
+            b.finalize(frontend);
+        }
+        if self.dump == Dump::Clif {
+            self.text.push_str(&format!("; {name}\n{}\n", self.ctx.func.display()));
+        }
+        self.jit
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| CodegenError::new(format!("compiling {name}: {e:?}")))?;
+        if self.dump == Dump::Asm {
+            let asm = self.ctx.compiled_code().and_then(|c| c.vcode.clone()).unwrap_or_default();
+            self.text.push_str(&format!("; {name}\n{asm}\n"));
+        }
+        Ok(id)
+    }
+}
+
+/// Closes a chunk function: the normal return and the error exit.
+fn finish_function<'f>(mut e: Emitter<'_, 'f>) -> FunctionBuilder<'f> {
+    let ok = e.b.ins().iconst(types::I32, crate::abi::STATUS_OK as i64);
+    e.b.ins().return_(&[ok]);
+    e.b.switch_to_block(e.error_exit);
+    e.b.seal_block(e.error_exit);
+    let status = e.b.ins().iconst(types::I32, crate::abi::STATUS_ERROR as i64);
+    e.b.ins().return_(&[status]);
+    e.b.seal_all_blocks();
+    e.b
+}
+
+#[cfg(test)]
+mod tests;

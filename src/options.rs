@@ -1,0 +1,26 @@
+//! Compile and run options, threaded explicitly from the CLI or the library
+//! caller down to codegen and the runtime. No stage reads the environment.
+
+/// How a kernel is compiled and run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Worker threads for phases; `None` uses rayon's global pool (one per
+    /// core). `Some(1)` runs everything on the calling thread.
+    pub threads: Option<usize>,
+    /// Run Cranelift's IR verifier on every generated function (a compiler
+    /// bug detector; costs 40-70% of compile time, so off by default in
+    /// release builds and on in debug builds and tests).
+    pub verify_codegen: bool,
+    /// Cranelift optimization level: "none", "speed" or "speed_and_size".
+    pub cranelift_opt_level: &'static str,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            threads: None,
+            verify_codegen: cfg!(debug_assertions),
+            cranelift_opt_level: "speed",
+        }
+    }
+}

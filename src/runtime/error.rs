@@ -1,0 +1,95 @@
+//! [`RunError`]: what can go wrong once a kernel runs, turned from the
+//! [`ErrorRecord`] compiled code writes into a typed error that names the
+//! kernel, the array, the index and the source position.
+
+use crate::abi::{ErrorRecord, KernelPlan, ERROR_OUT_OF_BOUNDS};
+use crate::signature::Signature;
+use crate::span::{line_col, Span};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunError {
+    /// An array read outside the array (the read did not happen).
+    OutOfBounds {
+        kernel: String,
+        array: String,
+        /// One index per dimension of the array.
+        index: Vec<i64>,
+        shape: Vec<usize>,
+        /// The read in the source.
+        span: Span,
+    },
+    /// Compiled code or its plan broke the runtime's contract: a compiler
+    /// bug, never a user error.
+    Internal(String),
+}
+
+impl RunError {
+    /// The error an [`ErrorRecord`] describes.
+    pub fn from_record(
+        sig: &Signature,
+        plan: &KernelPlan,
+        sizes: &[i64],
+        record: ErrorRecord,
+    ) -> RunError {
+        if record.kind != ERROR_OUT_OF_BOUNDS {
+            return RunError::Internal(format!(
+                "kernel `{}`: compiled code failed with unknown error kind {}",
+                sig.name, record.kind
+            ));
+        }
+        let site = plan.error_sites.get(record.site as usize);
+        let param = site.and_then(|site| Some((site, sig.params.get(site.param)?)));
+        let Some((site, param)) = param else {
+            return RunError::Internal(format!(
+                "kernel `{}`: compiled code reported unknown error site {}",
+                sig.name, record.site
+            ));
+        };
+        let rank = param.dims.as_ref().map_or(0, Vec::len);
+        RunError::OutOfBounds {
+            kernel: sig.name.clone(),
+            array: param.name.clone(),
+            index: record.index.iter().take(rank).copied().collect(),
+            shape: sig.shape(param, sizes),
+            span: site.span,
+        }
+    }
+
+    /// The message with the source position (`line:col`) instead of a byte
+    /// span; `source` is the text the kernel was compiled from. The wording
+    /// is the reference evaluator's (`EvalError::describe`).
+    pub fn describe(&self, source: &str) -> String {
+        match self {
+            RunError::OutOfBounds { span, .. } => {
+                let (line, col) = line_col(source, span.start);
+                format!("{} at {line}:{col}", self.headline())
+            }
+            RunError::Internal(_) => self.to_string(),
+        }
+    }
+
+    fn headline(&self) -> String {
+        match self {
+            RunError::OutOfBounds { kernel, array, index, shape, .. } => format!(
+                "kernel `{kernel}`: index {index:?} is out of bounds for array `{array}` of shape {shape:?}"
+            ),
+            RunError::Internal(_) => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::OutOfBounds { span, .. } => {
+                write!(f, "{} (bytes {span:?})", self.headline())
+            }
+            RunError::Internal(message) => {
+                write!(f, "internal error in the JIT runtime: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
