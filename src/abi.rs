@@ -83,8 +83,12 @@ pub type DriverFn = unsafe extern "C" fn(
 /// Called by the driver to run phase `phase` of the kernel to completion.
 /// The driver has written the phase's extents into the frame; for a
 /// reduction the runtime writes the result into its destination slot.
-pub type RunPhaseFn =
-    unsafe extern "C" fn(runtime: *mut c_void, phase: u32, frame: *mut u64, error: *mut ErrorRecord) -> u32;
+pub type RunPhaseFn = unsafe extern "C" fn(
+    runtime: *mut c_void,
+    phase: u32,
+    frame: *mut u64,
+    error: *mut ErrorRecord,
+) -> u32;
 
 /// `chunk(frame, arrays, begin, end, partial, error) -> status`: runs the
 /// phase body for indices `begin..end` of a 1-D domain, or rows
@@ -165,7 +169,11 @@ pub fn chunk_ranges(rank: usize, extents: [i64; 2]) -> impl Iterator<Item = (i64
         (extents[0].max(0), (CHUNK_ELEMS as i64 / width).max(1))
     };
     let empty = rank == 2 && extents[1] <= 0;
-    let count = if empty { 0 } else { (outer + per_chunk - 1) / per_chunk };
+    let count = if empty {
+        0
+    } else {
+        (outer + per_chunk - 1) / per_chunk
+    };
     (0..count).map(move |k| (k * per_chunk, ((k + 1) * per_chunk).min(outer)))
 }
 

@@ -31,16 +31,34 @@ impl Emitter<'_, '_> {
 
     /// Applies `op` to scalars, or lane-wise to registers, keeping the
     /// result uniform when every operand is.
-    fn lanewise(&mut self, ty: ScalarType, values: &[Val], op: impl Fn(&mut cranelift_frontend::FunctionBuilder, &[Value]) -> Value) -> Val {
+    fn lanewise(
+        &mut self,
+        ty: ScalarType,
+        values: &[Val],
+        op: impl Fn(&mut cranelift_frontend::FunctionBuilder, &[Value]) -> Value,
+    ) -> Val {
         if values.iter().all(Val::is_uniform) {
-            let scalars: Vec<Value> = values.iter().map(|v| match v { Val::Uniform(x) => *x, Val::Varying(_) => unreachable!("checked") }).collect();
+            let scalars: Vec<Value> = values
+                .iter()
+                .map(|v| match v {
+                    Val::Uniform(x) => *x,
+                    Val::Varying(_) => unreachable!("checked"),
+                })
+                .collect();
             return Val::Uniform(op(&mut self.b, &scalars));
         }
-        let regs: Vec<Vec<Value>> = values.iter().map(|v| lanes::varying(&mut self.b, ty, v)).collect();
-        Val::Varying((0..lanes::regs(ty)).map(|k| {
-            let operands: Vec<Value> = regs.iter().map(|r| r[k]).collect();
-            op(&mut self.b, &operands)
-        }).collect())
+        let regs: Vec<Vec<Value>> = values
+            .iter()
+            .map(|v| lanes::varying(&mut self.b, ty, v))
+            .collect();
+        Val::Varying(
+            (0..lanes::regs(ty))
+                .map(|k| {
+                    let operands: Vec<Value> = regs.iter().map(|r| r[k]).collect();
+                    op(&mut self.b, &operands)
+                })
+                .collect(),
+        )
     }
 
     fn native(&mut self, fun: Builtin, ty: ScalarType, values: &[Val]) -> Val {
@@ -60,13 +78,21 @@ impl Emitter<'_, '_> {
     /// operand wins: `min(a, b) = isnan(a) ? b : (b < a ? b : a)`.
     pub fn min_max(&mut self, is_min: bool, ty: ScalarType, a: Val, c: Val) -> Val {
         if !ty.is_float() {
-            let cc = if is_min { IntCC::SignedLessThan } else { IntCC::SignedGreaterThan };
+            let cc = if is_min {
+                IntCC::SignedLessThan
+            } else {
+                IntCC::SignedGreaterThan
+            };
             return self.lanewise(ty, &[a, c], |b, x| {
                 let better = b.ins().icmp(cc, x[1], x[0]);
                 b.ins().select(better, x[1], x[0])
             });
         }
-        let cc = if is_min { FloatCC::LessThan } else { FloatCC::GreaterThan };
+        let cc = if is_min {
+            FloatCC::LessThan
+        } else {
+            FloatCC::GreaterThan
+        };
         let vector = lanes::vector_type(ty);
         self.lanewise(ty, &[a, c], move |b, x| {
             let scalar = !b.func.dfg.value_type(x[0]).is_vector();
@@ -86,11 +112,18 @@ impl Emitter<'_, '_> {
 
     fn select_builtin(&mut self, values: &[Val], ty: ScalarType) -> Val {
         match (&values[0], &values[1], &values[2]) {
-            (Val::Uniform(c), Val::Uniform(a), Val::Uniform(d)) => Val::Uniform(self.b.ins().select(*c, *a, *d)),
+            (Val::Uniform(c), Val::Uniform(a), Val::Uniform(d)) => {
+                Val::Uniform(self.b.ins().select(*c, *a, *d))
+            }
             (Val::Uniform(c), _, _) => {
                 let a = lanes::varying(&mut self.b, ty, &values[1]);
                 let d = lanes::varying(&mut self.b, ty, &values[2]);
-                Val::Varying(a.iter().zip(&d).map(|(&x, &y)| self.b.ins().select(*c, x, y)).collect())
+                Val::Varying(
+                    a.iter()
+                        .zip(&d)
+                        .map(|(&x, &y)| self.b.ins().select(*c, x, y))
+                        .collect(),
+                )
             }
             (Val::Varying(mask), _, _) => {
                 let a = lanes::varying(&mut self.b, ty, &values[1]);
@@ -103,7 +136,11 @@ impl Emitter<'_, '_> {
     /// Calls `math_f32`/`math_f64(code, x, y)` per lane (once if uniform).
     pub fn math_call(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
         let sig = self.math_signature(ty);
-        let address = if ty == ScalarType::F32 { math::math_f32 as usize } else { math::math_f64 as usize };
+        let address = if ty == ScalarType::F32 {
+            math::math_f32 as usize
+        } else {
+            math::math_f64 as usize
+        };
         let call = move |b: &mut cranelift_frontend::FunctionBuilder, x: &[Value]| {
             let code = b.ins().iconst(types::I32, code as i64);
             let callee = b.ins().iconst(types::I64, address as i64);
@@ -112,12 +149,23 @@ impl Emitter<'_, '_> {
             b.inst_results(inst)[0]
         };
         if values.iter().all(Val::is_uniform) {
-            let scalars: Vec<Value> = values.iter().map(|v| match v { Val::Uniform(x) => *x, Val::Varying(_) => unreachable!("checked") }).collect();
+            let scalars: Vec<Value> = values
+                .iter()
+                .map(|v| match v {
+                    Val::Uniform(x) => *x,
+                    Val::Varying(_) => unreachable!("checked"),
+                })
+                .collect();
             return Val::Uniform(call(&mut self.b, &scalars));
         }
-        let regs: Vec<Vec<Value>> = values.iter().map(|v| lanes::varying(&mut self.b, ty, v)).collect();
+        let regs: Vec<Vec<Value>> = values
+            .iter()
+            .map(|v| lanes::varying(&mut self.b, ty, v))
+            .collect();
         let tys = vec![ty; regs.len()];
-        Val::Varying(lanes::map_lanes(&mut self.b, &tys, &regs, ty, |b, x| call(b, x)))
+        Val::Varying(lanes::map_lanes(&mut self.b, &tys, &regs, ty, |b, x| {
+            call(b, x)
+        }))
     }
 
     fn math_signature(&mut self, ty: ScalarType) -> cranelift_codegen::ir::SigRef {
@@ -126,7 +174,11 @@ impl Emitter<'_, '_> {
         }
         let t = lanes::scalar_type(ty);
         let mut sig = Signature::new(CallConv::SystemV);
-        sig.params.extend([AbiParam::new(types::I32), AbiParam::new(t), AbiParam::new(t)]);
+        sig.params.extend([
+            AbiParam::new(types::I32),
+            AbiParam::new(t),
+            AbiParam::new(t),
+        ]);
         sig.returns.push(AbiParam::new(t));
         let sig = self.b.import_signature(sig);
         self.math_sigs.insert(ty, sig);

@@ -26,13 +26,36 @@ impl Emitter<'_, '_> {
         match &stmt.kind {
             StmtKind::Assign { local, value } => {
                 let v = self.expr(*value);
-                self.write_local(*local, v);
+                if self.scope.uniformity.is_declaration(stmt) && self.is_phase_local(*local) {
+                    self.declare_local(*local, v);
+                } else {
+                    self.write_local(*local, v);
+                }
             }
-            StmtKind::Store { array, index, value } => self.store(*array, index, *value),
-            StmtKind::If { cond, then_block, else_block } => self.if_stmt(*cond, then_block, else_block),
+            StmtKind::Store {
+                array,
+                index,
+                value,
+            } => self.store(*array, index, *value),
+            StmtKind::If {
+                cond,
+                then_block,
+                else_block,
+            } => self.if_stmt(*cond, then_block, else_block),
             StmtKind::While { cond, body } => self.loop_stmt(stmt, LoopHead::While(*cond), body),
-            StmtKind::For { counter, start, end, inclusive, body } => {
-                let head = LoopHead::For { counter: *counter, start: *start, end: *end, inclusive: *inclusive };
+            StmtKind::For {
+                counter,
+                start,
+                end,
+                inclusive,
+                body,
+            } => {
+                let head = LoopHead::For {
+                    counter: *counter,
+                    start: *start,
+                    end: *end,
+                    inclusive: *inclusive,
+                };
                 self.loop_stmt(stmt, head, body)
             }
             StmtKind::Break => self.jump(true),
@@ -50,7 +73,11 @@ impl Emitter<'_, '_> {
     }
 
     fn uniform_if(&mut self, c: Value, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
-        let (then_b, else_b, merge) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let (then_b, else_b, merge) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         self.b.ins().brif(c, then_b, &[], else_b, &[]);
         for (blk, stmts) in [(then_b, then_block), (else_b, else_block)] {
             self.b.switch_to_block(blk);
@@ -81,10 +108,21 @@ impl Emitter<'_, '_> {
     }
 
     fn jump(&mut self, is_break: bool) {
-        let Some(frame) = self.loops.last() else { return };
-        let (divergent, break_block, continue_block, live) = (frame.divergent, frame.break_block, frame.continue_block, frame.live.clone());
+        let Some(frame) = self.loops.last() else {
+            return;
+        };
+        let (divergent, break_block, continue_block, live) = (
+            frame.divergent,
+            frame.break_block,
+            frame.continue_block,
+            frame.live.clone(),
+        );
         if !divergent {
-            let target = if is_break { break_block } else { continue_block };
+            let target = if is_break {
+                break_block
+            } else {
+                continue_block
+            };
             self.b.ins().jump(target, &[]);
             // Code after a jump in the same block is unreachable; give it a
             // block of its own so emission can go on.
@@ -110,7 +148,9 @@ impl Emitter<'_, '_> {
         let elem = self.ty(value);
         let v = self.expr(value);
         let desc = self.arrays[&array];
-        let Some(gang) = self.gang.clone() else { return };
+        let Some(gang) = self.gang.clone() else {
+            return;
+        };
         let linear = match index.len() {
             2 => {
                 let row = gang.row.unwrap_or(gang.base);
@@ -127,7 +167,14 @@ impl Emitter<'_, '_> {
             (true, Some(mask)) => {
                 // The gang owns all its elements, so read-blend-write is safe.
                 let old: Vec<Value> = (0..regs.len())
-                    .map(|k| self.b.ins().load(lanes::vector_type(elem), lanes::trusted(), address, (k * 16) as i32))
+                    .map(|k| {
+                        self.b.ins().load(
+                            lanes::vector_type(elem),
+                            lanes::trusted(),
+                            address,
+                            (k * 16) as i32,
+                        )
+                    })
                     .collect();
                 let blended = lanes::select(&mut self.b, elem, &mask, &regs, &old);
                 self.store_regs(elem, &blended, address);
@@ -139,13 +186,21 @@ impl Emitter<'_, '_> {
     fn store_regs(&mut self, elem: ScalarType, regs: &[Value], address: Value) {
         for (k, &r) in regs.iter().enumerate() {
             let _ = elem;
-            self.b.ins().store(lanes::trusted(), r, address, (k * 16) as i32);
+            self.b
+                .ins()
+                .store(lanes::trusted(), r, address, (k * 16) as i32);
         }
     }
 
     /// Lane by lane, only where the exec mask is on: the tail gang's lanes
     /// past the end have no memory behind them.
-    fn store_lanes(&mut self, elem: ScalarType, regs: &[Value], mask: Option<Vec<Value>>, address: Value) {
+    fn store_lanes(
+        &mut self,
+        elem: ScalarType,
+        regs: &[Value],
+        mask: Option<Vec<Value>>,
+        address: Value,
+    ) {
         let mask = mask.unwrap_or_else(|| lanes::mask_const(&mut self.b, true));
         for lane in 0..GANG {
             let on = lanes::extract(&mut self.b, ScalarType::Bool, &mask, lane);
@@ -157,7 +212,12 @@ impl Emitter<'_, '_> {
             self.b.ins().brif(on, store, &[], next, &[]);
             self.b.switch_to_block(store);
             self.b.seal_block(store);
-            self.b.ins().store(lanes::trusted(), x, address, (lane * elem.byte_size()) as i32);
+            self.b.ins().store(
+                lanes::trusted(),
+                x,
+                address,
+                (lane * elem.byte_size()) as i32,
+            );
             self.b.ins().jump(next, &[]);
             self.b.switch_to_block(next);
             self.b.seal_block(next);
@@ -169,7 +229,12 @@ impl Emitter<'_, '_> {
 #[derive(Clone, Copy)]
 enum LoopHead {
     While(ExprId),
-    For { counter: LocalId, start: ExprId, end: ExprId, inclusive: bool },
+    For {
+        counter: LocalId,
+        start: ExprId,
+        end: ExprId,
+        inclusive: bool,
+    },
 }
 
 impl Emitter<'_, '_> {
@@ -185,7 +250,15 @@ impl Emitter<'_, '_> {
 
     /// Evaluates a `for` loop's bounds once and sets its counter.
     fn loop_init(&mut self, head: LoopHead) -> Option<Val> {
-        let LoopHead::For { counter, start, end, .. } = head else { return None };
+        let LoopHead::For {
+            counter,
+            start,
+            end,
+            ..
+        } = head
+        else {
+            return None;
+        };
         let s = self.expr(start);
         let e = self.expr(end);
         self.write_local(counter, s);
@@ -197,10 +270,19 @@ impl Emitter<'_, '_> {
     fn loop_cond(&mut self, head: LoopHead, end: &Option<Val>) -> Val {
         match (head, end) {
             (LoopHead::While(cond), _) => self.expr(cond),
-            (LoopHead::For { counter, inclusive, .. }, Some(end)) => {
+            (
+                LoopHead::For {
+                    counter, inclusive, ..
+                },
+                Some(end),
+            ) => {
                 let ty = self.scope.body.locals[counter].ty;
                 let c = self.expr_local(counter);
-                let op = if inclusive { ir::BinaryOp::Le } else { ir::BinaryOp::Lt };
+                let op = if inclusive {
+                    ir::BinaryOp::Le
+                } else {
+                    ir::BinaryOp::Lt
+                };
                 self.apply_binary(op, ty, c, end.clone())
             }
             _ => Val::Uniform(self.b.ins().iconst(types::I8, 0)),
@@ -228,19 +310,36 @@ impl Emitter<'_, '_> {
     /// After an iteration: step the counter, and for an inclusive range
     /// stop at `end` itself so the counter never overflows.
     fn loop_step(&mut self, head: LoopHead, end: &Option<Val>) -> Option<Val> {
-        let LoopHead::For { counter, inclusive, .. } = head else { return None };
+        let LoopHead::For {
+            counter, inclusive, ..
+        } = head
+        else {
+            return None;
+        };
         let ty = self.scope.body.locals[counter].ty;
         let c = self.expr_local(counter);
-        let at_end = if inclusive { Some(self.apply_binary(ir::BinaryOp::Eq, ty, c.clone(), end.clone()?)) } else { None };
-        let one = self.constant(if ty == ScalarType::I32 { ir::Constant::I32(1) } else { ir::Constant::I64(1) });
+        let at_end = if inclusive {
+            Some(self.apply_binary(ir::BinaryOp::Eq, ty, c.clone(), end.clone()?))
+        } else {
+            None
+        };
+        let one = self.constant(if ty == ScalarType::I32 {
+            ir::Constant::I32(1)
+        } else {
+            ir::Constant::I64(1)
+        });
         let next = self.apply_binary(ir::BinaryOp::Add, ty, c, Val::Uniform(one));
         self.write_local(counter, next);
         at_end
     }
 
     fn coherent_loop(&mut self, head: LoopHead, end: Option<Val>, body: &[ir::Stmt]) {
-        let (header, body_b, latch, exit) =
-            (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let (header, body_b, latch, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         let cond = match self.loop_cond(head, &end) {
@@ -251,7 +350,12 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(cond, body_b, &[], exit, &[]);
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
-        self.loops.push(LoopFrame { divergent: false, continue_block: latch, break_block: exit, live: None });
+        self.loops.push(LoopFrame {
+            divergent: false,
+            continue_block: latch,
+            break_block: exit,
+            live: None,
+        });
         self.block(body);
         self.loops.pop();
         self.b.ins().jump(latch, &[]);
@@ -274,11 +378,17 @@ impl Emitter<'_, '_> {
     fn divergent_loop(&mut self, head: LoopHead, end: Option<Val>, body: &[ir::Stmt]) {
         let saved = self.exec_mask();
         let entry = saved.clone().unwrap_or_else(|| self.tail_mask());
-        let live_vars: Vec<_> = (0..entry.len()).map(|_| self.new_var(types::I32X4)).collect();
+        let live_vars: Vec<_> = (0..entry.len())
+            .map(|_| self.new_var(types::I32X4))
+            .collect();
         for (var, x) in live_vars.iter().zip(&entry) {
             self.b.def_var(*var, *x);
         }
-        let (header, body_b, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let (header, body_b, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         let live: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
@@ -294,7 +404,12 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
         self.set_exec(iteration);
-        self.loops.push(LoopFrame { divergent: true, continue_block: header, break_block: exit, live: Some(live_vars.clone()) });
+        self.loops.push(LoopFrame {
+            divergent: true,
+            continue_block: header,
+            break_block: exit,
+            live: Some(live_vars.clone()),
+        });
         self.block(body);
         self.loops.pop();
         // `continue` only paused lanes for this iteration: they are still

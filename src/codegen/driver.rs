@@ -44,13 +44,25 @@ impl Emitter<'_, '_> {
 
     fn call_run_phase(&mut self, runtime: Value, run_phase: Value, phase: usize) {
         let mut sig = Signature::new(self.b.func.signature.call_conv);
-        sig.params.extend([AbiParam::new(types::I64), AbiParam::new(types::I32), AbiParam::new(types::I64), AbiParam::new(types::I64)]);
+        sig.params.extend([
+            AbiParam::new(types::I64),
+            AbiParam::new(types::I32),
+            AbiParam::new(types::I64),
+            AbiParam::new(types::I64),
+        ]);
         sig.returns.push(AbiParam::new(types::I32));
         let sig = self.b.import_signature(sig);
         let index = self.b.ins().iconst(types::I32, phase as i64);
-        let call = self.b.ins().call_indirect(sig, run_phase, &[runtime, index, self.frame, self.error_ptr]);
+        let call = self.b.ins().call_indirect(
+            sig,
+            run_phase,
+            &[runtime, index, self.frame, self.error_ptr],
+        );
         let status = self.b.inst_results(call)[0];
-        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, status, STATUS_OK as i64);
+        let failed = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, status, STATUS_OK as i64);
         let (fail, next) = (self.b.create_block(), self.b.create_block());
         self.b.set_cold_block(fail);
         self.b.ins().brif(failed, fail, &[], next, &[]);
@@ -74,7 +86,13 @@ pub fn load_arrays(e: &mut Emitter, arrays: Value) {
         let ptr = e.b.ins().load(types::I64, flags, arrays, base);
         let d0 = e.b.ins().load(types::I64, flags, arrays, base + 8);
         let d1 = e.b.ins().load(types::I64, flags, arrays, base + 16);
-        e.arrays.insert(id, super::emit::ArrayRef { ptr, dims: [d0, d1] });
+        e.arrays.insert(
+            id,
+            super::emit::ArrayRef {
+                ptr,
+                dims: [d0, d1],
+            },
+        );
     }
     let _ = ScalarType::I64;
 }

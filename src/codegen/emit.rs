@@ -119,7 +119,11 @@ impl<'a, 'f> Emitter<'a, 'f> {
             error_ptr,
             error_exit,
             sites,
-            scope: Scope { body: &kernel.body, locals: HashMap::new(), uniformity },
+            scope: Scope {
+                body: &kernel.body,
+                locals: HashMap::new(),
+                uniformity,
+            },
             exec: None,
             gang: None,
             loops: Vec::new(),
@@ -149,7 +153,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
         let mut stack = vec![expr];
         while let Some(e) = stack.pop() {
             match &body.exprs[e].expr {
-                Expr::Local(l) if Some(*l) == last && std::ptr::eq(body, &self.kernel.body) => return true,
+                Expr::Local(l) if Some(*l) == last && std::ptr::eq(body, &self.kernel.body) => {
+                    return true
+                }
                 Expr::Load { index, .. } => stack.extend(index),
                 Expr::Unary { arg, .. } | Expr::Cast { arg } => stack.push(*arg),
                 Expr::Binary { lhs, rhs, .. } => stack.extend([*lhs, *rhs]),
@@ -186,7 +192,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
         match &body.exprs[id].expr {
             Expr::Const(c) => Val::Uniform(self.constant(*c)),
             Expr::Param(p) => Val::Uniform(self.frame_load(self.frame_slots.param(*p), ty)),
-            Expr::Size(s) => Val::Uniform(self.frame_load(self.frame_slots.size(*s), ScalarType::I64)),
+            Expr::Size(s) => {
+                Val::Uniform(self.frame_load(self.frame_slots.size(*s), ScalarType::I64))
+            }
             Expr::Local(l) => self.read_local(*l),
             Expr::Load { array, index } => self.load(id, *array, index),
             Expr::Unary { op, arg } => {
@@ -198,7 +206,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 let from = self.ty(*arg);
                 match self.expr(*arg) {
                     Val::Uniform(x) => Val::Uniform(ops::scalar_cast(&mut self.b, from, ty, x)),
-                    Val::Varying(regs) => Val::Varying(ops::vector_cast(&mut self.b, from, ty, &regs)),
+                    Val::Varying(regs) => {
+                        Val::Varying(ops::vector_cast(&mut self.b, from, ty, &regs))
+                    }
                 }
             }
             Expr::Builtin { fun, args } => self.builtin(*fun, args, ty),
@@ -221,12 +231,20 @@ impl<'a, 'f> Emitter<'a, 'f> {
         // runtime between phases, never while a chunk runs, so loads in a
         // chunk may be hoisted out of its loops.
         let flags = lanes::trusted().with_readonly().with_can_move();
-        let flags = if self.gang.is_some() { flags } else { lanes::trusted() };
-        self.b.ins().load(lanes::scalar_type(ty), flags, self.frame, (slot * 8) as i32)
+        let flags = if self.gang.is_some() {
+            flags
+        } else {
+            lanes::trusted()
+        };
+        self.b
+            .ins()
+            .load(lanes::scalar_type(ty), flags, self.frame, (slot * 8) as i32)
     }
 
     pub fn frame_store(&mut self, slot: usize, x: Value) {
-        self.b.ins().store(lanes::trusted(), x, self.frame, (slot * 8) as i32);
+        self.b
+            .ins()
+            .store(lanes::trusted(), x, self.frame, (slot * 8) as i32);
     }
 
     fn read_local(&mut self, local: LocalId) -> Val {
@@ -236,10 +254,14 @@ impl<'a, 'f> Emitter<'a, 'f> {
         let ty = self.scope.body.locals[local].ty;
         match self.scope.locals.get(&local).cloned() {
             Some(Storage::Frame(slot)) => Val::Uniform(self.frame_load(slot, ty)),
-            Some(Storage::Vars(vars)) if vars.len() == 1 && !self.scope.uniformity.is_varying_local(local) => {
+            Some(Storage::Vars(vars))
+                if vars.len() == 1 && !self.scope.uniformity.is_varying_local(local) =>
+            {
                 Val::Uniform(self.b.use_var(vars[0]))
             }
-            Some(Storage::Vars(vars)) => Val::Varying(vars.iter().map(|&v| self.b.use_var(v)).collect()),
+            Some(Storage::Vars(vars)) => {
+                Val::Varying(vars.iter().map(|&v| self.b.use_var(v)).collect())
+            }
             // Sema guarantees a local is assigned before it is read.
             None => Val::Uniform(self.zero_of(ty)),
         }
@@ -256,7 +278,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
         let (base, iota) = (gang.base, gang.iota.clone());
         let splat = self.b.ins().splat(types::I64X2, base);
-        Some(Val::Varying(iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect()))
+        Some(Val::Varying(
+            iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect(),
+        ))
     }
 
     pub fn zero_of(&mut self, ty: ScalarType) -> Value {
@@ -293,6 +317,31 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
     }
 
+    /// Whether a local lives in variables (not the frame).
+    pub fn is_phase_local(&self, local: LocalId) -> bool {
+        !matches!(self.scope.locals.get(&local), Some(Storage::Frame(_)))
+    }
+
+    /// A `let`: the new value in every lane, no blend. Lanes that are off
+    /// hold garbage that nothing in the local's scope can observe: every
+    /// later write blends, and stores and reductions are masked.
+    pub fn declare_local(&mut self, local: LocalId, value: Val) {
+        let ty = self.scope.body.locals[local].ty;
+        let varying = self.scope.uniformity.is_varying_local(local);
+        let vars = self.local_vars(local, ty, varying);
+        let regs = if varying {
+            lanes::varying(&mut self.b, ty, &value)
+        } else {
+            match value {
+                Val::Uniform(x) => vec![x],
+                Val::Varying(_) => return,
+            }
+        };
+        for (var, x) in vars.iter().zip(regs) {
+            self.b.def_var(*var, x);
+        }
+    }
+
     /// The variables of a local, declared on first use. A varying local
     /// declared under a partial mask starts at zero so its blend is defined.
     fn local_vars(&mut self, local: LocalId, ty: ScalarType, varying: bool) -> Vec<Variable> {
@@ -300,7 +349,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return vars.clone();
         }
         let vars: Vec<Variable> = if varying {
-            (0..lanes::regs(ty)).map(|_| self.new_var(lanes::vector_type(ty))).collect()
+            (0..lanes::regs(ty))
+                .map(|_| self.new_var(lanes::vector_type(ty)))
+                .collect()
         } else {
             vec![self.new_var(lanes::scalar_type(ty))]
         };
@@ -315,7 +366,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Val {
-        if matches!(op, BinaryOp::And | BinaryOp::Or) && super::loads::may_fail(self.scope.body, rhs) {
+        if matches!(op, BinaryOp::And | BinaryOp::Or)
+            && super::loads::may_fail(self.scope.body, rhs)
+        {
             return self.short_circuit(op, lhs, rhs);
         }
         let ty = self.ty(lhs);
@@ -328,7 +381,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return self.math_call(super::math::REM, ty, &[x, y]);
         }
         match (&x, &y) {
-            (Val::Uniform(a), Val::Uniform(c)) => Val::Uniform(ops::scalar_binary(&mut self.b, op, ty, *a, *c)),
+            (Val::Uniform(a), Val::Uniform(c)) => {
+                Val::Uniform(ops::scalar_binary(&mut self.b, op, ty, *a, *c))
+            }
             _ => {
                 let xs = lanes::varying(&mut self.b, ty, &x);
                 Val::Varying(ops::vector_binary(&mut self.b, op, ty, &xs, &y))
@@ -364,18 +419,30 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return Val::Uniform(self.b.block_params(merge)[0]);
         }
         let m = lanes::varying(&mut self.b, ScalarType::Bool, &x);
-        let undecided = if op == BinaryOp::And { m.clone() } else { m.iter().map(|&r| self.b.ins().bnot(r)).collect() };
+        let undecided = if op == BinaryOp::And {
+            m.clone()
+        } else {
+            m.iter().map(|&r| self.b.ins().bnot(r)).collect()
+        };
         let y = self.masked(undecided, |e| {
             let y = e.expr(rhs);
             lanes::varying(&mut e.b, ScalarType::Bool, &y)
         });
-        let combined = if op == BinaryOp::And { lanes::mask_and(&mut self.b, &m, &y) } else { lanes::mask_or(&mut self.b, &m, &y) };
+        let combined = if op == BinaryOp::And {
+            lanes::mask_and(&mut self.b, &m, &y)
+        } else {
+            lanes::mask_or(&mut self.b, &m, &y)
+        };
         Val::Varying(combined)
     }
 
     /// Runs `f` with the exec mask narrowed to `mask` (skipping it when no
     /// lane is on) and returns its registers, zero where it did not run.
-    pub fn masked(&mut self, mask: Vec<Value>, f: impl FnOnce(&mut Self) -> Vec<Value>) -> Vec<Value> {
+    pub fn masked(
+        &mut self,
+        mask: Vec<Value>,
+        f: impl FnOnce(&mut Self) -> Vec<Value>,
+    ) -> Vec<Value> {
         let saved = self.exec_mask();
         let narrowed = match &saved {
             Some(exec) => lanes::mask_and(&mut self.b, exec, &mask),
@@ -419,7 +486,11 @@ impl<'a, 'f> Emitter<'a, 'f> {
             .map(|(&p, _)| p)
             .collect();
         let uniformity = vector::analyze(&function.body, &function.body.block, seeds);
-        let callee = Scope { body: &function.body, locals: HashMap::new(), uniformity };
+        let callee = Scope {
+            body: &function.body,
+            locals: HashMap::new(),
+            uniformity,
+        };
         let caller = std::mem::replace(&mut self.scope, callee);
         for (&param, value) in function.params.iter().zip(values) {
             self.write_local(param, value);

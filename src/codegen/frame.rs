@@ -42,7 +42,9 @@ pub fn layout(kernel: &ir::Kernel) -> FrameSlots {
     let mut param_slots = Vec::new();
     for (id, param) in kernel.params.iter() {
         let s = match (&param.kind, param.role) {
-            (ir::ParamKind::Scalar(_), ParamRole::Output) => kernel.output_local(id).and_then(|l| locals.get(&l).copied()),
+            (ir::ParamKind::Scalar(_), ParamRole::Output) => kernel
+                .output_local(id)
+                .and_then(|l| locals.get(&l).copied()),
             (ir::ParamKind::Scalar(_), _) => Some(slot()),
             _ => None,
         };
@@ -58,9 +60,23 @@ pub fn layout(kernel: &ir::Kernel) -> FrameSlots {
         sizes.insert(id, s);
         size_slots.push(s);
     }
-    let phases = kernel.body.block.iter().filter(|s| matches!(s.kind, StmtKind::Foreach { .. } | StmtKind::Reduce { .. }));
+    let phases = kernel
+        .body
+        .block
+        .iter()
+        .filter(|s| matches!(s.kind, StmtKind::Foreach { .. } | StmtKind::Reduce { .. }));
     let extents = phases.map(|_| [slot(), slot()]).collect();
-    FrameSlots { layout: FrameLayout { slots: next, param_slots, size_slots }, params, sizes, locals, extents }
+    FrameSlots {
+        layout: FrameLayout {
+            slots: next,
+            param_slots,
+            size_slots,
+        },
+        params,
+        sizes,
+        locals,
+        extents,
+    }
 }
 
 /// Locals assigned or declared inside a phase body (they live in the chunk
@@ -76,7 +92,11 @@ fn phase_locals(kernel: &ir::Kernel) -> HashSet<LocalId> {
                     out.insert(*counter);
                     collect(body, out);
                 }
-                StmtKind::If { then_block, else_block, .. } => {
+                StmtKind::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
                     collect(then_block, out);
                     collect(else_block, out);
                 }
@@ -105,7 +125,9 @@ pub fn zero_init(kernel: &ir::Kernel) -> Vec<bool> {
     kernel
         .params
         .iter()
-        .map(|(id, param)| param.role == ParamRole::Output && param.is_array() && !written_before_read(kernel, id))
+        .map(|(id, param)| {
+            param.role == ParamRole::Output && param.is_array() && !written_before_read(kernel, id)
+        })
         .collect()
 }
 
@@ -115,8 +137,14 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
         match &stmt.kind {
             StmtKind::Foreach { body: inner, .. } => {
                 for s in inner {
-                    if let StmtKind::Store { array: a, value, index } = &s.kind {
-                        let reads = reads_array(body, *value, array) || index.iter().any(|&i| reads_array(body, i, array));
+                    if let StmtKind::Store {
+                        array: a,
+                        value,
+                        index,
+                    } = &s.kind
+                    {
+                        let reads = reads_array(body, *value, array)
+                            || index.iter().any(|&i| reads_array(body, i, array));
                         if *a == array && !reads {
                             return true;
                         }
@@ -141,7 +169,11 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
 fn block_stores(block: &[ir::Stmt], array: ParamId) -> bool {
     block.iter().any(|s| match &s.kind {
         StmtKind::Store { array: a, .. } => *a == array,
-        StmtKind::If { then_block, else_block, .. } => block_stores(then_block, array) || block_stores(else_block, array),
+        StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } => block_stores(then_block, array) || block_stores(else_block, array),
         StmtKind::For { body, .. } | StmtKind::While { body, .. } => block_stores(body, array),
         _ => false,
     })
@@ -156,25 +188,48 @@ fn stmt_reads(body: &ir::Body, stmt: &ir::Stmt, array: ParamId) -> bool {
     match &stmt.kind {
         StmtKind::Assign { value, .. } => r(value),
         StmtKind::Store { index, value, .. } => r(value) || index.iter().any(r),
-        StmtKind::If { cond, then_block, else_block } => {
-            r(cond) || stmt_reads_block(body, then_block, array) || stmt_reads_block(body, else_block, array)
+        StmtKind::If {
+            cond,
+            then_block,
+            else_block,
+        } => {
+            r(cond)
+                || stmt_reads_block(body, then_block, array)
+                || stmt_reads_block(body, else_block, array)
         }
-        StmtKind::For { start, end, body: inner, .. } => r(start) || r(end) || stmt_reads_block(body, inner, array),
+        StmtKind::For {
+            start,
+            end,
+            body: inner,
+            ..
+        } => r(start) || r(end) || stmt_reads_block(body, inner, array),
         StmtKind::While { cond, body: inner } => r(cond) || stmt_reads_block(body, inner, array),
-        StmtKind::Foreach { domain, body: inner } => domain.extents.iter().any(r) || stmt_reads_block(body, inner, array),
-        StmtKind::Reduce { domain, body: inner, value, .. } => {
-            domain.extents.iter().any(r) || r(value) || stmt_reads_block(body, inner, array)
-        }
+        StmtKind::Foreach {
+            domain,
+            body: inner,
+        } => domain.extents.iter().any(r) || stmt_reads_block(body, inner, array),
+        StmtKind::Reduce {
+            domain,
+            body: inner,
+            value,
+            ..
+        } => domain.extents.iter().any(r) || r(value) || stmt_reads_block(body, inner, array),
         StmtKind::Break | StmtKind::Continue => false,
     }
 }
 
 fn reads_array(body: &ir::Body, expr: ir::ExprId, array: ParamId) -> bool {
     match &body.exprs[expr].expr {
-        Expr::Load { array: a, index } => *a == array || index.iter().any(|&i| reads_array(body, i, array)),
+        Expr::Load { array: a, index } => {
+            *a == array || index.iter().any(|&i| reads_array(body, i, array))
+        }
         Expr::Unary { arg, .. } | Expr::Cast { arg } => reads_array(body, *arg, array),
-        Expr::Binary { lhs, rhs, .. } => reads_array(body, *lhs, array) || reads_array(body, *rhs, array),
-        Expr::Builtin { args, .. } | Expr::Call { args, .. } => args.iter().any(|&a| reads_array(body, a, array)),
+        Expr::Binary { lhs, rhs, .. } => {
+            reads_array(body, *lhs, array) || reads_array(body, *rhs, array)
+        }
+        Expr::Builtin { args, .. } | Expr::Call { args, .. } => {
+            args.iter().any(|&a| reads_array(body, a, array))
+        }
         _ => false,
     }
 }

@@ -22,17 +22,32 @@ pub struct Features {
 pub fn host_isa(options: &Options) -> Result<(OwnedTargetIsa, Features), CodegenError> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, name: &str, value: &str| {
-        flags.set(name, value).map_err(|e| CodegenError::new(format!("setting {name}: {e}")))
+        flags
+            .set(name, value)
+            .map_err(|e| CodegenError::new(format!("setting {name}: {e}")))
     };
     set(&mut flags, "opt_level", options.cranelift_opt_level)?;
-    set(&mut flags, "enable_verifier", if options.verify_codegen { "true" } else { "false" })?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if options.verify_codegen {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
-    let isa_builder = cranelift_native::builder().map_err(|e| CodegenError::new(format!("host ISA: {e}")))?;
+    let isa_builder =
+        cranelift_native::builder().map_err(|e| CodegenError::new(format!("host ISA: {e}")))?;
     let isa = isa_builder
         .finish(settings::Flags::new(flags))
         .map_err(|e| CodegenError::new(format!("host ISA: {e}")))?;
-    let enabled = |name: &str| isa.isa_flags().iter().any(|f| f.name == name && f.as_bool() == Some(true));
+    let enabled = |name: &str| {
+        isa.isa_flags()
+            .iter()
+            .any(|f| f.name == name && f.as_bool() == Some(true))
+    };
     let fma = enabled("has_fma") && enabled("has_avx");
     Ok((isa, Features { fma }))
 }
@@ -45,7 +60,9 @@ pub struct CodeMemory {
 
 impl CodeMemory {
     pub fn new(module: JITModule) -> Arc<CodeMemory> {
-        Arc::new(CodeMemory { module: Some(module) })
+        Arc::new(CodeMemory {
+            module: Some(module),
+        })
     }
 }
 

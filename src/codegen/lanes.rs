@@ -73,7 +73,11 @@ fn bool_to_mask_lane(b: &mut FunctionBuilder, x: Value) -> Value {
 
 /// A uniform value copied into every lane.
 pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
-    let lane = if ty == ScalarType::Bool { bool_to_mask_lane(b, x) } else { x };
+    let lane = if ty == ScalarType::Bool {
+        bool_to_mask_lane(b, x)
+    } else {
+        x
+    };
     let reg = b.ins().splat(vector_type(ty), lane);
     vec![reg; regs(ty)]
 }
@@ -91,7 +95,8 @@ pub fn extract(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], lane: us
     let per = lanes_per_reg(ty);
     let x = b.ins().extractlane(regs[lane / per], (lane % per) as u8);
     if ty == ScalarType::Bool {
-        b.ins().icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::NotEqual, x, 0)
+        b.ins()
+            .icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::NotEqual, x, 0)
     } else {
         x
     }
@@ -145,7 +150,11 @@ pub fn bitcast(b: &mut FunctionBuilder, to: Type, x: Value) -> Value {
     } else {
         // Lane-count-changing bitcasts need a byte order; x86-64 is
         // little-endian, and every bitcast here reinterprets in place.
-        b.ins().bitcast(to, flags().with_endianness(cranelift_codegen::ir::Endianness::Little), x)
+        b.ins().bitcast(
+            to,
+            flags().with_endianness(cranelift_codegen::ir::Endianness::Little),
+            x,
+        )
     }
 }
 
@@ -184,7 +193,13 @@ pub fn narrow_pairs(b: &mut FunctionBuilder, regs: &[Value]) -> Vec<Value> {
 }
 
 /// Per-lane select: `mask ? a : b`, on registers of type `ty`.
-pub fn select(b: &mut FunctionBuilder, ty: ScalarType, mask: &[Value], a: &[Value], c: &[Value]) -> Vec<Value> {
+pub fn select(
+    b: &mut FunctionBuilder,
+    ty: ScalarType,
+    mask: &[Value],
+    a: &[Value],
+    c: &[Value],
+) -> Vec<Value> {
     let shaped = widen_mask(b, ty, mask);
     shaped
         .iter()
@@ -195,7 +210,10 @@ pub fn select(b: &mut FunctionBuilder, ty: ScalarType, mask: &[Value], a: &[Valu
 
 /// Whether any lane of a mask is set (an i8 0/1).
 pub fn any(b: &mut FunctionBuilder, mask: &[Value]) -> Value {
-    let merged = mask.iter().skip(1).fold(mask[0], |acc, &m| b.ins().bor(acc, m));
+    let merged = mask
+        .iter()
+        .skip(1)
+        .fold(mask[0], |acc, &m| b.ins().bor(acc, m));
     b.ins().vany_true(merged)
 }
 
@@ -208,7 +226,10 @@ pub fn mask_or(b: &mut FunctionBuilder, x: &[Value], y: &[Value]) -> Vec<Value> 
 }
 
 pub fn mask_and_not(b: &mut FunctionBuilder, x: &[Value], y: &[Value]) -> Vec<Value> {
-    x.iter().zip(y).map(|(&p, &q)| b.ins().band_not(p, q)).collect()
+    x.iter()
+        .zip(y)
+        .map(|(&p, &q)| b.ins().band_not(p, q))
+        .collect()
 }
 
 pub fn mask_const(b: &mut FunctionBuilder, on: bool) -> Vec<Value> {

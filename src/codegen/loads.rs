@@ -43,7 +43,13 @@ impl Emitter<'_, '_> {
         }
         let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
         if idx.iter().all(Val::is_uniform) {
-            let scalars: Vec<Value> = idx.iter().map(|v| match v { Val::Uniform(x) => *x, Val::Varying(_) => unreachable!("checked uniform") }).collect();
+            let scalars: Vec<Value> = idx
+                .iter()
+                .map(|v| match v {
+                    Val::Uniform(x) => *x,
+                    Val::Varying(_) => unreachable!("checked uniform"),
+                })
+                .collect();
             let offset = self.checked_offset(&scalars, desc, site);
             return Val::Uniform(self.scalar_load(desc.ptr, offset, elem));
         }
@@ -51,7 +57,10 @@ impl Emitter<'_, '_> {
     }
 
     fn site(&mut self, array: ParamId, id: ExprId) -> u32 {
-        self.sites.push(ErrorSite { param: array.as_u32() as usize, span: self.scope.body.exprs[id].span });
+        self.sites.push(ErrorSite {
+            param: array.as_u32() as usize,
+            span: self.scope.body.exprs[id].span,
+        });
         (self.sites.len() - 1) as u32
     }
 
@@ -63,9 +72,17 @@ impl Emitter<'_, '_> {
             ok = self.b.ins().band(ok, inside);
         }
         let fail = self.b.ins().bxor_imm_s(ok, 1);
-        let row = if index.len() == 2 { index[0] } else { self.b.ins().iconst(types::I64, 0) };
+        let row = if index.len() == 2 {
+            index[0]
+        } else {
+            self.b.ins().iconst(types::I64, 0)
+        };
         let col = index[index.len() - 1];
-        let (r, c) = if index.len() == 2 { (row, col) } else { (col, row) };
+        let (r, c) = if index.len() == 2 {
+            (row, col)
+        } else {
+            (col, row)
+        };
         self.fail_if(fail, site, [r, c]);
         if index.len() == 2 {
             let base = self.b.ins().imul(index[0], desc.dims[1]);
@@ -98,23 +115,40 @@ impl Emitter<'_, '_> {
     fn scalar_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Value {
         let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
         let address = self.b.ins().iadd(ptr, bytes);
-        self.b.ins().load(lanes::scalar_type(elem), lanes::trusted(), address, 0)
+        self.b
+            .ins()
+            .load(lanes::scalar_type(elem), lanes::trusted(), address, 0)
     }
 
     /// Vector loads of `GANG` consecutive elements starting at `offset`.
     fn vector_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Vec<Value> {
         let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
         let address = self.b.ins().iadd(ptr, bytes);
-        let ty = if elem == ScalarType::Bool { ScalarType::Bool } else { elem };
+        let ty = if elem == ScalarType::Bool {
+            ScalarType::Bool
+        } else {
+            elem
+        };
         if elem == ScalarType::Bool {
             // Bytes 0/1 → mask lanes 0/-1.
             let lanes: Vec<Value> = (0..GANG)
-                .map(|l| self.b.ins().load(types::I8, lanes::trusted(), address, l as i32))
+                .map(|l| {
+                    self.b
+                        .ins()
+                        .load(types::I8, lanes::trusted(), address, l as i32)
+                })
                 .collect();
             return lanes::build(&mut self.b, ScalarType::Bool, &lanes);
         }
         (0..lanes::regs(ty))
-            .map(|k| self.b.ins().load(lanes::vector_type(ty), lanes::trusted(), address, (k * 16) as i32))
+            .map(|k| {
+                self.b.ins().load(
+                    lanes::vector_type(ty),
+                    lanes::trusted(),
+                    address,
+                    (k * 16) as i32,
+                )
+            })
             .collect()
     }
 
@@ -126,37 +160,77 @@ impl Emitter<'_, '_> {
         if !std::ptr::eq(self.scope.body, &self.kernel.body) {
             return None;
         }
-        let is_index = |e: ExprId, body: &Body| matches!(body.exprs[e].expr, Expr::Local(l) if l == last);
+        let is_index =
+            |e: ExprId, body: &Body| matches!(body.exprs[e].expr, Expr::Local(l) if l == last);
         let body = self.scope.body;
         match &body.exprs[expr].expr {
             Expr::Local(l) if *l == last => Some(None),
-            Expr::Binary { op: BinaryOp::Add, lhs, rhs } if is_index(*lhs, body) && !self.expr_varying(*rhs) => Some(Some((BinaryOp::Add, *rhs))),
-            Expr::Binary { op: BinaryOp::Add, lhs, rhs } if is_index(*rhs, body) && !self.expr_varying(*lhs) => Some(Some((BinaryOp::Add, *lhs))),
-            Expr::Binary { op: BinaryOp::Sub, lhs, rhs } if is_index(*lhs, body) && !self.expr_varying(*rhs) => Some(Some((BinaryOp::Sub, *rhs))),
+            Expr::Binary {
+                op: BinaryOp::Add,
+                lhs,
+                rhs,
+            } if is_index(*lhs, body) && !self.expr_varying(*rhs) => {
+                Some(Some((BinaryOp::Add, *rhs)))
+            }
+            Expr::Binary {
+                op: BinaryOp::Add,
+                lhs,
+                rhs,
+            } if is_index(*rhs, body) && !self.expr_varying(*lhs) => {
+                Some(Some((BinaryOp::Add, *lhs)))
+            }
+            Expr::Binary {
+                op: BinaryOp::Sub,
+                lhs,
+                rhs,
+            } if is_index(*lhs, body) && !self.expr_varying(*rhs) => {
+                Some(Some((BinaryOp::Sub, *rhs)))
+            }
             _ => None,
         }
     }
 
     /// Vector loads for a contiguous index, or `None` when the index does
     /// not have that shape (the caller then uses the general paths).
-    fn contiguous_load(&mut self, array: ParamId, index: &[ExprId], elem: ScalarType, desc: ArrayRef, site: u32) -> Option<Val> {
+    fn contiguous_load(
+        &mut self,
+        array: ParamId,
+        index: &[ExprId],
+        elem: ScalarType,
+        desc: ArrayRef,
+        site: u32,
+    ) -> Option<Val> {
         let gang = self.gang.clone()?;
         let last = index.last()?;
         let offset = self.affine_offset(*last)?;
-        let rows_uniform = index[..index.len() - 1].iter().all(|&i| !self.expr_varying(i));
+        let rows_uniform = index[..index.len() - 1]
+            .iter()
+            .all(|&i| !self.expr_varying(i));
         if !rows_uniform {
             return None;
         }
-        let proven = gang.full && offset.is_none() && gang.domain_shaped.contains(&array) && self.row_is_domain_row(index);
+        let proven = gang.full
+            && offset.is_none()
+            && gang.domain_shaped.contains(&array)
+            && self.row_is_domain_row(index);
         let row = match index.len() {
-            2 => match self.expr(index[0]) { Val::Uniform(r) => Some(r), Val::Varying(_) => return None },
+            2 => match self.expr(index[0]) {
+                Val::Uniform(r) => Some(r),
+                Val::Varying(_) => return None,
+            },
             _ => None,
         };
         let column = match offset {
             None => gang.base,
             Some((op, u)) => {
-                let Val::Uniform(u) = self.expr(u) else { return None };
-                if op == BinaryOp::Add { self.b.ins().iadd(gang.base, u) } else { self.b.ins().isub(gang.base, u) }
+                let Val::Uniform(u) = self.expr(u) else {
+                    return None;
+                };
+                if op == BinaryOp::Add {
+                    self.b.ins().iadd(gang.base, u)
+                } else {
+                    self.b.ins().isub(gang.base, u)
+                }
             }
         };
         let linear = match row {
@@ -183,10 +257,21 @@ impl Emitter<'_, '_> {
 
     /// One range check for the gang; vector loads when it passes, the
     /// per-lane path (which only faults on active lanes) when it does not.
-    fn guarded_contiguous(&mut self, row: Option<Value>, column: Value, linear: Value, elem: ScalarType, desc: ArrayRef, site: u32) -> Val {
+    fn guarded_contiguous(
+        &mut self,
+        row: Option<Value>,
+        column: Value,
+        linear: Value,
+        elem: ScalarType,
+        desc: ArrayRef,
+        site: u32,
+    ) -> Val {
         let width = desc.dims[if row.is_some() { 1 } else { 0 }];
         let full = self.gang.as_ref().is_some_and(|g| g.full) && self.exec.is_none();
-        let mut ok = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, column, 0);
+        let mut ok = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, column, 0);
         let end = self.b.ins().iadd_imm_s(column, GANG as i64);
         let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, end, width);
         ok = self.b.ins().band(ok, fits);
@@ -197,7 +282,11 @@ impl Emitter<'_, '_> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let merge = self.b.create_block();
-        let reg_ty = if elem == ScalarType::Bool { types::I32X4 } else { lanes::vector_type(elem) };
+        let reg_ty = if elem == ScalarType::Bool {
+            types::I32X4
+        } else {
+            lanes::vector_type(elem)
+        };
         for _ in 0..lanes::regs(elem) {
             self.b.append_block_param(merge, reg_ty);
         }
@@ -212,10 +301,16 @@ impl Emitter<'_, '_> {
         self.b.seal_block(slow);
         let row_val = row.map(Val::Uniform);
         let splat = self.b.ins().splat(types::I64X2, column);
-        let iota = self.gang.as_ref().map(|g| g.iota.clone()).unwrap_or_default();
+        let iota = self
+            .gang
+            .as_ref()
+            .map(|g| g.iota.clone())
+            .unwrap_or_default();
         let cols = Val::Varying(iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect());
         let idx: Vec<Val> = row_val.into_iter().chain([cols]).collect();
-        let Val::Varying(regs) = self.gather(&idx, elem, desc, site) else { unreachable!("gathers are varying") };
+        let Val::Varying(regs) = self.gather(&idx, elem, desc, site) else {
+            unreachable!("gathers are varying")
+        };
         let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(merge);
@@ -227,11 +322,17 @@ impl Emitter<'_, '_> {
     /// test), then each lane loads from its index, clamped to 0 when the
     /// lane is off so that no load leaves the array.
     fn gather(&mut self, index: &[Val], elem: ScalarType, desc: ArrayRef, site: u32) -> Val {
-        let idx: Vec<Vec<Value>> = index.iter().map(|v| lanes::varying(&mut self.b, ScalarType::I64, v)).collect();
+        let idx: Vec<Vec<Value>> = index
+            .iter()
+            .map(|v| lanes::varying(&mut self.b, ScalarType::I64, v))
+            .collect();
         let mut inside = lanes::mask_const(&mut self.b, true);
         for (d, regs) in idx.iter().enumerate() {
             let dim = self.b.ins().splat(types::I64X2, desc.dims[d]);
-            let raw: Vec<Value> = regs.iter().map(|&r| self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim)).collect();
+            let raw: Vec<Value> = regs
+                .iter()
+                .map(|&r| self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim))
+                .collect();
             let narrowed = lanes::narrow_pairs(&mut self.b, &raw);
             inside = lanes::mask_and(&mut self.b, &inside, &narrowed);
         }
@@ -246,7 +347,10 @@ impl Emitter<'_, '_> {
         let lanes_out: Vec<Value> = (0..GANG)
             .map(|lane| {
                 let ok = lanes::extract(&mut self.b, ScalarType::Bool, &inside, lane);
-                let coords: Vec<Value> = idx.iter().map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane)).collect();
+                let coords: Vec<Value> = idx
+                    .iter()
+                    .map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane))
+                    .collect();
                 let linear = if coords.len() == 2 {
                     let base = self.b.ins().imul(coords[0], desc.dims[1]);
                     self.b.ins().iadd(base, coords[1])
@@ -266,7 +370,13 @@ impl Emitter<'_, '_> {
 
     /// Loads `ptr[offset]` when `ok`, else gives zero, without touching
     /// memory (a branch, not a select, since the address may be invalid).
-    fn guarded_scalar_load(&mut self, ok: Value, ptr: Value, offset: Value, elem: ScalarType) -> Value {
+    fn guarded_scalar_load(
+        &mut self,
+        ok: Value,
+        ptr: Value,
+        offset: Value,
+        elem: ScalarType,
+    ) -> Value {
         let load = self.b.create_block();
         let merge = self.b.create_block();
         let ty = lanes::scalar_type(elem);

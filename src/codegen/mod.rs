@@ -63,13 +63,19 @@ pub struct CodegenError {
 
 impl CodegenError {
     pub fn new(message: impl Into<String>) -> CodegenError {
-        CodegenError { message: message.into() }
+        CodegenError {
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for CodegenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "internal compiler error in code generation: {}", self.message)
+        write!(
+            f,
+            "internal compiler error in code generation: {}",
+            self.message
+        )
     }
 }
 
@@ -99,23 +105,47 @@ pub fn compile(module: &ir::Module, options: &Options) -> Result<CompiledModule,
     for kernel in &module.kernels {
         pending.push(compiler.compile_kernel(kernel)?);
     }
-    compiler.jit.finalize_definitions().map_err(|e| CodegenError::new(format!("finalize: {e}")))?;
-    let kernels = pending.into_iter().map(|p| p.finish(&compiler.jit)).collect();
-    Ok(CompiledModule { kernels, _code: jit::CodeMemory::new(compiler.jit) })
+    compiler
+        .jit
+        .finalize_definitions()
+        .map_err(|e| CodegenError::new(format!("finalize: {e}")))?;
+    let kernels = pending
+        .into_iter()
+        .map(|p| p.finish(&compiler.jit))
+        .collect();
+    Ok(CompiledModule {
+        kernels,
+        _code: jit::CodeMemory::new(compiler.jit),
+    })
 }
 
 /// Cranelift IR of every function of `kernel` (driver and chunk functions).
-pub fn dump_clif(module: &ir::Module, kernel: &str, options: &Options) -> Result<String, CodegenError> {
+pub fn dump_clif(
+    module: &ir::Module,
+    kernel: &str,
+    options: &Options,
+) -> Result<String, CodegenError> {
     dump(module, kernel, options, Dump::Clif)
 }
 
 /// Disassembly of every function of `kernel`.
-pub fn dump_asm(module: &ir::Module, kernel: &str, options: &Options) -> Result<String, CodegenError> {
+pub fn dump_asm(
+    module: &ir::Module,
+    kernel: &str,
+    options: &Options,
+) -> Result<String, CodegenError> {
     dump(module, kernel, options, Dump::Asm)
 }
 
-fn dump(module: &ir::Module, kernel: &str, options: &Options, what: Dump) -> Result<String, CodegenError> {
-    let k = module.kernel(kernel).ok_or_else(|| CodegenError::new(format!("no kernel `{kernel}`")))?;
+fn dump(
+    module: &ir::Module,
+    kernel: &str,
+    options: &Options,
+    what: Dump,
+) -> Result<String, CodegenError> {
+    let k = module
+        .kernel(kernel)
+        .ok_or_else(|| CodegenError::new(format!("no kernel `{kernel}`")))?;
     let mut compiler = Compiler::new(module, options, what)?;
     compiler.compile_kernel(k)?;
     Ok(compiler.text)
@@ -138,12 +168,15 @@ impl PendingKernel {
         // signature (see `Compiler::chunk_signature`/`driver_signature`) and
         // the module is finalized, so the address is executable code of that
         // type; `CompiledModule` keeps the code memory alive.
-        let driver: DriverFn = unsafe { std::mem::transmute(jit.get_finalized_function(self.driver)) };
+        let driver: DriverFn =
+            unsafe { std::mem::transmute(jit.get_finalized_function(self.driver)) };
         let phases = self
             .phases
             .iter()
             .map(|&(id, rank, extent_slots, reduction)| PhasePlan {
-                chunk: unsafe { std::mem::transmute::<*const u8, ChunkFn>(jit.get_finalized_function(id)) },
+                chunk: unsafe {
+                    std::mem::transmute::<*const u8, ChunkFn>(jit.get_finalized_function(id))
+                },
                 rank,
                 extent_slots,
                 reduction,
@@ -152,17 +185,35 @@ impl PendingKernel {
         CompiledKernel {
             name: self.name,
             signature: self.signature,
-            plan: KernelPlan { driver, frame: self.slots.layout, phases, error_sites: self.sites, zero_init: self.zero_init },
+            plan: KernelPlan {
+                driver,
+                frame: self.slots.layout,
+                phases,
+                error_sites: self.sites,
+                zero_init: self.zero_init,
+            },
         }
     }
 }
 
 impl<'m> Compiler<'m> {
-    fn new(module: &'m ir::Module, options: &Options, dump: Dump) -> Result<Compiler<'m>, CodegenError> {
+    fn new(
+        module: &'m ir::Module,
+        options: &Options,
+        dump: Dump,
+    ) -> Result<Compiler<'m>, CodegenError> {
         let (isa, features) = jit::host_isa(options)?;
         let jit = jit::new_module(isa);
         let ctx = jit.make_context();
-        Ok(Compiler { module, jit, features, ctx, fctx: FunctionBuilderContext::new(), dump, text: String::new() })
+        Ok(Compiler {
+            module,
+            jit,
+            features,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            dump,
+            text: String::new(),
+        })
     }
 
     fn compile_kernel(&mut self, kernel: &'m ir::Kernel) -> Result<PendingKernel, CodegenError> {
@@ -171,10 +222,32 @@ impl<'m> Compiler<'m> {
         let mut phases = Vec::new();
         for stmt in &kernel.body.block {
             let (body, reduction, dst) = match &stmt.kind {
-                StmtKind::Foreach { domain, body } => (PhaseBody { domain, block: body, reduce: None }, None, None),
-                StmtKind::Reduce { dst, op, domain, body, value } => {
+                StmtKind::Foreach { domain, body } => (
+                    PhaseBody {
+                        domain,
+                        block: body,
+                        reduce: None,
+                    },
+                    None,
+                    None,
+                ),
+                StmtKind::Reduce {
+                    dst,
+                    op,
+                    domain,
+                    body,
+                    value,
+                } => {
                     let ty = kernel.body.exprs[*value].ty;
-                    (PhaseBody { domain, block: body, reduce: Some((*op, ty, *value)) }, Some((*op, ty)), Some(*dst))
+                    (
+                        PhaseBody {
+                            domain,
+                            block: body,
+                            reduce: Some((*op, ty, *value)),
+                        },
+                        Some((*op, ty)),
+                        Some(*dst),
+                    )
                 }
                 _ => continue,
             };
@@ -203,21 +276,33 @@ impl<'m> Compiler<'m> {
     fn signature(&self, params: usize) -> cranelift_codegen::ir::Signature {
         let mut sig = self.jit.make_signature();
         sig.call_conv = CallConv::triple_default(self.jit.isa().triple());
-        sig.params.extend((0..params).map(|_| AbiParam::new(types::I64)));
+        sig.params
+            .extend((0..params).map(|_| AbiParam::new(types::I64)));
         sig.returns.push(AbiParam::new(types::I32));
         sig
     }
 
     /// `chunk(frame, arrays, begin, end, partial, error) -> status`
-    fn chunk_function(&mut self, kernel: &'m ir::Kernel, slots: &FrameSlots, phase: &PhaseBody, index: usize, sites: &mut Vec<ErrorSite>) -> Result<FuncId, CodegenError> {
+    fn chunk_function(
+        &mut self,
+        kernel: &'m ir::Kernel,
+        slots: &FrameSlots,
+        phase: &PhaseBody,
+        index: usize,
+        sites: &mut Vec<ErrorSite>,
+    ) -> Result<FuncId, CodegenError> {
         let name = format!("{}.phase{index}", kernel.name);
-        let uniformity = vector::analyze(&kernel.body, phase.block, vector::phase_seeds(phase.domain));
+        let uniformity =
+            vector::analyze(&kernel.body, phase.block, vector::phase_seeds(phase.domain));
         let sig = self.signature(6);
         let features = self.features;
         let module = self.module;
         self.define(&name, sig, |mut b, params| {
             let error_exit = b.create_block();
-            let mut e = Emitter::new(b, module, kernel, features, slots, params[0], params[5], error_exit, sites, uniformity);
+            let mut e = Emitter::new(
+                b, module, kernel, features, slots, params[0], params[5], error_exit, sites,
+                uniformity,
+            );
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.chunk(phase, slots.extents[index], params[2], params[3], params[4]);
@@ -226,20 +311,30 @@ impl<'m> Compiler<'m> {
     }
 
     /// `driver(frame, arrays, runtime, run_phase, error) -> status`
-    fn driver_function(&mut self, kernel: &'m ir::Kernel, slots: &FrameSlots, sites: &mut Vec<ErrorSite>) -> Result<FuncId, CodegenError> {
+    fn driver_function(
+        &mut self,
+        kernel: &'m ir::Kernel,
+        slots: &FrameSlots,
+        sites: &mut Vec<ErrorSite>,
+    ) -> Result<FuncId, CodegenError> {
         let sig = self.signature(5);
         let features = self.features;
         let module = self.module;
         self.define(&kernel.name, sig, |mut b, params| {
             let error_exit = b.create_block();
             let uniformity = vector::Uniformity::default();
-            let mut e = Emitter::new(b, module, kernel, features, slots, params[0], params[4], error_exit, sites, uniformity);
+            let mut e = Emitter::new(
+                b, module, kernel, features, slots, params[0], params[4], error_exit, sites,
+                uniformity,
+            );
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.driver(params[2], params[3]);
             e.b.switch_to_block(error_exit);
             e.b.seal_block(error_exit);
-            let status = e.b.ins().iconst(types::I32, crate::abi::STATUS_ERROR as i64);
+            let status =
+                e.b.ins()
+                    .iconst(types::I32, crate::abi::STATUS_ERROR as i64);
             e.b.ins().return_(&[status]);
             e.b.seal_all_blocks();
             e.b
@@ -251,7 +346,10 @@ impl<'m> Compiler<'m> {
         &mut self,
         name: &str,
         sig: cranelift_codegen::ir::Signature,
-        emit: impl for<'f> FnOnce(FunctionBuilder<'f>, &[cranelift_codegen::ir::Value]) -> FunctionBuilder<'f>,
+        emit: impl for<'f> FnOnce(
+            FunctionBuilder<'f>,
+            &[cranelift_codegen::ir::Value],
+        ) -> FunctionBuilder<'f>,
     ) -> Result<FuncId, CodegenError> {
         let id = self
             .jit
@@ -272,13 +370,18 @@ impl<'m> Compiler<'m> {
             b.finalize(frontend);
         }
         if self.dump == Dump::Clif {
-            self.text.push_str(&format!("; {name}\n{}\n", self.ctx.func.display()));
+            self.text
+                .push_str(&format!("; {name}\n{}\n", self.ctx.func.display()));
         }
         self.jit
             .define_function(id, &mut self.ctx)
             .map_err(|e| CodegenError::new(format!("compiling {name}: {e:?}")))?;
         if self.dump == Dump::Asm {
-            let asm = self.ctx.compiled_code().and_then(|c| c.vcode.clone()).unwrap_or_default();
+            let asm = self
+                .ctx
+                .compiled_code()
+                .and_then(|c| c.vcode.clone())
+                .unwrap_or_default();
             self.text.push_str(&format!("; {name}\n{asm}\n"));
         }
         Ok(id)
@@ -291,7 +394,9 @@ fn finish_function<'f>(mut e: Emitter<'_, 'f>) -> FunctionBuilder<'f> {
     e.b.ins().return_(&[ok]);
     e.b.switch_to_block(e.error_exit);
     e.b.seal_block(e.error_exit);
-    let status = e.b.ins().iconst(types::I32, crate::abi::STATUS_ERROR as i64);
+    let status =
+        e.b.ins()
+            .iconst(types::I32, crate::abi::STATUS_ERROR as i64);
     e.b.ins().return_(&[status]);
     e.b.seal_all_blocks();
     e.b

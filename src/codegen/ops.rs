@@ -49,7 +49,13 @@ fn bool_cc(op: BinaryOp) -> IntCC {
 
 /// `x op y` on scalars of type `ty`, except `Rem` on floats (a call, made
 /// by the caller) and `And`/`Or` (short-circuit, made by the caller).
-pub fn scalar_binary(b: &mut FunctionBuilder, op: BinaryOp, ty: ScalarType, x: Value, y: Value) -> Value {
+pub fn scalar_binary(
+    b: &mut FunctionBuilder,
+    op: BinaryOp,
+    ty: ScalarType,
+    x: Value,
+    y: Value,
+) -> Value {
     use BinaryOp::*;
     if op.is_comparison() {
         return match ty {
@@ -103,11 +109,26 @@ fn int_div(b: &mut FunctionBuilder, ty: ScalarType, x: Value, y: Value, rem: boo
 /// `x op y` on varying registers (`Rem` on floats and `And`/`Or` excluded,
 /// as for [`scalar_binary`]). `y_uniform` is `y` when it is uniform: vector
 /// shifts take a scalar amount.
-pub fn vector_binary(b: &mut FunctionBuilder, op: BinaryOp, ty: ScalarType, x: &[Value], y: &Val) -> Vec<Value> {
+pub fn vector_binary(
+    b: &mut FunctionBuilder,
+    op: BinaryOp,
+    ty: ScalarType,
+    x: &[Value],
+    y: &Val,
+) -> Vec<Value> {
     use BinaryOp::*;
     if matches!(op, Shl | Shr) {
         if let Val::Uniform(amount) = y {
-            return x.iter().map(|&r| if op == Shl { b.ins().ishl(r, *amount) } else { b.ins().sshr(r, *amount) }).collect();
+            return x
+                .iter()
+                .map(|&r| {
+                    if op == Shl {
+                        b.ins().ishl(r, *amount)
+                    } else {
+                        b.ins().sshr(r, *amount)
+                    }
+                })
+                .collect();
         }
     }
     let y = lanes::varying(b, ty, y);
@@ -117,7 +138,9 @@ pub fn vector_binary(b: &mut FunctionBuilder, op: BinaryOp, ty: ScalarType, x: &
     let float = ty.is_float();
     let per_lane = matches!(op, Div | Rem | Shl | Shr) && !float;
     if per_lane {
-        return map_lanes(b, &[ty, ty], &[x.to_vec(), y], ty, |b, a| scalar_binary(b, op, ty, a[0], a[1]));
+        return map_lanes(b, &[ty, ty], &[x.to_vec(), y], ty, |b, a| {
+            scalar_binary(b, op, ty, a[0], a[1])
+        });
     }
     x.iter()
         .zip(&y)
@@ -137,7 +160,13 @@ pub fn vector_binary(b: &mut FunctionBuilder, op: BinaryOp, ty: ScalarType, x: &
 }
 
 /// Lane-wise comparison, as a canonical mask.
-fn vector_compare(b: &mut FunctionBuilder, op: BinaryOp, ty: ScalarType, x: &[Value], y: &[Value]) -> Vec<Value> {
+fn vector_compare(
+    b: &mut FunctionBuilder,
+    op: BinaryOp,
+    ty: ScalarType,
+    x: &[Value],
+    y: &[Value],
+) -> Vec<Value> {
     use BinaryOp::*;
     if ty == ScalarType::Bool {
         // Masks are 0 / -1; with false < true these are bit identities.
@@ -166,12 +195,20 @@ fn vector_compare(b: &mut FunctionBuilder, op: BinaryOp, ty: ScalarType, x: &[Va
     let raw: Vec<Value> = x
         .iter()
         .zip(y)
-        .map(|(&p, &q)| if ty.is_float() { b.ins().fcmp(float_cc(op), p, q) } else { b.ins().icmp(int_cc(op), p, q) })
+        .map(|(&p, &q)| {
+            if ty.is_float() {
+                b.ins().fcmp(float_cc(op), p, q)
+            } else {
+                b.ins().icmp(int_cc(op), p, q)
+            }
+        })
         .collect();
     if lanes::lanes_per_reg(ty) == 2 {
         narrow_pairs(b, &raw)
     } else {
-        raw.iter().map(|&r| lanes::bitcast(b, types::I32X4, r)).collect()
+        raw.iter()
+            .map(|&r| lanes::bitcast(b, types::I32X4, r))
+            .collect()
     }
 }
 
@@ -221,12 +258,23 @@ pub fn scalar_cast(b: &mut FunctionBuilder, from: ScalarType, to: ScalarType, x:
 
 /// `to(x)` on varying registers: native where one instruction gives the
 /// same bits, per lane otherwise.
-pub fn vector_cast(b: &mut FunctionBuilder, from: ScalarType, to: ScalarType, x: &[Value]) -> Vec<Value> {
+pub fn vector_cast(
+    b: &mut FunctionBuilder,
+    from: ScalarType,
+    to: ScalarType,
+    x: &[Value],
+) -> Vec<Value> {
     use ScalarType::*;
     match (from, to) {
         _ if from == to => x.to_vec(),
-        (I32, F32) => x.iter().map(|&r| b.ins().fcvt_from_sint(types::F32X4, r)).collect(),
-        (F32, I32) => x.iter().map(|&r| b.ins().fcvt_to_sint_sat(types::I32X4, r)).collect(),
+        (I32, F32) => x
+            .iter()
+            .map(|&r| b.ins().fcvt_from_sint(types::F32X4, r))
+            .collect(),
+        (F32, I32) => x
+            .iter()
+            .map(|&r| b.ins().fcvt_to_sint_sat(types::I32X4, r))
+            .collect(),
         (I32, I64) => x
             .iter()
             .flat_map(|&r| {
@@ -241,6 +289,8 @@ pub fn vector_cast(b: &mut FunctionBuilder, from: ScalarType, to: ScalarType, x:
             let ones = b.ins().splat(types::I32X4, one);
             x.iter().map(|&r| b.ins().band(r, ones)).collect()
         }
-        _ => map_lanes(b, &[from], &[x.to_vec()], to, |b, a| scalar_cast(b, from, to, a[0])),
+        _ => map_lanes(b, &[from], &[x.to_vec()], to, |b, a| {
+            scalar_cast(b, from, to, a[0])
+        }),
     }
 }

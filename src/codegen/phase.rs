@@ -30,7 +30,14 @@ pub struct PhaseBody<'a> {
 impl Emitter<'_, '_> {
     /// Emits the chunk function body; `begin`, `end`, `partial` are its
     /// parameters.
-    pub fn chunk(&mut self, phase: &PhaseBody, extent_slots: [usize; 2], begin: Value, end: Value, partial: Value) {
+    pub fn chunk(
+        &mut self,
+        phase: &PhaseBody,
+        extent_slots: [usize; 2],
+        begin: Value,
+        end: Value,
+        partial: Value,
+    ) {
         let iota = self.iota();
         let acc = phase.reduce.map(|(op, ty, _)| self.accumulators(op, ty));
         if phase.domain.indices.len() == 1 {
@@ -40,7 +47,11 @@ impl Emitter<'_, '_> {
             let zero = self.b.ins().iconst(types::I64, 0);
             let row_var = self.new_var(types::I64);
             self.b.def_var(row_var, begin);
-            let (header, body, exit) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+            let (header, body, exit) = (
+                self.b.create_block(),
+                self.b.create_block(),
+                self.b.create_block(),
+            );
             self.b.ins().jump(header, &[]);
             self.b.switch_to_block(header);
             let row = self.b.use_var(row_var);
@@ -64,7 +75,9 @@ impl Emitter<'_, '_> {
 
     /// i64 registers holding lane numbers 0..GANG.
     fn iota(&mut self) -> Vec<Value> {
-        let lanes: Vec<Value> = (0..GANG).map(|l| self.b.ins().iconst(types::I64, l as i64)).collect();
+        let lanes: Vec<Value> = (0..GANG)
+            .map(|l| self.b.ins().iconst(types::I64, l as i64))
+            .collect();
         lanes::build(&mut self.b, ScalarType::I64, &lanes)
     }
 
@@ -82,13 +95,25 @@ impl Emitter<'_, '_> {
 
     /// Full gangs over `begin..end` of the last dimension, then a masked
     /// tail gang for the rest.
-    fn gang_loop(&mut self, phase: &PhaseBody, iota: &[Value], acc: Option<&[Variable]>, row: Option<Value>, begin: Value, end: Value) {
+    fn gang_loop(
+        &mut self,
+        phase: &PhaseBody,
+        iota: &[Value],
+        acc: Option<&[Variable]>,
+        row: Option<Value>,
+        begin: Value,
+        end: Value,
+    ) {
         let len = self.b.ins().isub(end, begin);
         let whole = self.b.ins().band_imm_s(len, !(GANG as i64 - 1));
         let full_end = self.b.ins().iadd(begin, whole);
         let base_var = self.new_var(types::I64);
         self.b.def_var(base_var, begin);
-        let (header, body, tail_check) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let (header, body, tail_check) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         let base = self.b.use_var(base_var);
@@ -110,7 +135,10 @@ impl Emitter<'_, '_> {
         self.b.seal_block(tail);
         let rest = self.b.ins().isub(end, full_end);
         let rest = self.b.ins().splat(types::I64X2, rest);
-        let raw: Vec<Value> = iota.iter().map(|&o| self.b.ins().icmp(IntCC::SignedLessThan, o, rest)).collect();
+        let raw: Vec<Value> = iota
+            .iter()
+            .map(|&o| self.b.ins().icmp(IntCC::SignedLessThan, o, rest))
+            .collect();
         let mask = lanes::narrow_pairs(&mut self.b, &raw);
         self.gang_body(phase, iota, acc, row, full_end, Some(mask));
         self.b.ins().jump(done, &[]);
@@ -118,7 +146,15 @@ impl Emitter<'_, '_> {
         self.b.seal_block(done);
     }
 
-    fn gang_body(&mut self, phase: &PhaseBody, iota: &[Value], acc: Option<&[Variable]>, row: Option<Value>, base: Value, tail: Option<Vec<Value>>) {
+    fn gang_body(
+        &mut self,
+        phase: &PhaseBody,
+        iota: &[Value],
+        acc: Option<&[Variable]>,
+        row: Option<Value>,
+        base: Value,
+        tail: Option<Vec<Value>>,
+    ) {
         let domain_shaped = self.domain_shaped(phase.domain);
         self.gang = Some(Gang {
             base,
@@ -154,7 +190,10 @@ impl Emitter<'_, '_> {
         self.kernel
             .params
             .iter()
-            .filter(|(_, p)| p.dims().len() == sizes.len() && p.dims().iter().zip(&sizes).all(|(d, s)| Some(*d) == *s))
+            .filter(|(_, p)| {
+                p.dims().len() == sizes.len()
+                    && p.dims().iter().zip(&sizes).all(|(d, s)| Some(*d) == *s)
+            })
             .map(|(id, _)| id)
             .collect()
     }
@@ -188,7 +227,9 @@ impl Emitter<'_, '_> {
     /// The lane tree `((a0⊕a4)⊕(a2⊕a6))⊕((a1⊕a5)⊕(a3⊕a7))`.
     fn combine_lanes(&mut self, op: ReduceOp, ty: ScalarType, acc: &[Variable]) -> Value {
         let regs: Vec<Value> = acc.iter().map(|&a| self.b.use_var(a)).collect();
-        let mut lane: Vec<Value> = (0..GANG).map(|l| lanes::extract(&mut self.b, ty, &regs, l)).collect();
+        let mut lane: Vec<Value> = (0..GANG)
+            .map(|l| lanes::extract(&mut self.b, ty, &regs, l))
+            .collect();
         let mut width = GANG / 2;
         while width > 0 {
             for l in 0..width {

@@ -15,17 +15,34 @@ struct Runner<'p> {
     arrays: Vec<ArrayDesc>,
 }
 
-unsafe extern "C" fn run_phase(runtime: *mut c_void, phase: u32, frame: *mut u64, error: *mut ErrorRecord) -> u32 {
+unsafe extern "C" fn run_phase(
+    runtime: *mut c_void,
+    phase: u32,
+    frame: *mut u64,
+    error: *mut ErrorRecord,
+) -> u32 {
     // SAFETY: `runtime` is the `Runner` passed to the driver below, alive for
     // the whole call; `frame` is its frame.
     let runner = unsafe { &*(runtime as *const Runner) };
     let plan = &runner.plan.phases[phase as usize];
     let frame_slice = unsafe { std::slice::from_raw_parts_mut(frame, runner.plan.frame.slots) };
-    let extents = [frame_slice[plan.extent_slots[0]] as i64, frame_slice[plan.extent_slots[1]] as i64];
+    let extents = [
+        frame_slice[plan.extent_slots[0]] as i64,
+        frame_slice[plan.extent_slots[1]] as i64,
+    ];
     let mut acc = plan.reduction.map(|r| reduce_identity(r.op, r.ty));
     for (begin, end) in abi::chunk_ranges(plan.rank, extents) {
         let mut partial = 0u64;
-        let status = unsafe { (plan.chunk)(frame, runner.arrays.as_ptr(), begin, end, &mut partial, error) };
+        let status = unsafe {
+            (plan.chunk)(
+                frame,
+                runner.arrays.as_ptr(),
+                begin,
+                end,
+                &mut partial,
+                error,
+            )
+        };
         if status != STATUS_OK {
             return status;
         }
@@ -52,9 +69,16 @@ fn data_ptr(data: &mut ArrayData) -> *mut u8 {
 /// Compiles `source` and runs `kernel` on `args`, sequentially.
 pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
     let module = crate::compile(source).map_err(|d| format!("{d:?}"))?;
-    let options = crate::options::Options { verify_codegen: true, ..Default::default() };
+    let options = crate::options::Options {
+        verify_codegen: true,
+        ..Default::default()
+    };
     let compiled = super::compile(&module, &options).map_err(|e| e.to_string())?;
-    let k = compiled.kernels.iter().find(|k| k.name == kernel).ok_or("no kernel")?;
+    let k = compiled
+        .kernels
+        .iter()
+        .find(|k| k.name == kernel)
+        .ok_or("no kernel")?;
     let bound = bind(&k.signature, args).map_err(|e| e.to_string())?;
     let mut frame = vec![0u64; k.plan.frame.slots];
     let mut arrays: Vec<Array> = Vec::new();
@@ -65,7 +89,9 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
                 arrays.push(Array::from_vec(Vec::<i32>::new()));
             }
             (Some(Value::Array(a)), Some(_)) => arrays.push(a.clone()),
-            (_, Some(_)) => arrays.push(Array::zeros(p.elem, bound.shapes[i].clone()).ok_or("alloc")?),
+            (_, Some(_)) => {
+                arrays.push(Array::zeros(p.elem, bound.shapes[i].clone()).ok_or("alloc")?)
+            }
             _ => arrays.push(Array::from_vec(Vec::<i32>::new())),
         }
     }
@@ -76,17 +102,32 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
         .iter_mut()
         .map(|a| ArrayDesc {
             ptr: data_ptr(&mut a.data),
-            dims: [a.shape.first().copied().unwrap_or(0) as i64, a.shape.get(1).copied().unwrap_or(1) as i64],
+            dims: [
+                a.shape.first().copied().unwrap_or(0) as i64,
+                a.shape.get(1).copied().unwrap_or(1) as i64,
+            ],
         })
         .collect();
-    let runner = Runner { plan: &k.plan, arrays: descs };
+    let runner = Runner {
+        plan: &k.plan,
+        arrays: descs,
+    };
     let mut error = ErrorRecord::default();
     let status = unsafe {
-        (k.plan.driver)(frame.as_mut_ptr(), runner.arrays.as_ptr(), &runner as *const Runner as *mut c_void, run_phase, &mut error)
+        (k.plan.driver)(
+            frame.as_mut_ptr(),
+            runner.arrays.as_ptr(),
+            &runner as *const Runner as *mut c_void,
+            run_phase,
+            &mut error,
+        )
     };
     if status != STATUS_OK {
         let site = &k.plan.error_sites[error.site as usize];
-        return Err(format!("out of bounds: array p{} index {:?} at {:?}", site.param, error.index, site.span));
+        return Err(format!(
+            "out of bounds: array p{} index {:?} at {:?}",
+            site.param, error.index, site.span
+        ));
     }
     let mut values = Vec::new();
     for (i, (p, a)) in k.signature.params.iter().zip(arrays).enumerate() {
@@ -95,7 +136,10 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
             (_, Some(_)) => values.push((p.name.clone(), Value::Array(a))),
             (_, None) => {
                 let slot = k.plan.frame.param_slots[i].unwrap_or(0);
-                values.push((p.name.clone(), Value::Scalar(abi::decode_slot(frame[slot], p.elem))));
+                values.push((
+                    p.name.clone(),
+                    Value::Scalar(abi::decode_slot(frame[slot], p.elem)),
+                ));
             }
         }
     }
@@ -110,8 +154,13 @@ fn check(source: &str, kernel: &str, args: &Args) {
     match (expected, got) {
         (Ok(e), Ok(g)) => {
             for (name, value) in &e.values {
-                let other = g.get(name).unwrap_or_else(|| panic!("JIT lacks output {name}"));
-                assert!(same(value, other), "{kernel}: output {name} differs\nreference {value:?}\njit       {other:?}");
+                let other = g
+                    .get(name)
+                    .unwrap_or_else(|| panic!("JIT lacks output {name}"));
+                assert!(
+                    same(value, other),
+                    "{kernel}: output {name} differs\nreference {value:?}\njit       {other:?}"
+                );
             }
         }
         (Err(_), Err(_)) => {}
@@ -128,7 +177,8 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Scalar(x), Value::Scalar(y)) => bits(*x) == bits(*y),
         (Value::Array(x), Value::Array(y)) => {
-            x.shape == y.shape && (0..x.data.len()).all(|i| x.data.get(i).map(bits) == y.data.get(i).map(bits))
+            x.shape == y.shape
+                && (0..x.data.len()).all(|i| x.data.get(i).map(bits) == y.data.get(i).map(bits))
         }
         _ => false,
     }
@@ -137,14 +187,28 @@ fn same(a: &Value, b: &Value) -> bool {
 const LENGTHS: [usize; 9] = [0, 1, 7, 8, 9, 19, 16383, 16385, 40000];
 
 fn f32s(n: usize, seed: u32) -> Array {
-    Array::from_vec((0..n).map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) % 2000) as f32 / 100.0 - 10.0).collect::<Vec<f32>>())
+    Array::from_vec(
+        (0..n)
+            .map(|i| {
+                ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) % 2000) as f32 / 100.0
+                    - 10.0
+            })
+            .collect::<Vec<f32>>(),
+    )
 }
 
 #[test]
 fn saxpy_matches_at_every_length() {
     let src = "kernel saxpy(a: f32, x: f32[n], y: f32[n]) -> (out: f32[n]) { foreach i in n { out[i] = a * x[i] + y[i]; } }";
     for n in LENGTHS {
-        check(src, "saxpy", &Args::new().scalar("a", 2.5f32).array("x", f32s(n, 1)).array("y", f32s(n, 2)));
+        check(
+            src,
+            "saxpy",
+            &Args::new()
+                .scalar("a", 2.5f32)
+                .array("x", f32s(n, 1))
+                .array("y", f32s(n, 2)),
+        );
     }
 }
 
@@ -165,7 +229,11 @@ fn divergent_control_flow_matches() {
         }
     }";
     for n in LENGTHS {
-        check(src, "k", &Args::new().array("x", f32s(n, 3)).scalar("m", 20i32));
+        check(
+            src,
+            "k",
+            &Args::new().array("x", f32s(n, 3)).scalar("m", 20i32),
+        );
     }
 }
 
@@ -216,10 +284,36 @@ fn out_of_range_reads_fail_in_both() {
     }
 }
 
+/// Every example kernel, with its default inputs but sizes shrunk to
+/// lengths around the gang and chunk sizes.
 #[test]
-fn debug_dump_saxpy() {
-    let src = "kernel saxpy(a: f32, x: f32[n], y: f32[n]) -> (out: f32[n]) { foreach i in n { out[i] = a * x[i] + y[i]; } }";
-    let module = crate::compile(src).expect("checks");
-    let text = super::dump_clif(&module, "saxpy", &crate::options::Options::default()).expect("dump");
-    std::fs::write("/tmp/saxpy.clif", text).expect("write");
+fn example_kernels_match() {
+    use crate::inputs::{self, Defaults};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/kernels");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("kernels/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for path in files {
+        let source = std::fs::read_to_string(&path).expect("readable");
+        let module = crate::compile(&source).expect("example checks");
+        let defaults = Defaults::parse(&source).expect("defaults parse");
+        for kernel in &module.kernels {
+            let specs = defaults.for_kernel(&module, kernel).expect("defaults");
+            for n in [1usize, 9, 300] {
+                let sizes = kernel
+                    .sizes
+                    .values()
+                    .map(|s| inputs::parse_arg(&format!("{}={n}", s.name)).expect("size spec"))
+                    .collect();
+                let shrunk = inputs::merge(specs.clone(), sizes);
+                let args = inputs::materialize(kernel, &shrunk)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                eprintln!("{} {} n={n}", path.display(), kernel.name);
+                check(&source, &kernel.name, &args);
+            }
+        }
+    }
 }

@@ -25,11 +25,19 @@ pub struct Uniformity {
     /// Divergent `while`/`for` statements, by address (the IR is not
     /// mutated while codegen runs, so addresses are stable identities).
     pub divergent_loops: HashSet<*const ir::Stmt>,
+    /// The `let` of each local: its first assignment in program order. A
+    /// `let` under a partial mask needs no blend with the old value, since
+    /// no code in its scope can see the old value.
+    pub declarations: HashSet<*const ir::Stmt>,
 }
 
 impl Uniformity {
     pub fn is_varying_local(&self, local: LocalId) -> bool {
         self.varying_locals.contains(&local)
+    }
+
+    pub fn is_declaration(&self, stmt: &ir::Stmt) -> bool {
+        self.declarations.contains(&(stmt as *const ir::Stmt))
     }
 
     pub fn is_divergent(&self, stmt: &ir::Stmt) -> bool {
@@ -43,15 +51,27 @@ impl Uniformity {
             Expr::Local(local) => self.is_varying_local(*local),
             Expr::Load { index, .. } => index.iter().any(|&i| self.is_varying(body, i)),
             Expr::Unary { arg, .. } | Expr::Cast { arg } => self.is_varying(body, *arg),
-            Expr::Binary { lhs, rhs, .. } => self.is_varying(body, *lhs) || self.is_varying(body, *rhs),
-            Expr::Builtin { args, .. } | Expr::Call { args, .. } => args.iter().any(|&a| self.is_varying(body, a)),
+            Expr::Binary { lhs, rhs, .. } => {
+                self.is_varying(body, *lhs) || self.is_varying(body, *rhs)
+            }
+            Expr::Builtin { args, .. } | Expr::Call { args, .. } => {
+                args.iter().any(|&a| self.is_varying(body, a))
+            }
         }
     }
 }
 
 /// Analyses `block` of `body`, with `seeds` varying on entry.
-pub fn analyze(body: &Body, block: &[ir::Stmt], seeds: impl IntoIterator<Item = LocalId>) -> Uniformity {
-    let mut u = Uniformity { varying_locals: seeds.into_iter().collect(), ..Uniformity::default() };
+pub fn analyze(
+    body: &Body,
+    block: &[ir::Stmt],
+    seeds: impl IntoIterator<Item = LocalId>,
+) -> Uniformity {
+    let mut u = Uniformity {
+        varying_locals: seeds.into_iter().collect(),
+        ..Uniformity::default()
+    };
+    find_declarations(block, &mut HashSet::new(), &mut u.declarations);
     loop {
         let before = (u.varying_locals.len(), u.divergent_loops.len());
         walk(body, block, false, &mut u);
@@ -69,7 +89,11 @@ fn walk(body: &Body, block: &[ir::Stmt], divergent: bool, u: &mut Uniformity) {
                     u.varying_locals.insert(*local);
                 }
             }
-            StmtKind::If { cond, then_block, else_block } => {
+            StmtKind::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
                 let d = divergent || u.is_varying(body, *cond);
                 walk(body, then_block, d, u);
                 walk(body, else_block, d, u);
@@ -79,7 +103,13 @@ fn walk(body: &Body, block: &[ir::Stmt], divergent: bool, u: &mut Uniformity) {
                 mark_loop(stmt, d, u);
                 walk(body, inner, divergent || d, u);
             }
-            StmtKind::For { counter, start, end, body: inner, .. } => {
+            StmtKind::For {
+                counter,
+                start,
+                end,
+                body: inner,
+                ..
+            } => {
                 let bounds = u.is_varying(body, *start) || u.is_varying(body, *end);
                 if bounds {
                     u.varying_locals.insert(*counter);
@@ -95,6 +125,37 @@ fn walk(body: &Body, block: &[ir::Stmt], divergent: bool, u: &mut Uniformity) {
     }
 }
 
+fn find_declarations(
+    block: &[ir::Stmt],
+    seen: &mut HashSet<LocalId>,
+    out: &mut HashSet<*const ir::Stmt>,
+) {
+    for stmt in block {
+        match &stmt.kind {
+            StmtKind::Assign { local, .. } => {
+                if seen.insert(*local) {
+                    out.insert(stmt as *const ir::Stmt);
+                }
+            }
+            StmtKind::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                find_declarations(then_block, seen, out);
+                find_declarations(else_block, seen, out);
+            }
+            StmtKind::While { body, .. } | StmtKind::For { body, .. } => {
+                find_declarations(body, seen, out)
+            }
+            StmtKind::Foreach { body, .. } | StmtKind::Reduce { body, .. } => {
+                find_declarations(body, seen, out)
+            }
+            _ => {}
+        }
+    }
+}
+
 fn mark_loop(stmt: &ir::Stmt, divergent: bool, u: &mut Uniformity) {
     if divergent {
         u.divergent_loops.insert(stmt as *const ir::Stmt);
@@ -106,7 +167,11 @@ fn mark_loop(stmt: &ir::Stmt, divergent: bool, u: &mut Uniformity) {
 fn has_varying_jump(body: &Body, block: &[ir::Stmt], under_varying: bool, u: &Uniformity) -> bool {
     block.iter().any(|stmt| match &stmt.kind {
         StmtKind::Break | StmtKind::Continue => under_varying,
-        StmtKind::If { cond, then_block, else_block } => {
+        StmtKind::If {
+            cond,
+            then_block,
+            else_block,
+        } => {
             let v = under_varying || u.is_varying(body, *cond);
             has_varying_jump(body, then_block, v, u) || has_varying_jump(body, else_block, v, u)
         }
@@ -125,8 +190,16 @@ pub fn phase_seeds(domain: &ir::Domain) -> Vec<LocalId> {
 /// decisions: varying locals and divergent loops.
 pub fn dump_vir(module: &ir::Module, kernel: &str) -> Option<String> {
     let k = module.kernel(kernel)?;
-    let mut out = ir::dump_module(&ir::Module { kernels: vec![k.clone()], functions: module.functions.clone() });
-    let _ = writeln!(out, "\nvectorization of kernel {} (gang of {} lanes):", k.name, crate::abi::GANG);
+    let mut out = ir::dump_module(&ir::Module {
+        kernels: vec![k.clone()],
+        functions: module.functions.clone(),
+    });
+    let _ = writeln!(
+        out,
+        "\nvectorization of kernel {} (gang of {} lanes):",
+        k.name,
+        crate::abi::GANG
+    );
     let mut phase = 0;
     for stmt in &k.body.block {
         let (kind, domain, block) = match &stmt.kind {
@@ -135,9 +208,18 @@ pub fn dump_vir(module: &ir::Module, kernel: &str) -> Option<String> {
             _ => continue,
         };
         let u = analyze(&k.body, block, phase_seeds(domain));
-        let mut varying: Vec<String> = u.varying_locals.iter().map(|l| format!("{l} {}", k.body.locals[*l].name)).collect();
+        let mut varying: Vec<String> = u
+            .varying_locals
+            .iter()
+            .map(|l| format!("{l} {}", k.body.locals[*l].name))
+            .collect();
         varying.sort();
-        let _ = writeln!(out, "  phase {phase} ({kind}, {}-D): varying locals: {}", domain.indices.len(), varying.join(", "));
+        let _ = writeln!(
+            out,
+            "  phase {phase} ({kind}, {}-D): varying locals: {}",
+            domain.indices.len(),
+            varying.join(", ")
+        );
         let _ = writeln!(out, "    divergent loops: {}", u.divergent_loops.len());
         phase += 1;
     }
