@@ -56,10 +56,10 @@ mod owned;
 #[cfg(test)]
 mod tests;
 
-pub use binding::{Binding, Element, ScalarOutputs};
 pub use crate::runtime::RunError;
-pub use crate::signature::{ArgError, Signature};
+pub use crate::signature::{ArgError, Role, Signature};
 pub use crate::value::{Args, Outputs};
+pub use binding::{Binding, Element, ScalarOutputs};
 
 use crate::codegen::{self, CodegenError, CompiledKernel, CompiledModule};
 use crate::diagnostic::{self, Diagnostic};
@@ -250,7 +250,8 @@ impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CompileError::Diagnostics(diagnostics) => {
-                let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
+                let errors: Vec<&Diagnostic> =
+                    diagnostics.iter().filter(|d| d.is_error()).collect();
                 match errors.as_slice() {
                     [] => f.write_str("the source has errors"),
                     [only] => f.write_str(&only.message),

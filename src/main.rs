@@ -4,7 +4,7 @@
 //! Exit codes: 0 success, 1 the source has errors (diagnostics printed),
 //! 2 usage (bad command line, unknown kernel or engine), 3 runtime or input
 //! error (bad argument spec, `.npy` problem, argument mismatch, out-of-range
-//! index, refused output file).
+//! index, refused output file), 4 internal compiler error (a bug in kjit).
 
 mod cli;
 

@@ -234,6 +234,34 @@ fn emit_kernel_filters_to_one_kernel() {
 }
 
 #[test]
+fn emit_backend_stages() {
+    let dir = Dir::new();
+    dir.write("two.kern", TWO_KERNELS);
+    let vir = dir.kjit(&["emit", "vir", "two.kern"]);
+    vir.expect(0)
+        .stdout_has("vectorization of kernel first")
+        .stdout_has("vectorization of kernel second");
+    dir.kjit(&["emit", "vir", "two.kern", "--kernel", "second"])
+        .expect(0)
+        .stdout_has("phase 0 (foreach, 1-D)");
+    dir.kjit(&["emit", "clif", "two.kern", "--kernel", "first"])
+        .expect(0)
+        .stdout_has("function ");
+    dir.kjit(&["emit", "asm", "two.kern", "--kernel", "first"])
+        .expect(0)
+        .stdout_has("ret");
+    for stage in ["vir", "clif", "asm"] {
+        dir.kjit(&["emit", stage, "two.kern", "--kernel", "third"])
+            .expect(2)
+            .stderr_has("no kernel `third` (kernels: first, second)");
+    }
+    dir.write("bad.kern", SAXPY_BARE.replace("y[i];", "y[i] + nope;"));
+    dir.kjit(&["emit", "clif", "bad.kern"])
+        .expect(1)
+        .stderr_has("nope");
+}
+
+#[test]
 fn emit_ir_with_errors_exits_1() {
     let dir = Dir::new();
     dir.write("bad.kern", SAXPY_BARE.replace("y[i];", "y[i] + nope;"));
@@ -256,7 +284,7 @@ fn run_with_defaults() {
         )
         .stdout_has("compile ")
         .stdout_has("elements in the largest domain")
-        .stdout_has("engine reference");
+        .stdout_has("engine jit\nthreads ");
 }
 
 #[test]
@@ -266,7 +294,7 @@ fn run_arguments_override_defaults() {
     dir.kjit(&["run", "saxpy.kern", "a=0.5", "n=3", "--threads", "4"])
         .expect(0)
         .stdout_has("out: f32[3]  min 1.0  max 2.0  mean 1.5  [1.0, 1.5, 2.0]")
-        .stdout_has("--threads 4 recorded");
+        .stdout_has("engine jit\nthreads 4\n");
 }
 
 #[test]
@@ -385,14 +413,53 @@ fn unknown_kernel_exits_2() {
 fn engines() {
     let dir = Dir::new();
     dir.write("saxpy.kern", SAXPY);
+    let line =
+        "out: f32[8]  min 1.0  max 15.0  mean 8.0  [1.0, 3.0, 5.0, 7.0, 9.0, 11.0, 13.0, 15.0]";
     dir.kjit(&["run", "saxpy.kern", "--engine", "jit"])
-        .expect(2)
-        .stderr_has("not available yet");
+        .expect(0)
+        .stdout_has(line)
+        .stdout_has("engine jit");
     dir.kjit(&["run", "saxpy.kern", "--engine", "gpu"])
         .expect(2)
         .stderr_has("gpu");
-    dir.kjit(&["run", "saxpy.kern", "--engine", "reference"])
-        .expect(0);
+    dir.kjit(&[
+        "run",
+        "saxpy.kern",
+        "--engine",
+        "reference",
+        "--threads",
+        "4",
+    ])
+    .expect(0)
+    .stdout_has(line)
+    .stdout_has("engine reference (--threads 4 recorded; this engine runs on one thread)");
+}
+
+/// A float sum over many chunks: every thread count and both engines print
+/// the same bits, because the reduction order is fixed.
+#[test]
+fn engines_and_thread_counts_agree_on_a_big_reduction() {
+    let dir = Dir::new();
+    dir.write(
+        "total.kern",
+        "kernel total(x: f32[n]) -> (s: f32) {\n    s = sum over i in n { x[i] * x[i] };\n}\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "total.kern", "x=uniform(-1,1)", "n=100003"];
+        args.extend_from_slice(extra);
+        let out = dir.kjit(&args);
+        out.expect(0);
+        let line = out.stdout.lines().find(|l| l.contains("s: f32 = "));
+        line.expect("a result line").to_string()
+    };
+    let reference = run(&["--engine", "reference"]);
+    for threads in ["1", "2", "3"] {
+        assert_eq!(
+            run(&["--threads", threads]),
+            reference,
+            "--threads {threads}"
+        );
+    }
 }
 
 #[test]
@@ -413,8 +480,14 @@ fn out_of_range_read_is_a_runtime_error() {
     );
     dir.kjit(&["run", "shift.kern", "x=[1,2,3]", "-o", "out=out.npy"])
         .expect(3)
-        .stderr_has("out of bounds for array `x`")
-        .stderr_has("2:");
+        .stderr_has(
+            "error: kernel `shift`: index [3] is out of bounds for array `x` of shape [3] at 2:31",
+        );
+    dir.kjit(&["run", "shift.kern", "x=[1,2,3]", "--engine", "reference"])
+        .expect(3)
+        .stderr_has(
+            "error: kernel `shift`: index [3] is out of bounds for array `x` of shape [3] at 2:31",
+        );
     assert_eq!(
         dir.files(),
         vec!["shift.kern"],

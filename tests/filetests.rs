@@ -79,7 +79,7 @@ kern_tests! {
         trig, hyperbolic_erf, builtin_errors,
     }
     calls {
-        arg_checks, arg_dtype, missing_args,
+        arg_checks, arg_dtype, missing_args, limits,
     }
 }
 

@@ -606,14 +606,16 @@ fn normalize() {
             .array("x", Array::from_vec(x.clone()))
             .scalar("limit", limit);
         let out = kern.run(&args);
-        let mean = x.iter().sum::<f64>() / n as f64;
-        let std = (x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt();
+        let mean = canonical_sum(&x) / n as f64;
+        let squares: Vec<f64> = x.iter().map(|v| (v - mean) * (v - mean)).collect();
+        let std = (canonical_sum(&squares) / n as f64).sqrt();
         let scale = if std > 0.0 { 1.0 / std } else { 0.0 };
         let y: Vec<f64> = x
             .iter()
             .map(|v| ((v - mean) * scale).clamp(-limit, limit))
             .collect();
-        // Same operations in the same order as the kernel: exact.
+        // Same operations in the same order as the kernel (the documented
+        // reduction order): exact.
         assert_same(
             &format!("normalize mean n={n}"),
             &[f64_scalar(&out, "mean")],
@@ -639,4 +641,19 @@ fn normalize() {
         (2.5, 0.0)
     );
     assert_same("normalize constant", &f64s(&out, "y"), &[0.0; 9]);
+}
+
+/// A float sum in kjit's documented reduction order (docs/LANGUAGE.md):
+/// chunks of 16384 elements; in a chunk, element `i` goes to lane `i % 8`;
+/// lanes combine as ((a0+a4)+(a2+a6))+((a1+a5)+(a3+a7)); chunks fold in
+/// order from 0.
+fn canonical_sum(values: &[f64]) -> f64 {
+    values.chunks(16384).fold(0.0, |total, chunk| {
+        let mut lanes = [0.0f64; 8];
+        for (i, v) in chunk.iter().enumerate() {
+            lanes[i % 8] += v;
+        }
+        let b: Vec<f64> = (0..4).map(|l| lanes[l] + lanes[l + 4]).collect();
+        total + ((b[0] + b[2]) + (b[1] + b[3]))
+    })
 }

@@ -45,19 +45,29 @@ impl Kernel<'_> {
 
     /// The memory of every output and `inout` array, by parameter: zeros in
     /// the bound shape for outputs, a copy for `inout` arrays.
-    fn allocate(&self, args: &Args, shapes: &[Vec<usize>]) -> Result<Vec<Option<Array>>, CallError> {
+    fn allocate(
+        &self,
+        args: &Args,
+        shapes: &[Vec<usize>],
+    ) -> Result<Vec<Option<Array>>, CallError> {
         let sig = self.signature();
         let mut owned = Vec::with_capacity(sig.params.len());
         for (param, shape) in sig.params.iter().zip(shapes) {
             let array = match (param.role, &param.dims) {
-                (Role::Output, Some(_)) => Some(zeros(param.elem, shape).ok_or_else(|| {
-                    CallError::OutOfMemory {
-                        kernel: sig.name.clone(),
-                        array: param.name.clone(),
-                        shape: shape.clone(),
-                    }
-                })?),
-                (Role::InOut, _) => args.values.get(&param.name).and_then(Value::as_array).cloned(),
+                (Role::Output, Some(_)) => {
+                    Some(
+                        zeros(param.elem, shape).ok_or_else(|| CallError::OutOfMemory {
+                            kernel: sig.name.clone(),
+                            array: param.name.clone(),
+                            shape: shape.clone(),
+                        })?,
+                    )
+                }
+                (Role::InOut, _) => args
+                    .values
+                    .get(&param.name)
+                    .and_then(Value::as_array)
+                    .cloned(),
                 _ => None,
             };
             owned.push(array);
@@ -79,7 +89,11 @@ fn param_args(sig: &Signature, args: &Args, owned: &mut [Option<Array>]) -> Vec<
             None => ParamArg::ScalarOutput,
         }
     };
-    sig.params.iter().zip(owned).map(|(p, own)| arg(p, own)).collect()
+    sig.params
+        .iter()
+        .zip(owned)
+        .map(|(p, own)| arg(p, own))
+        .collect()
 }
 
 fn data_ptr(data: &ArrayData) -> *const u8 {

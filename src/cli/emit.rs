@@ -1,16 +1,20 @@
-//! `kjit emit ast|ir FILE [--kernel K]`: a stage's text dump on stdout.
+//! `kjit emit ast|ir|vir|clif|asm FILE [--kernel K]`: a stage's text dump
+//! on stdout.
 //!
 //! The AST is dumped after parsing alone, so it is available for a file
-//! that parses but does not check; the IR needs a file without errors.
-//! `--kernel` keeps one kernel (and, in the IR, every function, since the
-//! kernel may call them).
+//! that parses but does not check; the later stages need a file without
+//! errors. `--kernel` keeps one kernel (and, in the IR, every function,
+//! since the kernel may call them); without it, the vectorizer and code
+//! generator dumps cover every kernel, one after another.
 
 use super::{
     kernel_names, print_diagnostics, read_source, select_kernel, summary, to_stderr, to_stdout,
     CliError, Stage,
 };
+use kjit::codegen::{self, CodegenError};
 use kjit::diagnostic::Diagnostic;
 use kjit::ir::{self, Module};
+use kjit::options::Options;
 use kjit::syntax::ast::{Item, SourceFile};
 use kjit::syntax::{self, dump::dump_ast};
 use std::path::Path;
@@ -20,6 +24,7 @@ pub fn emit(stage: Stage, file: &Path, kernel: Option<&str>) -> Result<(), CliEr
     let dump = match stage {
         Stage::Ast => emit_ast(file, &source, kernel)?,
         Stage::Ir => emit_ir(file, &source, kernel)?,
+        Stage::Vir | Stage::Clif | Stage::Asm => emit_backend(stage, file, &source, kernel)?,
     };
     to_stdout(&dump);
     Ok(())
@@ -61,10 +66,7 @@ fn only_kernel(file: &Path, ast: SourceFile, name: &str) -> Result<SourceFile, C
 }
 
 fn emit_ir(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, CliError> {
-    let checked = kjit::check(source);
-    report(file, source, &checked.diagnostics)?;
-    // `module` is `None` only when there were errors, reported above.
-    let module = checked.module.ok_or(CliError::Diagnostics)?;
+    let module = checked_module(file, source)?;
     let module = match kernel {
         Some(name) => Module {
             kernels: vec![select_kernel(&module, file, Some(name))?.clone()],
@@ -73,6 +75,42 @@ fn emit_ir(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, Cl
         None => module,
     };
     Ok(ir::dump_module(&module))
+}
+
+/// The vectorizer's or code generator's dump of each selected kernel.
+fn emit_backend(
+    stage: Stage,
+    file: &Path,
+    source: &str,
+    kernel: Option<&str>,
+) -> Result<String, CliError> {
+    let module = checked_module(file, source)?;
+    let names: Vec<&str> = match kernel {
+        Some(name) => vec![select_kernel(&module, file, Some(name))?.name.as_str()],
+        None => module.kernels.iter().map(|k| k.name.as_str()).collect(),
+    };
+    let options = Options::default();
+    let internal = |e: CodegenError| CliError::Internal(e.to_string());
+    let mut out = String::new();
+    for name in names {
+        let dump = match stage {
+            Stage::Clif => codegen::dump_clif(&module, name, &options).map_err(internal)?,
+            Stage::Asm => codegen::dump_asm(&module, name, &options).map_err(internal)?,
+            _ => kjit::vector::dump_vir(&module, name).ok_or_else(|| {
+                CliError::Internal(format!("the vectorizer has no dump for kernel `{name}`"))
+            })?,
+        };
+        out.push_str(&dump);
+    }
+    Ok(out)
+}
+
+/// The checked module, or the diagnostics that stop a dump.
+fn checked_module(file: &Path, source: &str) -> Result<Module, CliError> {
+    let checked = kjit::check(source);
+    report(file, source, &checked.diagnostics)?;
+    // `module` is `None` only when there were errors, reported above.
+    checked.module.ok_or(CliError::Diagnostics)
 }
 
 /// Prints diagnostics (warnings too); errors stop the dump.

@@ -39,7 +39,8 @@ pub enum Command {
         /// The .kern source file.
         file: PathBuf,
     },
-    /// Print a compiler stage: the syntax tree or the kernel IR.
+    /// Print a compiler stage: syntax tree, kernel IR, vectorizer decisions,
+    /// Cranelift IR or machine code.
     Emit {
         #[arg(value_enum)]
         stage: Stage,
@@ -59,6 +60,13 @@ pub enum Stage {
     Ast,
     /// The checked kernel IR.
     Ir,
+    /// The kernel IR with the vectorizer's decisions (varying locals,
+    /// divergent loops) per phase.
+    Vir,
+    /// Cranelift IR of the driver and chunk functions.
+    Clif,
+    /// Disassembly of the driver and chunk functions.
+    Asm,
 }
 
 #[derive(clap::Args, Debug)]
@@ -80,9 +88,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// The engine that runs the kernel.
-    #[arg(long, value_enum, default_value_t = Engine::Reference)]
+    #[arg(long, value_enum, default_value_t = Engine::Jit)]
     pub engine: Engine,
-    /// Worker threads (recorded; the reference engine runs on one).
+    /// Worker threads for the JIT's phases (default: one per core); the
+    /// reference engine always runs on one.
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
 }
@@ -100,7 +109,7 @@ Sizes are given the same way (n=1000) unless an array argument fixes them.";
 pub enum Engine {
     /// The reference evaluator: sequential, exact, slow.
     Reference,
-    /// The vectorizing JIT (not available yet).
+    /// The vectorizing, parallel Cranelift JIT.
     Jit,
 }
 
@@ -124,6 +133,8 @@ pub enum CliError {
     Runtime(String),
     /// An `-o` request was refused or its file could not be written.
     Output(outputs::OutputError),
+    /// A bug in kjit (code generation or the runtime broke an invariant).
+    Internal(String),
 }
 
 impl CliError {
@@ -136,6 +147,7 @@ impl CliError {
             | CliError::Args(_)
             | CliError::Runtime(_)
             | CliError::Output(_) => 3,
+            CliError::Internal(_) => 4,
         }
     }
 }
@@ -145,6 +157,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Diagnostics => f.write_str("the source has errors"),
             CliError::Usage(message) | CliError::Runtime(message) => f.write_str(message),
+            CliError::Internal(message) => write!(f, "{message} (this is a bug in kjit)"),
             CliError::Source { path, error } => {
                 write!(f, "cannot read `{}`: {error}", path.display())
             }

@@ -85,7 +85,11 @@ impl Emitter<'_, '_> {
             };
             return self.lanewise(ty, &[a, c], |b, x| {
                 let better = b.ins().icmp(cc, x[1], x[0]);
-                b.ins().select(better, x[1], x[0])
+                if b.func.dfg.value_type(x[0]).is_vector() {
+                    b.ins().bitselect(better, x[1], x[0])
+                } else {
+                    b.ins().select(better, x[1], x[0])
+                }
             });
         }
         let cc = if is_min {

@@ -92,6 +92,7 @@ impl Emitter<'_, '_> {
     /// Each side under its own mask; afterwards the exec mask is the union
     /// of what each side left on (a `break` inside turns lanes off).
     fn varying_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
+        let all_on = self.exec.is_none();
         let entry = self.exec_mask().unwrap_or_else(|| self.tail_mask());
         let then_mask = lanes::mask_and(&mut self.b, &entry, &cond);
         let else_mask = lanes::mask_and_not(&mut self.b, &entry, &cond);
@@ -103,6 +104,15 @@ impl Emitter<'_, '_> {
             e.block(else_block);
             e.exec_mask().unwrap_or_default()
         });
+        // With every lane on at entry, no lane can have left: `break` and
+        // `continue` only occur in divergent loops, which make the mask
+        // explicit themselves. Keep "all on" implicit then: mask variables
+        // created here would be defined on this path only, and an enclosing
+        // uniform `if` would merge them with an undefined (zero) mask.
+        if all_on {
+            self.exec = None;
+            return;
+        }
         let union = lanes::mask_or(&mut self.b, &after_then, &after_else);
         self.set_exec(union);
     }

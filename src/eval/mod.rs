@@ -164,11 +164,12 @@ fn new_machine<'a>(
             (ParamRole::Output, ParamKind::Array { elem, .. }, _) => {
                 // A size given by the caller can be absurdly large: that
                 // is an error, not an abort.
-                let array = Array::zeros(*elem, shape.clone()).ok_or_else(|| EvalError::OutOfMemory {
+                let out_of_memory = || EvalError::OutOfMemory {
                     kernel: k.name.clone(),
                     array: param.name.clone(),
                     shape: shape.clone(),
-                })?;
+                };
+                let array = Array::zeros(*elem, shape.clone()).ok_or_else(out_of_memory)?;
                 (Scalar::zero(*elem), Some(Cow::Owned(array)))
             }
             _ => (Scalar::zero(param.elem()), None),

@@ -43,9 +43,13 @@ pub(super) fn split_header(bytes: &[u8]) -> Result<(&str, &[u8]), FormatError> {
         .iter()
         .rev()
         .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-    let (header, data) = rest
-        .split_at_checked(header_len)
-        .ok_or_else(|| truncated("header", header_start.saturating_add(header_len), bytes.len()))?;
+    let (header, data) = rest.split_at_checked(header_len).ok_or_else(|| {
+        truncated(
+            "header",
+            header_start.saturating_add(header_len),
+            bytes.len(),
+        )
+    })?;
     // Versions 1 and 2 promise latin-1, version 3 UTF-8; a header kjit can
     // use is plain ASCII either way.
     let header = std::str::from_utf8(header)

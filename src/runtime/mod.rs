@@ -6,7 +6,7 @@
 //!
 //! [`execute`] builds the frame (scalar inputs and sizes in their slots) and
 //! the [`ArrayDesc`] table, zero-fills the output arrays the plan asks for,
-//! and calls the driver. The driver calls back into [`phase::run_phase`]
+//! and calls the driver. The driver calls back into `run_phase`
 //! once per phase, which cuts the domain into chunks
 //! ([`abi::chunk_ranges`]) and runs them: on the calling thread when there
 //! is one chunk or one thread, on the pool otherwise.
@@ -179,7 +179,12 @@ unsafe fn run_driver(
     if status == abi::STATUS_OK {
         Ok(())
     } else {
-        Err(RunError::from_record(call.signature, call.plan, call.sizes, error))
+        Err(RunError::from_record(
+            call.signature,
+            call.plan,
+            call.sizes,
+            error,
+        ))
     }
 }
 
@@ -232,7 +237,11 @@ unsafe fn zero_outputs(call: &Call, arrays: &[ArrayDesc]) {
 }
 
 fn read_scalar_outputs(call: &Call, frame: &[u64]) -> ScalarResults {
-    let params = call.signature.params.iter().zip(&call.plan.frame.param_slots);
+    let params = call
+        .signature
+        .params
+        .iter()
+        .zip(&call.plan.frame.param_slots);
     params
         .enumerate()
         .filter(|(_, (param, _))| param.role == Role::Output && param.dims.is_none())
@@ -245,7 +254,11 @@ fn read_scalar_outputs(call: &Call, frame: &[u64]) -> ScalarResults {
 
 /// Runs `f` on `len` copies of `fill`: on the stack when `len <= N`, else
 /// on the heap.
-fn with_buffer<T: Copy, const N: usize, R>(len: usize, fill: T, f: impl FnOnce(&mut [T]) -> R) -> R {
+fn with_buffer<T: Copy, const N: usize, R>(
+    len: usize,
+    fill: T,
+    f: impl FnOnce(&mut [T]) -> R,
+) -> R {
     if len <= N {
         let mut inline = [fill; N];
         f(&mut inline[..len])

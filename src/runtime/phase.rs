@@ -127,7 +127,11 @@ unsafe fn run(context: &PhaseContext, phase: usize, frame: *mut u64) -> Result<(
 unsafe fn read_extents(frame: *const u64, plan: &PhasePlan) -> [i64; 2] {
     // SAFETY: forwarded from this function's contract.
     let slot = |s: usize| unsafe { *frame.add(s) } as i64;
-    let inner = if plan.rank == 2 { slot(plan.extent_slots[1]) } else { 1 };
+    let inner = if plan.rank == 2 {
+        slot(plan.extent_slots[1])
+    } else {
+        1
+    };
     [slot(plan.extent_slots[0]), inner]
 }
 

@@ -41,7 +41,9 @@ fn noise(n: usize, seed: u64) -> Vec<f64> {
     let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
     (0..n)
         .map(|_| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 52) as f64 - 1.0
         })
         .collect()
@@ -59,9 +61,17 @@ fn saxpy_over_many_chunks() {
     let mut y = vec![1.0f32; n];
     for pool in pools() {
         let mut out = vec![f32::NAN; n];
-        let args = [ParamArg::Scalar(Scalar::F32(2.0)), array(&mut x), array(&mut y), array(&mut out)];
+        let args = [
+            ParamArg::Scalar(Scalar::F32(2.0)),
+            array(&mut x),
+            array(&mut y),
+            array(&mut out),
+        ];
         run(&saxpy, &pool, &[n as i64], &args).expect("saxpy runs");
-        assert!(out.iter().enumerate().all(|(i, &v)| v == 2.0 * i as f32 + 1.0));
+        assert!(out
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v == 2.0 * i as f32 + 1.0));
     }
 }
 
@@ -75,19 +85,30 @@ fn reduction_combines_partials_in_chunk_order() {
         .map(|chunk| chunk.iter().fold(0.0f64, |a, &b| a + b))
         .fold(0.0f64, |a, b| a + b);
     for pool in pools() {
-        let args = [array(&mut x), ParamArg::Scalar(Scalar::I64(0)), ParamArg::ScalarOutput];
+        let args = [
+            array(&mut x),
+            ParamArg::Scalar(Scalar::I64(0)),
+            ParamArg::ScalarOutput,
+        ];
         let outputs = run(&total, &pool, &[n as i64], &args).expect("total runs");
         assert_eq!(outputs.len(), 1);
         let (param, value) = outputs[0];
         assert_eq!(param, 2);
-        assert!(value.same_bits(Scalar::F64(expected)), "{value} vs {expected}");
+        assert!(
+            value.same_bits(Scalar::F64(expected)),
+            "{value} vs {expected}"
+        );
     }
 }
 
 #[test]
 fn empty_domain_gives_the_identity() {
     let total = kernel("total");
-    let args = [ParamArg::Array(std::ptr::NonNull::<f64>::dangling().as_ptr().cast()), ParamArg::Scalar(Scalar::I64(0)), ParamArg::ScalarOutput];
+    let args = [
+        ParamArg::Array(std::ptr::NonNull::<f64>::dangling().as_ptr().cast()),
+        ParamArg::Scalar(Scalar::I64(0)),
+        ParamArg::ScalarOutput,
+    ];
     for pool in pools() {
         let outputs = run(&total, &pool, &[0], &args).expect("an empty sum");
         assert!(outputs[0].1.same_bits(Scalar::F64(0.0)));
@@ -103,9 +124,20 @@ fn lowest_failing_chunk_is_reported() {
     // k = 1: only the last chunk fails, at index n.
     for (k, index) in [(-(n as i64), -(n as i64)), (1, n as i64)] {
         for pool in pools() {
-            let args = [array(&mut x), ParamArg::Scalar(Scalar::I64(k)), ParamArg::ScalarOutput];
+            let args = [
+                array(&mut x),
+                ParamArg::Scalar(Scalar::I64(k)),
+                ParamArg::ScalarOutput,
+            ];
             let error = run(&total, &pool, &[n as i64], &args).unwrap_err();
-            let RunError::OutOfBounds { kernel, array, index: found, shape, span } = error else {
+            let RunError::OutOfBounds {
+                kernel,
+                array,
+                index: found,
+                shape,
+                span,
+            } = error
+            else {
                 panic!("not out of bounds: {error}");
             };
             assert_eq!((kernel.as_str(), array.as_str()), ("total", "x"));
@@ -132,11 +164,24 @@ fn outputs_are_zero_filled_when_the_plan_asks() {
 #[test]
 fn phases_run_in_order_and_inout_arrays_update() {
     let fill = kernel("fill");
-    let sizes: Vec<&str> = fill.signature.sizes.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(sizes, ["m", "n"], "the fake's frame layout assumes this order");
+    let sizes: Vec<&str> = fill
+        .signature
+        .sizes
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        sizes,
+        ["m", "n"],
+        "the fake's frame layout assumes this order"
+    );
     let mut acc = vec![1.0f32; 3];
     let mut out = vec![0.0f32; CHUNK_ELEMS + 1];
-    let args = [ParamArg::Scalar(Scalar::F32(0.5)), array(&mut acc), array(&mut out)];
+    let args = [
+        ParamArg::Scalar(Scalar::F32(0.5)),
+        array(&mut acc),
+        array(&mut out),
+    ];
     run(&fill, &Pool::Global, &[3, out.len() as i64], &args).expect("fill runs");
     assert_eq!(acc, [1.5; 3]);
     assert!(out.iter().all(|&v| v == 0.5));
@@ -171,13 +216,24 @@ fn contract_breaches_are_internal_errors() {
     let mut out = [0.0f32; 2];
     let mut x = [0.0f32; 2];
     let mut y = [0.0f32; 2];
-    let args = [ParamArg::Scalar(Scalar::F32(1.0)), array(&mut x), array(&mut y), array(&mut out)];
+    let args = [
+        ParamArg::Scalar(Scalar::F32(1.0)),
+        array(&mut x),
+        array(&mut y),
+        array(&mut out),
+    ];
     saxpy.plan.driver = wrong_phase_driver;
     let error = run(&saxpy, &Pool::CallingThread, &[2], &args).unwrap_err();
-    assert!(error.to_string().contains("ran phase 7 of a plan with 1"), "{error}");
+    assert!(
+        error.to_string().contains("ran phase 7 of a plan with 1"),
+        "{error}"
+    );
     saxpy.plan.driver = unknown_error_driver;
     let error = run(&saxpy, &Pool::CallingThread, &[2], &args).unwrap_err();
-    assert!(error.to_string().contains("unknown error kind 99"), "{error}");
+    assert!(
+        error.to_string().contains("unknown error kind 99"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -14,8 +14,12 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
     let in_frame = |slot: usize| slot < slots;
     let layout = &plan.frame;
     if layout.param_slots.len() != sig.params.len() || plan.zero_init.len() != sig.params.len() {
-        return fail(format!("{} parameters, but {} param slots and {} zero_init flags",
-            sig.params.len(), layout.param_slots.len(), plan.zero_init.len()));
+        return fail(format!(
+            "{} parameters, but {} param slots and {} zero_init flags",
+            sig.params.len(),
+            layout.param_slots.len(),
+            plan.zero_init.len()
+        ));
     }
     for (param, slot) in sig.params.iter().zip(&layout.param_slots) {
         match (&param.dims, slot) {
@@ -24,16 +28,24 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
             _ => return fail(format!("parameter `{}` has slot {slot:?}", param.name)),
         }
     }
-    if layout.size_slots.len() != sig.sizes.len() || !layout.size_slots.iter().all(|&s| in_frame(s)) {
-        return fail(format!("size slots {:?} for {} sizes", layout.size_slots, sig.sizes.len()));
+    if layout.size_slots.len() != sig.sizes.len() || !layout.size_slots.iter().all(|&s| in_frame(s))
+    {
+        return fail(format!(
+            "size slots {:?} for {} sizes",
+            layout.size_slots,
+            sig.sizes.len()
+        ));
     }
     for (index, phase) in plan.phases.iter().enumerate() {
         let extents = phase.extent_slots.get(..phase.rank).unwrap_or(&[]);
         let reduction_ok = phase
             .reduction
             .is_none_or(|r| in_frame(r.dst_slot) && r.ty.is_numeric());
-        if !(1..=2).contains(&phase.rank) || !extents.iter().all(|&s| in_frame(s)) || !reduction_ok {
-            return fail(format!("phase {index} is {phase:?} in a frame of {slots} slots"));
+        if !(1..=2).contains(&phase.rank) || !extents.iter().all(|&s| in_frame(s)) || !reduction_ok
+        {
+            return fail(format!(
+                "phase {index} is {phase:?} in a frame of {slots} slots"
+            ));
         }
     }
     for (index, site) in plan.error_sites.iter().enumerate() {

@@ -140,7 +140,9 @@ impl InferTable {
                 self.slots[v as usize] = Slot::Bound(t);
                 Ok(Ty::Known(t))
             }
-            (Resolved::Var(v, k1), Resolved::Var(w, k2)) if k1 == k2 => Ok(Ty::Var(self.link(v, w))),
+            (Resolved::Var(v, k1), Resolved::Var(w, k2)) if k1 == k2 => {
+                Ok(Ty::Var(self.link(v, w)))
+            }
             _ => Err(Mismatch {
                 expected: a,
                 found: b,
@@ -213,9 +215,8 @@ mod tests {
             let literal = table.fresh(VarKind::Int);
             assert!(table.unify(x, literal).is_ok());
         }
-        let Ty::Var(mut var) = x else {
-            panic!("a fresh variable is a Var")
-        };
+        assert_eq!(x, Ty::Var(0));
+        let mut var = 0;
         let mut links = 0;
         while let Slot::Link(next) = table.slots[var as usize] {
             var = next;

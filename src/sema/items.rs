@@ -11,7 +11,7 @@ use cranelift_entity::PrimaryMap;
 use std::collections::{HashMap, HashSet};
 
 impl Lowerer<'_> {
-    pub fn kernel(mut self, decl: &ast::KernelDecl) -> (ir::Kernel, Vec<Diagnostic>) {
+    pub fn kernel(mut self, decl: &ast::KernelDecl) -> (ir::Kernel, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
         self.scopes.push();
         self.kernel = Some(self.kernel_signature(decl));
         self.ctx.at_top_level = true;
@@ -38,7 +38,7 @@ impl Lowerer<'_> {
             params: sig.params,
             body,
         };
-        (kernel, self.diags)
+        (kernel, self.diags, self.calls)
     }
 
     /// Parameters, outputs and sizes, bound in the kernel's outer scope.

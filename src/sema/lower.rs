@@ -51,7 +51,10 @@ impl Phase {
     /// each dim is the size its domain extent names.
     pub fn is_shaped_like(&self, dims: &[SizeId]) -> bool {
         dims.len() == self.extent_sizes.len()
-            && dims.iter().zip(&self.extent_sizes).all(|(&d, &e)| e == Some(d))
+            && dims
+                .iter()
+                .zip(&self.extent_sizes)
+                .all(|(&d, &e)| e == Some(d))
     }
 }
 

@@ -15,6 +15,7 @@ mod builder;
 mod expr;
 mod infer;
 mod items;
+mod limits;
 mod lower;
 mod phase;
 mod scope;
@@ -62,14 +63,20 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
         diags.extend(errors);
         call_graph.push(calls);
     }
+    let mut kernel_calls = Vec::new();
     for item in &file.items {
         if let ast::Item::Kernel(decl) = item {
-            let (kernel, errors) = Lowerer::new(&globals).kernel(decl);
+            let (kernel, errors, calls) = Lowerer::new(&globals).kernel(decl);
             diags.extend(errors);
             module.kernels.push(kernel);
+            kernel_calls.push(calls);
         }
     }
+    let recursion_errors = diags.len();
     report_recursion(&globals, &call_graph, &mut diags);
+    if diags.len() == recursion_errors {
+        limits::check_call_limits(&module, &call_graph, &kernel_calls, &mut diags);
+    }
     (module, diags)
 }
 

@@ -192,5 +192,8 @@ fn long_call_chains_do_not_overflow_the_stack() {
     let got = small_stack.spawn(move || messages(&src));
     let got = got.map(|thread| thread.join());
     let cycle = format!("recursive call: g{} → g{n} → g{}", n - 1, n - 1);
-    assert!(matches!(&got, Ok(Ok(m)) if *m == [cycle.clone()]), "{got:?}");
+    assert!(
+        matches!(&got, Ok(Ok(m)) if *m == [cycle.clone()]),
+        "{got:?}"
+    );
 }

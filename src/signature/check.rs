@@ -250,9 +250,11 @@ fn resolve_sizes(
 fn check_output_counts(sig: &Signature, sizes: &[i64]) -> Result<(), ArgError> {
     for param in &sig.params {
         let Some(dims) = &param.dims else { continue };
-        let extents = dims
-            .iter()
-            .map(|&s| sizes.get(s).map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX)));
+        let extents = dims.iter().map(|&s| {
+            sizes
+                .get(s)
+                .map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX))
+        });
         let fits = extents.clone().try_fold(1usize, |n, d| n.checked_mul(d));
         if fits.is_none() {
             return Err(ArgError::OutputTooLarge {

@@ -240,7 +240,6 @@ impl ArgError {
 
 impl std::error::Error for ArgError {}
 
-
 fn role_text(role: Role) -> &'static str {
     match role {
         Role::Input => "an input",

@@ -1,0 +1,90 @@
+//! The nesting budget: deep input is an error, never a stack overflow.
+
+use super::super::parse;
+use crate::syntax::dump::dump_ast;
+
+/// Every nesting construct, far past the limit, in a thread with a small
+/// stack: the parser, the dump and dropping the tree must all survive.
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let n = 5000;
+    let inputs = [
+        format!("fn f() -> i32 {{ {}x{} }}", "(".repeat(n), ")".repeat(n)),
+        format!("fn f() -> i32 {{ {}x }}", "-".repeat(n)),
+        format!("fn f() -> i32 {{ {}x }}", "a + ".repeat(n)),
+        format!(
+            "fn f() -> i32 {{ {}1{} }}",
+            "x * (".repeat(n),
+            ")".repeat(n)
+        ),
+        format!("fn f() -> i32 {{ {}1{} }}", "g(".repeat(n), ")".repeat(n)),
+        format!("fn f() -> i32 {{ {}i{} }}", "a[".repeat(n), "]".repeat(n)),
+        format!("kernel k() {{ {}{} }}", "if a { ".repeat(n), "}".repeat(n)),
+        format!("kernel k() {{ {} }}", "if a { } else ".repeat(n) + "{ }"),
+        format!(
+            "fn f() -> i32 {{ {}1{} }}",
+            "sum over i in n { ".repeat(n),
+            " }".repeat(n)
+        ),
+        format!(
+            "kernel k() {{ {} }}",
+            "foreach i in n { ".repeat(n) + &"}".repeat(n)
+        ),
+        // Operator chains whose first operand is already deep.
+        chains_around("(", ")"),
+        chains_around("g(", ")"),
+        chains_around("-(", ")"),
+        chains_around("sum over i in n { ", " }"),
+    ];
+    for source in inputs {
+        let worker = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let (file, diagnostics) = parse(&source);
+                let dump = dump_ast(&file);
+                (
+                    dump.len(),
+                    diagnostics
+                        .iter()
+                        .any(|d| d.message.contains("nested too deeply")),
+                )
+            });
+        let result = worker.map(|handle| handle.join());
+        assert!(
+            matches!(result, Ok(Ok((_, true)))),
+            "failed or no nesting error: {result:?}"
+        );
+    }
+}
+
+/// `open (open (a + a ...) + a ...) + a ...`, a few levels of long chains.
+fn chains_around(open: &str, close: &str) -> String {
+    let chain = " + a".repeat(900);
+    let expr = (0..8).fold("a".to_string(), |inner, _| {
+        format!("{open}{inner}{chain}{close}")
+    });
+    format!("fn f() -> i32 {{ {expr} }}")
+}
+
+/// Nesting well below the limit is fine.
+#[test]
+fn moderate_nesting_is_accepted() {
+    let source = format!(
+        "fn f() -> i32 {{ {}1{} }}",
+        "x * (1 + ".repeat(60),
+        ")".repeat(60)
+    );
+    let (_, diagnostics) = parse(&source);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+/// An expression cut short by the nesting limit is one error expression:
+/// nothing else is reported about the statement.
+#[test]
+fn nesting_limit_makes_one_error() {
+    let source = format!("fn f() -> i32 {{ {}a }}", "a + ".repeat(2000));
+    let (file, diagnostics) = parse(&source);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let dump = dump_ast(&file);
+    assert!(dump.contains("    tail error @"), "{dump}");
+}

@@ -1,0 +1,1068 @@
+//! Random well-typed kern kernels, as source text, from a tape of choices.
+//!
+//! Every decision reads one number from a [`Tape`], and 0 (also what an
+//! exhausted tape gives) always means the simplest option: a leaf, a
+//! literal, no `else`, one statement. Proptest shrinks a tape toward shorter
+//! and smaller, so a failing kernel shrinks toward a simpler kernel without
+//! generator-specific shrinking code.
+//!
+//! Holds:
+//! - every generated file checks clean (not even a warning): a file that
+//!   does not is a bug here (or in the checker), never a reason to skip;
+//! - every run terminates: `for` bounds are clamped to a few iterations and
+//!   every `while` counts its trips against a bound;
+//! - only one input array, the designated *oob* array, is ever read at an
+//!   index that can be out of range; every other read is in range by
+//!   construction (clamped, or modulo the extent inside a non-empty
+//!   domain). So whatever lane or chunk an engine stops at, both engines
+//!   must name the same array.
+
+/// The choices a kernel is built from; past the end every choice is 0.
+pub struct Tape<'a> {
+    choices: &'a [u32],
+    pos: usize,
+}
+
+impl<'a> Tape<'a> {
+    pub fn new(choices: &'a [u32]) -> Tape<'a> {
+        Tape { choices, pos: 0 }
+    }
+
+    /// A number in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        let choice = self.choices.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        choice as usize % n
+    }
+
+    /// True with about `percent`% probability; a 0 choice is false.
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) >= 100 - percent
+    }
+
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    I32,
+    F32,
+    Bool,
+    I64,
+    F64,
+}
+
+impl Ty {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ty::I32 => "i32",
+            Ty::F32 => "f32",
+            Ty::Bool => "bool",
+            Ty::I64 => "i64",
+            Ty::F64 => "f64",
+        }
+    }
+
+    fn is_float(self) -> bool {
+        matches!(self, Ty::F32 | Ty::F64)
+    }
+
+    fn is_int(self) -> bool {
+        matches!(self, Ty::I32 | Ty::I64)
+    }
+}
+
+/// Simplest first, as everywhere here.
+const NUMERIC: &[Ty] = &[Ty::I32, Ty::F32, Ty::I64, Ty::F64];
+const ALL: &[Ty] = &[Ty::I32, Ty::F32, Ty::Bool, Ty::I64, Ty::F64];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Input,
+    InOut,
+    Output,
+}
+
+/// A kernel parameter, as the input generator needs to see it.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub ty: Ty,
+    pub array: bool,
+    pub role: Role,
+}
+
+/// A generated file with one kernel, `k`.
+pub struct Program {
+    pub source: String,
+    /// 1: every array is `T[n]`; 2: every array is `T[h, w]`.
+    pub rank: usize,
+    pub params: Vec<Param>,
+}
+
+pub const KERNEL: &str = "k";
+
+/// Builds a kernel from `choices`.
+pub fn program(choices: &[u32]) -> Program {
+    let mut g = Gen::new(choices);
+    g.rank = 1 + g.tape.below(2);
+    for _ in 0..g.tape.below(3) {
+        g.function();
+    }
+    let params = g.params();
+    g.kernel(&params);
+    Program {
+        source: g.src,
+        rank: g.rank,
+        params,
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Var {
+    name: String,
+    ty: Ty,
+    writable: bool,
+}
+
+struct ArrayInfo {
+    name: String,
+    ty: Ty,
+    oob: bool,
+    /// The foreach phase that stores it, if any.
+    stored_in: Option<usize>,
+}
+
+struct FnSig {
+    name: String,
+    params: Vec<Ty>,
+    ret: Ty,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// A `fn` body: only its own parameters and locals, earlier functions.
+    Function,
+    /// Kernel body outside phases. `guarded`: inside `if n > 0`, where
+    /// clamped reads are in range.
+    Uniform { guarded: bool },
+    /// A foreach body (`stores`) or a reduction body; `phase` numbers the
+    /// foreach phases.
+    Phase { phase: usize, stores: bool },
+}
+
+/// Statements a kernel may have in all (bounds the source size).
+const STATEMENT_BUDGET: usize = 30;
+const MAX_BLOCK_DEPTH: usize = 3;
+const EXPR_DEPTH: usize = 3;
+
+struct Gen<'t> {
+    tape: Tape<'t>,
+    src: String,
+    indent: usize,
+    rank: usize,
+    ctx: Ctx,
+    arrays: Vec<ArrayInfo>,
+    /// Scalar parameters, sizes and scalar outputs.
+    globals: Vec<Var>,
+    /// Locals in scope, innermost last.
+    vars: Vec<Var>,
+    /// Locals below this index are uniform locals seen from a phase:
+    /// read-only there.
+    frozen: usize,
+    fns: Vec<FnSig>,
+    /// Functions callable here (a function calls only earlier ones).
+    callable: usize,
+    loops: usize,
+    blocks: usize,
+    /// Whether the expression being built gets its type from context. A
+    /// cast's operand or a comparison's operands may not: if they are all
+    /// literals they are `i32`, so no literal may need more there.
+    pinned: bool,
+    budget: usize,
+    next_name: usize,
+}
+
+impl<'t> Gen<'t> {
+    fn new(choices: &'t [u32]) -> Gen<'t> {
+        Gen {
+            tape: Tape::new(choices),
+            src: String::new(),
+            indent: 0,
+            rank: 1,
+            ctx: Ctx::Function,
+            arrays: Vec::new(),
+            globals: Vec::new(),
+            vars: Vec::new(),
+            frozen: 0,
+            fns: Vec::new(),
+            callable: 0,
+            loops: 0,
+            blocks: 0,
+            pinned: true,
+            budget: STATEMENT_BUDGET,
+            next_name: 0,
+        }
+    }
+
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.next_name += 1;
+        format!("{prefix}{}", self.next_name)
+    }
+
+    fn line(&mut self, text: &str) {
+        for _ in 0..self.indent {
+            self.src.push_str("    ");
+        }
+        self.src.push_str(text);
+        self.src.push('\n');
+    }
+
+    fn numeric(&mut self) -> Ty {
+        self.tape.pick(NUMERIC)
+    }
+
+    fn any_ty(&mut self) -> Ty {
+        self.tape.pick(ALL)
+    }
+
+    // ---- items ----
+
+    /// `fn fN(a: T, ...) -> R { statements; tail }`.
+    fn function(&mut self) {
+        let name = format!("f{}", self.fns.len());
+        let params: Vec<Ty> = (0..1 + self.tape.below(3)).map(|_| self.any_ty()).collect();
+        let ret = self.any_ty();
+        let list: Vec<String> = params
+            .iter()
+            .enumerate()
+            .map(|(k, t)| format!("p{k}: {}", t.name()))
+            .collect();
+        self.line(&format!(
+            "fn {name}({}) -> {} {{",
+            list.join(", "),
+            ret.name()
+        ));
+        self.ctx = Ctx::Function;
+        self.callable = self.fns.len();
+        self.vars = params
+            .iter()
+            .enumerate()
+            .map(|(k, &ty)| Var {
+                name: format!("p{k}"),
+                ty,
+                writable: false,
+            })
+            .collect();
+        self.frozen = 0;
+        self.indent += 1;
+        let count = self.tape.below(3);
+        self.statements(count);
+        let tail = self.expr(ret, EXPR_DEPTH);
+        self.line(&tail);
+        self.indent -= 1;
+        self.line("}");
+        self.line("");
+        self.vars.clear();
+        self.fns.push(FnSig { name, params, ret });
+    }
+
+    /// Chooses the kernel's parameters: input arrays (one maybe the oob
+    /// array), scalars, an `inout` array, output arrays and scalars.
+    fn params(&mut self) -> Vec<Param> {
+        let mut params = Vec::new();
+        let mut add = |name: String, ty, array, role| {
+            params.push(Param {
+                name,
+                ty,
+                array,
+                role,
+            })
+        };
+        for k in 0..1 + self.tape.below(3) {
+            add(format!("x{k}"), self.tape.pick(NUMERIC), true, Role::Input);
+        }
+        for k in 0..self.tape.below(3) {
+            add(format!("s{k}"), self.tape.pick(ALL), false, Role::Input);
+        }
+        if self.tape.chance(20) {
+            add("u0".into(), self.tape.pick(NUMERIC), true, Role::InOut);
+        }
+        for k in 0..1 + self.tape.below(2) {
+            add(format!("o{k}"), self.tape.pick(NUMERIC), true, Role::Output);
+        }
+        for k in 0..self.tape.below(3) {
+            add(
+                format!("r{k}"),
+                self.tape.pick(NUMERIC),
+                false,
+                Role::Output,
+            );
+        }
+        params
+    }
+
+    fn kernel(&mut self, params: &[Param]) {
+        let phases = 1 + self.tape.below(2);
+        let oob = self.tape.chance(40).then_some(0);
+        for p in params.iter().filter(|p| p.array) {
+            let stored_in = (p.role != Role::Input).then(|| self.tape.below(phases));
+            let oob = oob.is_some() && p.name == "x0";
+            let (name, ty) = (p.name.clone(), p.ty);
+            self.arrays.push(ArrayInfo {
+                name,
+                ty,
+                oob,
+                stored_in,
+            });
+        }
+        let sizes: &[&str] = if self.rank == 1 { &["n"] } else { &["h", "w"] };
+        for size in sizes {
+            self.globals.push(Var {
+                name: size.to_string(),
+                ty: Ty::I64,
+                writable: false,
+            });
+        }
+        for p in params.iter().filter(|p| !p.array) {
+            let writable = p.role == Role::Output;
+            let (name, ty) = (p.name.clone(), p.ty);
+            self.globals.push(Var { name, ty, writable });
+        }
+        self.line(&self.header(params));
+        self.indent += 1;
+        self.ctx = Ctx::Uniform { guarded: false };
+        self.callable = self.fns.len();
+        for phase in 0..phases {
+            self.uniform_section();
+            self.foreach(phase);
+        }
+        self.uniform_section();
+        for p in params.iter().filter(|p| !p.array && p.role == Role::Output) {
+            self.top_level_assign(&p.name.clone(), p.ty);
+        }
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    fn header(&self, params: &[Param]) -> String {
+        let dims = if self.rank == 1 { "[n]" } else { "[h, w]" };
+        let show = |p: &Param| {
+            let mode = if p.role == Role::InOut { "inout " } else { "" };
+            let dims = if p.array { dims } else { "" };
+            format!("{mode}{}: {}{dims}", p.name, p.ty.name())
+        };
+        let (outs, ins): (Vec<&Param>, Vec<&Param>) =
+            params.iter().partition(|p| p.role == Role::Output);
+        let ins: Vec<String> = ins.into_iter().map(show).collect();
+        let outs: Vec<String> = outs.into_iter().map(show).collect();
+        format!(
+            "kernel {KERNEL}({}) -> ({}) {{",
+            ins.join(", "),
+            outs.join(", ")
+        )
+    }
+
+    // ---- uniform code and phases ----
+
+    /// A few top-level statements, reductions among them.
+    fn uniform_section(&mut self) {
+        for _ in 0..self.tape.below(3) {
+            if self.tape.chance(40) {
+                let name = self.fresh("u");
+                let ty = self.numeric();
+                let value = self.reduction_value(ty);
+                self.emit_value(&format!("let {name}: {} = ", ty.name()), &value);
+                self.vars.push(Var {
+                    name,
+                    ty,
+                    writable: true,
+                });
+            } else if self.tape.chance(30) && self.budget > 0 {
+                self.guarded_block();
+            } else {
+                self.statement();
+            }
+        }
+    }
+
+    /// `name = value;` at the top level: a uniform expression, or one with
+    /// a reduction.
+    fn top_level_assign(&mut self, name: &str, ty: Ty) {
+        let value = if self.tape.chance(50) {
+            self.reduction_value(ty)
+        } else {
+            vec![self.expr(ty, EXPR_DEPTH)]
+        };
+        self.emit_value(&format!("{name} = "), &value);
+    }
+
+    /// Writes `prefix` + a possibly multi-line value + `;`.
+    fn emit_value(&mut self, prefix: &str, value: &[String]) {
+        let last = value.len() - 1;
+        for (k, part) in value.iter().enumerate() {
+            let text = match (k == 0, k == last) {
+                (true, true) => format!("{prefix}{part};"),
+                (true, false) => format!("{prefix}{part}"),
+                (false, true) => format!("{part};"),
+                (false, false) => part.clone(),
+            };
+            self.line(&text);
+            if k == 0 && last > 0 {
+                self.indent += 1;
+            }
+            if k + 1 == last {
+                self.indent -= 1;
+            }
+        }
+    }
+
+    /// `OP over i in n { statements; value } [op uniform leaf]`, as lines:
+    /// the opening, the body, and the closing.
+    fn reduction_value(&mut self, ty: Ty) -> Vec<String> {
+        let op = self.tape.pick(&["sum", "max", "min", "prod"]);
+        let domain = self.domain();
+        let saved_indent = self.indent;
+        let body = self.in_phase(usize::MAX, false, |g| {
+            let start = g.src.len();
+            g.indent = 0;
+            let count = g.tape.below(3);
+            g.statements(count);
+            let tail = g.expr(ty, EXPR_DEPTH);
+            g.line(&tail);
+            g.src.split_off(start)
+        });
+        self.indent = saved_indent;
+        let mut lines = vec![format!("{op} over {domain} {{")];
+        lines.extend(body.lines().map(str::to_owned));
+        let rest = if self.tape.chance(30) {
+            let op = self.tape.pick(&["+", "*", "-"]);
+            let leaf = self.leaf(ty);
+            format!(" {op} {leaf}")
+        } else {
+            String::new()
+        };
+        lines.push(format!("}}{rest}"));
+        lines
+    }
+
+    fn domain(&self) -> &'static str {
+        if self.rank == 1 {
+            "i in n"
+        } else {
+            "(r, c) in (h, w)"
+        }
+    }
+
+    /// Runs `body` in a phase context with the index variables in scope,
+    /// uniform locals frozen, and everything restored afterwards.
+    fn in_phase<T>(&mut self, phase: usize, stores: bool, body: impl FnOnce(&mut Self) -> T) -> T {
+        let (saved_ctx, saved_frozen, saved_vars) = (self.ctx, self.frozen, self.vars.len());
+        self.frozen = self.vars.len();
+        let index: &[&str] = if self.rank == 1 { &["i"] } else { &["r", "c"] };
+        for name in index {
+            self.vars.push(Var {
+                name: name.to_string(),
+                ty: Ty::I64,
+                writable: false,
+            });
+        }
+        self.ctx = Ctx::Phase { phase, stores };
+        let result = body(self);
+        self.vars.truncate(saved_vars);
+        self.ctx = saved_ctx;
+        self.frozen = saved_frozen;
+        result
+    }
+
+    /// A foreach phase; every array it owns is stored at least once.
+    fn foreach(&mut self, phase: usize) {
+        self.line(&format!("foreach {} {{", self.domain()));
+        self.indent += 1;
+        self.in_phase(phase, true, |g| {
+            g.maybe_wild_read();
+            let count = 1 + g.tape.below(4);
+            g.statements(count);
+            let owned: Vec<usize> = (0..g.arrays.len())
+                .filter(|&a| g.arrays[a].stored_in == Some(phase))
+                .collect();
+            for a in owned {
+                if g.tape.chance(25) {
+                    let cond = g.condition(EXPR_DEPTH);
+                    g.line(&format!("if {cond} {{"));
+                    g.indent += 1;
+                    g.store(a);
+                    g.indent -= 1;
+                    g.line("}");
+                } else {
+                    g.store(a);
+                }
+            }
+        });
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    /// Now and then, `let v: T = x0[wild index];` (under a condition or
+    /// not) in a kernel that has an oob array, so that out-of-range reads
+    /// are common enough to test.
+    fn maybe_wild_read(&mut self) {
+        let Some(a) = self.arrays.iter().position(|a| a.oob) else {
+            return;
+        };
+        if !self.tape.chance(50) {
+            return;
+        }
+        let guarded = self.tape.chance(50);
+        if guarded {
+            let cond = self.condition(2);
+            self.line(&format!("if {cond} {{"));
+            self.indent += 1;
+        }
+        let ty = self.arrays[a].ty;
+        let dims: &[&str] = if self.rank == 1 { &["i"] } else { &["r", "c"] };
+        let index: Vec<String> = dims.iter().map(|v| self.wild_index(v, 1)).collect();
+        let name = self.fresh("v");
+        let array = self.arrays[a].name.clone();
+        self.line(&format!(
+            "let {name}: {} = {array}[{}];",
+            ty.name(),
+            index.join(", ")
+        ));
+        if guarded {
+            self.indent -= 1;
+            self.line("}");
+        } else {
+            self.vars.push(Var {
+                name,
+                ty,
+                writable: true,
+            });
+        }
+    }
+
+    /// `if n > 0 { .. }` in uniform code: clamped array reads are allowed
+    /// inside.
+    fn guarded_block(&mut self) {
+        let guard = if self.rank == 1 {
+            "n > 0"
+        } else {
+            "h > 0 && w > 0"
+        };
+        self.line(&format!("if {guard} {{"));
+        let saved = self.ctx;
+        self.ctx = Ctx::Uniform { guarded: true };
+        self.block_body();
+        self.ctx = saved;
+        self.line("}");
+    }
+
+    // ---- statements ----
+
+    fn statements(&mut self, count: usize) {
+        for _ in 0..count {
+            self.statement();
+        }
+    }
+
+    /// One statement of a form that fits here; a `let` when the budget
+    /// is spent.
+    fn statement(&mut self) {
+        if self.budget == 0 {
+            return self.let_statement();
+        }
+        self.budget -= 1;
+        let nested = self.blocks < MAX_BLOCK_DEPTH;
+        let mut forms = vec![Form::Let, Form::Assign];
+        if matches!(self.ctx, Ctx::Phase { stores: true, .. }) {
+            forms.push(Form::Store);
+        }
+        if nested {
+            forms.extend([Form::If, Form::For, Form::While]);
+        }
+        if self.loops > 0 {
+            forms.push(Form::Jump);
+        }
+        match self.tape.pick(&forms) {
+            Form::Let => self.let_statement(),
+            Form::Assign => self.assign(),
+            Form::Store => self.random_store(),
+            Form::If => self.if_statement(),
+            Form::For => self.for_loop(),
+            Form::While => self.while_loop(),
+            Form::Jump => self.jump(),
+        }
+    }
+
+    fn let_statement(&mut self) {
+        let ty = self.any_ty();
+        let value = self.expr(ty, EXPR_DEPTH);
+        let name = self.fresh("v");
+        self.line(&format!("let {name}: {} = {value};", ty.name()));
+        self.vars.push(Var {
+            name,
+            ty,
+            writable: true,
+        });
+    }
+
+    fn writable(&self) -> Vec<Var> {
+        let locals = self.vars[self.frozen..].iter().filter(|v| v.writable);
+        let outputs = self.globals.iter().filter(|v| v.writable);
+        let uniform = matches!(self.ctx, Ctx::Uniform { .. });
+        let outputs = outputs.filter(|_| uniform);
+        locals.chain(outputs).cloned().collect()
+    }
+
+    fn assign(&mut self) {
+        let targets = self.writable();
+        if targets.is_empty() {
+            return self.let_statement();
+        }
+        let target = targets[self.tape.below(targets.len())].clone();
+        let op = self.assign_op(target.ty);
+        let value = self.expr(target.ty, EXPR_DEPTH);
+        self.line(&format!("{} {op}= {value};", target.name));
+    }
+
+    /// `""` (plain `=`) or a compound operator that fits `ty`.
+    fn assign_op(&mut self, ty: Ty) -> &'static str {
+        let ops: &[&str] = match ty {
+            Ty::Bool => &["", "&", "|", "^"],
+            Ty::F32 | Ty::F64 => &["", "+", "-", "*", "/", "%"],
+            Ty::I32 | Ty::I64 => &["", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"],
+        };
+        self.tape.pick(ops)
+    }
+
+    fn random_store(&mut self) {
+        let Ctx::Phase { phase, .. } = self.ctx else {
+            return self.let_statement();
+        };
+        let owned: Vec<usize> = (0..self.arrays.len())
+            .filter(|&a| self.arrays[a].stored_in == Some(phase))
+            .collect();
+        if owned.is_empty() {
+            return self.let_statement();
+        }
+        let array = owned[self.tape.below(owned.len())];
+        self.store(array);
+    }
+
+    fn store(&mut self, array: usize) {
+        let ty = self.arrays[array].ty;
+        let op = self.assign_op(ty);
+        let value = self.expr(ty, EXPR_DEPTH);
+        let target = self.current(array);
+        self.line(&format!("{target} {op}= {value};"));
+    }
+
+    /// A nested block: its locals go out of scope at the end.
+    fn block_body(&mut self) {
+        let saved = self.vars.len();
+        self.indent += 1;
+        self.blocks += 1;
+        let count = 1 + self.tape.below(3);
+        self.statements(count);
+        self.blocks -= 1;
+        self.indent -= 1;
+        self.vars.truncate(saved);
+    }
+
+    fn if_statement(&mut self) {
+        let cond = self.condition(EXPR_DEPTH);
+        self.line(&format!("if {cond} {{"));
+        self.block_body();
+        if self.tape.chance(30) {
+            let cond = self.condition(EXPR_DEPTH);
+            self.line(&format!("}} else if {cond} {{"));
+            self.block_body();
+        }
+        if self.tape.chance(50) {
+            self.line("} else {");
+            self.block_body();
+        }
+        self.line("}");
+    }
+
+    /// `let b: T = lo; for j in b..hi { .. }`: a few trips at most, with
+    /// uniform or varying bounds, now and then at the top of the type's
+    /// range. The typed `let` fixes the loop's type (bare literal bounds
+    /// would make it `i32`); assigning `b` in the body must not change the
+    /// trip count (bounds are evaluated once).
+    fn for_loop(&mut self) {
+        let ty = self.tape.pick(&[Ty::I32, Ty::I64]);
+        let top = if ty == Ty::I32 {
+            "2147483647"
+        } else {
+            "9223372036854775807"
+        };
+        let (lo, range) = match self.tape.below(4) {
+            0 => ("0".to_string(), format!("..{}", self.tape.below(4))),
+            1 => {
+                let lo = format!("clamp({}, -2, 2)", self.expr(ty, 1));
+                (lo, format!("..clamp({}, -1, 4)", self.expr(ty, 2)))
+            }
+            2 => ("0".to_string(), format!("..min({}, 3)", self.expr(ty, 2))),
+            _ => (format!("{top} - 2"), format!("..={top}")),
+        };
+        let bound = self.fresh("b");
+        self.line(&format!("let {bound}: {} = {lo};", ty.name()));
+        let var = self.fresh("j");
+        self.line(&format!("for {var} in {bound}{range} {{"));
+        self.vars.push(Var {
+            name: bound,
+            ty,
+            writable: true,
+        });
+        self.vars.push(Var {
+            name: var,
+            ty,
+            writable: false,
+        });
+        self.loops += 1;
+        self.block_body();
+        self.loops -= 1;
+        self.vars.pop();
+        self.line("}");
+    }
+
+    /// `while w < bound && cond { w += 1; .. }`: the counter is bumped
+    /// first (so `continue` cannot skip it) and nothing else writes it.
+    fn while_loop(&mut self) {
+        let counter = self.fresh("w");
+        let bound = if self.tape.chance(50) {
+            format!("clamp({}, 0, 5)", self.expr(Ty::I32, 2))
+        } else {
+            self.tape.below(6).to_string()
+        };
+        let cond = self.condition(2);
+        self.line(&format!("let {counter}: i32 = 0;"));
+        self.line(&format!("while {counter} < {bound} && {cond} {{"));
+        self.line(&format!("    {counter} += 1;"));
+        self.vars.push(Var {
+            name: counter,
+            ty: Ty::I32,
+            writable: false,
+        });
+        self.loops += 1;
+        self.block_body();
+        self.loops -= 1;
+        self.line("}");
+    }
+
+    fn jump(&mut self) {
+        let cond = self.condition(2);
+        let word = self.tape.pick(&["break", "continue"]);
+        self.line(&format!("if {cond} {{ {word}; }}"));
+    }
+
+    // ---- expressions ----
+
+    /// A `bool` for `if`, `while` and `break`: in a phase, usually one that
+    /// depends on the element (`x1[i] < ..`), so lanes diverge.
+    fn condition(&mut self, depth: usize) -> String {
+        let in_phase = matches!(self.ctx, Ctx::Phase { .. });
+        if !in_phase || self.arrays.is_empty() || !self.tape.chance(60) {
+            return self.expr(Ty::Bool, depth);
+        }
+        let a = self.tape.below(self.arrays.len());
+        let (read, ty) = (self.current(a), self.arrays[a].ty);
+        let op = self.tape.pick(&["<", ">=", "==", "!=", ">", "<="]);
+        format!("({read} {op} {})", self.expr(ty, depth.saturating_sub(1)))
+    }
+
+    /// An expression of type `ty`, at most `depth` operators deep.
+    fn expr(&mut self, ty: Ty, depth: usize) -> String {
+        if depth == 0 || !self.tape.chance(65) {
+            return self.leaf(ty);
+        }
+        let d = depth - 1;
+        match ty {
+            Ty::Bool => self.bool_expr(d),
+            Ty::F32 | Ty::F64 => self.float_expr(ty, d),
+            Ty::I32 | Ty::I64 => self.int_expr(ty, d),
+        }
+    }
+
+    fn bool_expr(&mut self, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let ty = self.any_ty();
+                let op = self.tape.pick(&["<", "==", "!=", "<=", ">", ">="]);
+                let (a, b) = self.unpinned(|g| (g.expr(ty, d), g.expr(ty, d)));
+                format!("({a} {op} {b})")
+            }
+            1 => format!("({} && {})", self.expr(Ty::Bool, d), self.expr(Ty::Bool, d)),
+            2 => format!("({} || {})", self.expr(Ty::Bool, d), self.expr(Ty::Bool, d)),
+            3 => format!("!{}", self.expr(Ty::Bool, d)),
+            4 => self.shared_expr(Ty::Bool, d),
+            _ => {
+                let op = self.tape.pick(&["&", "|", "^"]);
+                format!(
+                    "({} {op} {})",
+                    self.expr(Ty::Bool, d),
+                    self.expr(Ty::Bool, d)
+                )
+            }
+        }
+    }
+
+    fn float_expr(&mut self, ty: Ty, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let op = self.tape.pick(&["+", "-", "*", "/", "%"]);
+                format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            1 => {
+                let f = self
+                    .tape
+                    .pick(&["abs", "sqrt", "floor", "ceil", "trunc", "round"]);
+                format!("{f}({})", self.expr(ty, d))
+            }
+            2 => format!("-{}", self.expr(ty, d)),
+            3 => {
+                let (a, b, c) = (self.expr(ty, d), self.expr(ty, d), self.expr(ty, d));
+                format!("fma({a}, {b}, {c})")
+            }
+            _ => self.shared_expr(ty, d),
+        }
+    }
+
+    fn int_expr(&mut self, ty: Ty, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let op = self.tape.pick(&["+", "-", "*", "/", "%"]);
+                format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            1 => {
+                let op = self.tape.pick(&["&", "|", "^", "<<", ">>"]);
+                format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            2 => {
+                let op = self.tape.pick(&["-", "!"]);
+                format!("{op}{}", self.expr(ty, d))
+            }
+            3 => format!("abs({})", self.expr(ty, d)),
+            _ => self.shared_expr(ty, d),
+        }
+    }
+
+    /// Forms every type has (numeric ones where it makes sense): casts,
+    /// `select`, `min`/`max`/`clamp`, array reads and calls.
+    fn shared_expr(&mut self, ty: Ty, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let from = self.any_ty();
+                let operand = self.unpinned(|g| g.expr(from, d));
+                format!("{}({operand})", ty.name())
+            }
+            1 => {
+                let c = self.expr(Ty::Bool, d);
+                format!("select({c}, {}, {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            2 if ty != Ty::Bool => {
+                let f = self.tape.pick(&["min", "max"]);
+                format!("{f}({}, {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            3 if ty != Ty::Bool => {
+                let (x, lo, hi) = (self.expr(ty, d), self.expr(ty, d), self.expr(ty, d));
+                format!("clamp({x}, {lo}, {hi})")
+            }
+            4 => self.read(ty, d).unwrap_or_else(|| self.leaf(ty)),
+            _ => self.call(ty, d).unwrap_or_else(|| self.leaf(ty)),
+        }
+    }
+
+    fn unpinned<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.pinned, false);
+        let result = f(self);
+        self.pinned = saved;
+        result
+    }
+
+    /// A variable, a literal, or (in a phase) an array at the current index.
+    fn leaf(&mut self, ty: Ty) -> String {
+        let mut names: Vec<String> = self
+            .vars
+            .iter()
+            .filter(|v| v.ty == ty)
+            .map(|v| v.name.clone())
+            .collect();
+        if self.ctx != Ctx::Function {
+            names.extend(
+                self.globals
+                    .iter()
+                    .filter(|v| v.ty == ty)
+                    .map(|v| v.name.clone()),
+            );
+        }
+        if matches!(self.ctx, Ctx::Phase { .. }) {
+            let arrays = (0..self.arrays.len()).filter(|&a| self.arrays[a].ty == ty);
+            let reads: Vec<String> = arrays.map(|a| self.current(a)).collect();
+            names.extend(reads);
+        }
+        match self.tape.below(names.len() + 1) {
+            0 => self.literal(ty),
+            k => names[k - 1].clone(),
+        }
+    }
+
+    fn literal(&mut self, ty: Ty) -> String {
+        let texts: &[&str] = match ty {
+            Ty::Bool => &["true", "false"],
+            Ty::F32 | Ty::F64 => &[
+                "1.0", "0.5", "2.0", "-3.0", "0.0", "-0.0", "100.0", "0.1", "1e30", "-1e30",
+                "1.5e-3", "3.0e38",
+            ],
+            Ty::I32 => &[
+                "1",
+                "0",
+                "2",
+                "3",
+                "7",
+                "-1",
+                "100",
+                "2147483647",
+                "-2147483648",
+                "-5",
+            ],
+            Ty::I64 => &[
+                "1",
+                "0",
+                "2",
+                "3",
+                "7",
+                "-1",
+                "100",
+                "3000000000",
+                "9223372036854775807",
+                "-9223372036854775808",
+            ],
+        };
+        // The last three i64 literals do not fit the `i32` an unpinned
+        // literal defaults to.
+        let usable = match ty {
+            Ty::I64 if !self.pinned => &texts[..texts.len() - 3],
+            _ => texts,
+        };
+        let text = self.tape.pick(usable);
+        if text.starts_with('-') {
+            format!("({text})")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn call(&mut self, ty: Ty, d: usize) -> Option<String> {
+        let fits: Vec<usize> = (0..self.callable)
+            .filter(|&f| self.fns[f].ret == ty)
+            .collect();
+        if fits.is_empty() {
+            return None;
+        }
+        let f = fits[self.tape.below(fits.len())];
+        let params = self.fns[f].params.clone();
+        let args: Vec<String> = params.iter().map(|&p| self.expr(p, d)).collect();
+        Some(format!("{}({})", self.fns[f].name, args.join(", ")))
+    }
+
+    // ---- array reads ----
+
+    /// `a[i]` / `a[r, c]` at the current index.
+    fn current(&self, array: usize) -> String {
+        let index = if self.rank == 1 { "i" } else { "r, c" };
+        format!("{}[{index}]", self.arrays[array].name)
+    }
+
+    /// A read of an array of element type `ty` that is allowed here:
+    /// stencils, gathers and data-dependent (clamped) indices in range,
+    /// and on the oob array, indices that may be out of range.
+    fn read(&mut self, ty: Ty, d: usize) -> Option<String> {
+        let phase = match self.ctx {
+            Ctx::Function => return None,
+            Ctx::Uniform { guarded } => Err(guarded),
+            Ctx::Phase { phase, .. } => Ok(phase),
+        };
+        let readable: Vec<usize> = (0..self.arrays.len())
+            .filter(|&a| self.arrays[a].ty == ty)
+            .filter(|&a| match phase {
+                Err(guarded) => guarded || self.arrays[a].oob,
+                Ok(_) => true,
+            })
+            .collect();
+        if readable.is_empty() {
+            return None;
+        }
+        let a = readable[self.tape.below(readable.len())];
+        let info = &self.arrays[a];
+        let name = info.name.clone();
+        let stored_here = phase.is_ok() && info.stored_in == phase.ok();
+        if stored_here {
+            return Some(self.current(a));
+        }
+        let oob = info.oob && self.tape.chance(50);
+        let dims: &[(&str, &str)] = if self.rank == 1 {
+            &[("i", "n")]
+        } else {
+            &[("r", "h"), ("c", "w")]
+        };
+        let indices: Vec<String> = dims
+            .iter()
+            .map(|&(var, size)| match phase {
+                Ok(_) if oob => self.wild_index(var, d),
+                Ok(_) => self.varying_index(var, size, d),
+                Err(_) if oob => self.expr(Ty::I64, d),
+                Err(_) => format!("clamp({}, 0, {size} - 1)", self.expr(Ty::I64, d)),
+            })
+            .collect();
+        Some(format!("{name}[{}]", indices.join(", ")))
+    }
+
+    /// An in-range index along a dimension of a phase's domain, which is
+    /// not empty when the body runs.
+    fn varying_index(&mut self, var: &str, size: &str, d: usize) -> String {
+        match self.tape.below(4) {
+            0 => var.to_string(),
+            1 => {
+                let offset = self.tape.pick(&[-2, -1, 1, 2, 3]);
+                format!("clamp({var} + {offset}, 0, {size} - 1)")
+            }
+            2 => {
+                let (k, m) = (self.tape.pick(&[7, 3, 13]), self.tape.below(6));
+                format!("({var} * {k} + {m}) % {size}")
+            }
+            _ => {
+                let from = self.numeric();
+                let operand = self.unpinned(|g| g.expr(from, d));
+                format!("clamp(i64({operand}), 0, {size} - 1)")
+            }
+        }
+    }
+
+    /// An index that may be out of range (the oob array only).
+    fn wild_index(&mut self, var: &str, d: usize) -> String {
+        match self.tape.below(3) {
+            0 => format!("{var} + 1"),
+            1 => format!("{var} - {}", self.tape.below(3)),
+            _ => {
+                let from = self.numeric();
+                let operand = self.unpinned(|g| g.expr(from, d));
+                format!("{var} + i64({operand}) % 3")
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Form {
+    Let,
+    Assign,
+    Store,
+    If,
+    For,
+    While,
+    Jump,
+}
