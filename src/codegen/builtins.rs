@@ -9,8 +9,7 @@ use super::math;
 use crate::ir::{Builtin, ExprId};
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Value};
-use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, StackSlot, StackSlotData, StackSlotKind, Value};
 
 impl Emitter<'_, '_> {
     pub fn builtin(&mut self, fun: Builtin, args: &[ExprId], ty: ScalarType) -> Val {
@@ -162,14 +161,37 @@ impl Emitter<'_, '_> {
                 .collect();
             return Val::Uniform(call(&mut self.b, &scalars));
         }
-        let regs: Vec<Vec<Value>> = values
-            .iter()
-            .map(|v| lanes::varying(&mut self.b, ty, v))
-            .collect();
-        let tys = vec![ty; regs.len()];
-        Val::Varying(lanes::map_lanes(&mut self.b, &tys, &regs, ty, |b, x| {
-            call(b, x)
-        }))
+        self.math_call_gang(code, ty, values)
+    }
+
+    /// The varying case: lanes go through stack buffers to one call of
+    /// `math_*_gang`, which loops over them in Rust.
+    fn math_call_gang(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
+        let bytes = (crate::abi::GANG * ty.byte_size()) as u32;
+        let slot_data = StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 4);
+        let slots: Vec<StackSlot> = (0..3).map(|_| self.b.create_sized_stack_slot(slot_data.clone())).collect();
+        let addrs: Vec<Value> = slots.iter().map(|&s| self.b.ins().stack_addr(types::I64, s, 0)).collect();
+        for (k, &addr) in addrs.iter().take(2).enumerate() {
+            let value = values.get(k).unwrap_or(&values[0]);
+            let regs = lanes::varying(&mut self.b, ty, value);
+            for (r, &reg) in regs.iter().enumerate() {
+                self.b.ins().store(lanes::trusted(), reg, addr, (r * 16) as i32);
+            }
+        }
+        let sig = self.gang_math_signature();
+        let address = if ty == ScalarType::F32 { math::math_f32_gang as usize } else { math::math_f64_gang as usize };
+        let callee = self.b.ins().iconst(types::I64, address as i64);
+        let code = self.b.ins().iconst(types::I32, code as i64);
+        self.b.ins().call_indirect(sig, callee, &[code, addrs[0], addrs[1], addrs[2]]);
+        let vector = lanes::vector_type(ty);
+        let out = addrs[2];
+        Val::Varying((0..lanes::regs(ty)).map(|r| self.b.ins().load(vector, lanes::trusted(), out, (r * 16) as i32)).collect())
+    }
+
+    fn gang_math_signature(&mut self) -> cranelift_codegen::ir::SigRef {
+        let mut sig = Signature::new(self.b.func.signature.call_conv);
+        sig.params.extend([AbiParam::new(types::I32), AbiParam::new(types::I64), AbiParam::new(types::I64), AbiParam::new(types::I64)]);
+        self.b.import_signature(sig)
     }
 
     fn math_signature(&mut self, ty: ScalarType) -> cranelift_codegen::ir::SigRef {
@@ -177,7 +199,7 @@ impl Emitter<'_, '_> {
             return *sig;
         }
         let t = lanes::scalar_type(ty);
-        let mut sig = Signature::new(CallConv::SystemV);
+        let mut sig = Signature::new(self.b.func.signature.call_conv);
         sig.params.extend([
             AbiParam::new(types::I32),
             AbiParam::new(t),

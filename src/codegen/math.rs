@@ -3,6 +3,7 @@
 //! the reference evaluator's definition, so the JIT matches it bit for bit
 //! (the vector-maths work replaces these with inline polynomials).
 
+use crate::abi::GANG;
 use crate::eval::{builtins, ops};
 use crate::ir::{BinaryOp, Builtin};
 use crate::value::Scalar;
@@ -20,6 +21,31 @@ pub extern "C" fn math_f64(fun: u32, x: f64, y: f64) -> f64 {
     match apply(fun, Scalar::F64(x), Scalar::F64(y)) {
         Scalar::F64(r) => r,
         _ => f64::NAN,
+    }
+}
+
+/// `kjit_math_f32x8(builtin, x, y, out)`: [`math_f32`] on the `GANG` lanes
+/// at `x` and `y`, written to `out`. One call per gang keeps generated code
+/// small (compile time) and calls few.
+///
+/// # Safety
+/// `x`, `y` and `out` point at `GANG` readable (writable for `out`) f32s:
+/// codegen passes stack slots of exactly that size.
+pub unsafe extern "C" fn math_f32_gang(fun: u32, x: *const f32, y: *const f32, out: *mut f32) {
+    for lane in 0..GANG {
+        // SAFETY: see the function's contract; `lane < GANG`.
+        unsafe { *out.add(lane) = math_f32(fun, *x.add(lane), *y.add(lane)) };
+    }
+}
+
+/// The f64 twin of [`math_f32_gang`].
+///
+/// # Safety
+/// As for [`math_f32_gang`], with f64 lanes.
+pub unsafe extern "C" fn math_f64_gang(fun: u32, x: *const f64, y: *const f64, out: *mut f64) {
+    for lane in 0..GANG {
+        // SAFETY: see the function's contract; `lane < GANG`.
+        unsafe { *out.add(lane) = math_f64(fun, *x.add(lane), *y.add(lane)) };
     }
 }
 
