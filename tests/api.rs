@@ -512,30 +512,3 @@ fn compile_errors_are_typed() {
         "kernel decay(rate: f64, inout v: f64[n]) -> (hot: bool[n])"
     );
 }
-
-/// Per-call cost of the zero-copy path; run with
-/// `cargo test --release --test api -- --ignored --nocapture`.
-#[test]
-#[ignore = "a timing, not a check"]
-fn call_overhead() {
-    let program = program(None);
-    let saxpy = program.kernel("saxpy").expect("saxpy");
-    for n in [0, 1000] {
-        let (x, y) = (values(n, 1), values(n, 2));
-        let mut out = vec![0.0f32; n];
-        let calls = 200_000;
-        let started = std::time::Instant::now();
-        for _ in 0..calls {
-            (saxpy
-                .bind()
-                .scalar("a", 2.0f32)
-                .input("x", &x)
-                .input("y", &y))
-            .output("out", &mut out)
-            .run()
-            .expect("saxpy runs");
-        }
-        let per_call = started.elapsed().as_secs_f64() / calls as f64;
-        println!("saxpy n = {n}: {:.0} ns per call", per_call * 1e9);
-    }
-}
