@@ -5,12 +5,12 @@
 //! of choices (1-D or 2-D foreach over f32/f64/i32/i64 arrays, arithmetic,
 //! casts, builtins, divergent control flow, bounded loops, gathers,
 //! stencils, out-of-range reads of one array, reductions, scalar outputs,
-//! user functions); this file makes its inputs (lengths 0..=40, now and then
-//! about 1000, values mixing small numbers, extremes, NaN and infinities)
-//! and compares. A failure prints the first difference and the kernel with
-//! its inputs as a `// run:` line, a file test that
-//! `KJIT_DIFF_FILE=FILE cargo test --test jit_diff replay` re-runs, after
-//! proptest has shrunk the tape toward a simpler kernel.
+//! user functions). This file makes its inputs (lengths 0..=40, now and
+//! then about 1000, rarely a few chunks; values mixing small numbers,
+//! extremes, NaN and infinities) and compares. After proptest has shrunk
+//! the tape toward a simpler kernel, a failure prints the first difference
+//! and the kernel with its inputs as a `// run:` line: a file test that
+//! `KJIT_DIFF_FILE=FILE cargo test --test jit_diff replay` re-runs.
 //!
 //! `PROPTEST_CASES=N` runs N cases instead of the default 200.
 
@@ -61,8 +61,19 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let len = prop_oneof![19 => 0..=40usize, 1 => 990..=1010usize];
-    let shape = prop_oneof![19 => (0..=7usize, 0..=7usize), 1 => (30..=34usize, 30..=34usize)];
+    // Mostly tiny; now and then ~1000 elements; rarely more than a chunk
+    // (`abi::CHUNK_ELEMS`), so two threads share the work and reduction
+    // partials and errors cross chunk boundaries.
+    let len = prop_oneof![
+        95 => 0..=40usize,
+        5 => 990..=1010usize,
+        1 => 16_380..=33_000usize,
+    ];
+    let shape = prop_oneof![
+        95 => (0..=7usize, 0..=7usize),
+        5 => (30..=34usize, 30..=34usize),
+        1 => (120..=140usize, 130..=140usize),
+    ];
     let tape = prop::collection::vec(any::<u32>(), 0..=TAPE_LEN);
     (tape, any::<u64>(), len, shape).prop_map(|(tape, seed, len, shape)| Case {
         tape,
@@ -84,8 +95,8 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{e}\n{}", program.source)))?;
         if let Err(report) = subject.check(KERNEL, &args) {
             return Err(TestCaseError::fail(format!(
-                "{report}\n\n--- replay: save as FILE.kern, then \
-                 KJIT_DIFF_FILE=FILE.kern cargo test --test jit_diff replay ---\n{}\n{}",
+                "{report}\n\n--- replay: save the lines up to `--- end` as FILE.kern, then \
+                 KJIT_DIFF_FILE=FILE.kern cargo test --test jit_diff replay ---\n{}\n{}--- end\n",
                 run_line(&program, &case, &args),
                 program.source,
             )));

@@ -9,7 +9,9 @@ use super::math;
 use crate::ir::{Builtin, ExprId};
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, StackSlot, StackSlotData, StackSlotKind, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, InstBuilder, Signature, StackSlot, StackSlotData, StackSlotKind, Value,
+};
 
 impl Emitter<'_, '_> {
     pub fn builtin(&mut self, fun: Builtin, args: &[ExprId], ty: ScalarType) -> Val {
@@ -85,7 +87,7 @@ impl Emitter<'_, '_> {
             return self.lanewise(ty, &[a, c], |b, x| {
                 let better = b.ins().icmp(cc, x[1], x[0]);
                 if b.func.dfg.value_type(x[0]).is_vector() {
-                    b.ins().bitselect(better, x[1], x[0])
+                    lanes::blend(b, better, x[1], x[0])
                 } else {
                     b.ins().select(better, x[1], x[0])
                 }
@@ -107,8 +109,8 @@ impl Emitter<'_, '_> {
             } else {
                 let better = lanes::bitcast(b, vector, better);
                 let nan = lanes::bitcast(b, vector, nan);
-                let pick = b.ins().bitselect(better, x[1], x[0]);
-                b.ins().bitselect(nan, x[1], pick)
+                let pick = lanes::blend(b, better, x[1], x[0]);
+                lanes::blend(b, nan, x[1], pick)
             }
         })
     }
@@ -169,28 +171,54 @@ impl Emitter<'_, '_> {
     fn math_call_gang(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
         let bytes = (crate::abi::GANG * ty.byte_size()) as u32;
         let slot_data = StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 4);
-        let slots: Vec<StackSlot> = (0..3).map(|_| self.b.create_sized_stack_slot(slot_data.clone())).collect();
-        let addrs: Vec<Value> = slots.iter().map(|&s| self.b.ins().stack_addr(types::I64, s, 0)).collect();
+        let slots: Vec<StackSlot> = (0..3)
+            .map(|_| self.b.create_sized_stack_slot(slot_data.clone()))
+            .collect();
+        let addrs: Vec<Value> = slots
+            .iter()
+            .map(|&s| self.b.ins().stack_addr(types::I64, s, 0))
+            .collect();
         for (k, &addr) in addrs.iter().take(2).enumerate() {
             let value = values.get(k).unwrap_or(&values[0]);
             let regs = lanes::varying(&mut self.b, ty, value);
             for (r, &reg) in regs.iter().enumerate() {
-                self.b.ins().store(lanes::trusted(), reg, addr, (r * 16) as i32);
+                self.b
+                    .ins()
+                    .store(lanes::trusted(), reg, addr, (r * 16) as i32);
             }
         }
         let sig = self.gang_math_signature();
-        let address = if ty == ScalarType::F32 { math::math_f32_gang as usize } else { math::math_f64_gang as usize };
+        let address = if ty == ScalarType::F32 {
+            math::math_f32_gang as usize
+        } else {
+            math::math_f64_gang as usize
+        };
         let callee = self.b.ins().iconst(types::I64, address as i64);
         let code = self.b.ins().iconst(types::I32, code as i64);
-        self.b.ins().call_indirect(sig, callee, &[code, addrs[0], addrs[1], addrs[2]]);
+        self.b
+            .ins()
+            .call_indirect(sig, callee, &[code, addrs[0], addrs[1], addrs[2]]);
         let vector = lanes::vector_type(ty);
         let out = addrs[2];
-        Val::Varying((0..lanes::regs(ty)).map(|r| self.b.ins().load(vector, lanes::trusted(), out, (r * 16) as i32)).collect())
+        Val::Varying(
+            (0..lanes::regs(ty))
+                .map(|r| {
+                    self.b
+                        .ins()
+                        .load(vector, lanes::trusted(), out, (r * 16) as i32)
+                })
+                .collect(),
+        )
     }
 
     fn gang_math_signature(&mut self) -> cranelift_codegen::ir::SigRef {
         let mut sig = Signature::new(self.b.func.signature.call_conv);
-        sig.params.extend([AbiParam::new(types::I32), AbiParam::new(types::I64), AbiParam::new(types::I64), AbiParam::new(types::I64)]);
+        sig.params.extend([
+            AbiParam::new(types::I32),
+            AbiParam::new(types::I64),
+            AbiParam::new(types::I64),
+            AbiParam::new(types::I64),
+        ]);
         self.b.import_signature(sig)
     }
 

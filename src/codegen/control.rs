@@ -252,7 +252,7 @@ impl Emitter<'_, '_> {
         let divergent = self.scope.uniformity.is_divergent(stmt) && self.gang.is_some();
         let end = self.loop_init(head);
         if divergent {
-            self.divergent_loop(head, end, body)
+            self.divergent_loop(stmt, head, end, body)
         } else {
             self.coherent_loop(head, end, body)
         }
@@ -365,6 +365,8 @@ impl Emitter<'_, '_> {
             continue_block: latch,
             break_block: exit,
             live: None,
+            private: Default::default(),
+            base_depth: 0,
         });
         self.block(body);
         self.loops.pop();
@@ -385,7 +387,13 @@ impl Emitter<'_, '_> {
     }
 
     /// Lanes leave on their own: `live` holds the lanes still looping.
-    fn divergent_loop(&mut self, head: LoopHead, end: Option<Val>, body: &[ir::Stmt]) {
+    fn divergent_loop(
+        &mut self,
+        stmt: &ir::Stmt,
+        head: LoopHead,
+        end: Option<Val>,
+        body: &[ir::Stmt],
+    ) {
         let saved = self.exec_mask();
         let entry = saved.clone().unwrap_or_else(|| self.tail_mask());
         let live_vars: Vec<_> = (0..entry.len())
@@ -419,6 +427,14 @@ impl Emitter<'_, '_> {
             continue_block: header,
             break_block: exit,
             live: Some(live_vars.clone()),
+            private: self
+                .scope
+                .uniformity
+                .loop_private
+                .get(&(stmt as *const ir::Stmt))
+                .cloned()
+                .unwrap_or_default(),
+            base_depth: self.mask_depth,
         });
         self.block(body);
         self.loops.pop();

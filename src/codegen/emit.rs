@@ -62,6 +62,10 @@ pub struct LoopFrame {
     pub break_block: Block,
     /// Divergent loops: lanes still in the loop.
     pub live: Option<Vec<Variable>>,
+    /// Locals written without a blend at the body's top level (see
+    /// `Uniformity::loop_private`), and the mask depth of that top level.
+    pub private: std::collections::HashSet<LocalId>,
+    pub base_depth: usize,
 }
 
 /// Descriptor of one array parameter, loaded at function entry.
@@ -91,6 +95,8 @@ pub struct Emitter<'a, 'f> {
     pub gang: Option<Gang>,
     pub loops: Vec<LoopFrame>,
     pub math_sigs: HashMap<ScalarType, SigRef>,
+    /// How many `masked` regions enclose the code being emitted.
+    pub mask_depth: usize,
     next_var: u32,
 }
 
@@ -128,6 +134,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             gang: None,
             loops: Vec::new(),
             math_sigs: HashMap::new(),
+            mask_depth: 0,
             next_var: 0,
         }
     }
@@ -305,7 +312,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return;
         }
         let new = lanes::varying(&mut self.b, ty, &value);
-        let blended = match self.exec_mask() {
+        let private = self.loops.last().is_some_and(|l| {
+            l.divergent && l.base_depth == self.mask_depth && l.private.contains(&local)
+        });
+        let blended = match self.exec_mask().filter(|_| !private) {
             Some(mask) => {
                 let old: Vec<Value> = vars.iter().map(|&v| self.b.use_var(v)).collect();
                 lanes::select(&mut self.b, ty, &mask, &new, &old)
@@ -461,7 +471,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
         self.b.switch_to_block(run);
         self.b.seal_block(run);
         self.set_exec(narrowed);
+        self.mask_depth += 1;
         let out = f(self);
+        self.mask_depth -= 1;
         let out_args: Vec<_> = out.iter().map(|&z| z.into()).collect();
         self.b.ins().jump(merge, &out_args);
         self.b.switch_to_block(merge);

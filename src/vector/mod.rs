@@ -16,7 +16,7 @@
 //! adds, so it terminates.
 
 use crate::ir::{self, Body, Expr, ExprId, LocalId, StmtKind};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 #[derive(Clone, Debug, Default)]
@@ -29,6 +29,12 @@ pub struct Uniformity {
     /// `let` under a partial mask needs no blend with the old value, since
     /// no code in its scope can see the old value.
     pub declarations: HashSet<*const ir::Stmt>,
+    /// For each loop: locals declared just before it in the same block and
+    /// never read after it, in a loop body with no `break`/`continue`.
+    /// Inside a divergent loop a lane that has left never runs again and
+    /// nothing reads its copy of such a local later, so writes to it at the
+    /// body's top level need no blend (mandelbrot's `zr`, `zi`).
+    pub loop_private: HashMap<*const ir::Stmt, HashSet<LocalId>>,
 }
 
 impl Uniformity {
@@ -72,6 +78,7 @@ pub fn analyze(
         ..Uniformity::default()
     };
     find_declarations(block, &mut HashSet::new(), &mut u.declarations);
+    find_loop_private(body, block, &u.declarations, &mut u.loop_private);
     loop {
         let before = (u.varying_locals.len(), u.divergent_loops.len());
         walk(body, block, false, &mut u);
@@ -154,6 +161,97 @@ fn find_declarations(
             _ => {}
         }
     }
+}
+
+fn find_loop_private(
+    body: &Body,
+    block: &[ir::Stmt],
+    decls: &HashSet<*const ir::Stmt>,
+    out: &mut HashMap<*const ir::Stmt, HashSet<LocalId>>,
+) {
+    let mut declared = HashSet::new();
+    for (j, stmt) in block.iter().enumerate() {
+        match &stmt.kind {
+            StmtKind::Assign { local, .. } if decls.contains(&(stmt as *const ir::Stmt)) => {
+                declared.insert(*local);
+            }
+            StmtKind::While { body: inner, .. } | StmtKind::For { body: inner, .. } => {
+                if !has_jump(inner) {
+                    let later = reads(body, &block[j + 1..]);
+                    let private = declared
+                        .iter()
+                        .copied()
+                        .filter(|l| !later.contains(l))
+                        .collect();
+                    out.insert(stmt as *const ir::Stmt, private);
+                }
+            }
+            _ => {}
+        }
+        for inner in child_blocks(stmt) {
+            find_loop_private(body, inner, decls, out);
+        }
+    }
+}
+
+fn child_blocks(stmt: &ir::Stmt) -> Vec<&[ir::Stmt]> {
+    match &stmt.kind {
+        StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } => vec![then_block, else_block],
+        StmtKind::While { body, .. } | StmtKind::For { body, .. } => vec![body],
+        StmtKind::Foreach { body, .. } | StmtKind::Reduce { body, .. } => vec![body],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a loop body has a `break` or `continue` of that loop.
+fn has_jump(block: &[ir::Stmt]) -> bool {
+    block.iter().any(|s| match &s.kind {
+        StmtKind::Break | StmtKind::Continue => true,
+        StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } => has_jump(then_block) || has_jump(else_block),
+        _ => false,
+    })
+}
+
+/// Every local read by `block` (and what it contains).
+fn reads(body: &Body, block: &[ir::Stmt]) -> HashSet<LocalId> {
+    let mut out = HashSet::new();
+    let mut exprs: Vec<ExprId> = Vec::new();
+    let mut stack: Vec<&ir::Stmt> = block.iter().collect();
+    while let Some(stmt) = stack.pop() {
+        match &stmt.kind {
+            StmtKind::Assign { value, .. } => exprs.push(*value),
+            StmtKind::Store { index, value, .. } => {
+                exprs.extend(index);
+                exprs.push(*value);
+            }
+            StmtKind::If { cond, .. } | StmtKind::While { cond, .. } => exprs.push(*cond),
+            StmtKind::For { start, end, .. } => exprs.extend([*start, *end]),
+            StmtKind::Reduce { value, domain, .. } => {
+                exprs.push(*value);
+                exprs.extend(&domain.extents);
+            }
+            StmtKind::Foreach { domain, .. } => exprs.extend(&domain.extents),
+            StmtKind::Break | StmtKind::Continue => {}
+        }
+        for inner in child_blocks(stmt) {
+            stack.extend(inner.iter());
+        }
+    }
+    while let Some(e) = exprs.pop() {
+        if let Expr::Local(l) = body.exprs[e].expr {
+            out.insert(l);
+        }
+        exprs.extend(body.exprs[e].expr.operands());
+    }
+    out
 }
 
 fn mark_loop(stmt: &ir::Stmt, divergent: bool, u: &mut Uniformity) {

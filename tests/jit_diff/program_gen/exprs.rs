@@ -1,0 +1,300 @@
+//! Expressions of the generated kernels: typed trees of operators,
+//! builtins, casts, calls and array reads, each no deeper than asked.
+
+use super::{Ctx, Gen, Ty};
+
+impl Gen<'_> {
+    /// A `bool` for `if`, `while` and `break`: in a phase, usually one that
+    /// depends on the element (`x1[i] < ..`), so lanes diverge.
+    pub(super) fn condition(&mut self, depth: usize) -> String {
+        let in_phase = matches!(self.ctx, Ctx::Phase { .. });
+        if !in_phase || self.arrays.is_empty() || !self.tape.chance(60) {
+            return self.expr(Ty::Bool, depth);
+        }
+        let a = self.tape.below(self.arrays.len());
+        let (read, ty) = (self.current(a), self.arrays[a].ty);
+        let op = self.tape.pick(&["<", ">=", "==", "!=", ">", "<="]);
+        format!("({read} {op} {})", self.expr(ty, depth.saturating_sub(1)))
+    }
+
+    /// An expression of type `ty`, at most `depth` operators deep.
+    pub(super) fn expr(&mut self, ty: Ty, depth: usize) -> String {
+        if depth == 0 || !self.tape.chance(65) {
+            return self.leaf(ty);
+        }
+        let d = depth - 1;
+        match ty {
+            Ty::Bool => self.bool_expr(d),
+            Ty::F32 | Ty::F64 => self.float_expr(ty, d),
+            Ty::I32 | Ty::I64 => self.int_expr(ty, d),
+        }
+    }
+
+    fn bool_expr(&mut self, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let ty = self.any_ty();
+                let op = self.tape.pick(&["<", "==", "!=", "<=", ">", ">="]);
+                let (a, b) = self.unpinned(|g| (g.expr(ty, d), g.expr(ty, d)));
+                format!("({a} {op} {b})")
+            }
+            1 => format!("({} && {})", self.expr(Ty::Bool, d), self.expr(Ty::Bool, d)),
+            2 => format!("({} || {})", self.expr(Ty::Bool, d), self.expr(Ty::Bool, d)),
+            3 => format!("!{}", self.expr(Ty::Bool, d)),
+            4 => self.shared_expr(Ty::Bool, d),
+            _ => {
+                let op = self.tape.pick(&["&", "|", "^"]);
+                format!(
+                    "({} {op} {})",
+                    self.expr(Ty::Bool, d),
+                    self.expr(Ty::Bool, d)
+                )
+            }
+        }
+    }
+
+    fn float_expr(&mut self, ty: Ty, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let op = self.tape.pick(&["+", "-", "*", "/", "%"]);
+                format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            1 => {
+                let f = self
+                    .tape
+                    .pick(&["abs", "sqrt", "floor", "ceil", "trunc", "round"]);
+                format!("{f}({})", self.expr(ty, d))
+            }
+            2 => format!("-{}", self.expr(ty, d)),
+            3 => {
+                let (a, b, c) = (self.expr(ty, d), self.expr(ty, d), self.expr(ty, d));
+                format!("fma({a}, {b}, {c})")
+            }
+            _ => self.shared_expr(ty, d),
+        }
+    }
+
+    fn int_expr(&mut self, ty: Ty, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let op = self.tape.pick(&["+", "-", "*", "/", "%"]);
+                format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            1 => {
+                let op = self.tape.pick(&["&", "|", "^", "<<", ">>"]);
+                format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            2 => {
+                let op = self.tape.pick(&["-", "!"]);
+                format!("{op}{}", self.expr(ty, d))
+            }
+            3 => format!("abs({})", self.expr(ty, d)),
+            _ => self.shared_expr(ty, d),
+        }
+    }
+
+    /// Forms every type has (numeric ones where it makes sense): casts,
+    /// `select`, `min`/`max`/`clamp`, array reads and calls.
+    fn shared_expr(&mut self, ty: Ty, d: usize) -> String {
+        match self.tape.below(6) {
+            0 => {
+                let from = self.any_ty();
+                let operand = self.unpinned(|g| g.expr(from, d));
+                format!("{}({operand})", ty.name())
+            }
+            1 => {
+                let c = self.expr(Ty::Bool, d);
+                format!("select({c}, {}, {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            2 if ty != Ty::Bool => {
+                let f = self.tape.pick(&["min", "max"]);
+                format!("{f}({}, {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            3 if ty != Ty::Bool => {
+                let (x, lo, hi) = (self.expr(ty, d), self.expr(ty, d), self.expr(ty, d));
+                format!("clamp({x}, {lo}, {hi})")
+            }
+            4 => self.read(ty, d).unwrap_or_else(|| self.leaf(ty)),
+            _ => self.call(ty, d).unwrap_or_else(|| self.leaf(ty)),
+        }
+    }
+
+    fn unpinned<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.pinned, false);
+        let result = f(self);
+        self.pinned = saved;
+        result
+    }
+
+    /// A variable, a literal, or (in a phase) an array at the current index.
+    pub(super) fn leaf(&mut self, ty: Ty) -> String {
+        let mut names: Vec<String> = self
+            .vars
+            .iter()
+            .filter(|v| v.ty == ty)
+            .map(|v| v.name.clone())
+            .collect();
+        if self.ctx != Ctx::Function {
+            names.extend(
+                self.globals
+                    .iter()
+                    .filter(|v| v.ty == ty)
+                    .map(|v| v.name.clone()),
+            );
+        }
+        if matches!(self.ctx, Ctx::Phase { .. }) {
+            let arrays = (0..self.arrays.len()).filter(|&a| self.arrays[a].ty == ty);
+            let reads: Vec<String> = arrays.map(|a| self.current(a)).collect();
+            names.extend(reads);
+        }
+        match self.tape.below(names.len() + 1) {
+            0 => self.literal(ty),
+            k => names[k - 1].clone(),
+        }
+    }
+
+    fn literal(&mut self, ty: Ty) -> String {
+        let texts: &[&str] = match ty {
+            Ty::Bool => &["true", "false"],
+            Ty::F32 | Ty::F64 => &[
+                "1.0", "0.5", "2.0", "-3.0", "0.0", "-0.0", "100.0", "0.1", "1e30", "-1e30",
+                "1.5e-3", "3.0e38",
+            ],
+            Ty::I32 => &[
+                "1",
+                "0",
+                "2",
+                "3",
+                "7",
+                "-1",
+                "100",
+                "2147483647",
+                "-2147483648",
+                "-5",
+            ],
+            Ty::I64 => &[
+                "1",
+                "0",
+                "2",
+                "3",
+                "7",
+                "-1",
+                "100",
+                "3000000000",
+                "9223372036854775807",
+                "-9223372036854775808",
+            ],
+        };
+        // The last three i64 literals do not fit the `i32` an unpinned
+        // literal defaults to.
+        let usable = match ty {
+            Ty::I64 if !self.pinned => &texts[..texts.len() - 3],
+            _ => texts,
+        };
+        let text = self.tape.pick(usable);
+        if text.starts_with('-') {
+            format!("({text})")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn call(&mut self, ty: Ty, d: usize) -> Option<String> {
+        let fits: Vec<usize> = (0..self.callable)
+            .filter(|&f| self.fns[f].ret == ty)
+            .collect();
+        if fits.is_empty() {
+            return None;
+        }
+        let f = fits[self.tape.below(fits.len())];
+        let params = self.fns[f].params.clone();
+        let args: Vec<String> = params.iter().map(|&p| self.expr(p, d)).collect();
+        Some(format!("{}({})", self.fns[f].name, args.join(", ")))
+    }
+
+    // ---- array reads ----
+
+    /// `a[i]` / `a[r, c]` at the current index.
+    pub(super) fn current(&self, array: usize) -> String {
+        let index = if self.rank == 1 { "i" } else { "r, c" };
+        format!("{}[{index}]", self.arrays[array].name)
+    }
+
+    /// A read of an array of element type `ty` that is allowed here:
+    /// stencils, gathers and data-dependent (clamped) indices in range,
+    /// and on the oob array, indices that may be out of range.
+    fn read(&mut self, ty: Ty, d: usize) -> Option<String> {
+        let phase = match self.ctx {
+            Ctx::Function => return None,
+            Ctx::Uniform { guarded } => Err(guarded),
+            Ctx::Phase { phase, .. } => Ok(phase),
+        };
+        let readable: Vec<usize> = (0..self.arrays.len())
+            .filter(|&a| self.arrays[a].ty == ty)
+            .filter(|&a| match phase {
+                Err(guarded) => guarded || self.arrays[a].oob,
+                Ok(_) => true,
+            })
+            .collect();
+        if readable.is_empty() {
+            return None;
+        }
+        let a = readable[self.tape.below(readable.len())];
+        let info = &self.arrays[a];
+        let name = info.name.clone();
+        let stored_here = phase.is_ok() && info.stored_in == phase.ok();
+        if stored_here {
+            return Some(self.current(a));
+        }
+        let oob = info.oob && self.tape.chance(50);
+        let dims: &[(&str, &str)] = if self.rank == 1 {
+            &[("i", "n")]
+        } else {
+            &[("r", "h"), ("c", "w")]
+        };
+        let indices: Vec<String> = dims
+            .iter()
+            .map(|&(var, size)| match phase {
+                Ok(_) if oob => self.wild_index(var, d),
+                Ok(_) => self.varying_index(var, size, d),
+                Err(_) if oob => self.expr(Ty::I64, d),
+                Err(_) => format!("clamp({}, 0, {size} - 1)", self.expr(Ty::I64, d)),
+            })
+            .collect();
+        Some(format!("{name}[{}]", indices.join(", ")))
+    }
+
+    /// An in-range index along a dimension of a phase's domain, which is
+    /// not empty when the body runs.
+    fn varying_index(&mut self, var: &str, size: &str, d: usize) -> String {
+        match self.tape.below(4) {
+            0 => var.to_string(),
+            1 => {
+                let offset = self.tape.pick(&[-2, -1, 1, 2, 3]);
+                format!("clamp({var} + {offset}, 0, {size} - 1)")
+            }
+            2 => {
+                let (k, m) = (self.tape.pick(&[7, 3, 13]), self.tape.below(6));
+                format!("({var} * {k} + {m}) % {size}")
+            }
+            _ => {
+                let from = self.numeric();
+                let operand = self.unpinned(|g| g.expr(from, d));
+                format!("clamp(i64({operand}), 0, {size} - 1)")
+            }
+        }
+    }
+
+    /// An index that may be out of range (the oob array only).
+    pub(super) fn wild_index(&mut self, var: &str, d: usize) -> String {
+        match self.tape.below(3) {
+            0 => format!("{var} + 1"),
+            1 => format!("{var} - {}", self.tape.below(3)),
+            _ => {
+                let from = self.numeric();
+                let operand = self.unpinned(|g| g.expr(from, d));
+                format!("{var} + i64({operand}) % 3")
+            }
+        }
+    }
+}
