@@ -497,7 +497,12 @@ impl<'a, 'f> Emitter<'a, 'f> {
             .filter(|(_, v)| !v.is_uniform())
             .map(|(&p, _)| p)
             .collect();
-        let uniformity = vector::analyze(&function.body, &function.body.block, seeds);
+        let uniformity = vector::analyze(
+            &function.body,
+            &function.body.block,
+            &[function.result],
+            seeds,
+        );
         let callee = Scope {
             body: &function.body,
             locals: HashMap::new(),

@@ -340,14 +340,48 @@ impl Emitter<'_, '_> {
         let bad = lanes::mask_and_not(&mut self.b, &active, &inside);
         let any_bad = lanes::any(&mut self.b, &bad);
         self.fail_lanes(any_bad, &bad, &idx, site);
+        // An empty array has no element 0 to clamp to: it gets one branch
+        // here, so the per-lane loads below need none.
         let empty = self.b.ins().icmp_imm_s(IntCC::Equal, desc.dims[0], 0);
         let empty_cols = self.b.ins().icmp_imm_s(IntCC::Equal, desc.dims[1], 0);
         let empty = self.b.ins().bor(empty, empty_cols);
+        let (load_block, empty_block, merge) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        let reg_ty = lanes::vector_type(elem);
+        for _ in 0..lanes::regs(elem) {
+            self.b.append_block_param(merge, reg_ty);
+        }
+        self.b.ins().brif(empty, empty_block, &[], load_block, &[]);
+        self.b.switch_to_block(empty_block);
+        self.b.seal_block(empty_block);
         let zero = self.zero_of(elem);
+        let zeros = lanes::splat(&mut self.b, elem, zero);
+        let args: Vec<_> = zeros.iter().map(|&r| r.into()).collect();
+        self.b.ins().jump(merge, &args);
+        self.b.switch_to_block(load_block);
+        self.b.seal_block(load_block);
+        // Lanes outside the array (off lanes; on lanes were checked above)
+        // read element 0 instead and then take zero: clamping and zeroing
+        // are one blend per register, not work per lane.
+        let inside64 = lanes::widen_mask(&mut self.b, ScalarType::I64, &inside);
+        let zero_index = self.b.ins().iconst(types::I64, 0);
+        let zero_regs = lanes::splat(&mut self.b, ScalarType::I64, zero_index);
+        let safe: Vec<Vec<Value>> = idx
+            .iter()
+            .map(|regs| {
+                regs.iter()
+                    .zip(&inside64)
+                    .zip(&zero_regs)
+                    .map(|((&r, &m), &z)| lanes::blend(&mut self.b, m, r, z))
+                    .collect()
+            })
+            .collect();
         let lanes_out: Vec<Value> = (0..GANG)
             .map(|lane| {
-                let ok = lanes::extract(&mut self.b, ScalarType::Bool, &inside, lane);
-                let coords: Vec<Value> = idx
+                let coords: Vec<Value> = safe
                     .iter()
                     .map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane))
                     .collect();
@@ -357,39 +391,19 @@ impl Emitter<'_, '_> {
                 } else {
                     coords[0]
                 };
-                let zero_index = self.b.ins().iconst(types::I64, 0);
-                let safe = self.b.ins().select(ok, linear, zero_index);
-                // An empty array has no element 0 either: read nothing.
-                let address_ok = self.b.ins().bxor_imm_s(empty, 1);
-                let value = self.guarded_scalar_load(address_ok, desc.ptr, safe, elem);
-                self.b.ins().select(ok, value, zero)
+                self.scalar_load(desc.ptr, linear, elem)
             })
             .collect();
-        Val::Varying(lanes::build(&mut self.b, elem, &lanes_out))
-    }
-
-    /// Loads `ptr[offset]` when `ok`, else gives zero, without touching
-    /// memory (a branch, not a select, since the address may be invalid).
-    fn guarded_scalar_load(
-        &mut self,
-        ok: Value,
-        ptr: Value,
-        offset: Value,
-        elem: ScalarType,
-    ) -> Value {
-        let load = self.b.create_block();
-        let merge = self.b.create_block();
-        let ty = lanes::scalar_type(elem);
-        self.b.append_block_param(merge, ty);
+        let loaded = lanes::build(&mut self.b, elem, &lanes_out);
         let zero = self.zero_of(elem);
-        self.b.ins().brif(ok, load, &[], merge, &[zero.into()]);
-        self.b.switch_to_block(load);
-        self.b.seal_block(load);
-        let value = self.scalar_load(ptr, offset, elem);
-        self.b.ins().jump(merge, &[value.into()]);
+        let zeros = lanes::splat(&mut self.b, elem, zero);
+        let lanes_out = lanes::select(&mut self.b, elem, &inside, &loaded, &zeros);
+        let regs = lanes_out;
+        let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
+        self.b.ins().jump(merge, &args);
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
-        self.b.block_params(merge)[0]
+        Val::Varying(self.b.block_params(merge).to_vec())
     }
 
     /// When `any_bad`, records the first bad lane's index and fails.

@@ -292,8 +292,12 @@ impl<'m> Compiler<'m> {
         sites: &mut Vec<ErrorSite>,
     ) -> Result<FuncId, CodegenError> {
         let name = format!("{}.phase{index}", kernel.name);
-        let uniformity =
-            vector::analyze(&kernel.body, phase.block, vector::phase_seeds(phase.domain));
+        let uniformity = vector::analyze(
+            &kernel.body,
+            phase.block,
+            &phase.reduce.map(|(_, _, v)| vec![v]).unwrap_or_default(),
+            vector::phase_seeds(phase.domain),
+        );
         let sig = self.signature(6);
         let features = self.features;
         let module = self.module;

@@ -317,3 +317,20 @@ fn example_kernels_match() {
         }
     }
 }
+
+/// A local declared before a divergent loop and read only by the block's
+/// result (a reduction's value, a function's result) still needs its blend:
+/// lanes that left the loop must keep their count.
+#[test]
+fn loop_counts_read_by_results_keep_exited_lanes() {
+    let src = "fn steps(x: f32) -> i32 { let w = 0; while w < 5 && x > f32(w) { w += 1; } w }
+    kernel k(x: f32[n]) -> (s: i32, t: i32, c: i32[n]) {
+        s = sum over i in n { let w = 0; while w < 5 && x[i] > f32(w) { w += 1; } w };
+        t = prod over i in n { steps(x[i]) + 1 };
+        foreach i in n { c[i] = steps(x[i]); }
+    }";
+    for n in [1, 8, 9, 300] {
+        let x = Array::from_vec((0..n).map(|i| (i % 7) as f32 - 0.5).collect::<Vec<f32>>());
+        check(src, "k", &Args::new().array("x", x));
+    }
+}

@@ -67,10 +67,13 @@ impl Uniformity {
     }
 }
 
-/// Analyses `block` of `body`, with `seeds` varying on entry.
+/// Analyses `block` of `body`, with `seeds` varying on entry. `results`
+/// are expressions evaluated after the block that can read its top-level
+/// locals: a reduction's value, a function's result.
 pub fn analyze(
     body: &Body,
     block: &[ir::Stmt],
+    results: &[ExprId],
     seeds: impl IntoIterator<Item = LocalId>,
 ) -> Uniformity {
     let mut u = Uniformity {
@@ -78,7 +81,14 @@ pub fn analyze(
         ..Uniformity::default()
     };
     find_declarations(block, &mut HashSet::new(), &mut u.declarations);
-    find_loop_private(body, block, &u.declarations, &mut u.loop_private);
+    let read_by_results = expr_reads(body, results.to_vec());
+    find_loop_private(
+        body,
+        block,
+        &read_by_results,
+        &u.declarations,
+        &mut u.loop_private,
+    );
     loop {
         let before = (u.varying_locals.len(), u.divergent_loops.len());
         walk(body, block, false, &mut u);
@@ -163,9 +173,12 @@ fn find_declarations(
     }
 }
 
+/// `after` holds the locals read after `block` ends, by code that can
+/// still see the block's locals.
 fn find_loop_private(
     body: &Body,
     block: &[ir::Stmt],
+    after: &HashSet<LocalId>,
     decls: &HashSet<*const ir::Stmt>,
     out: &mut HashMap<*const ir::Stmt, HashSet<LocalId>>,
 ) {
@@ -177,7 +190,8 @@ fn find_loop_private(
             }
             StmtKind::While { body: inner, .. } | StmtKind::For { body: inner, .. } => {
                 if !has_jump(inner) {
-                    let later = reads(body, &block[j + 1..]);
+                    let mut later = reads(body, &block[j + 1..]);
+                    later.extend(after);
                     let private = declared
                         .iter()
                         .copied()
@@ -188,8 +202,9 @@ fn find_loop_private(
             }
             _ => {}
         }
+        // Locals declared in a nested block are out of scope after it.
         for inner in child_blocks(stmt) {
-            find_loop_private(body, inner, decls, out);
+            find_loop_private(body, inner, &HashSet::new(), decls, out);
         }
     }
 }
@@ -245,6 +260,13 @@ fn reads(body: &Body, block: &[ir::Stmt]) -> HashSet<LocalId> {
             stack.extend(inner.iter());
         }
     }
+    out.extend(expr_reads(body, exprs));
+    out
+}
+
+/// Every local read by the expressions `exprs`.
+fn expr_reads(body: &Body, mut exprs: Vec<ExprId>) -> HashSet<LocalId> {
+    let mut out = HashSet::new();
     while let Some(e) = exprs.pop() {
         if let Expr::Local(l) = body.exprs[e].expr {
             out.insert(l);
@@ -305,7 +327,11 @@ pub fn dump_vir(module: &ir::Module, kernel: &str) -> Option<String> {
             StmtKind::Reduce { domain, body, .. } => ("reduce", domain, body),
             _ => continue,
         };
-        let u = analyze(&k.body, block, phase_seeds(domain));
+        let results: Vec<ExprId> = match &stmt.kind {
+            StmtKind::Reduce { value, .. } => vec![*value],
+            _ => Vec::new(),
+        };
+        let u = analyze(&k.body, block, &results, phase_seeds(domain));
         let mut varying: Vec<String> = u
             .varying_locals
             .iter()
