@@ -16,23 +16,32 @@
 //!   the header padded so the data starts at a multiple of 64 bytes exactly as
 //!   numpy pads it (numpy itself reads version 1.0 everywhere).
 //!
-//! Reading maps the file ([`memmap2`]) and copies it into an owned
-//! [`ArrayData`]; zero-copy views come with the JIT runtime. Writing goes to
-//! a temporary file in the target directory that is renamed over the final
-//! name, so a failed write never leaves a half-written file behind.
+//! Two ways to read, one parser: [`read`] maps the file ([`memmap2`]) and
+//! copies it into an owned [`ArrayData`] (the reference evaluator and the
+//! `inputs` module take owned values); [`NpyView`] keeps the map and hands
+//! out the data in place as `&[T]`, so the JIT reads a large input straight
+//! from the page cache with no copy. Both go through one `Layout` check,
+//! so a file one accepts the other accepts, with the same errors. Writing
+//! goes to a temporary file in the target directory that is renamed over the
+//! final name, so a failed write never leaves a half-written file behind.
 //!
 //! The header is parsed here rather than through `ndarray-npy`: the header
 //! is a tiny Python dict literal, and owning the parser lets every malformed
 //! file produce a typed error that says exactly what is wrong.
 
 mod header;
+mod view;
+
+pub use view::{CopyReason, NpyView, ViewError};
 
 use crate::types::ScalarType;
 use crate::value::{element_count, Array, ArrayData, Scalar, Value};
 use header::{dtype_of, header_text, parse_header, split_header};
+use memmap2::Mmap;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -54,12 +63,34 @@ pub enum NpyError {
         path: PathBuf,
         problem: FormatError,
     },
+    /// [`NpyView::as_slice`] was asked for data the view cannot give.
+    View {
+        path: PathBuf,
+        problem: ViewError,
+    },
 }
 
 impl NpyError {
     pub fn path(&self) -> &Path {
         match self {
-            NpyError::Io { path, .. } | NpyError::Format { path, .. } => path,
+            NpyError::Io { path, .. }
+            | NpyError::Format { path, .. }
+            | NpyError::View { path, .. } => path,
+        }
+    }
+
+    fn io<'p>(path: &'p Path, action: &'static str) -> impl FnOnce(io::Error) -> NpyError + 'p {
+        move |source| NpyError::Io {
+            path: path.to_path_buf(),
+            action,
+            source,
+        }
+    }
+
+    fn format(path: &Path) -> impl Fn(FormatError) -> NpyError + '_ {
+        move |problem| NpyError::Format {
+            path: path.to_path_buf(),
+            problem,
         }
     }
 }
@@ -79,6 +110,9 @@ impl fmt::Display for NpyError {
                     path.display()
                 )
             }
+            NpyError::View { path, problem } => {
+                write!(f, "cannot view the data of `{}`: {problem}", path.display())
+            }
         }
     }
 }
@@ -87,7 +121,7 @@ impl std::error::Error for NpyError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             NpyError::Io { source, .. } => Some(source),
-            NpyError::Format { .. } => None,
+            NpyError::Format { .. } | NpyError::View { .. } => None,
         }
     }
 }
@@ -163,32 +197,29 @@ impl fmt::Display for FormatError {
 
 /// Reads a `.npy` file into an owned array (shape `[]` for a 0-d array).
 pub fn read(path: &Path) -> Result<Array, NpyError> {
-    let io_error = |action| {
-        move |source| NpyError::Io {
-            path: path.to_path_buf(),
-            action,
-            source,
-        }
-    };
-    let file = File::open(path).map_err(io_error("open"))?;
-    let len = file.metadata().map_err(io_error("read"))?.len();
-    // An empty file cannot be mapped on every platform; it is truncated
-    // anyway, and `decode` says so.
-    let decoded = if len == 0 {
-        decode(&[])
-    } else {
-        // SAFETY: the map is only read, and only while we copy it into an
-        // owned array below. Mapping a file is sound as long as no one
-        // truncates or rewrites it meanwhile; that is the contract of every
-        // mmap-based reader (numpy's `mmap_mode` included), and a concurrent
-        // writer would corrupt the data of a buffered read just the same.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_error("map"))?;
-        decode(&map)
-    };
-    decoded.map_err(|problem| NpyError::Format {
-        path: path.to_path_buf(),
-        problem,
-    })
+    let map = map_file(path)?;
+    decode(&map).map_err(NpyError::format(path))
+}
+
+/// Opens `path` read-only and maps it read-only.
+///
+/// memmap2 (0.9) maps an empty file as an empty slice on every platform,
+/// so an empty file reaches the parser and is reported as truncated like
+/// any other short file.
+fn map_file(path: &Path) -> Result<Mmap, NpyError> {
+    let file = File::open(path).map_err(NpyError::io(path, "open"))?;
+    // SAFETY: `Mmap::map` is unsafe because the mapped bytes can change
+    // under us if the file is modified or truncated while mapped, by this
+    // process or another. kjit never writes a file it maps (the file is
+    // opened read-only, the map is read-only, and `-o` refuses to target an
+    // input file), so only another process could. That is the contract of
+    // every mmap-based reader (numpy's `mmap_mode` included) and beyond what
+    // a mapped read can protect against: a truncation shows as SIGBUS, a
+    // concurrent rewrite as changed data (which would corrupt a buffered
+    // read just the same). This is also why `inout` arrays are never
+    // mapped: kjit writes them, and a writable map would write the user's
+    // input file in place; they are copied into an owned buffer instead.
+    unsafe { Mmap::map(&file) }.map_err(NpyError::io(path, "map"))
 }
 
 /// Writes `value` as a version 1.0 `.npy` file (a scalar as a 0-d array),
@@ -218,14 +249,9 @@ pub fn scalar_array(scalar: Scalar) -> Array {
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), NpyError> {
     let temp = temp_path(path);
-    let io_error = |action, source| NpyError::Io {
-        path: path.to_path_buf(),
-        action,
-        source,
-    };
     let result = write_file(&temp, bytes)
-        .map_err(|e| io_error("write", e))
-        .and_then(|()| fs::rename(&temp, path).map_err(|e| io_error("replace", e)));
+        .map_err(NpyError::io(path, "write"))
+        .and_then(|()| fs::rename(&temp, path).map_err(NpyError::io(path, "replace")));
     if result.is_err() {
         // Best effort: the temporary may not even exist, and the error that
         // matters to the user is the one above.
@@ -252,21 +278,52 @@ fn temp_path(path: &Path) -> PathBuf {
 
 /// Parses the bytes of a `.npy` file.
 pub fn decode(bytes: &[u8]) -> Result<Array, FormatError> {
-    let (header, data) = split_header(bytes)?;
-    let fields = parse_header(header)?;
-    let (elem, big_endian) = dtype_of(&fields.descr)?;
-    if fields.fortran_order && fields.shape.len() > 1 {
-        return Err(FormatError::FortranOrder);
-    }
-    if fields.shape.len() > 2 {
-        return Err(FormatError::UnsupportedRank(fields.shape.len()));
-    }
-    let count = element_count(&fields.shape).ok_or(FormatError::TooLarge)?;
-    let data = data_bytes(data, count, elem)?;
+    let layout = Layout::of(bytes)?;
+    let data = convert(layout.data_in(bytes), layout.elem, layout.big_endian)?;
     Ok(Array {
-        shape: fields.shape,
-        data: convert(data, elem, big_endian)?,
+        shape: layout.shape,
+        data,
     })
+}
+
+/// What a file holds and where: everything its header says, checked
+/// against the file's length. The one parse behind [`decode`] and
+/// [`NpyView::open`].
+struct Layout {
+    elem: ScalarType,
+    big_endian: bool,
+    /// At most two dimensions, C order.
+    shape: Vec<usize>,
+    /// The byte range of the data: exactly `product(shape) * size(elem)`
+    /// bytes, ending at the end of the file.
+    data: Range<usize>,
+}
+
+impl Layout {
+    fn of(bytes: &[u8]) -> Result<Layout, FormatError> {
+        let (header, data) = split_header(bytes)?;
+        let fields = parse_header(header)?;
+        let (elem, big_endian) = dtype_of(&fields.descr)?;
+        if fields.fortran_order && fields.shape.len() > 1 {
+            return Err(FormatError::FortranOrder);
+        }
+        if fields.shape.len() > 2 {
+            return Err(FormatError::UnsupportedRank(fields.shape.len()));
+        }
+        let count = element_count(&fields.shape).ok_or(FormatError::TooLarge)?;
+        let data = data_bytes(data, count, elem)?;
+        Ok(Layout {
+            elem,
+            big_endian,
+            shape: fields.shape,
+            data: bytes.len() - data.len()..bytes.len(),
+        })
+    }
+
+    /// The data bytes of `bytes`, the file this layout was read from.
+    fn data_in<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        bytes.get(self.data.clone()).unwrap_or_default()
+    }
 }
 
 fn truncated(part: &'static str, expected: usize, found: usize) -> FormatError {
@@ -299,15 +356,20 @@ fn convert(bytes: &[u8], elem: ScalarType, big_endian: bool) -> Result<ArrayData
 }
 
 fn bools(bytes: &[u8]) -> Result<Vec<bool>, FormatError> {
-    bytes
-        .iter()
-        .enumerate()
-        .map(|(index, &byte)| match byte {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(FormatError::BadBool { index, byte }),
-        })
-        .collect()
+    check_bools(bytes)?;
+    Ok(bytes.iter().map(|&byte| byte == 1).collect())
+}
+
+/// kjit's bool is one byte, 0 or 1; any other byte is an error, never
+/// reinterpreted.
+fn check_bools(bytes: &[u8]) -> Result<(), FormatError> {
+    match bytes.iter().position(|&byte| byte > 1) {
+        Some(index) => Err(FormatError::BadBool {
+            index,
+            byte: bytes[index],
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Decodes fixed-size elements; a big-endian word is reversed first.

@@ -719,3 +719,195 @@ fn written_npy_reads_back_as_a_value() {
         );
     }
 }
+
+// ----- .npy inputs in place (JIT) against the reference engine -----
+
+/// Reads `x` (1-D) and `m` (2-D) of type `ty`, each element combined with
+/// its mirror, so a wrong offset, stride or element size shows.
+fn mirror_kernel(ty: &str) -> String {
+    let combine = |a: &str, b: &str| match ty {
+        "bool" => format!("!{a} || {b}"),
+        _ => format!("{a} + {a} + {b}"),
+    };
+    format!(
+        "kernel mirror(x: {ty}[n], m: {ty}[r, c]) -> (o: {ty}[n], p: {ty}[r, c]) {{\n\
+         \x20   foreach i in n {{ o[i] = {}; }}\n\
+         \x20   foreach (i, j) in (r, c) {{ p[i, j] = {}; }}\n}}\n",
+        combine("x[i]", "x[n - 1 - i]"),
+        combine("m[i, j]", "m[r - 1 - i, c - 1 - j]"),
+    )
+}
+
+/// Runs `args` with both engines, each writing `o` and `p` to its own
+/// files; checks they print and write the same, and returns the JIT's run.
+fn run_both_engines(dir: &Dir, args: &[&str]) -> Output {
+    let mut runs = Vec::new();
+    for engine in ["reference", "jit"] {
+        let (o, p) = (format!("o={engine}_o.npy"), format!("p={engine}_p.npy"));
+        let mut full = vec!["run", "--force", "--engine", engine, "-o", &o, "-o", &p];
+        full.extend_from_slice(args);
+        let out = dir.kjit(&full);
+        out.expect(0);
+        runs.push(out);
+    }
+    let results = |out: &Output| -> Vec<String> {
+        (out.stdout.lines())
+            .filter(|l| l.starts_with("  o:") || l.starts_with("  p:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(results(&runs[0]), results(&runs[1]), "{args:?}");
+    for name in ["o", "p"] {
+        let reference = fs::read(dir.path(&format!("reference_{name}.npy"))).expect("read");
+        let jit = fs::read(dir.path(&format!("jit_{name}.npy"))).expect("read");
+        assert_eq!(jit, reference, "{args:?}: {name}");
+    }
+    runs.pop().expect("the JIT run")
+}
+
+fn write_array(dir: &Dir, name: &str, array: kjit::value::Array) {
+    npy::write(&dir.path(name), &Value::Array(array)).expect("write");
+}
+
+#[test]
+fn npy_inputs_of_every_dtype_agree_with_the_reference_engine() {
+    use kjit::value::Array;
+    let dir = Dir::new();
+    let matrix = |data: ArrayData| Array::new(vec![3, 5], data).expect("3 x 5");
+    // 1-D: numpy's fixtures (NaN and infinity, integer extremes) where
+    // there is one. 2-D: numpy's fixture for f64, 3 x 5 arrays otherwise.
+    let f64s: Vec<f64> = vec![0.5, -1e300, 3.0, f64::NAN, 7.25];
+    write_array(&dir, "f64_x.npy", Array::from_vec(f64s));
+    fs::copy(fixture("npy_f64_2d.npy"), dir.path("f64_m.npy")).expect("copy");
+    for (ty, fixture_1d) in [
+        ("f32", "npy_f32_1d.npy"),
+        ("i32", "npy_i32_1d.npy"),
+        ("i64", "npy_i64_1d.npy"),
+        ("bool", "npy_bool_1d.npy"),
+    ] {
+        fs::copy(fixture(fixture_1d), dir.path(&format!("{ty}_x.npy"))).expect("copy");
+    }
+    let ramp = || (0..15).map(|i| i - 7);
+    write_array(
+        &dir,
+        "f32_m.npy",
+        matrix(ArrayData::F32(ramp().map(|i| i as f32 * 0.75).collect())),
+    );
+    write_array(
+        &dir,
+        "i32_m.npy",
+        matrix(ArrayData::I32(ramp().map(|i| i * (i32::MAX / 7)).collect())),
+    );
+    write_array(
+        &dir,
+        "i64_m.npy",
+        matrix(ArrayData::I64(ramp().map(|i| i64::from(i) << 40).collect())),
+    );
+    write_array(
+        &dir,
+        "bool_m.npy",
+        matrix(ArrayData::Bool(ramp().map(|i| i % 3 == 0).collect())),
+    );
+    for ty in ["f32", "f64", "i32", "i64", "bool"] {
+        let kern = format!("{ty}.kern");
+        dir.write(&kern, mirror_kernel(ty));
+        let (x, m) = (format!("x={ty}_x.npy"), format!("m={ty}_m.npy"));
+        let jit = run_both_engines(&dir, &[&kern, &x, &m]);
+        // numpy's files are used in place: no note about a copy.
+        assert_eq!(jit.stderr, "", "{ty}");
+    }
+}
+
+#[test]
+fn big_endian_and_misaligned_npy_are_copied_with_a_note() {
+    let dir = Dir::new();
+    dir.write("saxpy.kern", SAXPY_BARE);
+    dir.fixture("npy_f32_bigendian.npy");
+    dir.kjit(&[
+        "run",
+        "saxpy.kern",
+        "a=1",
+        "x=npy_f32_bigendian.npy",
+        "y=fill(0)",
+    ])
+    .expect(0)
+    .stdout_has("[1.0, 2.0, -0.5]")
+    .stderr_has("note: `npy_f32_bigendian.npy` is read into memory, not mapped: its byte order");
+    // A valid file numpy would not write: the header is not padded, so the
+    // f64 data starts at byte 69.
+    let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), } \n";
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(dict.as_bytes());
+    bytes.extend([1.5f64, -2.0, 0.25].iter().flat_map(|x| x.to_le_bytes()));
+    dir.write("odd.npy", bytes);
+    dir.write("odd.kern", mirror_kernel("f64"));
+    fs::copy(fixture("npy_f64_2d.npy"), dir.path("m.npy")).expect("copy");
+    run_both_engines(&dir, &["odd.kern", "x=odd.npy", "m=m.npy"])
+        .stdout_has("o: f64[3]  min -6.0  max 3.25  mean -0.25  [3.25, -6.0, 2.0]")
+        .stderr_has("note: `odd.npy` is read into memory, not mapped: its data starts at byte 69, not a multiple of 8");
+}
+
+#[test]
+fn bad_bool_npy_is_an_error_naming_the_file() {
+    let dir = Dir::new();
+    dir.write("mirror.kern", mirror_kernel("bool"));
+    let mut bytes = fs::read(fixture("npy_bool_1d.npy")).expect("fixture");
+    let last = bytes.len() - 1;
+    bytes[last] = 7;
+    dir.write("bad.npy", bytes);
+    dir.fixture("npy_bool_1d.npy");
+    for engine in ["jit", "reference"] {
+        dir.kjit(&[
+            "run",
+            "mirror.kern",
+            "x=bad.npy",
+            "m=[[true]]",
+            "--engine",
+            engine,
+        ])
+        .expect(3)
+        .stderr_has(
+            "error: argument `x`: `bad.npy` is not a usable .npy file: \
+                 bool element 2 is the byte 0x07, not 0 or 1",
+        );
+    }
+}
+
+#[test]
+fn inout_npy_is_updated_in_a_copy_never_in_the_file() {
+    let dir = Dir::new();
+    dir.write(
+        "acc.kern",
+        "kernel acc(x: f32[n], inout y: f32[n]) {\n    foreach i in n { y[i] = y[i] + x[i]; }\n}\n",
+    );
+    dir.fixture("npy_saxpy_x.npy");
+    let y = dir.fixture("npy_saxpy_y.npy");
+    let before = fs::read(&y).expect("read");
+    for engine in ["jit", "reference"] {
+        let target = format!("y={engine}.npy");
+        let args = [
+            "run",
+            "acc.kern",
+            "x=npy_saxpy_x.npy",
+            "y=npy_saxpy_y.npy",
+            "-o",
+            &target,
+            "--engine",
+            engine,
+        ];
+        dir.kjit(&args)
+            .expect(0)
+            .stdout_has("y: f32[8]  min 1.0  max 8.0");
+        let expected: Vec<f32> = (0..8).map(|i| i as f32 + 1.0).collect();
+        assert_eq!(
+            read_npy(&dir.path(&format!("{engine}.npy"))).data,
+            ArrayData::F32(expected)
+        );
+        assert_eq!(
+            fs::read(&y).expect("read"),
+            before,
+            "{engine}: the input file is untouched"
+        );
+    }
+}

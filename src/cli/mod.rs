@@ -5,10 +5,12 @@
 //! [`CliError`] whose [`CliError::exit_code`] `main` returns.
 //!
 //! This is the edge of the program: the only place that reads files named
-//! by the user (besides `.npy` inputs, read by `kjit::inputs`), looks at the
-//! terminal, or measures time. Everything it calls is library code that
+//! by the user (besides `.npy` inputs, read by `kjit::inputs` or mapped by
+//! `kjit::npy::NpyView`), looks at the terminal, or measures time. Everything it calls is library code that
 //! returns typed errors; nothing here panics on user input.
 
+mod arguments;
+mod call;
 mod check;
 mod emit;
 mod outputs;

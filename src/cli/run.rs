@@ -7,20 +7,26 @@
 //! never wasted on a typo. The JIT engine (the default) compiles only the
 //! kernel it runs; "compile" in the report is source → callable (front end
 //! plus code generation), "run" the call itself.
+//!
+//! The JIT reads `.npy` input arrays in place, from their memory maps, and
+//! writes outputs into buffers allocated once (`arguments`, `call`); the
+//! reference engine takes owned copies of everything, as the oracle should.
 
+use super::arguments::{self, Prepared};
+use super::call::call;
 use super::outputs::OutputPlan;
 use super::report::{self, Timing};
 use super::{
     print_diagnostics, read_source, select_kernel, summary, to_stderr, to_stdout, CliError, Engine,
     RunArgs,
 };
-use kjit::api::{CallError, CompileError, Program, RunError};
+use kjit::api::{CompileError, Program};
 use kjit::eval::{self, EvalError};
 use kjit::inputs::{self, Defaults, Spec};
 use kjit::ir::{Kernel, Module};
 use kjit::options::Options;
-use kjit::signature::{bind, Signature};
-use kjit::value::{Args, Outputs};
+use kjit::signature::{Bound, Signature};
+use kjit::value::Outputs;
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -33,10 +39,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
     let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
     let plan = OutputPlan::new(kernel, &args.outputs, &specs, args.force)?;
-    let call_args = inputs::materialize(kernel, &specs)?;
+    let prepared = arguments::prepare(kernel, &specs, args.engine)?;
+    to_stderr(&prepared.copy_notes());
     let signature = Signature::of(kernel);
-    let bound = bind(&signature, &call_args).map_err(CliError::Args)?;
-    let done = execute(args, &source, &module, kernel, &call_args)?;
+    let bound = prepared.bind(&signature).map_err(CliError::Args)?;
+    let done = execute(args, &source, &module, kernel, prepared, &bound)?;
     let written = plan.write(&done.outputs)?;
     let timing = Timing {
         compile: front_end_time + done.codegen_time,
@@ -70,14 +77,15 @@ fn execute(
     source: &str,
     module: &Module,
     kernel: &Kernel,
-    call_args: &Args,
+    prepared: Prepared,
+    bound: &Bound,
 ) -> Result<Executed, CliError> {
     if args.engine == Engine::Jit {
-        return run_jit(args, source, module, kernel, call_args);
+        return run_jit(args, source, module, kernel, prepared, bound);
     }
     let started = Instant::now();
     let outputs =
-        eval::evaluate(module, &kernel.name, call_args).map_err(|e| eval_error(e, source))?;
+        eval::evaluate(module, &kernel.name, &prepared.owned).map_err(|e| eval_error(e, source))?;
     Ok(Executed {
         outputs,
         codegen_time: Duration::ZERO,
@@ -87,13 +95,15 @@ fn execute(
 }
 
 /// Compiles the one kernel to run (with the functions it may call), then
-/// calls it. Arguments were bound already, so a typo never waits on codegen.
+/// calls it on the prepared arguments in place. Arguments were bound
+/// already, so a typo never waits on codegen.
 fn run_jit(
     args: &RunArgs,
     source: &str,
     module: &Module,
     kernel: &Kernel,
-    call_args: &Args,
+    prepared: Prepared,
+    bound: &Bound,
 ) -> Result<Executed, CliError> {
     let started = Instant::now();
     let only = Module {
@@ -110,9 +120,7 @@ fn run_jit(
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;
     let codegen_time = started.elapsed();
     let started = Instant::now();
-    let outputs = jit_kernel
-        .call(call_args)
-        .map_err(|e| call_error(e, source))?;
+    let outputs = call(jit_kernel, prepared, bound, source)?;
     Ok(Executed {
         outputs,
         codegen_time,
@@ -129,14 +137,6 @@ fn compile_error(error: CompileError) -> CliError {
             CliError::Internal(error.to_string())
         }
         CompileError::ThreadPool { .. } => CliError::Runtime(error.to_string()),
-    }
-}
-
-fn call_error(error: CallError, source: &str) -> CliError {
-    match error {
-        CallError::Args(error) => CliError::Args(error),
-        CallError::Run(RunError::Internal(_)) => CliError::Internal(error.to_string()),
-        other => CliError::Runtime(other.describe(source)),
     }
 }
 

@@ -215,3 +215,196 @@ fn read_errors_name_the_file() {
     let message = read(missing).map(|_| ()).unwrap_err().to_string();
     assert!(message.contains("/nonexistent/kjit/x.npy"), "{message}");
 }
+
+// ----- views -----
+
+/// A fresh temporary directory holding `bytes` as `name`.
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    fs::write(&path, bytes).expect("write");
+    (dir, path)
+}
+
+fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn open_view(path: &Path) -> NpyView {
+    NpyView::open(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The view's data as an owned `ArrayData`, through `as_slice`.
+fn view_data(view: &NpyView) -> ArrayData {
+    let data: Result<ArrayData, NpyError> = match view.elem() {
+        ScalarType::Bool => view.as_slice::<bool>().map(|s| s.to_vec().into()),
+        ScalarType::I32 => view.as_slice::<i32>().map(|s| s.to_vec().into()),
+        ScalarType::I64 => view.as_slice::<i64>().map(|s| s.to_vec().into()),
+        ScalarType::F32 => view.as_slice::<f32>().map(|s| s.to_vec().into()),
+        ScalarType::F64 => view.as_slice::<f64>().map(|s| s.to_vec().into()),
+    };
+    data.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn views_map_what_numpy_wrote_and_agree_with_read() {
+    for name in [
+        "npy_f32_1d.npy",
+        "npy_f64_2d.npy",
+        "npy_i32_1d.npy",
+        "npy_i64_1d.npy",
+        "npy_bool_1d.npy",
+        "npy_f64_0d.npy",
+        "npy_f32_empty.npy",
+        "npy_f64_2d_v2.npy",
+    ] {
+        let path = fixture_path(name);
+        let view = open_view(&path);
+        let owned = read(&path).expect("read");
+        assert!(view.is_mapped(), "{name}: {:?}", view.copy_reason());
+        assert_eq!(view.shape(), owned.shape.as_slice(), "{name}");
+        assert_eq!(view.len(), owned.data.len(), "{name}");
+        // Compared as npy bytes, so NaN compares equal to itself.
+        let viewed = Array {
+            shape: view.shape().to_vec(),
+            data: view_data(&view),
+        };
+        assert_eq!(encode(&viewed), encode(&owned), "{name}");
+    }
+}
+
+#[test]
+fn a_view_is_the_file_in_place() {
+    // Large enough to span many pages; every element distinct.
+    let values: Vec<f64> = (0..300_000).map(|i| f64::from(i) * 0.25).collect();
+    let (_dir, path) = temp_file("big.npy", &encode(&Array::from_vec(values.clone())));
+    let view = open_view(&path);
+    assert!(view.is_mapped());
+    let slice = view.as_slice::<f64>().expect("f64");
+    assert_eq!(slice, values.as_slice());
+    assert_eq!(slice.as_ptr().addr() % ALIGN, 0, "numpy's 64-byte padding");
+}
+
+#[test]
+fn big_endian_data_is_copied_and_swapped() {
+    let view = open_view(&fixture_path("npy_f32_bigendian.npy"));
+    assert!(!view.is_mapped());
+    assert_eq!(view.copy_reason(), Some(CopyReason::ByteOrder));
+    assert_eq!(view.as_slice::<f32>().expect("f32"), &[1.0, 2.0, -0.5]);
+}
+
+/// A valid `.npy` file whose header is not padded: the data starts at byte
+/// 10 + len(dict), whatever that is.
+fn unpadded(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut bytes = with_header(dict);
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+#[test]
+fn misaligned_data_is_copied_with_the_reason() {
+    let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)}";
+    let data: Vec<u8> = [1.5f64, -2.0, 1e300]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let bytes = unpadded(dict, &data);
+    let offset = bytes.len() - data.len();
+    assert_ne!(offset % 8, 0, "the test needs a misaligned file");
+    let (_dir, path) = temp_file("odd.npy", &bytes);
+    let view = open_view(&path);
+    assert!(!view.is_mapped());
+    assert_eq!(
+        view.copy_reason(),
+        Some(CopyReason::Misaligned { offset, align: 8 })
+    );
+    assert_eq!(view.as_slice::<f64>().expect("f64"), &[1.5, -2.0, 1e300]);
+    let reason = view
+        .copy_reason()
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    assert!(
+        reason.contains(&format!("byte {offset}, not a multiple of 8")),
+        "{reason}"
+    );
+    // One-byte bools are never misaligned, at any offset.
+    let dict = "{'descr': '|b1', 'fortran_order': False, 'shape': (2,)}";
+    let (_dir, path) = temp_file("odd_bool.npy", &unpadded(dict, &[1, 0]));
+    let view = open_view(&path);
+    assert!(view.is_mapped());
+    assert_eq!(view.as_slice::<bool>().expect("bool"), &[true, false]);
+}
+
+#[test]
+fn bool_bytes_other_than_0_and_1_are_an_error_naming_the_file() {
+    let mut bytes = fixture("npy_bool_1d.npy");
+    let last = bytes.len() - 1;
+    bytes[last] = 2;
+    let (_dir, path) = temp_file("bad_bool.npy", &bytes);
+    let error = NpyView::open(&path).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            NpyError::Format {
+                problem: FormatError::BadBool { index: 2, byte: 2 },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.path(), path.as_path());
+    assert!(error.to_string().contains("bad_bool.npy"), "{error}");
+    // The owned reader reports exactly the same.
+    assert_eq!(
+        read(&path).map(|_| ()).unwrap_err().to_string(),
+        error.to_string()
+    );
+}
+
+#[test]
+fn as_slice_checks_the_element_type() {
+    let view = open_view(&fixture_path("npy_i32_1d.npy"));
+    let error = view.as_slice::<f32>().map(|_| ()).unwrap_err();
+    assert!(matches!(
+        error,
+        NpyError::View {
+            problem: ViewError::WrongType {
+                requested: ScalarType::F32,
+                stored: ScalarType::I32
+            },
+            ..
+        }
+    ));
+    assert!(
+        error.to_string().contains("holds i32 values, not f32"),
+        "{error}"
+    );
+    let copied = open_view(&fixture_path("npy_f32_bigendian.npy"));
+    assert!(copied.as_slice::<f64>().is_err());
+}
+
+#[test]
+fn views_reject_what_read_rejects_with_the_same_error() {
+    let bytes = fixture("npy_f64_2d.npy");
+    for (name, contents) in [
+        ("empty.npy", Vec::new()),
+        ("short.npy", bytes[..bytes.len() - 3].to_vec()),
+        ("header.npy", bytes[..12].to_vec()),
+        ("junk.npy", b"not numpy".to_vec()),
+        ("fortran.npy", fixture("npy_f32_fortran.npy")),
+        ("rank3.npy", fixture("npy_f32_3d.npy")),
+        ("u2.npy", fixture("npy_u2_1d.npy")),
+    ] {
+        let (_dir, path) = temp_file(name, &contents);
+        let viewed = NpyView::open(&path).map(|_| ()).unwrap_err().to_string();
+        let read = read(&path).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(viewed, read, "{name}");
+    }
+    let missing = Path::new("/nonexistent/kjit/x.npy");
+    let error = NpyView::open(missing).map(|_| ()).unwrap_err();
+    assert!(error
+        .to_string()
+        .contains("cannot open `/nonexistent/kjit/x.npy`"));
+}
