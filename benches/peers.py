@@ -1,0 +1,381 @@
+"""numpy and numba on kjit's benchmark inputs, checked against kjit's outputs.
+
+    benches/.venv/bin/python benches/peers.py [--tsv] [--small-pages] DATA_DIR [CASE ...]
+
+DATA_DIR holds the CASE.ARG.npy files `cargo bench --bench report` writes
+(every kernel argument, scalars as 0-d arrays, and kjit's outputs); the
+report runs this script itself when benches/.venv exists. Not part of any
+test command. Set NUMBA_NUM_THREADS=2 (the report does) for 2 threads.
+
+Each kernel is written the way a numpy or numba user would write it, with
+the kernel's operations in the kernel's order: numpy then agrees with kjit
+bit for bit wherever it can (it never contracts or reorders). numba runs
+with @njit(parallel=True, fastmath=True) and prange, as asked; fastmath
+lets LLVM contract a * b + c into FMAs and reorder sums, so its checks use
+the error bounds stated next to them. u is the unit roundoff (2^-24 for
+f32, 2^-53 for f64).
+
+Times are the best of several calls after a first, warm-up call; numba's
+compile time is that first call's time minus the best.
+
+numpy asks Linux for 2 MiB pages for large arrays (madvise); Rust's Vec, and
+so kjit's and the Rust references' arrays, get 4 KiB pages unless
+transparent huge pages are "always". --small-pages turns numpy's request off
+(a numpy switch since 1.20), for a like-for-like comparison of the
+memory-bound kernels.
+
+Output: a readable table, or with --tsv the lines benches/report/peers.rs
+reads: CASE, PEER, SECONDS, COMPILE_SECONDS, STATUS (ok, fail), DETAIL.
+"""
+
+import math
+import os
+import platform
+import sys
+import time
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+F32 = np.float32
+
+
+# ---- numba kernels ----
+
+
+@njit(parallel=True, fastmath=True)
+def saxpy_nb(a, x, y, out):
+    for i in prange(x.size):
+        out[i] = a * x[i] + y[i]
+    return out
+
+
+@njit(parallel=True, fastmath=True)
+def triad_nb(s, b, c, a):
+    for i in prange(b.size):
+        a[i] = b[i] + s * c[i]
+    return a
+
+
+@njit(parallel=True, fastmath=True)
+def dot_nb(x, y):
+    d = 0.0
+    for i in prange(x.size):
+        d += x[i] * y[i]
+    return d
+
+
+@njit(parallel=True, fastmath=True)
+def blur_nb(img, out):
+    h, w = img.shape
+    for r in prange(h):
+        for c in range(w):
+            if r > 0 and r < h - 1 and c > 0 and c < w - 1:
+                s = F32(0.0)
+                for rr in range(r - 1, r + 2):
+                    for cc in range(c - 1, c + 2):
+                        s += img[rr, cc]
+                out[r, c] = s / F32(9.0)
+            else:
+                out[r, c] = img[r, c]
+    return out
+
+
+@njit(parallel=True, fastmath=True)
+def logsumexp_nb(x):
+    # Starts from x[0], not -inf: fastmath assumes no infinities.
+    m = x[0]
+    for i in prange(x.size):
+        m = max(m, x[i])
+    s = 0.0
+    for i in prange(x.size):
+        s += np.exp(x[i] - m)
+    return m + np.log(s)
+
+
+@njit(parallel=True, fastmath=True)
+def poly_nb(x, c, y):
+    for i in prange(x.size):
+        acc = c[16]
+        for k in range(15, -1, -1):
+            acc = acc * x[i] + c[k]
+        y[i] = acc
+    return y
+
+
+@njit(parallel=True, fastmath=True)
+def mandelbrot_nb(x0, y0, dx, dy, max_iter, count):
+    h, w = count.shape
+    two, four = F32(2.0), F32(4.0)
+    for row in prange(h):
+        ci = y0 + F32(row) * dy
+        for col in range(w):
+            cr = x0 + F32(col) * dx
+            zr, zi, k = F32(0.0), F32(0.0), 0
+            while k < max_iter and zr * zr + zi * zi <= four:
+                t = zr * zr - zi * zi + cr
+                zi = two * zr * zi + ci
+                zr = t
+                k += 1
+            count[row, col] = k
+    return count
+
+
+@njit(fastmath=True)
+def cnd_nb(x):
+    return F32(0.5) * (F32(1.0) + math.erf(x * F32(0.70710677)))
+
+
+@njit(parallel=True, fastmath=True)
+def blackscholes_nb(s, k, t, r, v, call, put):
+    for i in prange(s.size):
+        sqrt_t = np.sqrt(t[i])
+        d1 = (np.log(s[i] / k[i]) + (r + F32(0.5) * v * v) * t[i]) / (v * sqrt_t)
+        d2 = d1 - v * sqrt_t
+        discounted = k[i] * np.exp(-r * t[i])
+        call[i] = s[i] * cnd_nb(d1) - discounted * cnd_nb(d2)
+        put[i] = discounted * cnd_nb(-d2) - s[i] * cnd_nb(-d1)
+    return call, put
+
+
+# ---- numpy kernels (one thread, except OpenBLAS in np.dot) ----
+
+
+def saxpy_np(a, x, y, out):
+    np.multiply(x, a, out=out)
+    return np.add(out, y, out=out)
+
+
+def triad_np(s, b, c, a):
+    np.multiply(c, s, out=a)
+    return np.add(b, a, out=a)
+
+
+def blur_np(img, out):
+    # Row by row as the kernel sums (its 0.0 + v is v: inputs are >= 0).
+    out[...] = img
+    s = img[:-2, :-2] + img[:-2, 1:-1]
+    for rows, cols in [(0, 2), (1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)]:
+        s += img[rows : rows + img.shape[0] - 2, cols : cols + img.shape[1] - 2]
+    np.divide(s, F32(9.0), out=out[1:-1, 1:-1])
+    return out
+
+
+def logsumexp_np(x):
+    m = x.max()
+    return m + np.log(np.exp(x - m).sum())
+
+
+def poly_np(x, c, y):
+    y.fill(c[16])
+    for k in range(15, -1, -1):
+        np.multiply(y, x, out=y)
+        np.add(y, c[k], out=y)
+    return y
+
+
+def mandelbrot_np(x0, y0, dx, dy, max_iter, count):
+    h, w = count.shape
+    cr = x0 + np.arange(w).astype(F32) * dx
+    ci = (y0 + np.arange(h).astype(F32) * dy)[:, None]
+    zr = np.zeros((h, w), F32)
+    zi = np.zeros((h, w), F32)
+    count[...] = 0
+    for _ in range(max_iter):
+        live = zr * zr + zi * zi <= 4
+        if not live.any():
+            break
+        t = zr * zr - zi * zi + cr
+        np.copyto(zi, 2 * zr * zi + ci, where=live)
+        np.copyto(zr, t, where=live)
+        count += live
+    return count
+
+
+# ---- checks ----
+
+
+def exact(got, want):
+    got, want = np.asarray(got), np.asarray(want)
+    bad = np.flatnonzero(got.ravel() != want.ravel())
+    if bad.size == 0:
+        return True, "bit-exact"
+    i = bad[0]
+    first = f"first at {i}: {got.ravel()[i]!r} vs {want.ravel()[i]!r}"
+    return False, f"{bad.size} elements differ, {first}"
+
+
+def within(got, want, bound, how):
+    diff = np.abs(np.asarray(got, np.float64) - np.asarray(want, np.float64))
+    used = diff / bound
+    worst = float(np.max(used)) if used.size else 0.0
+    return worst <= 1.0, f"|Δ| ≤ {how}; worst |Δ| = {worst:.2g} of the bound"
+
+
+def pixels(got, want, share, how):
+    differ = float(np.mean(got != want))
+    return differ <= share, f"{differ:.3%} of pixels differ (≤ {share:.1%} allowed: {how})"
+
+
+# ---- cases: (name, [(peer, run, check)]) ----
+
+U32, U64 = 2.0**-24, 2.0**-53
+
+
+class Data:
+    def __init__(self, directory):
+        self.dir = directory
+
+    def load(self, case, *names):
+        arrays = [np.load(os.path.join(self.dir, f"{case}.{n}.npy")) for n in names]
+        return [a[()] if a.ndim == 0 else a for a in arrays]
+
+
+def saxpy(d):
+    a, x, y, want = d.load("saxpy", "a", "x", "y", "out")
+    out = np.empty_like(x)
+    bound = 4 * U32 * (np.abs(a * x.astype(np.float64)) + np.abs(y))
+    fma = "4u (|a x| + |y|) (FMA contraction)"
+    return [
+        ("numpy", lambda: saxpy_np(a, x, y, out), lambda got: exact(got, want)),
+        ("numba", lambda: saxpy_nb(a, x, y, out), lambda got: within(got, want, bound, fma)),
+    ]
+
+
+def triad(d):
+    s, b, c, want = d.load("triad", "s", "b", "c", "a")
+    out = np.empty_like(b)
+    bound = 4 * U64 * (np.abs(s * c) + np.abs(b))
+    fma = "4u (|s c| + |b|) (FMA contraction)"
+    return [
+        ("numpy", lambda: triad_np(s, b, c, out), lambda got: exact(got, want)),
+        ("numba", lambda: triad_nb(s, b, c, out), lambda got: within(got, want, bound, fma)),
+    ]
+
+
+def dot(d):
+    x, y, want = d.load("dot", "x", "y", "d")
+    bound = (x.size + 1) * U64 * float(np.abs(x) @ np.abs(y))
+    how = "(n + 1) u Σ|x y| (any summation order)"
+    check = lambda got: within(got, want, bound, how)
+    return [("numpy", lambda: np.dot(x, y), check), ("numba", lambda: dot_nb(x, y), check)]
+
+
+def blur(d):
+    img, want = d.load("blur", "img", "out")
+    out = np.empty_like(img)
+    how = "16u (sums of 9 values in [0, 1) in any order, / 9)"
+    return [
+        ("numpy", lambda: blur_np(img, out), lambda got: exact(got, want)),
+        ("numba", lambda: blur_nb(img, out), lambda got: within(got, want, 16 * U32, how)),
+    ]
+
+
+def logsumexp(d):
+    x, want = d.load("logsumexp", "x", "lse")
+    bound = (x.size + 8) * U64 + 4 * U64 * abs(want)
+    how = "(n + 8) u + 4u |lse| (sum of n positive terms in any order, exp and log within 2 ulps)"
+    check = lambda got: within(got, want, bound, how)
+    return [("numpy", lambda: logsumexp_np(x), check), ("numba", lambda: logsumexp_nb(x), check)]
+
+
+def poly(d):
+    x, want = d.load("poly", "x", "y")
+    c = np.array([F32(1.0) / F32(k + 1) for k in range(17)], F32)
+    y = np.empty_like(x)
+    how = "2^-17 = 128u (16 Horner steps with |x| < 1, |acc| < 4, FMA contraction)"
+    return [
+        ("numpy", lambda: poly_np(x, c, y), lambda got: exact(got, want)),
+        ("numba", lambda: poly_nb(x, c, y), lambda got: within(got, want, 2.0**-17, how)),
+    ]
+
+
+def mandelbrot(d):
+    names = ("x0", "y0", "dx", "dy", "max_iter", "count")
+    x0, y0, dx, dy, max_iter, want = d.load("mandelbrot", *names)
+    count = np.empty_like(want)
+    args = (x0, y0, dx, dy, max_iter, count)
+    how = "FMA contraction changes orbits near the boundary"
+    return [
+        ("numpy", lambda: mandelbrot_np(*args), lambda got: exact(got, want)),
+        ("numba", lambda: mandelbrot_nb(*args), lambda got: pixels(got, want, 0.01, how)),
+    ]
+
+
+def blackscholes(d):
+    names = ("s", "k", "t", "r", "v", "call", "put")
+    s, k, t, r, v, want_call, want_put = d.load("blackscholes", *names)
+    call, put = np.empty_like(s), np.empty_like(s)
+    bound = (s.astype(np.float64) + k) * 2.0**-18
+    how = "2^-18 (s + k): f32 erf, log, exp of ~1 ulp, FMA contraction"
+
+    def check(got):
+        ok_call, text = within(got[0], want_call, bound, how)
+        ok_put, text_put = within(got[1], want_put, bound, how)
+        return ok_call and ok_put, f"call {text}; put: {text_put.split('; ')[1]}"
+
+    run = lambda: blackscholes_nb(s, k, t, r, v, call, put)
+    return [("numba", run, check)]
+
+
+CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes]
+
+# The report has no numpy column for these, and says why.
+NO_NUMPY = {"blackscholes": "numpy has no erf (scipy.special.erf would do)"}
+
+
+def measure(run, budget=1.0, slow=3.0):
+    """(best seconds, first-call seconds, last result). A first call that
+    takes `slow` seconds or more (numpy's mandelbrot) is timed only once."""
+    start = time.perf_counter()
+    result = run()
+    first = time.perf_counter() - start
+    if first >= slow:
+        return first, first, result
+    times = []
+    while len(times) < 3 or (sum(times) < budget and len(times) < 30):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return min(times), first, result
+
+
+def report(tsv, name, peer, seconds, compile_s, status, detail):
+    """One result: a TSV line for benches/report/peers.rs, or a readable one."""
+    if tsv:
+        compile_text = "-" if compile_s is None else f"{compile_s:.6f}"
+        print(f"{name}\t{peer}\t{seconds:.9f}\t{compile_text}\t{status}\t{detail}", flush=True)
+    else:
+        compile_text = "" if compile_s is None else f"compile {1e3 * compile_s:.0f} ms"
+        time_text = "n/a" if math.isnan(seconds) else f"{1e3 * seconds:.2f} ms"
+        print(f"{name:13} {peer:6} {time_text:>11} {compile_text:>14}  {status}: {detail}", flush=True)
+
+
+def main(argv):
+    tsv = "--tsv" in argv
+    if "--small-pages" in argv:
+        np._core.multiarray._set_madvise_hugepage(False)
+    args = [a for a in argv if not a.startswith("--")]
+    if not args:
+        sys.exit(__doc__)
+    data, selected = Data(args[0]), args[1:]
+    versions = f"python {platform.python_version()}, numpy {np.__version__}, "
+    versions += f"numba {numba.__version__}, {numba.config.NUMBA_NUM_THREADS} numba threads"
+    print(f"#versions\t{versions}" if tsv else versions, flush=True)
+    for case in CASES:
+        name = case.__name__
+        if selected and name not in selected:
+            continue
+        if name in NO_NUMPY:
+            report(tsv, name, "numpy", math.nan, None, "n/a", NO_NUMPY[name])
+        for peer, run, check in case(data):
+            print(f"peers: {name} {peer}", file=sys.stderr, flush=True)
+            best, first, result = measure(run)
+            ok, detail = check(result)
+            compile_s = first - best if peer == "numba" else None
+            report(tsv, name, peer, best, compile_s, "ok" if ok else "fail", detail)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
