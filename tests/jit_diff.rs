@@ -125,7 +125,10 @@ fn every_kern_folder_is_listed() {
 fn diff_folder(dir: &str) {
     let mut failures = Vec::new();
     for path in files_in(&root().join("tests/kern").join(dir), "kern") {
-        let rel = format!("tests/kern/{dir}/{}", file_stems(&[path.clone()])[0]);
+        let rel = format!(
+            "tests/kern/{dir}/{}",
+            file_stems(std::slice::from_ref(&path))[0]
+        );
         failures.extend(diff_file(&format!("{rel}.kern"), &read(&path)));
     }
     finish(&format!("tests/kern/{dir}"), failures);

@@ -158,7 +158,7 @@ impl Timer {
 }
 
 fn measure_stream() -> Bandwidth {
-    eprintln!("STREAM: 3 arrays of {} MiB", STREAM_N * 8 >> 20);
+    eprintln!("STREAM: 3 arrays of {} MiB", (STREAM_N * 8) >> 20);
     let mut stream = Stream::new(STREAM_N);
     let mut rates = Vec::new();
     for threads in THREADS {

@@ -21,7 +21,7 @@ fn combine(a: [f64; LANES]) -> f64 {
 }
 
 /// Sums per-chunk results in chunk order, from 0.0 as kern does.
-fn fold_chunks(partials: impl ParallelIterator<Item = f64> + IndexedParallelIterator) -> f64 {
+fn fold_chunks(partials: impl IndexedParallelIterator<Item = f64>) -> f64 {
     let partials: Vec<f64> = partials.collect();
     partials.into_iter().fold(0.0, |acc, p| acc + p)
 }

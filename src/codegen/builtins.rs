@@ -38,14 +38,7 @@ impl Emitter<'_, '_> {
         values: &[Val],
         op: impl Fn(&mut cranelift_frontend::FunctionBuilder, &[Value]) -> Value,
     ) -> Val {
-        if values.iter().all(Val::is_uniform) {
-            let scalars: Vec<Value> = values
-                .iter()
-                .map(|v| match v {
-                    Val::Uniform(x) => *x,
-                    Val::Varying(_) => unreachable!("checked"),
-                })
-                .collect();
+        if let Some(scalars) = uniform_scalars(values) {
             return Val::Uniform(op(&mut self.b, &scalars));
         }
         let regs: Vec<Vec<Value>> = values
@@ -142,9 +135,9 @@ impl Emitter<'_, '_> {
     pub fn math_call(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
         let sig = self.math_signature(ty);
         let address = if ty == ScalarType::F32 {
-            math::math_f32 as usize
+            math::math_f32 as *const () as usize
         } else {
-            math::math_f64 as usize
+            math::math_f64 as *const () as usize
         };
         let call = move |b: &mut cranelift_frontend::FunctionBuilder, x: &[Value]| {
             let code = b.ins().iconst(types::I32, code as i64);
@@ -153,14 +146,7 @@ impl Emitter<'_, '_> {
             let inst = b.ins().call_indirect(sig, callee, &[code, x[0], y]);
             b.inst_results(inst)[0]
         };
-        if values.iter().all(Val::is_uniform) {
-            let scalars: Vec<Value> = values
-                .iter()
-                .map(|v| match v {
-                    Val::Uniform(x) => *x,
-                    Val::Varying(_) => unreachable!("checked"),
-                })
-                .collect();
+        if let Some(scalars) = uniform_scalars(values) {
             return Val::Uniform(call(&mut self.b, &scalars));
         }
         self.math_call_gang(code, ty, values)
@@ -189,9 +175,9 @@ impl Emitter<'_, '_> {
         }
         let sig = self.gang_math_signature();
         let address = if ty == ScalarType::F32 {
-            math::math_f32_gang as usize
+            math::math_f32_gang as *const () as usize
         } else {
-            math::math_f64_gang as usize
+            math::math_f64_gang as *const () as usize
         };
         let callee = self.b.ins().iconst(types::I64, address as i64);
         let code = self.b.ins().iconst(types::I32, code as i64);
@@ -238,4 +224,15 @@ impl Emitter<'_, '_> {
         self.math_sigs.insert(ty, sig);
         sig
     }
+}
+
+/// The scalars of `values` when every one is uniform.
+fn uniform_scalars(values: &[Val]) -> Option<Vec<Value>> {
+    values
+        .iter()
+        .map(|v| match v {
+            Val::Uniform(x) => Some(*x),
+            Val::Varying(_) => None,
+        })
+        .collect()
 }

@@ -12,7 +12,6 @@ use super::lanes::{self, Val};
 use crate::abi::GANG;
 use crate::ir::{self, ExprId, LocalId, ParamId, StmtKind};
 use crate::types::ScalarType;
-use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 
 impl Emitter<'_, '_> {
@@ -458,8 +457,4 @@ impl Emitter<'_, '_> {
             None => self.exec = None,
         }
     }
-}
-
-pub fn is_int_zero(b: &mut cranelift_frontend::FunctionBuilder, x: Value) -> Value {
-    b.ins().icmp_imm_s(IntCC::Equal, x, 0)
 }

@@ -8,7 +8,6 @@
 //! so every assignment agrees with every read.
 
 use super::frame::FrameSlots;
-use super::jit::Features;
 use super::lanes::{self, Val};
 use super::ops;
 use crate::abi::ErrorSite;
@@ -79,7 +78,6 @@ pub struct Emitter<'a, 'f> {
     pub b: FunctionBuilder<'f>,
     pub module: &'a ir::Module,
     pub kernel: &'a ir::Kernel,
-    pub features: Features,
     pub frame_slots: &'a FrameSlots,
     pub frame: Value,
     pub arrays: HashMap<ParamId, ArrayRef>,
@@ -106,7 +104,6 @@ impl<'a, 'f> Emitter<'a, 'f> {
         b: FunctionBuilder<'f>,
         module: &'a ir::Module,
         kernel: &'a ir::Kernel,
-        features: Features,
         frame_slots: &'a FrameSlots,
         frame: Value,
         error_ptr: Value,
@@ -118,7 +115,6 @@ impl<'a, 'f> Emitter<'a, 'f> {
             b,
             module,
             kernel,
-            features,
             frame_slots,
             frame,
             arrays: HashMap::new(),

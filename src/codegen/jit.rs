@@ -2,8 +2,9 @@
 //!
 //! The ISA comes from the host CPU (cranelift-native): AVX gives 3-operand
 //! VEX code with folded unaligned loads, FMA a native `fma`, SSE4.1 native
-//! rounding. Without them Cranelift calls libm for `fma`, `floor`, ... and
-//! those symbols are registered here, so the code is correct on any x86-64.
+//! rounding and `blendv`. Without them Cranelift calls libm for `fma`,
+//! `floor`, ... and those symbols are registered here, so the code is
+//! correct on any x86-64.
 
 use super::CodegenError;
 use crate::options::Options;
@@ -12,14 +13,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use std::sync::Arc;
 
-/// What the host CPU offers that code generation chooses between.
-#[derive(Clone, Copy, Debug)]
-pub struct Features {
-    /// Native fused multiply-add (FMA3 + AVX).
-    pub fma: bool,
-}
-
-pub fn host_isa(options: &Options) -> Result<(OwnedTargetIsa, Features), CodegenError> {
+pub fn host_isa(options: &Options) -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, name: &str, value: &str| {
         flags
@@ -43,13 +37,7 @@ pub fn host_isa(options: &Options) -> Result<(OwnedTargetIsa, Features), Codegen
     let isa = isa_builder
         .finish(settings::Flags::new(flags))
         .map_err(|e| CodegenError::new(format!("host ISA: {e}")))?;
-    let enabled = |name: &str| {
-        isa.isa_flags()
-            .iter()
-            .any(|f| f.name == name && f.as_bool() == Some(true))
-    };
-    let fma = enabled("has_fma") && enabled("has_avx");
-    Ok((isa, Features { fma }))
+    Ok(isa)
 }
 
 /// Owns a JIT module's code pages; frees them when the last compiled

@@ -42,18 +42,18 @@ impl Emitter<'_, '_> {
             return val;
         }
         let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
-        if idx.iter().all(Val::is_uniform) {
-            let scalars: Vec<Value> = idx
-                .iter()
-                .map(|v| match v {
-                    Val::Uniform(x) => *x,
-                    Val::Varying(_) => unreachable!("checked uniform"),
-                })
-                .collect();
+        let uniform: Option<Vec<Value>> = idx
+            .iter()
+            .map(|v| match v {
+                Val::Uniform(x) => Some(*x),
+                Val::Varying(_) => None,
+            })
+            .collect();
+        if let Some(scalars) = uniform {
             let offset = self.checked_offset(&scalars, desc, site);
             return Val::Uniform(self.scalar_load(desc.ptr, offset, elem));
         }
-        self.gather(&idx, elem, desc, site)
+        Val::Varying(self.gather(&idx, elem, desc, site))
     }
 
     fn site(&mut self, array: ParamId, id: ExprId) -> u32 {
@@ -308,9 +308,7 @@ impl Emitter<'_, '_> {
             .unwrap_or_default();
         let cols = Val::Varying(iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect());
         let idx: Vec<Val> = row_val.into_iter().chain([cols]).collect();
-        let Val::Varying(regs) = self.gather(&idx, elem, desc, site) else {
-            unreachable!("gathers are varying")
-        };
+        let regs = self.gather(&idx, elem, desc, site);
         let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(merge);
@@ -321,7 +319,7 @@ impl Emitter<'_, '_> {
     /// Per-lane loads: every active lane's index is checked (one vector
     /// test), then each lane loads from its index, clamped to 0 when the
     /// lane is off so that no load leaves the array.
-    fn gather(&mut self, index: &[Val], elem: ScalarType, desc: ArrayRef, site: u32) -> Val {
+    fn gather(&mut self, index: &[Val], elem: ScalarType, desc: ArrayRef, site: u32) -> Vec<Value> {
         let idx: Vec<Vec<Value>> = index
             .iter()
             .map(|v| lanes::varying(&mut self.b, ScalarType::I64, v))
@@ -403,7 +401,7 @@ impl Emitter<'_, '_> {
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
-        Val::Varying(self.b.block_params(merge).to_vec())
+        self.b.block_params(merge).to_vec()
     }
 
     /// When `any_bad`, records the first bad lane's index and fails.

@@ -37,7 +37,6 @@ use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Linkage, Module};
 use emit::Emitter;
 use frame::FrameSlots;
-use jit::Features;
 use phase::PhaseBody;
 use std::fmt;
 use std::sync::Arc;
@@ -92,7 +91,6 @@ enum Dump {
 struct Compiler<'m> {
     module: &'m ir::Module,
     jit: JITModule,
-    features: Features,
     ctx: Context,
     fctx: FunctionBuilderContext,
     dump: Dump,
@@ -202,13 +200,12 @@ impl<'m> Compiler<'m> {
         options: &Options,
         dump: Dump,
     ) -> Result<Compiler<'m>, CodegenError> {
-        let (isa, features) = jit::host_isa(options)?;
+        let isa = jit::host_isa(options)?;
         let jit = jit::new_module(isa);
         let ctx = jit.make_context();
         Ok(Compiler {
             module,
             jit,
-            features,
             ctx,
             fctx: FunctionBuilderContext::new(),
             dump,
@@ -299,13 +296,11 @@ impl<'m> Compiler<'m> {
             vector::phase_seeds(phase.domain),
         );
         let sig = self.signature(6);
-        let features = self.features;
         let module = self.module;
         self.define(&name, sig, |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
-                b, module, kernel, features, slots, params[0], params[5], error_exit, sites,
-                uniformity,
+                b, module, kernel, slots, params[0], params[5], error_exit, sites, uniformity,
             );
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
@@ -322,14 +317,12 @@ impl<'m> Compiler<'m> {
         sites: &mut Vec<ErrorSite>,
     ) -> Result<FuncId, CodegenError> {
         let sig = self.signature(5);
-        let features = self.features;
         let module = self.module;
         self.define(&kernel.name, sig, |mut b, params| {
             let error_exit = b.create_block();
             let uniformity = vector::Uniformity::default();
             let mut e = Emitter::new(
-                b, module, kernel, features, slots, params[0], params[4], error_exit, sites,
-                uniformity,
+                b, module, kernel, slots, params[0], params[4], error_exit, sites, uniformity,
             );
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();

@@ -11,9 +11,9 @@
 //! evaluated recursively, so the host stack bounds expression depth, as it
 //! does in the parser that built them.
 
-use crate::abi::{CHUNK_ELEMS, GANG};
 use super::builtins::{builtin, reduce_combine, reduce_identity};
 use super::ops::{binary, cast, type_bug, unary};
+use crate::abi::{CHUNK_ELEMS, GANG};
 use crate::ir::*;
 use crate::span::Span;
 use crate::value::{Array, Scalar};
@@ -218,7 +218,11 @@ impl<'a> Machine<'a> {
         self.for_each_index(frame, domain, |m, frame| {
             let outer = as_i64(frame.locals[domain.indices[0].index()]);
             let last = as_i64(frame.locals[domain.indices[rank - 1].index()]);
-            let this_chunk = if rank == 1 { outer / CHUNK_ELEMS as i64 } else { outer / rows_per_chunk };
+            let this_chunk = if rank == 1 {
+                outer / CHUNK_ELEMS as i64
+            } else {
+                outer / rows_per_chunk
+            };
             if chunk.is_some_and(|c| c != this_chunk) {
                 total = reduce_combine(op, total, combine_lanes(op, &lanes));
                 lanes = [identity; GANG];

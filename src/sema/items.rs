@@ -11,7 +11,10 @@ use cranelift_entity::PrimaryMap;
 use std::collections::{HashMap, HashSet};
 
 impl Lowerer<'_> {
-    pub fn kernel(mut self, decl: &ast::KernelDecl) -> (ir::Kernel, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
+    pub fn kernel(
+        mut self,
+        decl: &ast::KernelDecl,
+    ) -> (ir::Kernel, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
         self.scopes.push();
         self.kernel = Some(self.kernel_signature(decl));
         self.ctx.at_top_level = true;

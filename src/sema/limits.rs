@@ -33,10 +33,26 @@ pub fn check_call_limits(
     for (f, calls) in fn_calls.iter().enumerate() {
         let function = &module.functions[FuncId::from_u32(f as u32)];
         let own = function.body.exprs.len();
-        report(&function.name, function.span, own, calls, &costs, diags, true);
+        report(
+            &function.name,
+            function.span,
+            own,
+            calls,
+            &costs,
+            diags,
+            true,
+        );
     }
     for (kernel, calls) in module.kernels.iter().zip(kernel_calls) {
-        report(&kernel.name, kernel.span, kernel.body.exprs.len(), calls, &costs, diags, false);
+        report(
+            &kernel.name,
+            kernel.span,
+            kernel.body.exprs.len(),
+            calls,
+            &costs,
+            diags,
+            false,
+        );
     }
 }
 
@@ -54,7 +70,10 @@ fn function_costs(module: &ir::Module, fn_calls: &[Vec<(FuncId, Span)>]) -> Vec<
     let mut costs = vec![Cost::default(); n];
     let mut ready: Vec<usize> = (0..n).filter(|&f| pending[f] == 0).collect();
     while let Some(f) = ready.pop() {
-        let own = module.functions[FuncId::from_u32(f as u32)].body.exprs.len();
+        let own = module.functions[FuncId::from_u32(f as u32)]
+            .body
+            .exprs
+            .len();
         costs[f] = combine(own, &fn_calls[f], &costs);
         for &caller in &callers[f] {
             pending[caller] -= 1;
@@ -67,33 +86,77 @@ fn function_costs(module: &ir::Module, fn_calls: &[Vec<(FuncId, Span)>]) -> Vec<
 }
 
 fn combine(own: usize, calls: &[(FuncId, Span)], costs: &[Cost]) -> Cost {
-    calls.iter().fold(Cost { depth: 0, exprs: own }, |acc, (callee, _)| {
-        let c = costs[callee.as_u32() as usize];
-        Cost { depth: acc.depth.max(c.depth + 1), exprs: acc.exprs.saturating_add(c.exprs) }
-    })
+    calls.iter().fold(
+        Cost {
+            depth: 0,
+            exprs: own,
+        },
+        |acc, (callee, _)| {
+            let c = costs[callee.as_u32() as usize];
+            Cost {
+                depth: acc.depth.max(c.depth + 1),
+                exprs: acc.exprs.saturating_add(c.exprs),
+            }
+        },
+    )
 }
 
 /// Reports an item that crosses a limit while its callees do not, so one
 /// long chain gives one diagnostic, at the call that crosses.
-fn report(name: &str, span: Span, own: usize, calls: &[(FuncId, Span)], costs: &[Cost], diags: &mut Vec<Diagnostic>, is_fn: bool) {
+fn report(
+    name: &str,
+    span: Span,
+    own: usize,
+    calls: &[(FuncId, Span)],
+    costs: &[Cost],
+    diags: &mut Vec<Diagnostic>,
+    is_fn: bool,
+) {
     let callee_depth_ok = |c: &Cost| c.depth < MAX_CALL_DEPTH;
     let cost = combine(own, calls, costs);
-    let depth_limit = if is_fn { MAX_CALL_DEPTH } else { MAX_CALL_DEPTH + 1 };
-    if cost.depth >= depth_limit && calls.iter().all(|(c, _)| callee_depth_ok(&costs[c.as_u32() as usize])) {
-        let deepest = calls.iter().max_by_key(|(c, _)| costs[c.as_u32() as usize].depth).map_or(span, |(_, s)| *s);
+    let depth_limit = if is_fn {
+        MAX_CALL_DEPTH
+    } else {
+        MAX_CALL_DEPTH + 1
+    };
+    if cost.depth >= depth_limit
+        && calls
+            .iter()
+            .all(|(c, _)| callee_depth_ok(&costs[c.as_u32() as usize]))
+    {
+        let deepest = calls
+            .iter()
+            .max_by_key(|(c, _)| costs[c.as_u32() as usize].depth)
+            .map_or(span, |(_, s)| *s);
         diags.push(
             Diagnostic::error(format!("calls nest more than {MAX_CALL_DEPTH} deep"))
-                .primary(deepest, format!("`{name}` starts a chain of {} nested calls here", cost.depth))
+                .primary(
+                    deepest,
+                    format!(
+                        "`{name}` starts a chain of {} nested calls here",
+                        cost.depth
+                    ),
+                )
                 .note("every call is inlined, so call chains are bounded")
                 .help("merge some of the functions in the chain"),
         );
     }
-    let callees_ok = calls.iter().all(|(c, _)| costs[c.as_u32() as usize].exprs <= MAX_INLINED_EXPRS);
+    let callees_ok = calls
+        .iter()
+        .all(|(c, _)| costs[c.as_u32() as usize].exprs <= MAX_INLINED_EXPRS);
     if cost.exprs > MAX_INLINED_EXPRS && callees_ok {
         diags.push(
             Diagnostic::error(format!("`{name}` is too large once its calls are inlined"))
-                .primary(span, format!("{} operations after inlining (limit {MAX_INLINED_EXPRS})", cost.exprs))
-                .note("every call is inlined, so a function called many times is copied many times"),
+                .primary(
+                    span,
+                    format!(
+                        "{} operations after inlining (limit {MAX_INLINED_EXPRS})",
+                        cost.exprs
+                    ),
+                )
+                .note(
+                    "every call is inlined, so a function called many times is copied many times",
+                ),
         );
     }
 }

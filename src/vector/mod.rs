@@ -149,10 +149,8 @@ fn find_declarations(
 ) {
     for stmt in block {
         match &stmt.kind {
-            StmtKind::Assign { local, .. } => {
-                if seen.insert(*local) {
-                    out.insert(stmt as *const ir::Stmt);
-                }
+            StmtKind::Assign { local, .. } if seen.insert(*local) => {
+                out.insert(stmt as *const ir::Stmt);
             }
             StmtKind::If {
                 then_block,
@@ -188,17 +186,17 @@ fn find_loop_private(
             StmtKind::Assign { local, .. } if decls.contains(&(stmt as *const ir::Stmt)) => {
                 declared.insert(*local);
             }
-            StmtKind::While { body: inner, .. } | StmtKind::For { body: inner, .. } => {
-                if !has_jump(inner) {
-                    let mut later = reads(body, &block[j + 1..]);
-                    later.extend(after);
-                    let private = declared
-                        .iter()
-                        .copied()
-                        .filter(|l| !later.contains(l))
-                        .collect();
-                    out.insert(stmt as *const ir::Stmt, private);
-                }
+            StmtKind::While { body: inner, .. } | StmtKind::For { body: inner, .. }
+                if !has_jump(inner) =>
+            {
+                let mut later = reads(body, &block[j + 1..]);
+                later.extend(after);
+                let private = declared
+                    .iter()
+                    .copied()
+                    .filter(|l| !later.contains(l))
+                    .collect();
+                out.insert(stmt as *const ir::Stmt, private);
             }
             _ => {}
         }

@@ -158,7 +158,7 @@ fn special(elem: ScalarType, k: usize) -> String {
     match elem {
         ScalarType::F32 | ScalarType::F64 => SPECIAL_FLOATS[k % SPECIAL_FLOATS.len()].into(),
         ScalarType::I32 | ScalarType::I64 => SPECIAL_INTS[k % SPECIAL_INTS.len()].into(),
-        ScalarType::Bool => (k % 2 == 0).to_string(),
+        ScalarType::Bool => k.is_multiple_of(2).to_string(),
     }
 }
 
