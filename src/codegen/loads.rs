@@ -19,7 +19,9 @@ use crate::abi::{ErrorSite, ERROR_OUT_OF_BOUNDS, GANG};
 use crate::ir::{BinaryOp, Body, Expr, ExprId, ParamId};
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, InstBuilder, Signature, StackSlotData, StackSlotKind, Value,
+};
 
 /// Whether evaluating `expr` can fail (it reads an array). Calls cannot:
 /// functions see only their scalar parameters.
@@ -267,7 +269,6 @@ impl Emitter<'_, '_> {
         site: u32,
     ) -> Val {
         let width = desc.dims[if row.is_some() { 1 } else { 0 }];
-        let full = self.gang.as_ref().is_some_and(|g| g.full) && self.exec.is_none();
         let mut ok = self
             .b
             .ins()
@@ -290,7 +291,6 @@ impl Emitter<'_, '_> {
         for _ in 0..lanes::regs(elem) {
             self.b.append_block_param(merge, reg_ty);
         }
-        let _ = full;
         self.b.ins().brif(ok, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
         self.b.seal_block(fast);
@@ -299,21 +299,72 @@ impl Emitter<'_, '_> {
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
-        let row_val = row.map(Val::Uniform);
-        let splat = self.b.ins().splat(types::I64X2, column);
-        let iota = self
-            .gang
-            .as_ref()
-            .map(|g| g.iota.clone())
-            .unwrap_or_default();
-        let cols = Val::Varying(iota.iter().map(|&o| self.b.ins().iadd(splat, o)).collect());
-        let idx: Vec<Val> = row_val.into_iter().chain([cols]).collect();
-        let regs = self.gather(&idx, elem, desc, site);
+        let regs = self.edge_load(row, column, elem, desc, site);
         let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
         Val::Varying(self.b.block_params(merge).to_vec())
+    }
+
+    /// The slow path of a contiguous load, out of line (`edge::edge_load`):
+    /// the active lanes are checked and loaded one by one.
+    fn edge_load(
+        &mut self,
+        row: Option<Value>,
+        column: Value,
+        elem: ScalarType,
+        desc: ArrayRef,
+        site: u32,
+    ) -> Vec<Value> {
+        let mask = self.exec_mask().unwrap_or_else(|| self.tail_mask());
+        let slot = |e: &mut Self, bytes: usize| {
+            let data = StackSlotData::new(StackSlotKind::ExplicitSlot, bytes as u32, 4);
+            let slot = e.b.create_sized_stack_slot(data);
+            e.b.ins().stack_addr(types::I64, slot, 0)
+        };
+        let mask_addr = slot(self, GANG * 4);
+        let out_addr = slot(self, GANG * elem.byte_size());
+        let bad_addr = slot(self, 16);
+        for (k, &m) in mask.iter().enumerate() {
+            self.b
+                .ins()
+                .store(lanes::trusted(), m, mask_addr, (k * 16) as i32);
+        }
+        let (rank, rows, cols, row) = match row {
+            Some(r) => (2, desc.dims[0], desc.dims[1], r),
+            None => (
+                1,
+                self.b.ins().iconst(types::I64, 1),
+                desc.dims[0],
+                self.b.ins().iconst(types::I64, 0),
+            ),
+        };
+        let mut sig = Signature::new(self.b.func.signature.call_conv);
+        sig.params
+            .extend((0..10).map(|_| AbiParam::new(types::I64)));
+        sig.returns.push(AbiParam::new(types::I32));
+        let sig = self.b.import_signature(sig);
+        let callee = self
+            .b
+            .ins()
+            .iconst(types::I64, super::edge::edge_load as *const () as i64);
+        let size = self.b.ins().iconst(types::I64, elem.byte_size() as i64);
+        let rank = self.b.ins().iconst(types::I64, rank);
+        let args = [
+            desc.ptr, size, rank, rows, cols, row, column, mask_addr, out_addr, bad_addr,
+        ];
+        let call = self.b.ins().call_indirect(sig, callee, &args);
+        let status = self.b.inst_results(call)[0];
+        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, status, 0);
+        let bad = [0, 8].map(|offset| {
+            self.b
+                .ins()
+                .load(types::I64, lanes::trusted(), bad_addr, offset)
+        });
+        self.fail_if(failed, site, bad);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.vector_load(out_addr, zero, elem)
     }
 
     /// Per-lane loads: every active lane's index is checked (one vector

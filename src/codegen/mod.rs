@@ -16,6 +16,7 @@
 mod builtins;
 mod control;
 mod driver;
+mod edge;
 mod emit;
 mod frame;
 mod jit;
