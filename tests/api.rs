@@ -39,6 +39,7 @@ kernel ramp(start: i64) -> (out: i64[m]) {
 fn program(threads: Option<usize>) -> Program {
     let options = Options {
         threads,
+        verify_codegen: true,
         ..Options::default()
     };
     Program::compile(SOURCE, options).unwrap_or_else(|e| panic!("{}", e.render("api.kern", SOURCE)))

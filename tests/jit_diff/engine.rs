@@ -88,8 +88,11 @@ impl Jit {
     /// Compiles `source` (which must have no errors) with `threads`
     /// workers.
     pub fn compile(source: &str, threads: usize) -> Result<Jit, String> {
+        // Cranelift's verifier on, even in release: a codegen bug should
+        // fail here as invalid IR, not run as a miscompile.
         let options = Options {
             threads: Some(threads),
+            verify_codegen: true,
             ..Options::default()
         };
         let program =
