@@ -406,6 +406,9 @@ impl Emitter<'_, '_> {
             self.b.create_block(),
             self.b.create_block(),
         );
+        // A divergent loop body is a narrower mask region, like a side of a
+        // varying `if`: writes in it to locals declared outside blend.
+        self.mask_depth += 1;
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         let live: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
@@ -452,6 +455,7 @@ impl Emitter<'_, '_> {
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
+        self.mask_depth -= 1;
         match saved {
             Some(mask) => self.set_exec(mask),
             None => self.exec = None,

@@ -33,6 +33,8 @@ pub struct Scope<'a> {
     pub body: &'a Body,
     pub locals: HashMap<LocalId, Storage>,
     pub uniformity: Uniformity,
+    /// The mask depth (`Emitter::mask_depth`) of each `let`.
+    pub decl_depth: HashMap<LocalId, usize>,
 }
 
 /// The gang being emitted in a phase's chunk function.
@@ -125,6 +127,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 body: &kernel.body,
                 locals: HashMap::new(),
                 uniformity,
+                decl_depth: HashMap::new(),
             },
             exec: None,
             gang: None,
@@ -355,9 +358,15 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return;
         }
         let new = lanes::varying(&mut self.b, ty, &value);
-        let private = self.loops.last().is_some_and(|l| {
-            l.divergent && l.base_depth == self.mask_depth && l.private.contains(&local)
-        });
+        // No blend where the lanes that are off cannot observe the local:
+        // a write at the mask depth of its `let` (lanes off there were off
+        // for its whole scope; narrower regions have a greater depth), or a
+        // loop-private local at the top of a divergent loop body.
+        let same_depth = self.scope.decl_depth.get(&local) == Some(&self.mask_depth);
+        let private = same_depth
+            || self.loops.last().is_some_and(|l| {
+                l.divergent && l.base_depth == self.mask_depth && l.private.contains(&local)
+            });
         let blended = match self.exec_mask().filter(|_| !private) {
             Some(mask) => {
                 let old: Vec<Value> = vars.iter().map(|&v| self.b.use_var(v)).collect();
@@ -379,6 +388,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     /// hold garbage that nothing in the local's scope can observe: every
     /// later write blends, and stores and reductions are masked.
     pub fn declare_local(&mut self, local: LocalId, value: Val) {
+        self.scope.decl_depth.insert(local, self.mask_depth);
         let ty = self.scope.body.locals[local].ty;
         let varying = self.scope.uniformity.is_varying_local(local);
         let vars = self.local_vars(local, ty, varying);
@@ -554,6 +564,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             body: &function.body,
             locals: HashMap::new(),
             uniformity,
+            decl_depth: HashMap::new(),
         };
         let caller = std::mem::replace(&mut self.scope, callee);
         for (&param, value) in function.params.iter().zip(values) {
