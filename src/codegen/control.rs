@@ -172,7 +172,7 @@ impl Emitter<'_, '_> {
         let address = self.b.ins().iadd(desc.ptr, bytes);
         let regs = lanes::varying(&mut self.b, elem, &v);
         match (gang.full && elem != ScalarType::Bool, self.exec_mask()) {
-            (true, None) => self.store_regs(elem, &regs, address),
+            (true, None) => self.store_regs(&regs, address),
             (true, Some(mask)) => {
                 // The gang owns all its elements, so read-blend-write is safe.
                 let old: Vec<Value> = (0..regs.len())
@@ -186,15 +186,14 @@ impl Emitter<'_, '_> {
                     })
                     .collect();
                 let blended = lanes::select(&mut self.b, elem, &mask, &regs, &old);
-                self.store_regs(elem, &blended, address);
+                self.store_regs(&blended, address);
             }
             (_, mask) => self.store_lanes(elem, &regs, mask, address),
         }
     }
 
-    fn store_regs(&mut self, elem: ScalarType, regs: &[Value], address: Value) {
+    fn store_regs(&mut self, regs: &[Value], address: Value) {
         for (k, &r) in regs.iter().enumerate() {
-            let _ = elem;
             self.b
                 .ins()
                 .store(lanes::trusted(), r, address, (k * 16) as i32);
@@ -286,7 +285,7 @@ impl Emitter<'_, '_> {
                 Some(end),
             ) => {
                 let ty = self.scope.body.locals[counter].ty;
-                let c = self.expr_local(counter);
+                let c = self.read_local(counter);
                 let op = if inclusive {
                     ir::BinaryOp::Le
                 } else {
@@ -295,24 +294,6 @@ impl Emitter<'_, '_> {
                 self.apply_binary(op, ty, c, end.clone())
             }
             _ => Val::Uniform(self.b.ins().iconst(types::I8, 0)),
-        }
-    }
-
-    fn expr_local(&mut self, local: LocalId) -> Val {
-        let ty = self.scope.body.locals[local].ty;
-        let _ = ty;
-        let vars = match self.scope.locals.get(&local) {
-            Some(super::emit::Storage::Vars(v)) => v.clone(),
-            Some(super::emit::Storage::Frame(slot)) => {
-                let slot = *slot;
-                return Val::Uniform(self.frame_load(slot, ty));
-            }
-            None => return Val::Uniform(self.zero_of(ty)),
-        };
-        if self.scope.uniformity.is_varying_local(local) {
-            Val::Varying(vars.iter().map(|&v| self.b.use_var(v)).collect())
-        } else {
-            Val::Uniform(self.b.use_var(vars[0]))
         }
     }
 
@@ -326,7 +307,7 @@ impl Emitter<'_, '_> {
             return None;
         };
         let ty = self.scope.body.locals[counter].ty;
-        let c = self.expr_local(counter);
+        let c = self.read_local(counter);
         let at_end = if inclusive {
             Some(self.apply_binary(ir::BinaryOp::Eq, ty, c.clone(), end.clone()?))
         } else {

@@ -97,7 +97,6 @@ pub struct Emitter<'a, 'f> {
     pub math_sigs: HashMap<ScalarType, SigRef>,
     /// How many `masked` regions enclose the code being emitted.
     pub mask_depth: usize,
-    next_var: u32,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -134,13 +133,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
             loops: Vec::new(),
             math_sigs: HashMap::new(),
             mask_depth: 0,
-            next_var: 0,
         }
     }
 
     pub fn new_var(&mut self, ty: cranelift_codegen::ir::Type) -> Variable {
-        let _ = self.next_var;
-        self.next_var += 1;
         self.b.declare_var(ty)
     }
 
@@ -149,27 +145,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     pub fn expr_varying(&self, expr: ExprId) -> bool {
-        self.scope.uniformity.is_varying(self.scope.body, expr) || self.reads_domain_index(expr)
-    }
-
-    fn reads_domain_index(&self, expr: ExprId) -> bool {
-        let Some(gang) = &self.gang else { return false };
-        let last = gang.indices.last().copied();
-        let body = self.scope.body;
-        let mut stack = vec![expr];
-        while let Some(e) = stack.pop() {
-            match &body.exprs[e].expr {
-                Expr::Local(l) if Some(*l) == last && std::ptr::eq(body, &self.kernel.body) => {
-                    return true
-                }
-                Expr::Load { index, .. } => stack.extend(index),
-                Expr::Unary { arg, .. } | Expr::Cast { arg } => stack.push(*arg),
-                Expr::Binary { lhs, rhs, .. } => stack.extend([*lhs, *rhs]),
-                Expr::Builtin { args, .. } | Expr::Call { args, .. } => stack.extend(args),
-                _ => {}
-            }
-        }
-        false
+        // Phases are analysed with their last domain index as a varying
+        // seed, so the analysis covers reads of it too.
+        self.scope.uniformity.is_varying(self.scope.body, expr)
     }
 
     /// The current exec mask as values (`None`: all lanes).
@@ -300,7 +278,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             .store(lanes::trusted(), x, self.frame, (slot * 8) as i32);
     }
 
-    fn read_local(&mut self, local: LocalId) -> Val {
+    pub fn read_local(&mut self, local: LocalId) -> Val {
         if let Some(val) = self.domain_index(local) {
             return val;
         }
