@@ -107,11 +107,22 @@ impl Program {
 
     /// Compiles a module the caller checked already (the CLI does, to read
     /// the IR); `source` is the text it came from, used in error messages.
+    /// With `options.fast_math`, compiles the [`ir::fast_math`] rewrite of
+    /// `module`.
     pub fn from_module(
         module: &ir::Module,
         source: &str,
         options: Options,
     ) -> Result<Program, CompileError> {
+        let rewritten;
+        let module = if options.fast_math {
+            let mut copy = module.clone();
+            ir::fast_math(&mut copy);
+            rewritten = copy;
+            &rewritten
+        } else {
+            module
+        };
         let mut code = codegen::compile(module, &options).map_err(CompileError::Codegen)?;
         let kernels = std::mem::take(&mut code.kernels);
         Program::assemble(kernels, Some(code), source, options)

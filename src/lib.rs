@@ -26,5 +26,6 @@ pub mod syntax;
 pub mod types;
 pub mod value;
 pub mod vector;
+pub mod vmath;
 
 pub use frontend::{check, compile, Checked};

@@ -71,6 +71,7 @@ fn emit_ir(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, Cl
         Some(name) => Module {
             kernels: vec![select_kernel(&module, file, Some(name))?.clone()],
             functions: module.functions.clone(),
+            precision: module.precision,
         },
         None => module,
     };

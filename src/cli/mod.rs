@@ -96,6 +96,11 @@ pub struct RunArgs {
     /// reference engine always runs on one.
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+    /// Fast maths: the looser, faster variants of exp, log, sin, ...
+    /// (bounds in docs/MATH.md) and `a * b + c` fused into one fma. Both
+    /// engines honour it.
+    #[arg(long)]
+    pub fast_math: bool,
 }
 
 const RUN_HELP: &str = "\

@@ -80,6 +80,15 @@ fn execute(
     prepared: Prepared,
     bound: &Bound,
 ) -> Result<Executed, CliError> {
+    let rewritten;
+    let module = if args.fast_math {
+        let mut copy = module.clone();
+        kjit::ir::fast_math(&mut copy);
+        rewritten = copy;
+        &rewritten
+    } else {
+        module
+    };
     if args.engine == Engine::Jit {
         return run_jit(args, source, module, kernel, prepared, bound);
     }
@@ -109,6 +118,7 @@ fn run_jit(
     let only = Module {
         kernels: vec![kernel.clone()],
         functions: module.functions.clone(),
+        precision: module.precision,
     };
     let options = Options {
         threads: args.threads.map(NonZeroUsize::get),

@@ -1,7 +1,7 @@
 //! Builtin functions: native instructions where one gives the evaluator's
 //! exact result (`sqrt`, `floor`, `fma`, min/max with kern's NaN rule, ...),
-//! per-lane calls into `math.rs` for the rest until they get inline vector
-//! forms.
+//! the inline routines of [`crate::vmath`] for transcendentals (`vmath.rs`),
+//! and a per-lane call into `math.rs` for `round`.
 
 use super::emit::Emitter;
 use super::lanes::{self, Val};
@@ -26,6 +26,7 @@ impl Emitter<'_, '_> {
                 self.min_max(true, ty, low, values[2].clone())
             }
             Abs | Sqrt | Floor | Ceil | Trunc | Fma => self.native(fun, ty, &values),
+            _ if crate::vmath::is_vmath(fun) => self.vmath_builtin(fun, ty, &values),
             _ => self.math_call(math::builtin_code(fun), ty, &values),
         }
     }

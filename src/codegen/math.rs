@@ -7,6 +7,7 @@ use crate::abi::GANG;
 use crate::eval::{builtins, ops};
 use crate::ir::{BinaryOp, Builtin};
 use crate::value::Scalar;
+use crate::vmath::Precision;
 
 /// `kjit_math_f32(builtin, x, y)`: builtin number `fun` (its index in
 /// `Builtin::ALL`) applied to `x` (and `y` for binary ones).
@@ -63,8 +64,8 @@ fn apply(fun: u32, x: Scalar, y: Scalar) -> Scalar {
         return Scalar::F64(f64::NAN);
     };
     match builtin.arity() {
-        1 => builtins::builtin(builtin, &[x]),
-        _ => builtins::builtin(builtin, &[x, y]),
+        1 => builtins::builtin(builtin, Precision::Precise, &[x]),
+        _ => builtins::builtin(builtin, Precision::Precise, &[x, y]),
     }
 }
 

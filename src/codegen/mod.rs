@@ -25,6 +25,7 @@ mod loads;
 mod math;
 mod ops;
 mod phase;
+mod vmath;
 
 use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan};
 use crate::ir::{self, StmtKind};

@@ -17,10 +17,11 @@ use super::ops::{binary, cast, type_bug};
 use crate::ir::{BinaryOp, Builtin, ReduceOp};
 use crate::types::ScalarType;
 use crate::value::Scalar;
+use crate::vmath::{self, Precision};
 
 /// Applies `fun` to `args` (as many as its arity; both branches of
 /// `select` were already evaluated: builtins are eager).
-pub fn builtin(fun: Builtin, args: &[Scalar]) -> Scalar {
+pub fn builtin(fun: Builtin, precision: Precision, args: &[Scalar]) -> Scalar {
     use Builtin::*;
     match (fun, args) {
         (Abs, &[x]) => abs(x),
@@ -37,12 +38,14 @@ pub fn builtin(fun: Builtin, args: &[Scalar]) -> Scalar {
         (Sqrt | Floor | Ceil | Round | Trunc, &[x]) => exact_unary(fun, x),
         (Fma, &[Scalar::F32(a), Scalar::F32(b), Scalar::F32(c)]) => Scalar::F32(a.mul_add(b, c)),
         (Fma, &[Scalar::F64(a), Scalar::F64(b), Scalar::F64(c)]) => Scalar::F64(a.mul_add(b, c)),
-        (_, &[Scalar::F32(x)]) => Scalar::F32(transcendental(fun, x as f64, 0.0) as f32),
-        (_, &[Scalar::F64(x)]) => Scalar::F64(transcendental(fun, x, 0.0)),
+        (_, &[Scalar::F32(x)]) => Scalar::F32(vmath::eval_f32(fun, precision, x, x)),
+        (_, &[Scalar::F64(x)]) => Scalar::F64(vmath::eval_f64(fun, precision, x, x)),
         (_, &[Scalar::F32(x), Scalar::F32(y)]) => {
-            Scalar::F32(transcendental(fun, x as f64, y as f64) as f32)
+            Scalar::F32(vmath::eval_f32(fun, precision, x, y))
         }
-        (_, &[Scalar::F64(x), Scalar::F64(y)]) => Scalar::F64(transcendental(fun, x, y)),
+        (_, &[Scalar::F64(x), Scalar::F64(y)]) => {
+            Scalar::F64(vmath::eval_f64(fun, precision, x, y))
+        }
         _ => type_bug("builtin arguments"),
     }
 }
@@ -129,38 +132,6 @@ fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
         Scalar::F32(v) => Scalar::F32(apply!(v)),
         Scalar::F64(v) => Scalar::F64(apply!(v)),
         _ => type_bug("exact builtin argument"),
-    }
-}
-
-/// The transcendental builtins in f64 (`y` is used only by `pow` and
-/// `atan2`). Rust std for all but `erf`/`erfc`, which std lacks (libm).
-fn transcendental(fun: Builtin, x: f64, y: f64) -> f64 {
-    use Builtin::*;
-    match fun {
-        Exp => x.exp(),
-        Exp2 => x.exp2(),
-        Expm1 => x.exp_m1(),
-        Log => x.ln(),
-        Log2 => x.log2(),
-        Log10 => x.log10(),
-        Log1p => x.ln_1p(),
-        Pow => x.powf(y),
-        Sin => x.sin(),
-        Cos => x.cos(),
-        Tan => x.tan(),
-        Asin => x.asin(),
-        Acos => x.acos(),
-        Atan => x.atan(),
-        Atan2 => x.atan2(y),
-        Sinh => x.sinh(),
-        Cosh => x.cosh(),
-        Tanh => x.tanh(),
-        Erf => libm::erf(x),
-        Erfc => libm::erfc(x),
-        Cbrt => x.cbrt(),
-        Abs | Min | Max | Clamp | Select | Sqrt | Floor | Ceil | Round | Trunc | Fma => {
-            type_bug("transcendental")
-        }
     }
 }
 

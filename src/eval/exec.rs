@@ -285,7 +285,7 @@ impl<'a> Machine<'a> {
                 for (slot, &arg) in values.iter_mut().zip(args) {
                     *slot = self.eval(frame, arg)?;
                 }
-                builtin(*fun, &values[..args.len().min(3)])
+                builtin(*fun, self.module.precision, &values[..args.len().min(3)])
             }
             Expr::Call { func, args } => self.call(frame, *func, args)?,
         })

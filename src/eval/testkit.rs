@@ -358,6 +358,7 @@ pub(crate) fn module(kernels: Vec<Kernel>, functions: Vec<Function>) -> Module {
     let mut module = Module {
         kernels,
         functions: PrimaryMap::new(),
+        precision: Default::default(),
     };
     for f in functions {
         module.functions.push(f);

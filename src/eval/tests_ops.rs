@@ -1,11 +1,16 @@
 //! Unit tests of the value semantics: one test per rule of the language
 //! definition in `ops` and `builtins`, at the edge values.
 
-use super::builtins::{builtin, max, min, reduce_combine, reduce_identity};
+use super::builtins::{max, min, reduce_combine, reduce_identity};
 use super::ops::{binary, cast, unary};
 use crate::ir::{BinaryOp, Builtin, ReduceOp, UnaryOp};
 use crate::types::ScalarType;
 use crate::value::Scalar::{self, *};
+
+/// A builtin in the default (precise) maths.
+fn builtin(fun: Builtin, args: &[Scalar]) -> Scalar {
+    super::builtins::builtin(fun, crate::vmath::Precision::Precise, args)
+}
 
 fn bin(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
     binary(op, a, b)
@@ -250,30 +255,32 @@ fn fma_rounds_once() {
     );
 }
 
+/// Transcendentals are `vmath`'s routines (their accuracy is tested in
+/// `tests/vmath_accuracy.rs`); here: argument order and exact cases.
 #[test]
-fn f32_transcendentals_are_computed_in_f64() {
-    let x = 0.7f32;
-    same(
-        builtin(Builtin::Exp, &[F32(x)]),
-        F32((x as f64).exp() as f32),
-    );
-    same(
-        builtin(Builtin::Sin, &[F32(x)]),
-        F32((x as f64).sin() as f32),
-    );
-    same(
-        builtin(Builtin::Pow, &[F32(x), F32(3.5)]),
-        F32((x as f64).powf(3.5) as f32),
-    );
-    same(
+fn transcendentals_take_arguments_in_kern_order() {
+    let near = |got: Scalar, want: f64| match got {
+        F32(v) => assert!(
+            (v as f64 - want).abs() <= 2e-7 * want.abs(),
+            "{v} vs {want}"
+        ),
+        F64(v) => assert!((v - want).abs() <= 4e-16 * want.abs(), "{v} vs {want}"),
+        _ => panic!("not a float: {got:?}"),
+    };
+    // atan2(y, x): y first, like Rust's y.atan2(x).
+    near(
         builtin(Builtin::Atan2, &[F32(1.0), F32(-1.0)]),
-        F32((1.0f64).atan2(-1.0) as f32),
+        0.75 * std::f64::consts::PI,
     );
-    same(
-        builtin(Builtin::Erf, &[F32(x)]),
-        F32(libm::erf(x as f64) as f32),
+    near(
+        builtin(Builtin::Atan2, &[F64(1.0), F64(-1.0)]),
+        0.75 * std::f64::consts::PI,
     );
+    // pow(x, y) = x^y.
+    near(builtin(Builtin::Pow, &[F32(2.0), F32(10.0)]), 1024.0);
+    near(builtin(Builtin::Pow, &[F64(0.5), F64(3.0)]), 0.125);
     same(builtin(Builtin::Log, &[F64(1.0)]), F64(0.0));
+    same(builtin(Builtin::Exp, &[F32(0.0)]), F32(1.0));
     same(builtin(Builtin::Erfc, &[F64(0.0)]), F64(1.0));
     same(builtin(Builtin::Cbrt, &[F64(-27.0)]), F64(-3.0));
 }

@@ -39,15 +39,18 @@
 //! classification is a single forward pass over the phase body.
 
 mod display;
+mod fast_math;
 mod verify;
 
 pub use display::dump_module;
+pub use fast_math::fast_math;
 pub use verify::{verify, VerifyError};
 
 pub use crate::syntax::ast::{BinaryOp, ReduceOp, UnaryOp};
 
 use crate::span::Span;
 use crate::types::ScalarType;
+use crate::vmath::Precision;
 use cranelift_entity::{entity_impl, PrimaryMap};
 
 /// A user function, referenced by [`Expr::Call`].
@@ -81,6 +84,9 @@ pub struct Module {
     /// Kernels in source order.
     pub kernels: Vec<Kernel>,
     pub functions: PrimaryMap<FuncId, Function>,
+    /// Which variant of the maths builtins every engine runs (set by
+    /// [`fast_math`](crate::ir::fast_math), which also contracts `a * b + c`).
+    pub precision: Precision,
 }
 
 impl Module {

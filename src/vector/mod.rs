@@ -311,6 +311,7 @@ pub fn dump_vir(module: &ir::Module, kernel: &str) -> Option<String> {
     let mut out = ir::dump_module(&ir::Module {
         kernels: vec![k.clone()],
         functions: module.functions.clone(),
+        precision: module.precision,
     });
     let _ = writeln!(
         out,

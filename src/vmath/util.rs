@@ -1,0 +1,116 @@
+//! Building blocks shared by the routines: polynomials, exact rounding to
+//! integers, powers of two and sign manipulation, all branch-free.
+
+use super::Arith;
+
+/// Explicit mantissa bits of the lane type (23 or 52).
+pub fn mantissa_bits<A: Arith>(a: &A) -> u32 {
+    if a.is_f64() {
+        52
+    } else {
+        23
+    }
+}
+
+/// Exponent bias of the lane type (127 or 1023).
+pub fn exponent_bias<A: Arith>(a: &A) -> i64 {
+    if a.is_f64() {
+        1023
+    } else {
+        127
+    }
+}
+
+/// `c[0] + x·(c[1] + x·(c[2] + …))`, one fma per coefficient.
+pub fn horner<A: Arith>(a: &mut A, x: A::F, c: &[f64]) -> A::F {
+    let (&last, rest) = c.split_last().expect("a polynomial has a coefficient");
+    let mut acc = a.fconst(last);
+    for &k in rest.iter().rev() {
+        let k = a.fconst(k);
+        acc = a.fma(acc, x, k);
+    }
+    acc
+}
+
+/// `x` rounded to the nearest integer (ties to even), as a float and as an
+/// integer. Adding and removing 1.5·2^mantissa does the rounding, and the
+/// sum's low bits are the integer. Valid for |x| < 2^(mantissa-1); NaN and
+/// larger inputs give garbage the caller must select away.
+pub fn round_to_int<A: Arith>(a: &mut A, x: A::F) -> (A::F, A::I) {
+    let magic = a.fconst(1.5 * f64::powi(2.0, mantissa_bits(a) as i32));
+    let shifted = a.fadd(x, magic);
+    let k = a.fsub(shifted, magic);
+    let shifted_bits = a.to_bits(shifted);
+    let magic_bits = a.to_bits(magic);
+    (k, a.isub(shifted_bits, magic_bits))
+}
+
+/// 2^k for an integer `k` in the normal exponent range.
+pub fn exp2_int<A: Arith>(a: &mut A, k: A::I) -> A::F {
+    let bias = a.iconst(exponent_bias(a));
+    let biased = a.iadd(k, bias);
+    let bits = a.ishl(biased, mantissa_bits(a));
+    a.from_bits(bits)
+}
+
+/// `x · 2^k` for `k` up to twice the normal exponent range: two factors of
+/// about 2^(k/2), so only the last multiplication can round (into the
+/// subnormals) or overflow.
+pub fn scale<A: Arith>(a: &mut A, x: A::F, k: A::I) -> A::F {
+    let half = a.ishr_s(k, 1);
+    let rest = a.isub(k, half);
+    let first = exp2_int(a, half);
+    let second = exp2_int(a, rest);
+    let x = a.fmul(x, first);
+    a.fmul(x, second)
+}
+
+/// The sign bit of the lane type, as an integer.
+pub fn sign_bit<A: Arith>(a: &mut A) -> A::I {
+    let bit = if a.is_f64() { i64::MIN } else { 1 << 31 };
+    a.iconst(bit)
+}
+
+/// `magnitude` with the sign of `sign`.
+pub fn copysign<A: Arith>(a: &mut A, magnitude: A::F, sign: A::F) -> A::F {
+    let bit = sign_bit(a);
+    let m = a.to_bits(magnitude);
+    let s = a.to_bits(sign);
+    let sign_only = a.iand(s, bit);
+    let magnitude_only = a.iand_not(m, bit);
+    let bits = a.ior(magnitude_only, sign_only);
+    a.from_bits(bits)
+}
+
+/// `x` with its sign flipped where `sign` is negative (`x · sign(sign)` for
+/// nonzero `sign`, exactly; NaN signs count by their sign bit).
+pub fn mulsign<A: Arith>(a: &mut A, x: A::F, sign: A::F) -> A::F {
+    let bit = sign_bit(a);
+    let s = a.to_bits(sign);
+    let sign_only = a.iand(s, bit);
+    let xb = a.to_bits(x);
+    let bits = a.ixor(xb, sign_only);
+    a.from_bits(bits)
+}
+
+/// Extension used by [`copysign`]: `a & !b`.
+trait AndNot: Arith {
+    fn iand_not(&mut self, x: Self::I, y: Self::I) -> Self::I;
+}
+
+impl<A: Arith> AndNot for A {
+    fn iand_not(&mut self, x: A::I, y: A::I) -> A::I {
+        let all = self.iconst(-1);
+        let not_y = self.ixor(y, all);
+        self.iand(x, not_y)
+    }
+}
+
+/// Transitional: `fun(x, y)` computed out of line for every lane, by the
+/// `libm` crate in f64, while an inline routine for `fun` is not written.
+pub fn reference<A: Arith>(a: &mut A, fun: crate::ir::Builtin, x: A::F, y: A::F) -> A::F {
+    let zero = a.fconst(0.0);
+    let x_bits = a.to_bits(x);
+    let always = a.ieq(x_bits, x_bits);
+    a.fallback(always, super::Slow::Reference(fun), x, y, zero)
+}
