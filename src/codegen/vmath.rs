@@ -248,7 +248,7 @@ impl Arith for ClifLanes<'_, '_> {
         let ty = self.int_type();
         lanes::bitcast(self.b, ty, a)
     }
-    fn from_bits(&mut self, a: Value) -> Value {
+    fn bits_to_float(&mut self, a: Value) -> Value {
         let ty = self.float_type();
         lanes::bitcast(self.b, ty, a)
     }
@@ -348,4 +348,7 @@ unsafe extern "C" fn slow_f64x2(code: u32, buffer: *mut Buffer<f64, u64, 2>) {
     }
 }
 
-const _: () = assert!(GANG % 4 == 0, "registers hold 4 f32 or 2 f64 lanes");
+const _: () = assert!(
+    GANG.is_multiple_of(4),
+    "registers hold 4 f32 or 2 f64 lanes"
+);

@@ -11,6 +11,10 @@
 //! drop the low parts (and the division or square-root correction they
 //! need) and use one polynomial term fewer.
 
+// Coefficients and split constants keep every digit they were fitted or
+// published with; a π-like constant here is a deliberate split, not π.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
 use super::util::{horner, mulsign, sign_bit};
 use super::{Arith, Precision};
 
@@ -146,7 +150,7 @@ fn negate_where<A: Arith>(a: &mut A, m: A::M, x: A::F) -> A::F {
     let flip = a.iselect(m, bit, zero);
     let bits = a.to_bits(x);
     let bits = a.ixor(bits, flip);
-    a.from_bits(bits)
+    a.bits_to_float(bits)
 }
 
 /// The common end of atan and atan2: `k·π/4 + atan(r + corr)` for

@@ -1,5 +1,9 @@
 //! `exp`: e^x = 2^k · e^r with k = round(x / ln 2) and |r| ≤ ln 2 / 2.
 
+// Coefficients and split constants keep every digit they were fitted or
+// published with; a π-like constant here is a deliberate split, not π.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
 use super::util::{horner, round_to_int, scale};
 use super::{Arith, Precision};
 

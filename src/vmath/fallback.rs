@@ -12,9 +12,6 @@ pub enum Slow {
     /// where the inline routine's argument reduction gives up, e.g. sin of
     /// |x| ≥ 2^20·π/2, which needs Payne–Hanek reduction).
     Libm(Builtin),
-    /// Transitional: a builtin whose inline routine is not written yet,
-    /// computed in f64 by `libm` (rounded once for f32).
-    Reference(Builtin),
 }
 
 impl Slow {
@@ -22,7 +19,6 @@ impl Slow {
         let index = |b: Builtin| Builtin::ALL.iter().position(|&x| x == b).unwrap_or(0) as u32;
         match self {
             Slow::Libm(b) => index(b),
-            Slow::Reference(b) => 0x100 | index(b),
         }
     }
 
@@ -30,7 +26,6 @@ impl Slow {
         let builtin = *Builtin::ALL.get((code & 0xff) as usize)?;
         match code >> 8 {
             0 => Some(Slow::Libm(builtin)),
-            1 => Some(Slow::Reference(builtin)),
             _ => None,
         }
     }
@@ -38,14 +33,13 @@ impl Slow {
 
 pub fn slow_f64(slow: Slow, x: f64, y: f64) -> f64 {
     match slow {
-        Slow::Libm(fun) | Slow::Reference(fun) => libm_f64(fun, x, y),
+        Slow::Libm(fun) => libm_f64(fun, x, y),
     }
 }
 
 pub fn slow_f32(slow: Slow, x: f32, y: f32) -> f32 {
     match slow {
         Slow::Libm(fun) => libm_f32(fun, x, y),
-        Slow::Reference(fun) => libm_f64(fun, x.into(), y.into()) as f32,
     }
 }
 

@@ -97,7 +97,7 @@ macro_rules! scalar_arith {
             fn to_bits(&mut self, a: $f) -> $i {
                 a.to_bits() as $i
             }
-            fn from_bits(&mut self, a: $i) -> $f {
+            fn bits_to_float(&mut self, a: $i) -> $f {
                 <$f>::from_bits(a as $u)
             }
             fn iadd(&mut self, a: $i, b: $i) -> $i {

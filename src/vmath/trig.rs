@@ -24,6 +24,10 @@
 //! ≤ 0.91 ulp (f32) / 0.83 ulp (f64); Fast sin ≤ 2.3, cos ≤ 1.8, tan ≤ 3.7
 //! ulp (f32) and sin ≤ 1.4, cos ≤ 1.5, tan ≤ 2.6 ulp (f64).
 
+// Coefficients and split constants keep every digit they were fitted or
+// published with; a π-like constant here is a deliberate split, not π.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
 use super::util::{horner, round_to_int};
 use super::{Arith, Precision, Slow};
 use crate::ir::Builtin;
@@ -270,7 +274,7 @@ fn flip_sign<A: Arith>(a: &mut A, y: A::F, q: A::I, bit: i64) -> A::F {
     let sign = a.ishl(selected, shift);
     let bits = a.to_bits(y);
     let flipped = a.ixor(bits, sign);
-    a.from_bits(flipped)
+    a.bits_to_float(flipped)
 }
 
 /// sin or cos (`offset` 0 or 1 quadrant): quadrant q = k + offset picks

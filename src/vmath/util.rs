@@ -50,7 +50,7 @@ pub fn exp2_int<A: Arith>(a: &mut A, k: A::I) -> A::F {
     let bias = a.iconst(exponent_bias(a));
     let biased = a.iadd(k, bias);
     let bits = a.ishl(biased, mantissa_bits(a));
-    a.from_bits(bits)
+    a.bits_to_float(bits)
 }
 
 /// `x · 2^k` for `k` up to twice the normal exponent range: two factors of
@@ -71,17 +71,6 @@ pub fn sign_bit<A: Arith>(a: &mut A) -> A::I {
     a.iconst(bit)
 }
 
-/// `magnitude` with the sign of `sign`.
-pub fn copysign<A: Arith>(a: &mut A, magnitude: A::F, sign: A::F) -> A::F {
-    let bit = sign_bit(a);
-    let m = a.to_bits(magnitude);
-    let s = a.to_bits(sign);
-    let sign_only = a.iand(s, bit);
-    let magnitude_only = a.iand_not(m, bit);
-    let bits = a.ior(magnitude_only, sign_only);
-    a.from_bits(bits)
-}
-
 /// `x` with its sign flipped where `sign` is negative (`x · sign(sign)` for
 /// nonzero `sign`, exactly; NaN signs count by their sign bit).
 pub fn mulsign<A: Arith>(a: &mut A, x: A::F, sign: A::F) -> A::F {
@@ -90,27 +79,5 @@ pub fn mulsign<A: Arith>(a: &mut A, x: A::F, sign: A::F) -> A::F {
     let sign_only = a.iand(s, bit);
     let xb = a.to_bits(x);
     let bits = a.ixor(xb, sign_only);
-    a.from_bits(bits)
-}
-
-/// Extension used by [`copysign`]: `a & !b`.
-trait AndNot: Arith {
-    fn iand_not(&mut self, x: Self::I, y: Self::I) -> Self::I;
-}
-
-impl<A: Arith> AndNot for A {
-    fn iand_not(&mut self, x: A::I, y: A::I) -> A::I {
-        let all = self.iconst(-1);
-        let not_y = self.ixor(y, all);
-        self.iand(x, not_y)
-    }
-}
-
-/// Transitional: `fun(x, y)` computed out of line for every lane, by the
-/// `libm` crate in f64, while an inline routine for `fun` is not written.
-pub fn reference<A: Arith>(a: &mut A, fun: crate::ir::Builtin, x: A::F, y: A::F) -> A::F {
-    let zero = a.fconst(0.0);
-    let x_bits = a.to_bits(x);
-    let always = a.ieq(x_bits, x_bits);
-    a.fallback(always, super::Slow::Reference(fun), x, y, zero)
+    a.bits_to_float(bits)
 }

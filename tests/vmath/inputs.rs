@@ -121,7 +121,7 @@ pub fn specials(f64: bool) -> Vec<f64> {
         103.97,
         104.0,
         709.782712893384,
-        745.13321910194122,
+        745.133_219_101_941_2,
         746.0,
         127.0,
         128.0,
@@ -150,7 +150,7 @@ pub fn specials(f64: bool) -> Vec<f64> {
 /// for binary functions), then one quarter random bit patterns and three
 /// quarters spread by exponent. f32 tests round the values to f32.
 pub fn inputs(fun: Builtin, arity: usize, f64: bool, count: usize, seed: u64) -> Vec<(f64, f64)> {
-    let mut rng = Rng::new(seed ^ (fun as u64 + 1) * 0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(seed ^ ((fun as u64 + 1) * 0x9e37_79b9_7f4a_7c15));
     let specials = specials(f64);
     let mut out: Vec<(f64, f64)> = if arity == 2 {
         specials
@@ -169,7 +169,7 @@ pub fn inputs(fun: Builtin, arity: usize, f64: bool, count: usize, seed: u64) ->
         }
     };
     while out.len() < count {
-        let x = if out.len() % 4 == 0 {
+        let x = if out.len().is_multiple_of(4) {
             random_bits(&mut rng)
         } else {
             rng.spread(exponents, signed)
