@@ -4,8 +4,11 @@
 //! result the scalar instantiation computes in Rust, so the JIT and the
 //! evaluator agree bit for bit.
 //!
-//! Constants are `vconst`s (one load from the constant pool) rather than
-//! splats of scalars (three instructions each). Masks are what `fcmp` and
+//! Vector constants are loads from [`ConstTable`] marked read-only and
+//! non-trapping, which Cranelift folds into the instruction that uses them
+//! as a memory operand (`vfmadd213ps xmm, xmm, [mem]`): about a third of a
+//! routine's instructions are constants, and a `vconst` costs one
+//! instruction of its own. Masks are what `fcmp` and
 //! `icmp` give: all-ones lanes of the float's width for vectors, a 0/1 `i8`
 //! for scalars.
 
@@ -16,11 +19,15 @@ use crate::ir::Builtin;
 use crate::types::ScalarType;
 use crate::vmath::{self, fallback, Arith, Slow};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::MemFlagsData;
 use cranelift_codegen::ir::{
     types, AbiParam, ConstantData, InstBuilder, Signature, StackSlotData, StackSlotKind, Type,
     Value,
 };
 use cranelift_frontend::FunctionBuilder;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 impl Emitter<'_, '_> {
     /// A vector-maths builtin (`vmath::is_vmath`) on `values` (one, or two
@@ -36,6 +43,19 @@ impl Emitter<'_, '_> {
                 _ => lanes::varying(&mut self.b, ty, v),
             })
             .collect();
+        // One register holds the table's address for the whole call, so
+        // each constant is a displacement from it. It is loaded from
+        // memory: an `iconst` base would be rematerialized (a 10-byte
+        // `movabs`) at every constant.
+        let cell = self
+            .b
+            .ins()
+            .iconst(types::I64, ConstTable::base_cell() as i64);
+        let flags = MemFlagsData::new()
+            .with_notrap()
+            .with_readonly()
+            .with_aligned();
+        let const_base = self.b.ins().load(types::I64, flags, cell, 0);
         let results: Vec<Value> = (0..regs[0].len())
             .map(|k| {
                 let x = regs[0][k];
@@ -44,6 +64,7 @@ impl Emitter<'_, '_> {
                     b: &mut self.b,
                     f64,
                     vector: !uniform,
+                    const_base,
                 };
                 vmath::apply(&mut lanes, fun, precision, x, y)
             })
@@ -61,6 +82,8 @@ struct ClifLanes<'x, 'f> {
     b: &'x mut FunctionBuilder<'f>,
     f64: bool,
     vector: bool,
+    /// `ConstTable::base()`, as an i64 value.
+    const_base: Value,
 }
 
 impl ClifLanes<'_, '_> {
@@ -84,8 +107,23 @@ impl ClifLanes<'_, '_> {
 
     /// A vector constant whose every lane holds `lane` (little-endian bytes).
     fn vconst(&mut self, ty: Type, lane: &[u8]) -> Value {
-        let bytes: Vec<u8> = lane.iter().copied().cycle().take(16).collect();
-        let handle = self.b.func.dfg.constants.insert(ConstantData::from(bytes));
+        let mut bytes = [0u8; 16];
+        for (k, byte) in bytes.iter_mut().enumerate() {
+            *byte = lane[k % lane.len()];
+        }
+        if let Some(offset) = ConstTable::offset(u128::from_le_bytes(bytes)) {
+            let flags = MemFlagsData::new()
+                .with_notrap()
+                .with_readonly()
+                .with_aligned();
+            return self.b.ins().load(ty, flags, self.const_base, offset);
+        }
+        let handle = self
+            .b
+            .func
+            .dfg
+            .constants
+            .insert(ConstantData::from(bytes.to_vec()));
         self.b.ins().vconst(ty, handle)
     }
 
@@ -345,6 +383,59 @@ unsafe extern "C" fn slow_f64x2(code: u32, buffer: *mut Buffer<f64, u64, 2>) {
         if buffer.mask[lane] != 0 {
             buffer.out[lane] = slow_f64(code, buffer.x[lane], buffer.y[lane]);
         }
+    }
+}
+
+/// The vector constants of every compiled routine, process-wide and
+/// append-only: the routines use a few hundred distinct values in all, so
+/// the table never fills in practice (if it does, constants become
+/// `vconst`s). Entries are written before the code that reads them is
+/// published, under the lock, and never change afterwards.
+struct ConstTable {
+    lanes: &'static [Slot],
+    index: Mutex<HashMap<u128, usize>>,
+}
+
+const CONST_TABLE_LEN: usize = 4096;
+
+/// One 16-byte constant, aligned for vector loads.
+#[repr(C, align(16))]
+struct Slot([AtomicU64; 2]);
+
+impl ConstTable {
+    fn get() -> &'static ConstTable {
+        static TABLE: OnceLock<ConstTable> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            let lanes: Vec<Slot> = (0..CONST_TABLE_LEN)
+                .map(|_| Slot([AtomicU64::new(0), AtomicU64::new(0)]))
+                .collect();
+            ConstTable {
+                lanes: Vec::leak(lanes),
+                index: Mutex::new(HashMap::new()),
+            }
+        })
+    }
+
+    /// The address of a cell holding the table's address.
+    fn base_cell() -> usize {
+        static BASE: OnceLock<usize> = OnceLock::new();
+        let base = BASE.get_or_init(|| ConstTable::get().lanes.as_ptr() as usize);
+        base as *const usize as usize
+    }
+
+    /// The offset from [`ConstTable::base`] of a slot holding `bits`, or
+    /// `None` when the table is full.
+    fn offset(bits: u128) -> Option<i32> {
+        let table = ConstTable::get();
+        let mut index = table.index.lock().unwrap_or_else(|e| e.into_inner());
+        let next = index.len();
+        let slot = *index.entry(bits).or_insert(next);
+        let cell = table.lanes.get(slot)?;
+        if slot == next {
+            cell.0[0].store(bits as u64, Ordering::Relaxed);
+            cell.0[1].store((bits >> 64) as u64, Ordering::Relaxed);
+        }
+        i32::try_from(slot * 16).ok()
     }
 }
 
