@@ -462,6 +462,34 @@ fn engines_and_thread_counts_agree_on_a_big_reduction() {
     }
 }
 
+/// `--fast-math` reaches both engines: they agree with each other, and the
+/// fused `a * a + b` gives the exact 2^-24 where the precise maths rounds
+/// the square to 1 + 2^-11 first and gives 0.
+#[test]
+fn fast_math_reaches_both_engines() {
+    let dir = Dir::new();
+    dir.write(
+        "fused.kern",
+        "kernel fused(a: f32, b: f32, x: f32[n]) -> (s: f32, e: f32[n]) {\n\
+         \x20   s = a * a + b;\n\
+         \x20   foreach i in n { e[i] = exp(x[i]) * x[i] + 1.0; }\n}\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "fused.kern", "a=1.000244140625", "b=-1.00048828125"];
+        args.extend_from_slice(&["x=uniform(-5,5)", "n=1000"]);
+        args.extend_from_slice(extra);
+        let out = dir.kjit(&args);
+        out.expect(0);
+        let line = out.stdout.lines().find(|l| l.contains("s: f32 = "));
+        line.expect("a result line").to_string()
+    };
+    let fast = run(&["--fast-math"]);
+    assert_eq!(fast, "  s: f32 = 5.9604645e-8");
+    assert_eq!(run(&["--fast-math", "--engine", "reference"]), fast);
+    assert_eq!(run(&[]), "  s: f32 = 0.0");
+    assert_eq!(run(&["--engine", "reference"]), "  s: f32 = 0.0");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let dir = Dir::new();

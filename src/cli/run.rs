@@ -81,13 +81,16 @@ fn execute(
     bound: &Bound,
 ) -> Result<Executed, CliError> {
     let rewritten;
-    let module = if args.fast_math {
+    let (module, kernel) = if args.fast_math {
         let mut copy = module.clone();
         kjit::ir::fast_math(&mut copy);
         rewritten = copy;
-        &rewritten
+        let kernel = rewritten.kernel(&kernel.name).ok_or_else(|| {
+            CliError::Internal(format!("kernel `{}` lost by --fast-math", kernel.name))
+        })?;
+        (&rewritten, kernel)
     } else {
-        module
+        (module, kernel)
     };
     if args.engine == Engine::Jit {
         return run_jit(args, source, module, kernel, prepared, bound);

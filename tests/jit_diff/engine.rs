@@ -86,13 +86,14 @@ pub struct Jit {
 
 impl Jit {
     /// Compiles `source` (which must have no errors) with `threads`
-    /// workers.
-    pub fn compile(source: &str, threads: usize) -> Result<Jit, String> {
+    /// workers, in fast maths if `fast_math`.
+    pub fn compile(source: &str, threads: usize, fast_math: bool) -> Result<Jit, String> {
         // Cranelift's verifier on, even in release: a codegen bug should
         // fail here as invalid IR, not run as a miscompile.
         let options = Options {
             threads: Some(threads),
             verify_codegen: true,
+            fast_math,
             ..Options::default()
         };
         let program =

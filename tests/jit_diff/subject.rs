@@ -9,11 +9,16 @@ use kjit::value::Args;
 pub struct Subject {
     pub module: Module,
     jits: Vec<Jit>,
+    /// The module in fast maths (`ir::fast_math`) and its JIT, which must
+    /// agree with each other as the precise pair does.
+    fast_module: Module,
+    fast_jit: Jit,
 }
 
 impl Subject {
     /// Checks `source`, which must have no errors (warnings are fine), and
-    /// compiles it at every thread count of [`THREADS`].
+    /// compiles it at every thread count of [`THREADS`], and once (2
+    /// threads) in fast maths.
     pub fn new(source: &str) -> Result<Subject, String> {
         let checked = kjit::check(source);
         if checked.has_errors() {
@@ -26,12 +31,21 @@ impl Subject {
         let jits = THREADS
             .iter()
             .map(|&threads| {
-                Jit::compile(source, threads).map_err(|e| {
+                Jit::compile(source, threads, false).map_err(|e| {
                     format!("the JIT (threads {threads}) cannot compile it: {}", cut(&e))
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Subject { module, jits })
+        let mut fast_module = module.clone();
+        kjit::ir::fast_math(&mut fast_module);
+        let fast_jit = Jit::compile(source, 2, true)
+            .map_err(|e| format!("the JIT (fast maths) cannot compile it: {}", cut(&e)))?;
+        Ok(Subject {
+            module,
+            jits,
+            fast_module,
+            fast_jit,
+        })
     }
 
     /// Runs `kernel` on `args` on the evaluator and on every JIT. Returns
@@ -47,6 +61,11 @@ impl Subject {
                     jit.threads
                 ));
             }
+        }
+        let fast_expected = engine::evaluate(&self.fast_module, kernel, args);
+        let fast_actual = self.fast_jit.call(kernel, args);
+        if let Some(difference) = compare::diff(&fast_expected, &fast_actual) {
+            return Err(format!("kernel `{kernel}`, fast maths: {difference}"));
         }
         Ok(expected)
     }

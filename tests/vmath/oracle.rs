@@ -151,7 +151,7 @@ pub fn exact64(fun: Builtin, x: f64, y: f64, precision: usize) -> Big {
             ln(x, precision + EXTRA) / ln10(precision + EXTRA),
             precision,
         ),
-        Log1p => run(&|c, k| c.ln_1p(r, Some(k))),
+        Log1p => log1p(x, precision),
         Pow => pow(x, y, precision),
         Sin | Cos | Tan if x.abs() >= 2f64.powi(20) => trig_reduced(fun, x, precision),
         Sin => run(&|c, k| c.sin(r, Some(k))),
@@ -179,52 +179,96 @@ fn round(b: Big, precision: usize) -> Big {
     b.with_precision(precision).value()
 }
 
-/// x = m·2^k with m ∈ [√½, √2), for finite x > 0.
-fn split_exponent(x: f64) -> (f64, i32) {
-    let (x, bias) = if x < f64::MIN_POSITIVE {
-        (x * 2f64.powi(64), -64)
+/// u = m·2^k with m within rounding of [√½, √2), for u > 0 (k from the
+/// f64 nearest u; m exact).
+fn split_exponent(u: &Big) -> (Big, i32) {
+    let approx = u.to_f64().value().min(f64::MAX);
+    let approx = if approx == 0.0 {
+        f64::from_bits(1)
     } else {
-        (x, 0)
+        approx
     };
-    let k = ((x.to_bits() >> 52) & 0x7ff) as i32 - 1023 + bias;
-    let m = f64::from_bits((x.to_bits() & ((1 << 52) - 1)) | (1023 << 52));
-    if m > std::f64::consts::SQRT_2 {
-        (m / 2.0, k + 1)
+    let (approx, bias) = if approx < f64::MIN_POSITIVE {
+        (approx * 2f64.powi(64), -64)
     } else {
-        (m, k)
+        (approx, 0)
+    };
+    let mut k = ((approx.to_bits() >> 52) & 0x7ff) as i32 - 1023 + bias;
+    let m = f64::from_bits((approx.to_bits() & ((1 << 52) - 1)) | (1023 << 52));
+    if m > std::f64::consts::SQRT_2 {
+        k += 1;
     }
+    let precision = u.precision();
+    (u.clone() * pow2(-k as isize, false, precision), k)
 }
 
-/// ln m for m ∈ [√½, √2), as ln_1p(m - 1) (m - 1 exact): dashu's ln
-/// costs twice its ln_1p here.
-fn ln_mantissa(m: f64, precision: usize) -> Big {
-    let t = big(m - 1.0, precision);
-    if m == 1.0 {
-        return t;
+/// ln m for m near 1 (|ln m| ≤ 0.36) as 2·atanh(s), s = (m - 1)/(m + 1),
+/// |s| ≤ 0.18: dashu's ln costs 15–50 µs, this series 3–5. All terms have
+/// s's sign, so the ≤ 30 roundings at 30 guard bits cost < 2^-23 relative
+/// (`oracle_self_check` compares with dashu's ln at 200 bits).
+fn ln_near_one(m: &Big, precision: usize) -> Big {
+    let working = precision + 30;
+    let m = round(m.clone(), working);
+    let one = big(1.0, working);
+    let s = (m.clone() - one.clone()) / (m + one);
+    if s.repr().significand().is_zero() {
+        return s;
     }
-    with_context(precision, |c, cache| c.ln_1p(t.repr(), Some(cache)))
+    let s2 = s.clone() * s.clone();
+    let negligible =
+        dashu_float::ops::Abs::abs(s.clone()) * pow2(-(working as isize), false, working);
+    let mut power = s.clone();
+    let mut sum = s;
+    for n in 1u32.. {
+        power = power * s2.clone();
+        let term = power.clone() / (2 * n + 1);
+        sum = sum + term.clone();
+        if dashu_float::ops::Abs::abs(term) < negligible {
+            break;
+        }
+    }
+    round(sum * 2u8, precision)
 }
 
-/// ln x = ln m + k·ln 2 (`split_exponent`): dashu's ln is slow on the
-/// large exponents. The terms cannot cancel (|ln m| < 0.35 < |k ln 2|), so
-/// the sum keeps ln m's 2^-precision relative error.
-fn ln(x: f64, precision: usize) -> Big {
-    let (m, k) = split_exponent(x);
+/// ln u (u > 0, exact or to ≥ precision + EXTRA bits) = ln m + k·ln 2: the
+/// terms cannot cancel (|ln m| < 0.36 < ln 2 ≤ |k ln 2|).
+fn ln_big(u: &Big, precision: usize) -> Big {
+    let (m, k) = split_exponent(u);
+    let ln_m = ln_near_one(&m, precision + 8);
     let wide = precision + EXTRA;
-    let ln_m = ln_mantissa(m, precision);
-    if k == 0 {
-        return ln_m;
-    }
-    round(round(ln_m, wide) + big(k as f64, wide) * ln2(wide), precision)
+    round(
+        round(ln_m, wide) + big(k as f64, wide) * ln2(wide),
+        precision,
+    )
+}
+
+fn ln(x: f64, precision: usize) -> Big {
+    ln_big(&big(x, precision + EXTRA), precision)
 }
 
 /// log2 x = k + ln m / ln 2: no cancellation for k ≠ 0 (|log2 m| ≤ ½),
 /// and exact integers at powers of two.
 fn log2(x: f64, precision: usize) -> Big {
-    let (m, k) = split_exponent(x);
     let wide = precision + EXTRA;
-    let ln_m = ln_mantissa(m, precision);
-    round(round(ln_m, wide) / ln2(wide) + big(k as f64, wide), precision)
+    let (m, k) = split_exponent(&big(x, wide));
+    let ln_m = ln_near_one(&m, precision + 8);
+    round(
+        round(ln_m, wide) / ln2(wide) + big(k as f64, wide),
+        precision,
+    )
+}
+
+/// ln(1 + x): dashu's ln_1p near 0 (where it is fast and the sum 1 + x
+/// would need many bits), else ln of 1 + x rounded to precision + EXTRA
+/// bits: |ln(1 + x)| > 2^-21 there, so that rounding costs < 2^-(precision
+/// + EXTRA - 21) relative.
+fn log1p(x: f64, precision: usize) -> Big {
+    if x.abs() < 2f64.powi(-20) {
+        let t = big(x, precision);
+        return with_context(precision, |c, cache| c.ln_1p(t.repr(), Some(cache)));
+    }
+    let wide = precision + EXTRA;
+    ln_big(&round(big(1.0, wide) + big(x, wide), wide), precision)
 }
 
 /// 2^x = 2^k · e^(f·ln 2) with x = k + f, k = round(x) (f exact): dashu's
@@ -243,7 +287,7 @@ fn exp2(x: f64, precision: usize) -> Big {
 /// adding π cannot cancel): dashu's atan2 costs three times its atan.
 fn atan2(y: f64, x: f64, precision: usize) -> Big {
     let wide = precision + EXTRA;
-    let ratio = big(y, wide) / big(x, wide);
+    let ratio = round(big(y, wide) / big(x, wide), precision + 30);
     let a = with_context(precision + 8, |c, cache| c.atan(ratio.repr(), Some(cache)));
     if x > 0.0 {
         round(a, precision)
