@@ -49,6 +49,8 @@ pub struct Gang {
     pub iota: Vec<Value>,
     /// Full gang: every lane exists; tail gang: only lanes below the rest.
     pub full: bool,
+    /// In the tail gang: how many lanes exist (i64, 1..GANG).
+    pub rest: Option<Value>,
     /// Arrays shaped exactly like the domain: loads at the current index
     /// need no bounds check.
     pub domain_shaped: Vec<ParamId>,

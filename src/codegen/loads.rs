@@ -211,10 +211,10 @@ impl Emitter<'_, '_> {
         if !rows_uniform {
             return None;
         }
-        let proven = gang.full
-            && offset.is_none()
+        let at_current_index = offset.is_none()
             && gang.domain_shaped.contains(&array)
             && self.row_is_domain_row(index);
+        let proven = gang.full && at_current_index;
         let row = match index.len() {
             2 => match self.expr(index[0]) {
                 Val::Uniform(r) => Some(r),
@@ -244,6 +244,11 @@ impl Emitter<'_, '_> {
         };
         if proven {
             return Some(Val::Varying(self.vector_load(desc.ptr, linear, elem)));
+        }
+        if let (true, Some(rest)) = (at_current_index, gang.rest) {
+            return Some(Val::Varying(
+                self.tail_copy_load(desc.ptr, linear, elem, rest),
+            ));
         }
         Some(self.guarded_contiguous(row, column, linear, elem, desc, site))
     }
@@ -305,6 +310,65 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
         Val::Varying(self.b.block_params(merge).to_vec())
+    }
+
+    /// A load at the current index in the tail gang: the `rest` existing
+    /// lanes are inside the array by construction, the others are off. An
+    /// inline loop copies them into a zeroed stack buffer, which is then
+    /// loaded as vectors. Inline, not `edge_load`: a call in the tail made
+    /// every value live across the gang loop (accumulators, pointers) spill
+    /// to the stack inside the hot loop (dot: 4 reloads and 4 stores per
+    /// gang).
+    fn tail_copy_load(
+        &mut self,
+        ptr: Value,
+        linear: Value,
+        elem: ScalarType,
+        rest: Value,
+    ) -> Vec<Value> {
+        let size = elem.byte_size();
+        let data = StackSlotData::new(StackSlotKind::ExplicitSlot, (GANG * size) as u32, 4);
+        let slot = self.b.create_sized_stack_slot(data);
+        let buffer = self.b.ins().stack_addr(types::I64, slot, 0);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for offset in (0..GANG * size).step_by(8) {
+            self.b
+                .ins()
+                .store(lanes::trusted(), zero, buffer, offset as i32);
+        }
+        let element = match size {
+            1 => types::I8,
+            4 => types::I32,
+            _ => types::I64,
+        };
+        let bytes = self.b.ins().imul_imm_s(linear, size as i64);
+        let source = self.b.ins().iadd(ptr, bytes);
+        let lane = self.new_var(types::I64);
+        self.b.def_var(lane, zero);
+        let (header, body, done) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let k = self.b.use_var(lane);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, k, rest);
+        self.b.ins().brif(more, body, &[], done, &[]);
+        self.b.switch_to_block(body);
+        self.b.seal_block(body);
+        let at = self.b.ins().imul_imm_s(k, size as i64);
+        let from = self.b.ins().iadd(source, at);
+        let to = self.b.ins().iadd(buffer, at);
+        let value = self.b.ins().load(element, lanes::trusted(), from, 0);
+        self.b.ins().store(lanes::trusted(), value, to, 0);
+        let next = self.b.ins().iadd_imm_s(k, 1);
+        self.b.def_var(lane, next);
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.vector_load(buffer, zero, elem)
     }
 
     /// The slow path of a contiguous load, out of line (`edge::edge_load`):

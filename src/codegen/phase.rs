@@ -134,13 +134,13 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(tail);
         self.b.seal_block(tail);
         let rest = self.b.ins().isub(end, full_end);
-        let rest = self.b.ins().splat(types::I64X2, rest);
+        let rest_lanes = self.b.ins().splat(types::I64X2, rest);
         let raw: Vec<Value> = iota
             .iter()
-            .map(|&o| self.b.ins().icmp(IntCC::SignedLessThan, o, rest))
+            .map(|&o| self.b.ins().icmp(IntCC::SignedLessThan, o, rest_lanes))
             .collect();
         let mask = lanes::narrow_pairs(&mut self.b, &raw);
-        self.gang_body(phase, iota, acc, row, full_end, Some(mask));
+        self.gang_body(phase, iota, acc, row, full_end, Some((mask, rest)));
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
@@ -153,7 +153,7 @@ impl Emitter<'_, '_> {
         acc: Option<&[Variable]>,
         row: Option<Value>,
         base: Value,
-        tail: Option<Vec<Value>>,
+        tail: Option<(Vec<Value>, Value)>,
     ) {
         let domain_shaped = self.domain_shaped(phase.domain);
         self.gang = Some(Gang {
@@ -162,10 +162,11 @@ impl Emitter<'_, '_> {
             indices: phase.domain.indices.clone(),
             iota: iota.to_vec(),
             full: tail.is_none(),
+            rest: tail.as_ref().map(|t| t.1),
             domain_shaped,
         });
         self.exec = None;
-        if let Some(mask) = tail {
+        if let Some((mask, _)) = tail {
             self.set_exec(mask);
         }
         self.block(phase.block);

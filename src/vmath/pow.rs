@@ -6,14 +6,15 @@
 //! log would give δ ≈ 2^-53·745 ≈ 2^-43.5, a thousand ulps. So ln|x| is
 //! computed as an unevaluated sum `hi + lo` good to ~2^-65 (f64) / ~2^-37
 //! (f32) relative ([`log_ext`]), multiplied by y exactly into `hi + lo`, and
-//! [`exp_ext`] takes that pair. The same generic code serves both types, with
-//! per-type polynomials ([`PowConsts`]).
+//! [`exp_ext`] takes that pair (f64). f32 needs far less: [`log_f32`] narrows
+//! the reduced range so that only the leading sums need pairs, and
+//! [`exp_f32_ext`] is exp.rs's f32 method with w's low part added in.
 
 // Coefficients and split constants keep every digit they were fitted or
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{horner, round_to_int, scale, sign_bit};
+use super::util::{exp2_int, horner, round_to_int, scale, sign_bit};
 use super::{Arith, Precision};
 
 /// Coefficients and constants of [`log_ext`] / [`exp_ext`] for one lane type.
@@ -85,42 +86,9 @@ const POW_F64: PowConsts = PowConsts {
     underflow: -746.0,
 };
 
-/// f32: errors below 2^-41 (s⁵·P relative to ln z) and 2^-32 (r²·Q).
-const POW_F32: PowConsts = PowConsts {
-    mantissa: 23,
-    bias: 127,
-    sqrt_half_bits: 0x3f35_04f3,
-    min_normal: f32::MIN_POSITIVE as f64,
-    subnormal_shift: 24,
-    // 0x1.62e4p-1: 15 significant bits, k·LN2_HI exact for |k| < 2^9.
-    ln2_hi: 0.693_145_751_953_125,
-    ln2_lo: 1.428_606_765_330_187_045e-6,
-    log_tail: &[
-        0.399_999_999_049_327_37,
-        0.285_715_318_222_563,
-        0.222_047_620_925_380_63,
-        0.191_204_548_105_003_8,
-    ],
-    two_thirds_hi: (2.0f64 / 3.0) as f32 as f64,
-    two_thirds_lo: 2.0 / 3.0 - (2.0f64 / 3.0) as f32 as f64,
-    exp_poly: &[
-        0.500_000_001_353_873,
-        0.166_666_666_817_042_15,
-        0.041_666_464_197_405_69,
-        0.008_333_310_844_647_862,
-        0.001_393_373_071_579_208_3,
-        0.000_198_910_804_639_988_43,
-    ],
-    overflow: 89.0,
-    underflow: -104.0,
-};
-
-fn consts<A: Arith>(a: &A) -> &'static PowConsts {
-    if a.is_f64() {
-        &POW_F64
-    } else {
-        &POW_F32
-    }
+/// The constants of the f64 path ([`pow_f64`]); f32 has its own routines.
+fn consts<A: Arith>(_a: &A) -> &'static PowConsts {
+    &POW_F64
 }
 
 /// `x + y` as `(sum, error)` exactly, provided |x| ≥ |y| or x = 0
@@ -278,25 +246,32 @@ fn exp_ext<A: Arith>(a: &mut A, hi: A::F, lo: A::F) -> A::F {
 /// else NaN; zeros, infinities and y = ±inf give 0 or inf by the sign of
 /// y·ln|x| (with ln 0 = -inf, ln inf = inf), signed for odd integer y.
 ///
-/// Measured: ≤ 0.64 ulp (f64) / 0.58 ulp (f32) for normal results; ≤ 0.75
-/// ulp for subnormal results, which are rounded to full precision before
-/// [`scale`] rounds them again (removing that double rounding would cost
-/// ~18 operations on every lane). Fast shares the code: every term of the
-/// extended log/exp is what keeps the error bounded for large |y·ln x|,
-/// and dropping one saves only a couple of operations out of ~150.
-pub fn pow<A: Arith>(a: &mut A, _p: Precision, x: A::F, y: A::F) -> A::F {
+/// Measured (scratch tests, 1.5·10^6 f32 / 9·10^4 f64 inputs): f64 ≤ 0.56
+/// ulp normal, ≤ 0.72 subnormal results; f32 Precise ≤ 0.66 normal, ≤ 0.79
+/// near/below the underflow threshold. f32 Fast skips the exact 1 + r pair
+/// of the exp (4 operations): ≤ 0.89 ulp. f64 Fast shares the code: every
+/// term of the extended log/exp is what keeps the error bounded for large
+/// |y·ln x|, and dropping one saves only a couple of operations.
+pub fn pow<A: Arith>(a: &mut A, p: Precision, x: A::F, y: A::F) -> A::F {
+    if a.is_f64() {
+        pow_f64(a, p, x, y)
+    } else {
+        pow_f32(a, p, x, y)
+    }
+}
+
+fn pow_f64<A: Arith>(a: &mut A, _p: Precision, x: A::F, y: A::F) -> A::F {
     let c = consts(a);
     let zero = a.fconst(0.0);
-    let one = a.fconst(1.0);
     let inf = a.fconst(f64::INFINITY);
     let neg_inf = a.fconst(f64::NEG_INFINITY);
-
     let ax = a.fabs(x);
     let (l_hi, l_lo) = log_ext(a, ax);
+    // ln|x| of 0 is -inf, of inf and NaN |x| itself.
+    let finite_x = a.flt(ax, inf);
+    let l_hi = a.fselect(finite_x, l_hi, ax);
     let x_zero = a.feq(ax, zero);
     let l_hi = a.fselect(x_zero, neg_inf, l_hi);
-    let x_inf = a.feq(ax, inf);
-    let l_hi = a.fselect(x_inf, inf, l_hi);
 
     // w = y·ln|x| as a pair; infinite where the result is 0 or inf.
     let w_hi = a.fmul(y, l_hi);
@@ -304,23 +279,223 @@ pub fn pow<A: Arith>(a: &mut A, _p: Precision, x: A::F, y: A::F) -> A::F {
     let w_lo = a.fma(y, l_hi, neg_w);
     let w_lo = a.fma(y, l_lo, w_lo);
     let r = exp_ext(a, w_hi, w_lo);
-    let overflow = a.fconst(c.overflow);
-    let over = a.flt(overflow, w_hi);
-    let r = a.fselect(over, inf, r);
-    let underflow = a.fconst(c.underflow);
-    let under = a.flt(w_hi, underflow);
-    let r = a.fselect(under, zero, r);
+    pow_specials(a, x, y, ax, finite_x, w_hi, r, c.overflow, c.underflow)
+}
 
-    // Integer and odd y (every float ≥ 2^mantissa+1 is an even integer;
-    // inf counts as even).
+/// The f32 logarithm's second reduction: z in [√½, √2) is divided by one of
+/// c₋ = 13264529·2⁻²⁴ ≈ 2^(-1/3), 1, c₊ = 10610063·2⁻²³ ≈ 2^(1/3), chosen by
+/// j = nearest(q(z)) for a quadratic q that crosses ±½ at √c₋ and √c₊ (the
+/// boundaries where z/c₋ and z/c₊ balance). Then |ln(z/c)| ≤ 0.1175. c₊·c₋
+/// is 1 within 2^-47, so ln c = j·D with D = ln c₊.
+const J_QUADRATIC: [f64; 3] = [-6.576_177_325_221_46, 8.878_616_513_482_747, -2.3];
+/// c = 1 + j·(C_GAMMA + j·C_ETA), exact for j = -1, 0, 1 (both values and
+/// the intermediate γ ± η are f32 numbers).
+const C_GAMMA: f64 = 0.237_095_266_580_581_67;
+const C_ETA: f64 = 0.027_722_805_738_449_097;
+/// D = ln c₊, `D_HI` on the 2^-15 grid of `LN2_HI_F32` so k·ln2_hi + j·D_hi
+/// is exact.
+const D_HI: f64 = 0.234_924_316_406_25;
+const D_LO: f64 = 3.979_082_078_581_361e-6;
+/// ln 2 = 0x1.62e4p-1 + lo: 15 significant bits, k·LN2_HI_F32 exact for
+/// |k| < 2^9.
+const LN2_HI_F32: f64 = 0.693_145_751_953_125;
+const LN2_LO_F32: f64 = 1.428_606_820_309_417_3e-6;
+
+/// ln(ax) for finite ax > 0 (subnormals included) as `(hi, lo)`, with
+/// |hi + lo - ln ax| ≲ 2^-34 absolute (≲ 2^-31 relative where |ln ax| is
+/// small); no double-f32 arithmetic beyond the leading sums.
+///
+/// ax = 2^k·z, z in [√½, √2), z = c·(1+s)/(1-s) with c from
+/// [`J_QUADRATIC`]: |s| ≤ 0.0588 and ln z = k·ln2 + j·D + 2s + 2s·v·R(v),
+/// v = s², R = 1/3 + v/5 + v²/7 (truncation 2^-36). The tail is below
+/// 2^-9.8 of 2s, so plain f32 is enough for it; s itself is a pair from
+/// one division (f = z - c exact by Sterbenz, z + c as a Fast2Sum pair,
+/// the quotient's residual exact by fma).
+fn log_f32<A: Arith>(a: &mut A, ax: A::F) -> (A::F, A::F) {
+    let one = a.fconst(1.0);
+
+    // Subnormals: scale by 2^24; the exponent offset below absorbs it.
+    let min_normal = a.fconst(f32::MIN_POSITIVE as f64);
+    let subnormal = a.flt(ax, min_normal);
+    let up = a.fconst(16_777_216.0);
+    let scaled = a.fmul(ax, up);
+    let ax = a.fselect(subnormal, scaled, ax);
+    let two_23 = 8_388_608.0;
+    let k_offset_normal = a.fconst(two_23 + 127.0);
+    let k_offset_subnormal = a.fconst(two_23 + 127.0 + 24.0);
+    let k_offset = a.fselect(subnormal, k_offset_subnormal, k_offset_normal);
+
+    // carried = bits + (1.0 - √½) in the bits: its exponent field is k's
+    // (biased), its mantissa field z's offset from √½.
+    const SQRT_HALF_BITS: i64 = 0x3f35_04f3;
+    let bits = a.to_bits(ax);
+    let offset = a.iconst((127 << 23) - SQRT_HALF_BITS);
+    let carried = a.iadd(bits, offset);
+    let k_biased = a.ishr_u(carried, 23);
+    let mantissa_mask = a.iconst(0x7f_ffff);
+    let z_offset = a.iand(carried, mantissa_mask);
+    let sqrt_half = a.iconst(SQRT_HALF_BITS);
+    let z_bits = a.iadd(z_offset, sqrt_half);
+    let z = a.bits_to_float(z_bits);
+    let two_23_f = a.fconst(two_23);
+    let two_23_bits = a.to_bits(two_23_f);
+    let k_bits = a.ior(k_biased, two_23_bits);
+    let k = a.bits_to_float(k_bits);
+    let k = a.fsub(k, k_offset);
+
+    let jt = horner(a, z, &J_QUADRATIC);
+    let j = a.nearest(jt);
+    let eta = a.fconst(C_ETA);
+    let gamma = a.fconst(C_GAMMA);
+    let cg = a.fma(j, eta, gamma);
+    let c = a.fma(j, cg, one);
+
+    // s = f / d, f = z - c, d = z + c = d_hi + d_lo (Fast2Sum: c's exponent
+    // is z's or above).
+    let f = a.fsub(z, c);
+    let d_hi = a.fadd(z, c);
+    let d_hi_mc = a.fsub(d_hi, c);
+    let d_lo = a.fsub(z, d_hi_mc);
+    let inv_d = a.fdiv(one, d_hi);
+    let s_hi = a.fmul(f, inv_d);
+    let neg_s = a.fneg(s_hi);
+    let residual = a.fma(neg_s, d_hi, f);
+    let residual = a.fma(neg_s, d_lo, residual);
+    let s_lo = a.fmul(residual, inv_d);
+
+    // atanh(s) = s_hi + (s_lo + s·v·R(v)).
+    let v = a.fmul(s_hi, s_hi);
+    let r = horner(a, v, &[1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0]);
+    let sv = a.fmul(s_hi, v);
+    // s_lo's share of s³/3, s_lo·s², folded in with s_lo (2^-22 of the
+    // tail otherwise).
+    let s_lo = a.fma(v, s_lo, s_lo);
+    let tail = a.fma(sv, r, s_lo);
+
+    // k·ln2 + j·D + 2·s_hi + 2·tail: the first two exactly, then one
+    // Fast2Sum (|k·ln2 + j·D| ≥ 0.23 > |2s| unless both are 0).
+    let ln2_hi = a.fconst(LN2_HI_F32);
+    let ln2_lo = a.fconst(LN2_LO_F32);
+    let d_hi_c = a.fconst(D_HI);
+    let d_lo_c = a.fconst(D_LO);
+    let k_hi = a.fmul(k, ln2_hi);
+    let k_hi = a.fma(j, d_hi_c, k_hi);
+    let k_lo = a.fmul(k, ln2_lo);
+    let k_lo = a.fma(j, d_lo_c, k_lo);
+    let two_s = a.fadd(s_hi, s_hi);
+    let (hi, err) = fast_two_sum(a, k_hi, two_s);
+    let two = a.fconst(2.0);
+    let lo = a.fma(tail, two, k_lo);
+    let lo = a.fadd(lo, err);
+    (hi, lo)
+}
+
+/// e^(hi + lo) for |hi| ≤ 89 (else garbage the caller replaces), lo ≲
+/// ulp(hi). exp_f32's method with lo added to the Cody–Waite low part:
+/// r = hi - k·ln2_hi exact, low = lo - k·ln2_lo, e^(r+low) = 1 + r + small
+/// with small = t²·q(t) + low, t = r + low rounded, q Taylor to t^7
+/// (Precise) or t^6 (Fast). Precise keeps 1 + r as an exact pair (the
+/// rounding of r + small alone costs up to 0.25 ulp).
+fn exp_f32_ext<A: Arith>(a: &mut A, p: Precision, hi: A::F, lo: A::F) -> A::F {
+    let log2e = a.fconst(std::f64::consts::LOG2_E);
+    let scaled = a.fmul(hi, log2e);
+    let (kf, k) = round_to_int(a, scaled);
+    let neg_ln2_hi = a.fconst(-LN2_HI_F32);
+    let neg_ln2_lo = a.fconst(-LN2_LO_F32);
+    let r = a.fma(kf, neg_ln2_hi, hi);
+    let low = a.fma(kf, neg_ln2_lo, lo);
+    let q = EXP_Q_F32;
+    let t = a.fadd(r, low);
+    let t2 = a.fmul(t, t);
+    let q = estrin(a, t, t2, q);
+    let small = a.fma(t2, q, low);
+    let half = a.ishr_s(k, 1);
+    let rest = a.isub(k, half);
+    let first = exp2_int(a, half);
+    let second = exp2_int(a, rest);
+    let y = match p {
+        Precision::Precise => {
+            let one = a.fconst(1.0);
+            let (head, head_err) = fast_two_sum(a, one, r);
+            let tail = a.fadd(head_err, small);
+            let head = a.fmul(head, first);
+            a.fma(tail, first, head)
+        }
+        Precision::Fast => {
+            let tail = a.fadd(r, small);
+            a.fma(tail, first, first)
+        }
+    };
+    a.fmul(y, second)
+}
+
+/// e^t = 1 + t + t²·q(t) on |t| ≤ ln2/2 (Chebyshev fit, error of t²·q below
+/// 2^-32 relative to e^t).
+const EXP_Q_F32: &[f64] = &[
+    0.500_000_001_353_873,
+    0.166_666_666_817_042_15,
+    0.041_666_464_197_405_69,
+    0.008_333_310_844_647_862,
+    0.001_393_373_071_579_208_3,
+    0.000_198_910_804_639_988_43,
+];
+
+/// `c[0] + c[1]·t + … ` with `t2 = t²`, in Estrin's scheme (as in exp.rs).
+fn estrin<A: Arith>(a: &mut A, t: A::F, t2: A::F, c: &[f64]) -> A::F {
+    let pairs: Vec<A::F> = c
+        .chunks(2)
+        .map(|pair| {
+            let c0 = a.fconst(pair[0]);
+            match pair.get(1) {
+                Some(&c1) => {
+                    let c1 = a.fconst(c1);
+                    a.fma(c1, t, c0)
+                }
+                None => c0,
+            }
+        })
+        .collect();
+    let (&last, rest) = pairs.split_last().expect("a polynomial has a coefficient");
+    rest.iter()
+        .rev()
+        .fold(last, |acc, &pair| a.fma(acc, t2, pair))
+}
+
+/// The special cases of Annex F around a finite-path result `r` computed
+/// from w = y·ln|x| (`w_hi`, with ln 0 = -inf and ln of inf/NaN = |x|
+/// already substituted, so NaN x or y and infinite w arrive as NaN / ±inf).
+/// `over`/`under` are the w thresholds beyond which the result is +inf/+0.
+fn pow_specials<A: Arith>(
+    a: &mut A,
+    x: A::F,
+    y: A::F,
+    ax: A::F,
+    finite_x: A::M,
+    w_hi: A::F,
+    r: A::F,
+    over: f64,
+    under: f64,
+) -> A::F {
+    let zero = a.fconst(0.0);
+    let one = a.fconst(1.0);
+    let inf = a.fconst(f64::INFINITY);
+    let over = a.fconst(over);
+    let is_over = a.flt(over, w_hi);
+    let r = a.fselect(is_over, inf, r);
+    let under = a.fconst(under);
+    let is_under = a.flt(w_hi, under);
+    let r = a.fselect(is_under, zero, r);
+
+    // Odd y: an integer whose half has fraction ½ (exact for integers;
+    // inf counts as even, its fraction being NaN).
     let y_trunc = a.trunc(y);
     let y_int = a.feq(y_trunc, y);
     let half = a.fconst(0.5);
     let y_half = a.fmul(y, half);
-    let y_half_trunc = a.trunc(y_half);
-    let y_even = a.feq(y_half_trunc, y_half);
-    let y_not_even = a.mnot(y_even);
-    let y_odd = a.mand(y_int, y_not_even);
+    let y_half_floor = a.floor(y_half);
+    let y_half_frac = a.fsub(y_half, y_half_floor);
+    let half_odd = a.feq(y_half_frac, half);
+    let y_odd = a.mand(y_int, half_odd);
 
     // A negative base (including -0 and -inf) with odd y: negative result.
     let sign = sign_bit(a);
@@ -332,18 +507,14 @@ pub fn pow<A: Arith>(a: &mut A, _p: Precision, x: A::F, y: A::F) -> A::F {
     let r_bits = a.ior(r_bits, r_sign);
     let r = a.bits_to_float(r_bits);
 
-    // NaN: a NaN operand, or a finite negative base with non-integer y.
+    // NaN (beyond those carried by w): a finite negative base with
+    // non-integer y.
     let x_neg = a.flt(x, zero);
-    let x_finite = a.flt(neg_inf, x);
-    let x_neg_finite = a.mand(x_neg, x_finite);
+    let x_neg_finite = a.mand(x_neg, finite_x);
     let y_not_int = a.mnot(y_int);
     let domain = a.mand(x_neg_finite, y_not_int);
-    let x_nan = a.is_nan(x);
-    let y_nan = a.is_nan(y);
-    let nan_in = a.mor(x_nan, y_nan);
-    let nan = a.mor(nan_in, domain);
     let nan_value = a.fconst(f64::NAN);
-    let r = a.fselect(nan, nan_value, r);
+    let r = a.fselect(domain, nan_value, r);
 
     // 1: y = ±0, x = 1, or |x| = 1 with y = ±inf.
     let y_zero = a.feq(y, zero);
@@ -355,6 +526,31 @@ pub fn pow<A: Arith>(a: &mut A, _p: Precision, x: A::F, y: A::F) -> A::F {
     let ones = a.mor(y_zero, x_one);
     let ones = a.mor(ones, unit_inf);
     a.fselect(ones, one, r)
+}
+
+/// f32 x^y: [`log_f32`] (2^-34 absolute), w = y·ln|x| as an exact pair,
+/// [`exp_f32_ext`]; the absolute error of w stays below 2^-27 up to the
+/// overflow/underflow thresholds.
+fn pow_f32<A: Arith>(a: &mut A, p: Precision, x: A::F, y: A::F) -> A::F {
+    let zero = a.fconst(0.0);
+    let inf = a.fconst(f64::INFINITY);
+    let neg_inf = a.fconst(f64::NEG_INFINITY);
+    let ax = a.fabs(x);
+    let (l_hi, l_lo) = log_f32(a, ax);
+    // ln|x| of 0 is -inf, of inf and NaN |x| itself.
+    let finite_x = a.flt(ax, inf);
+    let l_hi = a.fselect(finite_x, l_hi, ax);
+    let x_zero = a.feq(ax, zero);
+    let l_hi = a.fselect(x_zero, neg_inf, l_hi);
+
+    let w_hi = a.fmul(y, l_hi);
+    let neg_w = a.fneg(w_hi);
+    let w_lo = a.fma(y, l_hi, neg_w);
+    let w_lo = a.fma(y, l_lo, w_lo);
+    let r = exp_f32_ext(a, p, w_hi, w_lo);
+    // e^w overflows above 88.72 and is 0 below -103.98; up to 89 / -105
+    // the scaling already rounds to those.
+    pow_specials(a, x, y, ax, finite_x, w_hi, r, 89.0, -105.0)
 }
 
 /// ∛x. |x| = 2^(3q)·a with a in [1, 8) (subnormals scaled first), the
