@@ -4,7 +4,7 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{exp2_int, horner, round_to_int, scale};
+use super::util::{estrin, exp2_int, horner, round_to_int, scale};
 use super::{Arith, Precision};
 
 /// ln 2 split so that `k · LN2_HI` is exact for |k| < 2^11 (f64: fdlibm's
@@ -136,27 +136,4 @@ fn exp_f32<A: Arith>(a: &mut A, p: Precision, x: A::F) -> A::F {
     let special = a.mor(over, under);
     let special = a.mor(special, nan);
     a.fselect(special, special_value, result)
-}
-
-/// `c[0] + c[1]·t + … ` with `t2 = t²`, in Estrin's scheme: pairs
-/// `c[i] + c[i+1]·t` in parallel, then Horner in t². Shorter dependency
-/// chains than [`horner`] for the same operation count.
-fn estrin<A: Arith>(a: &mut A, t: A::F, t2: A::F, c: &[f64]) -> A::F {
-    let pairs: Vec<A::F> = c
-        .chunks(2)
-        .map(|pair| {
-            let c0 = a.fconst(pair[0]);
-            match pair.get(1) {
-                Some(&c1) => {
-                    let c1 = a.fconst(c1);
-                    a.fma(c1, t, c0)
-                }
-                None => c0,
-            }
-        })
-        .collect();
-    let (&last, rest) = pairs.split_last().expect("a polynomial has a coefficient");
-    rest.iter()
-        .rev()
-        .fold(last, |acc, &pair| a.fma(acc, t2, pair))
 }

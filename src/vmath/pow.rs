@@ -14,7 +14,7 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{exp2_int, horner, round_to_int, scale, sign_bit};
+use super::util::{estrin, exp2_int, horner, round_to_int, scale, sign_bit};
 use super::{Arith, Precision};
 
 /// Coefficients and constants of [`log_ext`] / [`exp_ext`] for one lane type.
@@ -440,31 +440,11 @@ const EXP_Q_F32: &[f64] = &[
     0.000_198_910_804_639_988_43,
 ];
 
-/// `c[0] + c[1]·t + … ` with `t2 = t²`, in Estrin's scheme (as in exp.rs).
-fn estrin<A: Arith>(a: &mut A, t: A::F, t2: A::F, c: &[f64]) -> A::F {
-    let pairs: Vec<A::F> = c
-        .chunks(2)
-        .map(|pair| {
-            let c0 = a.fconst(pair[0]);
-            match pair.get(1) {
-                Some(&c1) => {
-                    let c1 = a.fconst(c1);
-                    a.fma(c1, t, c0)
-                }
-                None => c0,
-            }
-        })
-        .collect();
-    let (&last, rest) = pairs.split_last().expect("a polynomial has a coefficient");
-    rest.iter()
-        .rev()
-        .fold(last, |acc, &pair| a.fma(acc, t2, pair))
-}
-
 /// The special cases of Annex F around a finite-path result `r` computed
 /// from w = y·ln|x| (`w_hi`, with ln 0 = -inf and ln of inf/NaN = |x|
 /// already substituted, so NaN x or y and infinite w arrive as NaN / ±inf).
 /// `over`/`under` are the w thresholds beyond which the result is +inf/+0.
+#[allow(clippy::too_many_arguments)] // the pieces of one formula
 fn pow_specials<A: Arith>(
     a: &mut A,
     x: A::F,
