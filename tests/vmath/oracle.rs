@@ -8,7 +8,8 @@
 //!   to 2^-27 ulp; `oracle_self_check` compares with 200 bits. erf and erfc
 //!   (which dashu lacks) come from `erf_oracle.rs`.
 //! - f32: the f64 result of Rust std (the libm crate for erf/erfc) on the
-//!   widened input. Its error (< 1 f64 ulp) is < 2^-28 f32 ulp.
+//!   widened input. Its error (< 2 f64 ulp, checked by
+//!   `oracle_self_check`) is < 2^-28 f32 ulp.
 //!
 //! Where the exact value lies beyond the f64 range, or within 2^-60 ulp of
 //! a saturation value (tanh → ±1, erfc → 0, exp → 0, ...), the oracle
@@ -39,20 +40,34 @@ thread_local! {
     static CONSTANTS: RefCell<ConstCache> = const { RefCell::new(ConstCache::new()) };
 }
 
-/// π, ln 2 and ln 10 to 1300 bits, computed once: rounding them is cheaper
-/// than asking the per-thread cache (enough for the reduction of the
-/// largest f64, 2^1024, by π/2 with 200 bits to spare).
+/// π, ln 2 and ln 10 to 1300 bits, computed once (enough for the
+/// reduction of the largest f64, 2^1024, by π/2 with 200 bits to spare),
+/// and rounded to each precision once per thread.
 fn constant(which: usize, precision: usize) -> Big {
     static VALUES: OnceLock<[Big; 3]> = OnceLock::new();
-    let values = VALUES.get_or_init(|| {
-        let mut cache = ConstCache::new();
-        [
-            cache.pi::<2, HalfEven>(1300).value(),
-            cache.ln2::<2, HalfEven>(1300),
-            cache.ln10::<2, HalfEven>(1300),
-        ]
-    });
-    values[which].clone().with_precision(precision).value()
+    thread_local! {
+        static ROUNDED: RefCell<Vec<(usize, usize, Big)>> = const { RefCell::new(Vec::new()) };
+    }
+    ROUNDED.with(|rounded| {
+        let mut rounded = rounded.borrow_mut();
+        if let Some((_, _, v)) = rounded
+            .iter()
+            .find(|(w, p, _)| *w == which && *p == precision)
+        {
+            return v.clone();
+        }
+        let values = VALUES.get_or_init(|| {
+            let mut cache = ConstCache::new();
+            [
+                cache.pi::<2, HalfEven>(1300).value(),
+                cache.ln2::<2, HalfEven>(1300),
+                cache.ln10::<2, HalfEven>(1300),
+            ]
+        });
+        let v = values[which].clone().with_precision(precision).value();
+        rounded.push((which, precision, v.clone()));
+        v
+    })
 }
 
 fn pi(precision: usize) -> Big {
@@ -220,9 +235,9 @@ fn ln_near_one(m: &Big, precision: usize) -> Big {
     let mut power = s.clone();
     let mut sum = s;
     for n in 1u32.. {
-        power = power * s2.clone();
+        power *= s2.clone();
         let term = power.clone() / (2 * n + 1);
-        sum = sum + term.clone();
+        sum += term.clone();
         if dashu_float::ops::Abs::abs(term) < negligible {
             break;
         }
@@ -233,6 +248,7 @@ fn ln_near_one(m: &Big, precision: usize) -> Big {
 /// ln u (u > 0, exact or to ≥ precision + EXTRA bits) = ln m + k·ln 2: the
 /// terms cannot cancel (|ln m| < 0.36 < ln 2 ≤ |k ln 2|).
 fn ln_big(u: &Big, precision: usize) -> Big {
+    assert!(u.to_f64().value() > 0.0, "ln of a non-positive number");
     let (m, k) = split_exponent(u);
     let ln_m = ln_near_one(&m, precision + 8);
     let wide = precision + EXTRA;
@@ -443,4 +459,42 @@ pub fn ulp_error32(got: f32, reference: f64) -> f64 {
         ((a.to_bits() >> 52) as i32 - 1023) - 23
     };
     ((got - reference) * 2f64.powi(-ulp_exponent)).abs()
+}
+
+/// `fun(x, y)` by dashu's own function where [`exact64`] derives it (ln,
+/// log2, log10, log1p, exp2, atan2, sin, cos, tan), else by [`exact64`]:
+/// the independent route `oracle_self_check` compares with.
+pub fn native64(fun: Builtin, x: f64, y: f64, precision: usize) -> Big {
+    use Builtin::*;
+    let xb = big(x, precision);
+    let r = xb.repr();
+    let run = |f: &dyn Fn(&Context<HalfEven>, &mut ConstCache) -> dashu_float::FpResult<Big>| {
+        with_context(precision, f)
+    };
+    match fun {
+        Log => run(&|c, k| c.ln(r, Some(k))),
+        Log2 => run(&|c, k| c.log2(r, Some(k))),
+        Log10 => run(&|c, k| c.log10(r, Some(k))),
+        Log1p => run(&|c, k| c.ln_1p(r, Some(k))),
+        Exp2 if x.abs() < 1000.0 => {
+            let two = big(2.0, precision);
+            run(&|c, k| c.powf(two.repr(), r, Some(k)))
+        }
+        Atan2 => {
+            let other = big(y, precision);
+            run(&|c, k| c.atan2(r, other.repr(), Some(k)))
+        }
+        Sin => run(&|c, k| c.sin(r, Some(k))),
+        Cos => run(&|c, k| c.cos(r, Some(k))),
+        Tan => run(&|c, k| c.tan(r, Some(k))),
+        _ => exact64(fun, x, y, precision),
+    }
+}
+
+/// |a - b| in ulps of b (b ≠ 0).
+pub fn ulp_distance(a: &Big, b: &Big) -> f64 {
+    let ulp_exponent = exponent(b).max(-1022) - 52;
+    let wide = PRECISION + 2 * EXTRA;
+    let diff = (round(a.clone(), wide) - round(b.clone(), wide)) * pow2(-ulp_exponent, false, wide);
+    dashu_float::ops::Abs::abs(diff).to_f64().value()
 }
