@@ -233,6 +233,25 @@ impl Emitter<'_, '_> {
     }
 }
 
+/// The most iterations a constant-bounds `for` loop is unrolled to.
+const UNROLL_TRIPS: i64 = 4;
+
+/// Whether `block` holds a `break` or `continue` at any depth (those of
+/// nested loops included: unrolling only needs a cheap, safe answer).
+fn jumps_out(block: &[ir::Stmt]) -> bool {
+    block.iter().any(|stmt| match &stmt.kind {
+        StmtKind::Break | StmtKind::Continue => true,
+        StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } => jumps_out(then_block) || jumps_out(else_block),
+        StmtKind::For { body, .. } | StmtKind::While { body, .. } => jumps_out(body),
+        StmtKind::Foreach { body, .. } | StmtKind::Reduce { body, .. } => jumps_out(body),
+        StmtKind::Assign { .. } | StmtKind::Store { .. } => false,
+    })
+}
+
 /// What controls a loop.
 #[derive(Clone, Copy)]
 enum LoopHead {
@@ -248,11 +267,65 @@ enum LoopHead {
 impl Emitter<'_, '_> {
     fn loop_stmt(&mut self, stmt: &ir::Stmt, head: LoopHead, body: &[ir::Stmt]) {
         let divergent = self.scope.uniformity.is_divergent(stmt) && self.gang.is_some();
+        if !divergent {
+            if let Some(trips) = self.unrollable(head, body) {
+                return self.unrolled_loop(head, trips, body);
+            }
+        }
         let end = self.loop_init(head);
         if divergent {
             self.divergent_loop(stmt, head, end, body)
         } else {
             self.coherent_loop(head, end, body)
+        }
+    }
+
+    /// The counter values of a `for` loop worth unrolling: constant bounds,
+    /// at most [`UNROLL_TRIPS`] iterations, and no `break`/`continue` in
+    /// the body (stencil taps: `for dr in -1..=1`). Unrolled, each copy sees
+    /// its counter as a constant, and the loop's compare, branch and step
+    /// disappear from the gang.
+    fn unrollable(&self, head: LoopHead, body: &[ir::Stmt]) -> Option<Vec<i64>> {
+        let LoopHead::For {
+            start,
+            end,
+            inclusive,
+            ..
+        } = head
+        else {
+            return None;
+        };
+        let constant = |e: ExprId| match self.scope.body.exprs[e].expr {
+            ir::Expr::Const(ir::Constant::I32(v)) => Some(i64::from(v)),
+            ir::Expr::Const(ir::Constant::I64(v)) => Some(v),
+            _ => None,
+        };
+        let (first, last) = (constant(start)?, constant(end)?);
+        let last = if inclusive {
+            last
+        } else {
+            last.checked_sub(1)?
+        };
+        let trips = last.checked_sub(first)?.checked_add(1)?;
+        if !(1..=UNROLL_TRIPS).contains(&trips) || jumps_out(body) {
+            return None;
+        }
+        Some((first..=last).collect())
+    }
+
+    fn unrolled_loop(&mut self, head: LoopHead, trips: Vec<i64>, body: &[ir::Stmt]) {
+        let LoopHead::For { counter, .. } = head else {
+            return;
+        };
+        let ty = self.scope.body.locals[counter].ty;
+        for k in trips {
+            let value = self.constant(if ty == ScalarType::I32 {
+                ir::Constant::I32(k as i32)
+            } else {
+                ir::Constant::I64(k)
+            });
+            self.write_local(counter, Val::Uniform(value));
+            self.block(body);
         }
     }
 

@@ -19,9 +19,7 @@ use crate::abi::{ErrorSite, ERROR_OUT_OF_BOUNDS, GANG};
 use crate::ir::{BinaryOp, Body, Expr, ExprId, ParamId};
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{
-    types, AbiParam, InstBuilder, Signature, StackSlotData, StackSlotKind, Value,
-};
+use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Value};
 
 /// Whether evaluating `expr` can fail (it reads an array). Calls cannot:
 /// functions see only their scalar parameters.
@@ -315,10 +313,7 @@ impl Emitter<'_, '_> {
     /// A load at the current index in the tail gang: the `rest` existing
     /// lanes are inside the array by construction, the others are off. An
     /// inline loop copies them into a zeroed stack buffer, which is then
-    /// loaded as vectors. Inline, not `edge_load`: a call in the tail made
-    /// every value live across the gang loop (accumulators, pointers) spill
-    /// to the stack inside the hot loop (dot: 4 reloads and 4 stores per
-    /// gang).
+    /// loaded as vectors: no per-lane checks, unlike [`Self::edge_load`].
     fn tail_copy_load(
         &mut self,
         ptr: Value,
@@ -327,9 +322,7 @@ impl Emitter<'_, '_> {
         rest: Value,
     ) -> Vec<Value> {
         let size = elem.byte_size();
-        let data = StackSlotData::new(StackSlotKind::ExplicitSlot, (GANG * size) as u32, 4);
-        let slot = self.b.create_sized_stack_slot(data);
-        let buffer = self.b.ins().stack_addr(types::I64, slot, 0);
+        let buffer = self.stack_buffer(GANG * size);
         let zero = self.b.ins().iconst(types::I64, 0);
         for offset in (0..GANG * size).step_by(8) {
             self.b
@@ -371,8 +364,14 @@ impl Emitter<'_, '_> {
         self.vector_load(buffer, zero, elem)
     }
 
-    /// The slow path of a contiguous load, out of line (`edge::edge_load`):
-    /// the active lanes are checked and loaded one by one.
+    /// The slow path of a contiguous load (a gang straddling the array's
+    /// edge, a masked tail): an inline loop over the lanes that checks and
+    /// copies each active one into a zeroed stack buffer, then loads the
+    /// buffer as vectors. The first active lane outside the array fails the
+    /// kernel. A loop, not straight-line code, keeps it small (compile
+    /// time); inline, not a call, because any call in a phase makes every
+    /// value live across it (accumulators, pointers) spill inside the hot
+    /// loop.
     fn edge_load(
         &mut self,
         row: Option<Value>,
@@ -382,53 +381,89 @@ impl Emitter<'_, '_> {
         site: u32,
     ) -> Vec<Value> {
         let mask = self.exec_mask().unwrap_or_else(|| self.tail_mask());
-        let slot = |e: &mut Self, bytes: usize| {
-            let data = StackSlotData::new(StackSlotKind::ExplicitSlot, bytes as u32, 4);
-            let slot = e.b.create_sized_stack_slot(data);
-            e.b.ins().stack_addr(types::I64, slot, 0)
-        };
-        let mask_addr = slot(self, GANG * 4);
-        let out_addr = slot(self, GANG * elem.byte_size());
-        let bad_addr = slot(self, 16);
+        let mask_slot = self.stack_buffer(GANG * 4);
         for (k, &m) in mask.iter().enumerate() {
             self.b
                 .ins()
-                .store(lanes::trusted(), m, mask_addr, (k * 16) as i32);
+                .store(lanes::trusted(), m, mask_slot, (k * 16) as i32);
         }
-        let (rank, rows, cols, row) = match row {
-            Some(r) => (2, desc.dims[0], desc.dims[1], r),
-            None => (
-                1,
-                self.b.ins().iconst(types::I64, 1),
-                desc.dims[0],
-                self.b.ins().iconst(types::I64, 0),
-            ),
-        };
-        let mut sig = Signature::new(self.b.func.signature.call_conv);
-        sig.params
-            .extend((0..10).map(|_| AbiParam::new(types::I64)));
-        sig.returns.push(AbiParam::new(types::I32));
-        let sig = self.b.import_signature(sig);
-        let callee = self
-            .b
-            .ins()
-            .iconst(types::I64, super::edge::edge_load as *const () as i64);
-        let size = self.b.ins().iconst(types::I64, elem.byte_size() as i64);
-        let rank = self.b.ins().iconst(types::I64, rank);
-        let args = [
-            desc.ptr, size, rank, rows, cols, row, column, mask_addr, out_addr, bad_addr,
-        ];
-        let call = self.b.ins().call_indirect(sig, callee, &args);
-        let status = self.b.inst_results(call)[0];
-        let failed = self.b.ins().icmp_imm_s(IntCC::NotEqual, status, 0);
-        let bad = [0, 8].map(|offset| {
+        let size = elem.byte_size();
+        let buffer = self.stack_buffer(GANG * size);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for offset in (0..GANG * size).step_by(8) {
             self.b
                 .ins()
-                .load(types::I64, lanes::trusted(), bad_addr, offset)
-        });
-        self.fail_if(failed, site, bad);
-        let zero = self.b.ins().iconst(types::I64, 0);
-        self.vector_load(out_addr, zero, elem)
+                .store(lanes::trusted(), zero, buffer, offset as i32);
+        }
+        let (rows, cols, row_index) = match row {
+            Some(r) => (desc.dims[0], desc.dims[1], r),
+            None => (self.b.ins().iconst(types::I64, 1), desc.dims[0], zero),
+        };
+        let lane = self.new_var(types::I64);
+        self.b.def_var(lane, zero);
+        let (header, body, check, latch, done) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let k = self.b.use_var(lane);
+        let more = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThan, k, GANG as i64);
+        self.b.ins().brif(more, body, &[], done, &[]);
+        self.b.switch_to_block(body);
+        self.b.seal_block(body);
+        let mask_at = self.b.ins().imul_imm_s(k, 4);
+        let mask_at = self.b.ins().iadd(mask_slot, mask_at);
+        let on = self.b.ins().load(types::I32, lanes::trusted(), mask_at, 0);
+        self.b.ins().brif(on, check, &[], latch, &[]);
+        self.b.switch_to_block(check);
+        self.b.seal_block(check);
+        let col = self.b.ins().iadd(column, k);
+        let col_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, col, cols);
+        let row_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, row_index, rows);
+        let inside = self.b.ins().band(col_inside, row_inside);
+        let outside = self.b.ins().bxor_imm_u(inside, 1);
+        let bad = match row {
+            Some(r) => [r, col],
+            None => [col, zero],
+        };
+        self.fail_if(outside, site, bad);
+        let row_start = self.b.ins().imul(row_index, cols);
+        let linear = self.b.ins().iadd(row_start, col);
+        let element = match size {
+            1 => types::I8,
+            4 => types::I32,
+            _ => types::I64,
+        };
+        let from = self.b.ins().imul_imm_s(linear, size as i64);
+        let from = self.b.ins().iadd(desc.ptr, from);
+        let value = self.b.ins().load(element, lanes::trusted(), from, 0);
+        let to = self.b.ins().imul_imm_s(k, size as i64);
+        let to = self.b.ins().iadd(buffer, to);
+        self.b.ins().store(lanes::trusted(), value, to, 0);
+        self.b.ins().jump(latch, &[]);
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        let next = self.b.ins().iadd_imm_s(k, 1);
+        self.b.def_var(lane, next);
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.vector_load(buffer, zero, elem)
+    }
+
+    /// The address of a fresh 16-byte-aligned stack buffer of `bytes`.
+    fn stack_buffer(&mut self, bytes: usize) -> Value {
+        let data = StackSlotData::new(StackSlotKind::ExplicitSlot, bytes as u32, 4);
+        let slot = self.b.create_sized_stack_slot(data);
+        self.b.ins().stack_addr(types::I64, slot, 0)
     }
 
     /// Per-lane loads: every active lane's index is checked (one vector

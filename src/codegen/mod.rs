@@ -16,7 +16,6 @@
 mod builtins;
 mod control;
 mod driver;
-mod edge;
 mod emit;
 mod frame;
 mod jit;

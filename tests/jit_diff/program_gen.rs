@@ -713,7 +713,15 @@ impl<'t> Gen<'t> {
         let bound = self.fresh("b");
         self.line(&format!("let {bound}: {} = {lo};", ty.name()));
         let var = self.fresh("j");
-        self.line(&format!("for {var} in {bound}{range} {{"));
+        if self.tape.chance(30) {
+            // Literal bounds: short ones are unrolled by codegen.
+            let first = self.tape.below(3) as i64 - 1;
+            let span = self.tape.below(6) as i64 - 1;
+            let dots = if self.tape.chance(50) { "..=" } else { ".." };
+            self.line(&format!("for {var} in {first}{dots}{} {{", first + span));
+        } else {
+            self.line(&format!("for {var} in {bound}{range} {{"));
+        }
         self.vars.push(Var {
             name: bound,
             ty,
