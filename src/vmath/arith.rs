@@ -85,7 +85,7 @@ pub trait Arith {
     fn ilt(&mut self, a: Self::I, b: Self::I) -> Self::M;
 
     /// Lanes where `m` holds get `slow(x, y)`, computed out of line by
-    /// [`fallback::slow_f32`]/[`fallback::slow_f64`]; the others keep
+    /// [`super::fallback::slow_f32`]/[`super::fallback::slow_f64`]; the others keep
     /// `fast`. For inputs rare enough that an inline path is not worth its
     /// code (huge trigonometric arguments).
     fn fallback(
