@@ -151,68 +151,6 @@ const DEN_F64: [[f64; 4]; 8] = [
     [0.0, 0.0, -6.04244152148580987438e-02, 0.0],
 ];
 
-/// f32: intervals 1 and 2 have their own polynomials (Q = 1), fitted for
-/// f32 with coefficients rounded one by one: interval 1 erf(a)/a - 1 in a²
-/// (|δ| < 2^-29.9); interval 2 is in the tail form for f32, its R the
-/// g(a) = ln(a·erfc(a)) + a² + 0.5625 in a - 1 (|δ| < 2^-26.5). fdlibm's
-/// coefficients, rounded to f32, were not accurate enough there (erfc near
-/// 0.84 and 1.24 reached 2.3 ulp). Intervals 3–4 keep fdlibm's ra/sa, rb/sb.
-const NUM_F32: [[f64; 4]; 8] = [
-    [
-        0.12837916612625122,
-        -0.2871055006980896,
-        NUM_F64[0][2],
-        NUM_F64[0][3],
-    ],
-    [
-        -0.37612634897232056,
-        0.3610325753688812,
-        NUM_F64[1][2],
-        NUM_F64[1][3],
-    ],
-    [
-        0.11283731460571289,
-        -0.3431095778942108,
-        NUM_F64[2][2],
-        NUM_F64[2][3],
-    ],
-    [
-        -0.026861924678087234,
-        0.29175060987472534,
-        NUM_F64[3][2],
-        NUM_F64[3][3],
-    ],
-    [
-        0.00520833395421505,
-        -0.23977892100811005,
-        NUM_F64[4][2],
-        NUM_F64[4][3],
-    ],
-    [
-        -0.000823651032987982,
-        0.19933606684207916,
-        NUM_F64[5][2],
-        NUM_F64[5][3],
-    ],
-    [
-        8.813833846943453e-05,
-        -0.17391055822372437,
-        NUM_F64[6][2],
-        NUM_F64[6][3],
-    ],
-    [0.0, 0.12166348099708557, NUM_F64[7][2], NUM_F64[7][3]],
-];
-const DEN_F32: [[f64; 4]; 8] = [
-    [0.0, 0.0, DEN_F64[0][2], DEN_F64[0][3]],
-    [0.0, 0.0, DEN_F64[1][2], DEN_F64[1][3]],
-    [0.0, 0.0, DEN_F64[2][2], DEN_F64[2][3]],
-    [0.0, 0.0, DEN_F64[3][2], DEN_F64[3][3]],
-    [0.0, 0.0, DEN_F64[4][2], DEN_F64[4][3]],
-    [0.0, 0.0, DEN_F64[5][2], DEN_F64[5][3]],
-    [0.0, 0.0, DEN_F64[6][2], DEN_F64[6][3]],
-    [0.0, 0.0, DEN_F64[7][2], DEN_F64[7][3]],
-];
-
 /// q(r) ≈ (e^r - 1 - r)/r² on |r| ≤ ln2/2 (Chebyshev fits): f64 with
 /// |r²·δq| < 2^-61, f32 < 2^-30.
 const EXP_Q_F64: [f64; 11] = [
@@ -353,7 +291,7 @@ fn pick<A: Arith>(a: &mut A, masks: [A::M; 3], c: [f64; 4]) -> A::F {
 }
 
 fn parts<A: Arith>(a: &mut A, _p: Precision, x: A::F) -> Parts<A> {
-    let tc = if a.is_f64() { &TAIL_F64 } else { &TAIL_F32 };
+    let tc = &TAIL_F64;
     let abs = a.fabs(x);
     let clamp = a.fconst(tc.clamp);
     let big = a.flt(clamp, abs);
@@ -382,11 +320,7 @@ fn parts<A: Arith>(a: &mut A, _p: Precision, x: A::F) -> Parts<A> {
     let t = a.fselect(tail, t_tail, t);
 
     // R = P(t)/Q(t) with the lane's coefficients.
-    let (num_c, den_c) = if a.is_f64() {
-        (&NUM_F64, &DEN_F64)
-    } else {
-        (&NUM_F32, &DEN_F32)
-    };
+    let (num_c, den_c) = (&NUM_F64, &DEN_F64);
     let mut num = pick(a, masks, num_c[num_c.len() - 1]);
     for c in num_c.iter().rev().skip(1) {
         let c = pick(a, masks, *c);
@@ -436,38 +370,18 @@ fn parts<A: Arith>(a: &mut A, _p: Precision, x: A::F) -> Parts<A> {
     let q = horner(a, red, tc.exp_q);
     let small = a.fma(red2, q, low);
     let big_part = a.fadd(one, head);
-    // f64: head and 1 + head are exact (the head is a multiple of
-    // ulp(a²) ≥ 2^-52 below 2). f32's interval 2 has a² < 1, where neither
-    // need be: their rounding errors go to the small part.
-    let head_err = if a.is_f64() {
-        None
-    } else {
-        let k_ln2 = a.fmul(kf, neg_ln2_hi); // exact: 15 × 8 bits
-        let head0 = a.fsub(k_ln2, sq_hi); // |k·ln2| > a²: Fast2Sum
-        let back = a.fsub(head0, k_ln2);
-        let err0 = a.fsub(neg_sq_hi, back);
-        let one_minus_big = a.fsub(one, big_part);
-        let err1 = a.fadd(one_minus_big, head);
-        Some(a.fadd(err0, err1))
-    };
+    // head and 1 + head are exact (the head is a multiple of ulp(a²) ≥
+    // 2^-52 below 2).
     // inv·2^(k + offset) is exact and normal: k ≥ -1132 (f64) / -176 (f32).
     let offset = a.iconst(tc.offset);
     let k_off = a.iadd(k, offset);
     let scale_hi = exp2_int(a, k_off);
     let inv_s = a.fmul(inv, scale_hi);
-    let small_s = match head_err {
-        None => a.fmul(small, inv_s),
-        Some(err) => {
-            let err_s = a.fmul(err, inv_s);
-            a.fma(small, inv_s, err_s)
-        }
-    };
+    let small_s = a.fmul(small, inv_s);
     let y = a.fma(big_part, inv_s, small_s);
     let scale_lo = a.fconst(f64::powi(2.0, -tc.offset as i32));
     let erfc_tail = a.fmul(y, scale_lo);
 
-    // f32 uses the tail form from interval 2 on (see NUM_F32).
-    let tail = if a.is_f64() { tail } else { mid };
     Parts {
         abs,
         mid,
