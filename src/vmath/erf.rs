@@ -34,7 +34,7 @@
 //! the result is `(1 + h)·inv + (l + r²·q)·inv` in one fma, scaled by 2^k in
 //! two steps whose first is exact, so a subnormal result is rounded once.
 //!
-//! Measured (tests in vmathdev/erf): f64 erf ≤ 0.71 ulp, erfc ≤ 1.67 ulp
+//! Measured (tests/vmath_accuracy.rs): f64 erf ≤ 0.71 ulp, erfc ≤ 1.67 ulp
 //! (worst in interval 2, x → 1.25, where erfc = (1 - ERX) - R cancels).
 //!
 //! `Precision::Fast` shares this code: the only parts a shorter variant

@@ -12,7 +12,7 @@
 //! needs no reduction error at all: 2^x = 2^k·e^(r·ln2), r = x − k exact.
 //!
 //! P and Q are weighted minimax fits on s ∈ [0, (0.3468)²] (Remez, script
-//! `tools/remez.py` of the scratch crate): the weight makes the error
+//! `tools/vmath_fit/hyper/remez.py`): the weight makes the error
 //! relative to e^t − 1 for P and to sinh t for Q, the quantities whose
 //! relative accuracy `expm1` and `sinh` of small arguments depend on.
 
