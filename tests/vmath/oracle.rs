@@ -18,8 +18,6 @@
 //! then exact to far better than the 2^-27 resolution, and dashu is spared
 //! exponents like e^(10^300).
 
-#![allow(dead_code)]
-
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
