@@ -13,6 +13,8 @@
 //! RUSTFLAGS="-C target-cpu=native" CARGO_TARGET_DIR=target/native cargo bench --bench vmath
 //! ```
 
+// Only the inputs, the pool and the Black–Scholes case of the suite are
+// used here.
 #[allow(dead_code)]
 mod suite;
 
