@@ -172,3 +172,65 @@ fn f64_precise_jit_matches_evaluator() {
 fn f64_fast_jit_matches_evaluator() {
     check_f64(Precision::Fast);
 }
+
+/// `round` is inline too (not a vmath routine: it is exact): against the
+/// evaluator's `f32::round`/`f64::round` on random bit patterns, halves and
+/// the specials, in both widths.
+#[test]
+fn round_matches_evaluator() {
+    let source = "kernel r32(x: f32[n]) -> (out: f32[n]) { foreach i in n { out[i] = round(x[i]); } }\n\
+                  kernel r64(x: f64[n]) -> (out: f64[n]) { foreach i in n { out[i] = round(x[i]); } }\n\
+                  kernel u64(s: f64) -> (out: f64) { out = round(s); }\n";
+    let options = Options {
+        verify_codegen: true,
+        ..Options::default()
+    };
+    let program = Program::compile(source, options).expect("compiles");
+    let mut rng = inputs::Rng::new(7);
+    let halves = (-40..40).map(|k| k as f64 + 0.5);
+    let mut x64: Vec<f64> = specials(true).into_iter().chain(halves).collect();
+    x64.extend([
+        0.49999999999999994,
+        -0.49999999999999994,
+        4503599627370495.5,
+    ]);
+    while x64.len() < COUNT {
+        x64.push(if x64.len().is_multiple_of(2) {
+            f64::from_bits(rng.next())
+        } else {
+            rng.spread((-3, 60), true)
+        });
+    }
+    let mut out64 = vec![0f64; x64.len()];
+    let kernel = program.kernel("r64").expect("kernel");
+    (kernel.bind().input("x", &x64))
+        .output("out", &mut out64)
+        .run()
+        .expect("runs");
+    for (x, got) in x64.iter().zip(&out64) {
+        assert!(same_f64(*got, x.round()), "round({x:e}) f64: jit {got:e}");
+    }
+    let uniform = program.kernel("u64").expect("kernel");
+    for &x in &x64[..200] {
+        let outputs = uniform.bind().scalar("s", x).run().expect("runs");
+        let got = match outputs.get("out") {
+            Some(kjit::value::Scalar::F64(v)) => v,
+            other => panic!("not an f64 output: {other:?}"),
+        };
+        assert!(
+            same_f64(got, x.round()),
+            "uniform round({x:e}): jit {got:e}"
+        );
+    }
+    let mut x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
+    x32.extend([0.49999997f32, -0.49999997, 4194304.5, 8388607.5]);
+    let mut out32 = vec![0f32; x32.len()];
+    let kernel = program.kernel("r32").expect("kernel");
+    (kernel.bind().input("x", &x32))
+        .output("out", &mut out32)
+        .run()
+        .expect("runs");
+    for (x, got) in x32.iter().zip(&out32) {
+        assert!(same_f32(*got, x.round()), "round({x:e}) f32: jit {got:e}");
+    }
+}

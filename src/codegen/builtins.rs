@@ -1,7 +1,7 @@
 //! Builtin functions: native instructions where one gives the evaluator's
 //! exact result (`sqrt`, `floor`, `fma`, min/max with kern's NaN rule, ...),
 //! the inline routines of [`crate::vmath`] for transcendentals (`vmath.rs`),
-//! and a per-lane call into `math.rs` for `round`.
+//! and `round` as a short inline sequence.
 
 use super::emit::Emitter;
 use super::lanes::{self, Val};
@@ -26,6 +26,7 @@ impl Emitter<'_, '_> {
                 self.min_max(true, ty, low, values[2].clone())
             }
             Abs | Sqrt | Floor | Ceil | Trunc | Fma => self.native(fun, ty, &values),
+            Round => self.round(ty, &values),
             _ if crate::vmath::is_vmath(fun) => self.vmath_builtin(fun, ty, &values),
             _ => self.math_call(math::builtin_code(fun), ty, &values),
         }
@@ -66,6 +67,52 @@ impl Emitter<'_, '_> {
             Builtin::Ceil => b.ins().ceil(x[0]),
             Builtin::Trunc => b.ins().trunc(x[0]),
             _ => b.ins().fma(x[0], x[1], x[2]),
+        })
+    }
+
+    /// `round`, half away from zero, inline (a call would make every value
+    /// live across it spill in the hot loop): t = trunc(x), and t ± 1 when
+    /// the dropped fraction x - t (exact) is at least one half. NaN and ±inf
+    /// give a NaN fraction, so they keep t; -0.4 keeps trunc's -0.0.
+    fn round(&mut self, ty: ScalarType, values: &[Val]) -> Val {
+        let vector = lanes::vector_type(ty);
+        let f64 = ty == ScalarType::F64;
+        self.lanewise(ty, values, move |b, x| {
+            let x = x[0];
+            let is_vector = b.func.dfg.value_type(x).is_vector();
+            let constant = |b: &mut cranelift_frontend::FunctionBuilder, c: f64| {
+                let scalar = if f64 {
+                    b.ins().f64const(c)
+                } else {
+                    b.ins().f32const(c as f32)
+                };
+                if is_vector {
+                    b.ins().splat(vector, scalar)
+                } else {
+                    scalar
+                }
+            };
+            let pick =
+                |b: &mut cranelift_frontend::FunctionBuilder, m: Value, p: Value, q: Value| {
+                    if is_vector {
+                        let m = lanes::bitcast(b, vector, m);
+                        lanes::blend(b, m, p, q)
+                    } else {
+                        b.ins().select(m, p, q)
+                    }
+                };
+            let t = b.ins().trunc(x);
+            let fraction = b.ins().fsub(x, t);
+            let size = b.ins().fabs(fraction);
+            let half = constant(b, 0.5);
+            let up = b.ins().fcmp(FloatCC::GreaterThanOrEqual, size, half);
+            let zero = constant(b, 0.0);
+            let negative = b.ins().fcmp(FloatCC::LessThan, x, zero);
+            let one = constant(b, 1.0);
+            let minus_one = constant(b, -1.0);
+            let step = pick(b, negative, minus_one, one);
+            let stepped = b.ins().fadd(t, step);
+            pick(b, up, stepped, t)
         })
     }
 

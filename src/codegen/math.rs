@@ -1,7 +1,7 @@
-//! Scalar helpers compiled code calls per lane, for operations with no
-//! inline form yet: transcendentals, float remainder, `round`. Each calls
-//! the reference evaluator's definition, so the JIT matches it bit for bit
-//! (the vector-maths work replaces these with inline polynomials).
+//! Scalar helpers compiled code calls per gang (one call for all lanes),
+//! for the one operation with no inline form: the float remainder `%`
+//! (fmod is exact only through a loop). It calls the reference evaluator's
+//! definition, so the JIT matches it bit for bit.
 
 use crate::abi::GANG;
 use crate::eval::{builtins, ops};
