@@ -23,6 +23,7 @@ pub fn exponent_bias<A: Arith>(a: &A) -> i64 {
 
 /// `c[0] + x·(c[1] + x·(c[2] + …))`, one fma per coefficient.
 pub fn horner<A: Arith>(a: &mut A, x: A::F, c: &[f64]) -> A::F {
+    // Coefficient tables are constants of the routines, never empty.
     let (&last, rest) = c.split_last().expect("a polynomial has a coefficient");
     let mut acc = a.fconst(last);
     for &k in rest.iter().rev() {
@@ -49,6 +50,7 @@ pub fn estrin<A: Arith>(a: &mut A, t: A::F, t2: A::F, c: &[f64]) -> A::F {
             }
         })
         .collect();
+    // Coefficient tables are constants of the routines, never empty.
     let (&last, rest) = pairs.split_last().expect("a polynomial has a coefficient");
     rest.iter()
         .rev()
