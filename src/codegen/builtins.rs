@@ -27,8 +27,8 @@ impl Emitter<'_, '_> {
             }
             Abs | Sqrt | Floor | Ceil | Trunc | Fma => self.native(fun, ty, &values),
             Round => self.round(ty, &values),
-            _ if crate::vmath::is_vmath(fun) => self.vmath_builtin(fun, ty, &values),
-            _ => self.math_call(math::builtin_code(fun), ty, &values),
+            // The rest are the transcendentals (`vmath::is_vmath`).
+            _ => self.vmath_builtin(fun, ty, &values),
         }
     }
 
@@ -179,30 +179,27 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// Calls `math_f32`/`math_f64(code, x, y)` per lane (once if uniform).
-    pub fn math_call(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
-        let sig = self.math_signature(ty);
-        let address = if ty == ScalarType::F32 {
-            math::math_f32 as *const () as usize
-        } else {
-            math::math_f64 as *const () as usize
-        };
-        let call = move |b: &mut cranelift_frontend::FunctionBuilder, x: &[Value]| {
-            let code = b.ins().iconst(types::I32, code as i64);
-            let callee = b.ins().iconst(types::I64, address as i64);
-            let y = x.get(1).copied().unwrap_or(x[0]);
-            let inst = b.ins().call_indirect(sig, callee, &[code, x[0], y]);
-            b.inst_results(inst)[0]
-        };
-        if let Some(scalars) = uniform_scalars(values) {
-            return Val::Uniform(call(&mut self.b, &scalars));
+    /// The float remainder `x % y` through `math::rem_*`: one call if both
+    /// operands are uniform, else one per gang.
+    pub fn remainder_call(&mut self, ty: ScalarType, x: Val, y: Val) -> Val {
+        let values = [x, y];
+        if let Some(scalars) = uniform_scalars(&values) {
+            let sig = self.remainder_signature(ty);
+            let address = if ty == ScalarType::F32 {
+                math::rem_f32 as *const () as usize
+            } else {
+                math::rem_f64 as *const () as usize
+            };
+            let callee = self.b.ins().iconst(types::I64, address as i64);
+            let inst = self.b.ins().call_indirect(sig, callee, &scalars);
+            return Val::Uniform(self.b.inst_results(inst)[0]);
         }
-        self.math_call_gang(code, ty, values)
+        self.remainder_call_gang(ty, &values)
     }
 
     /// The varying case: lanes go through stack buffers to one call of
-    /// `math_*_gang`, which loops over them in Rust.
-    fn math_call_gang(&mut self, code: u32, ty: ScalarType, values: &[Val]) -> Val {
+    /// `rem_*_gang`, which loops over them in Rust.
+    fn remainder_call_gang(&mut self, ty: ScalarType, values: &[Val]) -> Val {
         let bytes = (crate::abi::GANG * ty.byte_size()) as u32;
         let slot_data = StackSlotData::new(StackSlotKind::ExplicitSlot, bytes, 4);
         let slots: Vec<StackSlot> = (0..3)
@@ -212,8 +209,7 @@ impl Emitter<'_, '_> {
             .iter()
             .map(|&s| self.b.ins().stack_addr(types::I64, s, 0))
             .collect();
-        for (k, &addr) in addrs.iter().take(2).enumerate() {
-            let value = values.get(k).unwrap_or(&values[0]);
+        for (value, &addr) in values.iter().zip(&addrs) {
             let regs = lanes::varying(&mut self.b, ty, value);
             for (r, &reg) in regs.iter().enumerate() {
                 self.b
@@ -221,17 +217,16 @@ impl Emitter<'_, '_> {
                     .store(lanes::trusted(), reg, addr, (r * 16) as i32);
             }
         }
-        let sig = self.gang_math_signature();
+        let mut sig = Signature::new(self.b.func.signature.call_conv);
+        sig.params.extend((0..3).map(|_| AbiParam::new(types::I64)));
+        let sig = self.b.import_signature(sig);
         let address = if ty == ScalarType::F32 {
-            math::math_f32_gang as *const () as usize
+            math::rem_f32_gang as *const () as usize
         } else {
-            math::math_f64_gang as *const () as usize
+            math::rem_f64_gang as *const () as usize
         };
         let callee = self.b.ins().iconst(types::I64, address as i64);
-        let code = self.b.ins().iconst(types::I32, code as i64);
-        self.b
-            .ins()
-            .call_indirect(sig, callee, &[code, addrs[0], addrs[1], addrs[2]]);
+        self.b.ins().call_indirect(sig, callee, &addrs);
         let vector = lanes::vector_type(ty);
         let out = addrs[2];
         Val::Varying(
@@ -245,28 +240,13 @@ impl Emitter<'_, '_> {
         )
     }
 
-    fn gang_math_signature(&mut self) -> cranelift_codegen::ir::SigRef {
-        let mut sig = Signature::new(self.b.func.signature.call_conv);
-        sig.params.extend([
-            AbiParam::new(types::I32),
-            AbiParam::new(types::I64),
-            AbiParam::new(types::I64),
-            AbiParam::new(types::I64),
-        ]);
-        self.b.import_signature(sig)
-    }
-
-    fn math_signature(&mut self, ty: ScalarType) -> cranelift_codegen::ir::SigRef {
+    fn remainder_signature(&mut self, ty: ScalarType) -> cranelift_codegen::ir::SigRef {
         if let Some(sig) = self.math_sigs.get(&ty) {
             return *sig;
         }
         let t = lanes::scalar_type(ty);
         let mut sig = Signature::new(self.b.func.signature.call_conv);
-        sig.params.extend([
-            AbiParam::new(types::I32),
-            AbiParam::new(t),
-            AbiParam::new(t),
-        ]);
+        sig.params.extend([AbiParam::new(t), AbiParam::new(t)]);
         sig.returns.push(AbiParam::new(t));
         let sig = self.b.import_signature(sig);
         self.math_sigs.insert(ty, sig);

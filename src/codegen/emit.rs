@@ -421,7 +421,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
 
     pub fn apply_binary(&mut self, op: BinaryOp, ty: ScalarType, x: Val, y: Val) -> Val {
         if op == BinaryOp::Rem && ty.is_float() {
-            return self.math_call(super::math::REM, ty, &[x, y]);
+            return self.remainder_call(ty, x, y);
         }
         if let (Some(a), Some(c)) = (self.constant_of(&x, ty), self.constant_of(&y, ty)) {
             let folded = crate::eval::ops::binary(op, a, c);

@@ -4,7 +4,7 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{estrin, exp2_int, horner, round_to_int, scale};
+use super::util::{clamp, estrin, exp2_int, horner, round_to_int, scale};
 use super::{Arith, Precision};
 
 /// ln 2 split so that `k · LN2_HI` is exact for |k| < 2^11 (f64: fdlibm's
@@ -23,24 +23,12 @@ pub fn exp<A: Arith>(a: &mut A, p: Precision, x: A::F) -> A::F {
     }
 }
 
-/// Clamps `x` to `[lo, hi]` (NaN passes), computes e^x with `body`, and
-/// fixes NaN. `lo`/`hi` lie beyond the underflow/overflow thresholds, so
-/// clamped lanes still round to 0 / +inf in the final scaling.
-fn clamped<A: Arith>(a: &mut A, x: A::F, lo: f64, hi: f64) -> A::F {
-    let lo = a.fconst(lo);
-    let hi = a.fconst(hi);
-    let below = a.flt(x, lo);
-    let x = a.fselect(below, lo, x);
-    let above = a.flt(hi, x);
-    a.fselect(above, hi, x)
-}
-
 /// fdlibm's method: with t = r², c = r - t·P(t), e^r = 1 + r + r·c/(2 - c)
 /// evaluated as `1 - ((lo - r·c/(2-c)) - hi)` so the low part of the
 /// reduced argument is not lost; < 1 ulp.
 fn exp_f64<A: Arith>(a: &mut A, x: A::F) -> A::F {
     let input = x;
-    let x = clamped(a, x, -746.0, 710.0);
+    let x = clamp(a, x, -746.0, 710.0);
     let log2e = a.fconst(LOG2_E);
     let scaled = a.fmul(x, log2e);
     let (kf, k) = round_to_int(a, scaled);

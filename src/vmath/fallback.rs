@@ -8,9 +8,10 @@ use crate::ir::Builtin;
 /// one `extern "C"` entry point codegen calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slow {
-    /// The platform-independent `libm` crate's result for the builtin (used
-    /// where the inline routine's argument reduction gives up, e.g. sin of
-    /// |x| ≥ 2^20·π/2, which needs Payne–Hanek reduction).
+    /// The platform-independent `libm` crate's result for the builtin, where
+    /// the inline routine's argument reduction gives up: sin, cos and tan of
+    /// |x| ≥ 2^30 (f64) or ≥ 1.5·2^21 (f32), which need Payne–Hanek
+    /// reduction.
     Libm(Builtin),
 }
 
@@ -31,70 +32,36 @@ impl Slow {
     }
 }
 
-pub fn slow_f64(slow: Slow, x: f64, y: f64) -> f64 {
+/// `slow(x)`. The second operand of [`Arith::fallback`](super::Arith::fallback)
+/// is there for binary routines; no slow path uses it today.
+pub fn slow_f64(slow: Slow, x: f64, _y: f64) -> f64 {
     match slow {
-        Slow::Libm(fun) => libm_f64(fun, x, y),
+        Slow::Libm(fun) => libm_f64(fun, x),
     }
 }
 
-pub fn slow_f32(slow: Slow, x: f32, y: f32) -> f32 {
+pub fn slow_f32(slow: Slow, x: f32, _y: f32) -> f32 {
     match slow {
-        Slow::Libm(fun) => libm_f32(fun, x, y),
+        Slow::Libm(fun) => libm_f32(fun, x),
     }
 }
 
-fn libm_f64(fun: Builtin, x: f64, y: f64) -> f64 {
-    use Builtin::*;
+/// The routines that give up on some inputs are sin, cos and tan (huge
+/// arguments); nothing else reaches here.
+fn libm_f64(fun: Builtin, x: f64) -> f64 {
     match fun {
-        Exp => libm::exp(x),
-        Exp2 => libm::exp2(x),
-        Expm1 => libm::expm1(x),
-        Log => libm::log(x),
-        Log2 => libm::log2(x),
-        Log10 => libm::log10(x),
-        Log1p => libm::log1p(x),
-        Pow => libm::pow(x, y),
-        Sin => libm::sin(x),
-        Cos => libm::cos(x),
-        Tan => libm::tan(x),
-        Asin => libm::asin(x),
-        Acos => libm::acos(x),
-        Atan => libm::atan(x),
-        Atan2 => libm::atan2(x, y),
-        Sinh => libm::sinh(x),
-        Cosh => libm::cosh(x),
-        Tanh => libm::tanh(x),
-        Erf => libm::erf(x),
-        Erfc => libm::erfc(x),
-        Cbrt => libm::cbrt(x),
+        Builtin::Sin => libm::sin(x),
+        Builtin::Cos => libm::cos(x),
+        Builtin::Tan => libm::tan(x),
         _ => f64::NAN,
     }
 }
 
-fn libm_f32(fun: Builtin, x: f32, y: f32) -> f32 {
-    use Builtin::*;
+fn libm_f32(fun: Builtin, x: f32) -> f32 {
     match fun {
-        Exp => libm::expf(x),
-        Exp2 => libm::exp2f(x),
-        Expm1 => libm::expm1f(x),
-        Log => libm::logf(x),
-        Log2 => libm::log2f(x),
-        Log10 => libm::log10f(x),
-        Log1p => libm::log1pf(x),
-        Pow => libm::powf(x, y),
-        Sin => libm::sinf(x),
-        Cos => libm::cosf(x),
-        Tan => libm::tanf(x),
-        Asin => libm::asinf(x),
-        Acos => libm::acosf(x),
-        Atan => libm::atanf(x),
-        Atan2 => libm::atan2f(x, y),
-        Sinh => libm::sinhf(x),
-        Cosh => libm::coshf(x),
-        Tanh => libm::tanhf(x),
-        Erf => libm::erff(x),
-        Erfc => libm::erfcf(x),
-        Cbrt => libm::cbrtf(x),
+        Builtin::Sin => libm::sinf(x),
+        Builtin::Cos => libm::cosf(x),
+        Builtin::Tan => libm::tanf(x),
         _ => f32::NAN,
     }
 }

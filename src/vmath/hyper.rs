@@ -20,7 +20,10 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{exp2_int, exponent_bias, horner, mantissa_bits, mulsign, round_to_int, scale};
+use super::util::{
+    clamp, exp2_int, exponent_bias, fast_two_sum, horner, mantissa_bits, mulsign, round_to_int,
+    scale,
+};
 use super::{Arith, Precision};
 
 /// ln 2 split so that `k · LN2_HI` is exact for |k| < 2^11 (f64: fdlibm's
@@ -133,16 +136,6 @@ fn reduce<A: Arith>(a: &mut A, p: Precision, x: A::F) -> Reduced<A> {
     }
 }
 
-/// `x` clamped to `[lo, hi]`; NaN passes (and must be selected away).
-fn clamp<A: Arith>(a: &mut A, x: A::F, lo: f64, hi: f64) -> A::F {
-    let lo = a.fconst(lo);
-    let hi = a.fconst(hi);
-    let below = a.flt(x, lo);
-    let x = a.fselect(below, lo, x);
-    let above = a.flt(hi, x);
-    a.fselect(above, hi, x)
-}
-
 /// (e^x − 1)/2 from a reduction of x, as an unevaluated sum `(sum, rest)`:
 /// (2^(k−1) − ½) + 2^(k−1)·hi + 2^(k−1)·(even + odd_tail).
 ///
@@ -223,9 +216,7 @@ pub fn exp2<A: Arith>(a: &mut A, p: Precision, x: A::F) -> A::F {
     let one = a.fconst(1.0);
     let y = match p {
         Precision::Precise => {
-            let s = a.fadd(one, t);
-            let one_rest = a.fsub(one, s);
-            let s_err = a.fadd(one_rest, t);
+            let (s, s_err) = fast_two_sum(a, one, t);
             let small = a.fadd(s_err, tail);
             a.fadd(s, small)
         }
@@ -313,9 +304,7 @@ fn sinh_cosh<A: Arith>(a: &mut A, p: Precision, x: A::F, want_cosh: bool) -> A::
             let prod = a.fmul(other, red.hi);
             let neg_prod = a.fneg(prod);
             let prod_err = a.fma(other, red.hi, neg_prod);
-            let lead = a.fadd(main, prod);
-            let main_rest = a.fsub(main, lead);
-            let lead_err = a.fadd(main_rest, prod);
+            let (lead, lead_err) = fast_two_sum(a, main, prod);
             let diff_rest = a.fsub(u, diff);
             let diff_err = a.fsub(diff_rest, v);
             let sum_rest = a.fsub(u, sum);

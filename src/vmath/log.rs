@@ -27,7 +27,7 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{exponent_bias, horner, mantissa_bits};
+use super::util::{exponent_bias, fast_two_sum, horner, mantissa_bits};
 use super::{Arith, Precision};
 
 /// R(z)/z for f64: fdlibm's `Lg1…Lg7` (|error of R| < 2^-58.45).
@@ -247,9 +247,7 @@ fn combine_precise<A: Arith>(a: &mut A, base: Base, k: A::F, hi: A::F, lo: A::F)
         a.fma(k, two_lo, tail)
     };
     // Fast2Sum: k_hi is 0 or at least twice as large as the product.
-    let sum = a.fadd(k_hi, product);
-    let k_minus_sum = a.fsub(k_hi, sum);
-    let sum_error = a.fadd(k_minus_sum, product);
+    let (sum, sum_error) = fast_two_sum(a, k_hi, product);
     let tail = a.fadd(tail, sum_error);
     a.fadd(sum, tail)
 }

@@ -14,7 +14,7 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{estrin, exp2_int, horner, round_to_int, scale, sign_bit};
+use super::util::{estrin, exp2_int, fast_two_sum, horner, round_to_int, scale, sign_bit};
 use super::{Arith, Precision};
 
 /// Coefficients and constants of [`log_ext`] / [`exp_ext`] for one lane type.
@@ -89,15 +89,6 @@ const POW_F64: PowConsts = PowConsts {
 /// The constants of the f64 path ([`pow_f64`]); f32 has its own routines.
 fn consts<A: Arith>(_a: &A) -> &'static PowConsts {
     &POW_F64
-}
-
-/// `x + y` as `(sum, error)` exactly, provided |x| ≥ |y| or x = 0
-/// (Dekker's Fast2Sum).
-fn fast_two_sum<A: Arith>(a: &mut A, x: A::F, y: A::F) -> (A::F, A::F) {
-    let sum = a.fadd(x, y);
-    let dropped = a.fsub(x, sum);
-    let error = a.fadd(dropped, y);
-    (sum, error)
 }
 
 /// `x · y` as `(product, error)` exactly (the fma gives the error).

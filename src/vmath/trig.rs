@@ -28,7 +28,7 @@
 // published with; a π-like constant here is a deliberate split, not π.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
-use super::util::{horner, round_to_int};
+use super::util::{fast_two_sum, horner, round_to_int};
 use super::{Arith, Precision, Slow};
 use crate::ir::Builtin;
 
@@ -352,13 +352,4 @@ pub fn tan<A: Arith>(a: &mut A, p: Precision, x: A::F) -> A::F {
     let is_zero = a.feq(x, zero);
     let t = a.fselect(is_zero, x, t);
     with_fallback(a, Builtin::Tan, x, t)
-}
-
-/// `(s, e)` with s + e = hi + tail exactly, s = hi + tail rounded; needs
-/// exponent(hi) ≥ exponent(tail).
-fn fast_two_sum<A: Arith>(a: &mut A, hi: A::F, tail: A::F) -> (A::F, A::F) {
-    let s = a.fadd(hi, tail);
-    let s_minus_hi = a.fsub(s, hi);
-    let e = a.fsub(tail, s_minus_hi);
-    (s, e)
 }

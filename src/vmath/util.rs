@@ -106,3 +106,22 @@ pub fn mulsign<A: Arith>(a: &mut A, x: A::F, sign: A::F) -> A::F {
     let bits = a.ixor(xb, sign_only);
     a.bits_to_float(bits)
 }
+
+/// `x` clamped to `[lo, hi]`; NaN passes (and must be selected away).
+pub fn clamp<A: Arith>(a: &mut A, x: A::F, lo: f64, hi: f64) -> A::F {
+    let lo = a.fconst(lo);
+    let hi = a.fconst(hi);
+    let below = a.flt(x, lo);
+    let x = a.fselect(below, lo, x);
+    let above = a.flt(hi, x);
+    a.fselect(above, hi, x)
+}
+
+/// `x + y` as `(sum, error)` exactly, provided |x| ≥ |y| or x = 0
+/// (Dekker's Fast2Sum).
+pub fn fast_two_sum<A: Arith>(a: &mut A, x: A::F, y: A::F) -> (A::F, A::F) {
+    let sum = a.fadd(x, y);
+    let dropped = a.fsub(x, sum);
+    let error = a.fadd(dropped, y);
+    (sum, error)
+}
