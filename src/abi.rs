@@ -115,7 +115,7 @@ pub struct FrameLayout {
 }
 
 /// The language's reduction operators; their scalar semantics (identity,
-/// combine) are `crate::eval::builtins::{reduce_identity, reduce_combine}`.
+/// combine) are `crate::semantics::builtins::{reduce_identity, reduce_combine}`.
 pub use crate::syntax::ast::ReduceOp;
 
 #[derive(Clone, Copy, Debug)]

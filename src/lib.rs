@@ -20,6 +20,7 @@ pub mod npy;
 pub mod options;
 pub mod runtime;
 pub mod sema;
+pub mod semantics;
 pub mod signature;
 pub mod span;
 pub mod syntax;

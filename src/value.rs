@@ -14,62 +14,7 @@ use crate::types::ScalarType;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// One scalar value of a kern type.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Scalar {
-    Bool(bool),
-    I32(i32),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-}
-
-impl Scalar {
-    pub fn ty(self) -> ScalarType {
-        match self {
-            Scalar::Bool(_) => ScalarType::Bool,
-            Scalar::I32(_) => ScalarType::I32,
-            Scalar::I64(_) => ScalarType::I64,
-            Scalar::F32(_) => ScalarType::F32,
-            Scalar::F64(_) => ScalarType::F64,
-        }
-    }
-
-    /// Zero of `ty` (`false` for bool): the value outputs start from.
-    pub fn zero(ty: ScalarType) -> Scalar {
-        match ty {
-            ScalarType::Bool => Scalar::Bool(false),
-            ScalarType::I32 => Scalar::I32(0),
-            ScalarType::I64 => Scalar::I64(0),
-            ScalarType::F32 => Scalar::F32(0.0),
-            ScalarType::F64 => Scalar::F64(0.0),
-        }
-    }
-
-    /// Bitwise equality: unlike `==`, NaN equals a NaN with the same bits
-    /// and `-0.0` differs from `0.0`. This is what differential tests want.
-    pub fn same_bits(self, other: Scalar) -> bool {
-        match (self, other) {
-            (Scalar::F32(a), Scalar::F32(b)) => a.to_bits() == b.to_bits(),
-            (Scalar::F64(a), Scalar::F64(b)) => a.to_bits() == b.to_bits(),
-            (a, b) => a == b,
-        }
-    }
-}
-
-/// Floats print with `{:?}`, the shortest text that reads back to the same
-/// value (`1.0`, `-0.0`, `NaN`, `inf`, `1e-7`).
-impl fmt::Display for Scalar {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Scalar::Bool(x) => write!(f, "{x}"),
-            Scalar::I32(x) => write!(f, "{x}"),
-            Scalar::I64(x) => write!(f, "{x}"),
-            Scalar::F32(x) => write!(f, "{x:?}"),
-            Scalar::F64(x) => write!(f, "{x:?}"),
-        }
-    }
-}
+pub use crate::types::Scalar;
 
 macro_rules! scalar_from {
     ($($t:ty => $variant:ident),*) => {$(

@@ -275,7 +275,7 @@ pub fn largest_domain(kernel: &Kernel, bound: &Bound) -> u128 {
 fn extent(kernel: &Kernel, bound: &Bound, expr: kjit::ir::ExprId) -> Option<u128> {
     let value = match kernel.body.exprs.get(expr)?.expr {
         Expr::Size(size) => *bound.sizes.get(size_index(kernel, size)?)?,
-        Expr::Const(kjit::ir::Constant::I64(n)) => n,
+        Expr::Const(kjit::ir::Scalar::I64(n)) => n,
         _ => return None,
     };
     // A negative extent is an empty domain.

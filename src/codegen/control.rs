@@ -296,8 +296,8 @@ impl Emitter<'_, '_> {
             return None;
         };
         let constant = |e: ExprId| match self.scope.body.exprs[e].expr {
-            ir::Expr::Const(ir::Constant::I32(v)) => Some(i64::from(v)),
-            ir::Expr::Const(ir::Constant::I64(v)) => Some(v),
+            ir::Expr::Const(ir::Scalar::I32(v)) => Some(i64::from(v)),
+            ir::Expr::Const(ir::Scalar::I64(v)) => Some(v),
             _ => None,
         };
         let (first, last) = (constant(start)?, constant(end)?);
@@ -320,9 +320,9 @@ impl Emitter<'_, '_> {
         let ty = self.scope.body.locals[counter].ty;
         for k in trips {
             let value = self.constant(if ty == ScalarType::I32 {
-                ir::Constant::I32(k as i32)
+                ir::Scalar::I32(k as i32)
             } else {
-                ir::Constant::I64(k)
+                ir::Scalar::I64(k)
             });
             self.write_local(counter, Val::Uniform(value));
             self.block(body);
@@ -387,9 +387,9 @@ impl Emitter<'_, '_> {
             None
         };
         let one = self.constant(if ty == ScalarType::I32 {
-            ir::Constant::I32(1)
+            ir::Scalar::I32(1)
         } else {
-            ir::Constant::I64(1)
+            ir::Scalar::I64(1)
         });
         let next = self.apply_binary(ir::BinaryOp::Add, ty, c, Val::Uniform(one));
         self.write_local(counter, next);

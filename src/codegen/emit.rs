@@ -186,9 +186,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             Expr::Unary { op, arg } => {
                 let x = self.expr(*arg);
                 match self.constant_of(&x, ty) {
-                    Some(c) => Val::Uniform(self.constant(super::phase::scalar_constant(
-                        crate::eval::ops::unary(*op, c),
-                    ))),
+                    Some(c) => Val::Uniform(self.constant(crate::semantics::scalar::unary(*op, c))),
                     None => ops::unary(&mut self.b, *op, ty, &x),
                 }
             }
@@ -197,8 +195,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 let from = self.ty(*arg);
                 let x = self.expr(*arg);
                 if let Some(c) = self.constant_of(&x, from) {
-                    let folded = crate::eval::ops::cast(c, ty);
-                    return Val::Uniform(self.constant(super::phase::scalar_constant(folded)));
+                    let folded = crate::semantics::scalar::cast(c, ty);
+                    return Val::Uniform(self.constant(folded));
                 }
                 match x {
                     Val::Uniform(x) => Val::Uniform(ops::scalar_cast(&mut self.b, from, ty, x)),
@@ -212,13 +210,13 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
     }
 
-    pub fn constant(&mut self, c: ir::Constant) -> Value {
+    pub fn constant(&mut self, c: ir::Scalar) -> Value {
         match c {
-            ir::Constant::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
-            ir::Constant::I32(v) => self.b.ins().iconst(types::I32, v as i64),
-            ir::Constant::I64(v) => self.b.ins().iconst(types::I64, v),
-            ir::Constant::F32(v) => self.b.ins().f32const(v),
-            ir::Constant::F64(v) => self.b.ins().f64const(v),
+            ir::Scalar::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
+            ir::Scalar::I32(v) => self.b.ins().iconst(types::I32, v as i64),
+            ir::Scalar::I64(v) => self.b.ins().iconst(types::I64, v),
+            ir::Scalar::F32(v) => self.b.ins().f32const(v),
+            ir::Scalar::F64(v) => self.b.ins().f64const(v),
         }
     }
 
@@ -317,7 +315,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     pub fn zero_of(&mut self, ty: ScalarType) -> Value {
-        self.constant(ir::Constant::zero(ty))
+        self.constant(ir::Scalar::zero(ty))
     }
 
     /// Writes a local, blending under the exec mask when lanes are off.
@@ -409,9 +407,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Val {
-        if matches!(op, BinaryOp::And | BinaryOp::Or)
-            && super::loads::may_fail(self.scope.body, rhs)
-        {
+        if matches!(op, BinaryOp::And | BinaryOp::Or) && self.scope.body.may_fail(rhs) {
             return self.short_circuit(op, lhs, rhs);
         }
         let ty = self.ty(lhs);
@@ -424,8 +420,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return self.remainder_call(ty, x, y);
         }
         if let (Some(a), Some(c)) = (self.constant_of(&x, ty), self.constant_of(&y, ty)) {
-            let folded = crate::eval::ops::binary(op, a, c);
-            return Val::Uniform(self.constant(super::phase::scalar_constant(folded)));
+            let folded = crate::semantics::scalar::binary(op, a, c);
+            return Val::Uniform(self.constant(folded));
         }
         match (&x, &y) {
             (Val::Uniform(a), Val::Uniform(c)) => {

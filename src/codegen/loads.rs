@@ -21,18 +21,6 @@ use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Value};
 
-/// Whether evaluating `expr` can fail (it reads an array). Calls cannot:
-/// functions see only their scalar parameters.
-pub fn may_fail(body: &Body, expr: ExprId) -> bool {
-    match &body.exprs[expr].expr {
-        Expr::Load { .. } => true,
-        Expr::Unary { arg, .. } | Expr::Cast { arg } => may_fail(body, *arg),
-        Expr::Binary { lhs, rhs, .. } => may_fail(body, *lhs) || may_fail(body, *rhs),
-        Expr::Builtin { args, .. } => args.iter().any(|&a| may_fail(body, a)),
-        _ => false,
-    }
-}
-
 impl Emitter<'_, '_> {
     pub fn load(&mut self, id: ExprId, array: ParamId, index: &[ExprId]) -> Val {
         let elem = self.ty(id);

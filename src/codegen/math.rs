@@ -4,8 +4,8 @@
 //! evaluator's definition, so the JIT matches it bit for bit.
 
 use crate::abi::GANG;
-use crate::eval::ops;
 use crate::ir::BinaryOp;
+use crate::semantics::scalar as ops;
 use crate::value::Scalar;
 
 /// `x % y` in f32, as the evaluator defines it.

@@ -12,8 +12,8 @@
 use super::emit::{Emitter, Gang};
 use super::lanes::{self, Val};
 use crate::abi::GANG;
-use crate::eval::builtins::reduce_identity;
 use crate::ir::{self, BinaryOp, Domain, Expr, ReduceOp};
+use crate::semantics::builtins::reduce_identity;
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
@@ -82,7 +82,7 @@ impl Emitter<'_, '_> {
     }
 
     fn accumulators(&mut self, op: ReduceOp, ty: ScalarType) -> Vec<Variable> {
-        let identity = self.constant(scalar_constant(reduce_identity(op, ty)));
+        let identity = self.constant(reduce_identity(op, ty));
         let regs = lanes::splat(&mut self.b, ty, identity);
         regs.iter()
             .map(|&r| {
@@ -243,16 +243,5 @@ impl Emitter<'_, '_> {
             width /= 2;
         }
         lane[0]
-    }
-}
-
-pub fn scalar_constant(s: crate::value::Scalar) -> ir::Constant {
-    use crate::value::Scalar;
-    match s {
-        Scalar::Bool(v) => ir::Constant::Bool(v),
-        Scalar::I32(v) => ir::Constant::I32(v),
-        Scalar::I64(v) => ir::Constant::I64(v),
-        Scalar::F32(v) => ir::Constant::F32(v),
-        Scalar::F64(v) => ir::Constant::F64(v),
     }
 }

@@ -5,7 +5,7 @@
 //! are all exercised.
 
 use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan, STATUS_OK};
-use crate::eval::builtins::{reduce_combine, reduce_identity};
+use crate::semantics::builtins::{reduce_combine, reduce_identity};
 use crate::signature::{bind, Role};
 use crate::value::{Args, Array, ArrayData, Outputs, Scalar, Value};
 use std::ffi::c_void;

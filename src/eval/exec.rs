@@ -11,10 +11,10 @@
 //! evaluated recursively, so the host stack bounds expression depth, as it
 //! does in the parser that built them.
 
-use super::builtins::{builtin, reduce_combine, reduce_identity};
-use super::ops::{binary, cast, type_bug, unary};
 use crate::abi::{CHUNK_ELEMS, GANG};
 use crate::ir::*;
+use crate::semantics::builtins::{builtin, reduce_combine, reduce_identity};
+use crate::semantics::scalar::{binary, cast, type_bug, unary};
 use crate::span::Span;
 use crate::value::{Array, Scalar};
 use cranelift_entity::EntityRef;
@@ -406,13 +406,13 @@ fn as_i64(x: Scalar) -> i64 {
     }
 }
 
-pub(super) fn constant(c: Constant) -> Scalar {
+pub(super) fn constant(c: Scalar) -> Scalar {
     match c {
-        Constant::Bool(v) => Scalar::Bool(v),
-        Constant::I32(v) => Scalar::I32(v),
-        Constant::I64(v) => Scalar::I64(v),
-        Constant::F32(v) => Scalar::F32(v),
-        Constant::F64(v) => Scalar::F64(v),
+        Scalar::Bool(v) => Scalar::Bool(v),
+        Scalar::I32(v) => Scalar::I32(v),
+        Scalar::I64(v) => Scalar::I64(v),
+        Scalar::F32(v) => Scalar::F32(v),
+        Scalar::F64(v) => Scalar::F64(v),
     }
 }
 

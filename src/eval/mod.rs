@@ -11,19 +11,16 @@
 //! Clarity beats speed here, but nothing is worse than linear in the work
 //! the kernel describes.
 //!
-//! The semantics of each operator live in exactly one place: [`ops`]
-//! (unary, binary, casts), [`builtins`] (builtin functions, reduction
-//! steps) and `exec` (evaluation order: short-circuit, loops, phases).
+//! The evaluator is only an interpreter: what each operator does is
+//! defined once, in [`crate::semantics`] (shared with constant folding,
+//! codegen and the runtime); `exec` owns only evaluation order
+//! (short-circuit, loops, phases, chunked reductions).
 
-pub mod builtins;
 mod exec;
-pub mod ops;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests_exec;
-#[cfg(test)]
-mod tests_ops;
 
 pub use crate::value::Outputs;
 

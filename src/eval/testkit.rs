@@ -124,28 +124,28 @@ impl IrBuilder {
         self.body.exprs[e].ty
     }
 
-    pub fn c(&mut self, c: Constant) -> ExprId {
+    pub fn c(&mut self, c: Scalar) -> ExprId {
         self.expr(Expr::Const(c), c.ty())
     }
 
     pub fn bool(&mut self, x: bool) -> ExprId {
-        self.c(Constant::Bool(x))
+        self.c(Scalar::Bool(x))
     }
 
     pub fn i32(&mut self, x: i32) -> ExprId {
-        self.c(Constant::I32(x))
+        self.c(Scalar::I32(x))
     }
 
     pub fn i64(&mut self, x: i64) -> ExprId {
-        self.c(Constant::I64(x))
+        self.c(Scalar::I64(x))
     }
 
     pub fn f32(&mut self, x: f32) -> ExprId {
-        self.c(Constant::F32(x))
+        self.c(Scalar::F32(x))
     }
 
     pub fn f64(&mut self, x: f64) -> ExprId {
-        self.c(Constant::F64(x))
+        self.c(Scalar::F64(x))
     }
 
     pub fn get(&mut self, l: LocalId) -> ExprId {
@@ -208,7 +208,7 @@ impl IrBuilder {
         // `blocks` starts with the top-level block and `block` pops only
         // what it pushed, so there is always a current block.
         if let Some(block) = self.blocks.last_mut() {
-            block.push(Stmt { kind, span });
+            block.push(Stmt::new(kind, span));
         }
     }
 
@@ -325,6 +325,7 @@ impl IrBuilder {
     fn take_body(&mut self) -> Body {
         let mut body = std::mem::take(&mut self.body);
         body.block = self.blocks.pop().unwrap_or_default();
+        body.number_statements();
         body
     }
 

@@ -314,13 +314,13 @@ impl<'a> Printer<'a> {
 }
 
 /// `true`, `7_i32`, `-0.0_f32`, `inf_f64`, `NaN_f32`.
-fn constant(c: Constant) -> String {
+fn constant(c: Scalar) -> String {
     match c {
-        Constant::Bool(b) => b.to_string(),
-        Constant::I32(x) => format!("{x}_i32"),
-        Constant::I64(x) => format!("{x}_i64"),
-        Constant::F32(x) => format!("{x:?}_f32"),
-        Constant::F64(x) => format!("{x:?}_f64"),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::I32(x) => format!("{x}_i32"),
+        Scalar::I64(x) => format!("{x}_i64"),
+        Scalar::F32(x) => format!("{x:?}_f32"),
+        Scalar::F64(x) => format!("{x:?}_f64"),
     }
 }
 
@@ -509,11 +509,11 @@ kernel saxpy
 
     #[test]
     fn constants_print_so_they_read_back() {
-        assert_eq!(constant(Constant::F32(0.1)), "0.1_f32");
-        assert_eq!(constant(Constant::F64(-0.0)), "-0.0_f64");
-        assert_eq!(constant(Constant::F64(f64::INFINITY)), "inf_f64");
-        assert_eq!(constant(Constant::I32(i32::MIN)), "-2147483648_i32");
-        let text = constant(Constant::F32(1.0e-40));
+        assert_eq!(constant(Scalar::F32(0.1)), "0.1_f32");
+        assert_eq!(constant(Scalar::F64(-0.0)), "-0.0_f64");
+        assert_eq!(constant(Scalar::F64(f64::INFINITY)), "inf_f64");
+        assert_eq!(constant(Scalar::I32(i32::MIN)), "-2147483648_i32");
+        let text = constant(Scalar::F32(1.0e-40));
         let back: f32 = text.trim_end_matches("_f32").parse().unwrap();
         assert_eq!(back.to_bits(), 1.0e-40f32.to_bits());
     }

@@ -46,11 +46,13 @@ pub use display::dump_module;
 pub use fast_math::fast_math;
 pub use verify::{verify, VerifyError};
 
-pub use crate::syntax::ast::{BinaryOp, ReduceOp, UnaryOp};
+pub use crate::semantics::ops::{BinaryOp, Builtin, BuiltinSignature, ReduceOp, UnaryOp};
 
+use crate::semantics::ops::Precision;
 use crate::span::Span;
+pub use crate::types::Scalar;
 use crate::types::ScalarType;
-use crate::vmath::Precision;
+use cranelift_entity::packed_option::ReservedValue;
 use cranelift_entity::{entity_impl, PrimaryMap};
 
 /// A user function, referenced by [`Expr::Call`].
@@ -74,6 +76,20 @@ entity_impl!(SizeId, "size");
 pub struct LocalId(u32);
 entity_impl!(LocalId, "v");
 
+/// A statement of a body, numbered in program order (pre-order) by
+/// [`Body::number_statements`]: the key of every side table about
+/// statements (the vector plan's loop and branch forms).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StmtId(u32);
+entity_impl!(StmtId, "s");
+
+impl StmtId {
+    /// The id of a statement not numbered yet.
+    pub fn unset() -> StmtId {
+        StmtId::reserved_value()
+    }
+}
+
 /// An expression node in a body's arena.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ExprId(u32);
@@ -90,6 +106,16 @@ pub struct Module {
 }
 
 impl Module {
+    /// Numbers the statements of every body (see [`Body::number_statements`]).
+    pub fn number_statements(&mut self) {
+        for kernel in &mut self.kernels {
+            kernel.body.number_statements();
+        }
+        for function in self.functions.values_mut() {
+            function.body.number_statements();
+        }
+    }
+
     pub fn kernel(&self, name: &str) -> Option<&Kernel> {
         self.kernels.iter().find(|k| k.name == name)
     }
@@ -225,8 +251,61 @@ pub enum LocalKind {
 
 #[derive(Clone, Debug)]
 pub struct Stmt {
+    /// Unique within the body once numbered; [`Stmt::new`] leaves it
+    /// unset until [`Body::number_statements`] runs.
+    pub id: StmtId,
     pub kind: StmtKind,
     pub span: Span,
+}
+
+impl Stmt {
+    /// A statement not yet numbered: whoever builds or rewrites a body
+    /// calls [`Body::number_statements`] when done (the verifier checks).
+    pub fn new(kind: StmtKind, span: Span) -> Stmt {
+        Stmt {
+            id: StmtId::unset(),
+            kind,
+            span,
+        }
+    }
+
+    /// The statement blocks directly inside this one, in program order.
+    pub fn children(&self) -> impl Iterator<Item = &Block> {
+        let (a, b): (Option<&Block>, Option<&Block>) = match &self.kind {
+            StmtKind::If {
+                then_block,
+                else_block,
+                ..
+            } => (Some(then_block), Some(else_block)),
+            StmtKind::For { body, .. }
+            | StmtKind::While { body, .. }
+            | StmtKind::Foreach { body, .. }
+            | StmtKind::Reduce { body, .. } => (Some(body), None),
+            StmtKind::Assign { .. }
+            | StmtKind::Store { .. }
+            | StmtKind::Break
+            | StmtKind::Continue => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
+
+    fn children_mut(&mut self) -> Vec<&mut Block> {
+        match &mut self.kind {
+            StmtKind::If {
+                then_block,
+                else_block,
+                ..
+            } => vec![then_block, else_block],
+            StmtKind::For { body, .. }
+            | StmtKind::While { body, .. }
+            | StmtKind::Foreach { body, .. }
+            | StmtKind::Reduce { body, .. } => vec![body],
+            StmtKind::Assign { .. }
+            | StmtKind::Store { .. }
+            | StmtKind::Break
+            | StmtKind::Continue => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -300,7 +379,7 @@ pub struct ExprNode {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
-    Const(Constant),
+    Const(Scalar),
     /// The value of a scalar input parameter.
     Param(ParamId),
     /// The value of a size, as `i64`.
@@ -339,6 +418,33 @@ pub enum Expr {
     },
 }
 
+impl Body {
+    /// Numbers every statement in pre-order (`s0` first); returns how many
+    /// there are. Deterministic, so plans and dumps are stable.
+    pub fn number_statements(&mut self) -> usize {
+        fn walk(block: &mut Block, next: &mut u32) {
+            for stmt in block {
+                stmt.id = StmtId::from_u32(*next);
+                *next += 1;
+                for child in stmt.children_mut() {
+                    walk(child, next);
+                }
+            }
+        }
+        let mut next = 0;
+        walk(&mut self.block, &mut next);
+        next as usize
+    }
+
+    /// Whether evaluating `expr` can fail (it reads an array). Calls cannot:
+    /// functions see only their scalar parameters.
+    pub fn may_fail(&self, expr: ExprId) -> bool {
+        let node = &self.exprs[expr].expr;
+        matches!(node, Expr::Load { .. })
+            || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
+    }
+}
+
 impl Expr {
     /// The operand handles of this node, in order (`lhs` before `rhs`,
     /// arguments and indices left to right). The one walk over operands
@@ -354,161 +460,5 @@ impl Expr {
             | Expr::Call { args, .. } => ([None, None], args),
         };
         fixed.into_iter().flatten().chain(list.iter().copied())
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Constant {
-    Bool(bool),
-    I32(i32),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-}
-
-impl Constant {
-    pub fn ty(self) -> ScalarType {
-        match self {
-            Constant::Bool(_) => ScalarType::Bool,
-            Constant::I32(_) => ScalarType::I32,
-            Constant::I64(_) => ScalarType::I64,
-            Constant::F32(_) => ScalarType::F32,
-            Constant::F64(_) => ScalarType::F64,
-        }
-    }
-
-    /// Zero of `ty` (`false` for bool): the starting value of scalar outputs.
-    pub fn zero(ty: ScalarType) -> Constant {
-        match ty {
-            ScalarType::Bool => Constant::Bool(false),
-            ScalarType::I32 => Constant::I32(0),
-            ScalarType::I64 => Constant::I64(0),
-            ScalarType::F32 => Constant::F32(0.0),
-            ScalarType::F64 => Constant::F64(0.0),
-        }
-    }
-}
-
-/// Builtin functions. Their argument and result types are given by
-/// [`Builtin::signature`]; their exact semantics are in docs/LANGUAGE.md and
-/// implemented by the reference evaluator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Builtin {
-    Abs,
-    Min,
-    Max,
-    Clamp,
-    Select,
-    Sqrt,
-    Floor,
-    Ceil,
-    Round,
-    Trunc,
-    Fma,
-    Exp,
-    Exp2,
-    Expm1,
-    Log,
-    Log2,
-    Log10,
-    Log1p,
-    Pow,
-    Sin,
-    Cos,
-    Tan,
-    Asin,
-    Acos,
-    Atan,
-    Atan2,
-    Sinh,
-    Cosh,
-    Tanh,
-    Erf,
-    Erfc,
-    Cbrt,
-}
-
-/// Which types a builtin accepts. `T` is one type shared by the listed
-/// operands and the result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BuiltinSignature {
-    /// `(T, ...) -> T` with `arity` operands, `T` any numeric type.
-    Numeric { arity: usize },
-    /// `(T, ...) -> T` with `arity` operands, `T` f32 or f64.
-    Float { arity: usize },
-    /// `select(bool, T, T) -> T`, `T` any type.
-    Select,
-}
-
-impl Builtin {
-    pub const ALL: [Builtin; 32] = {
-        use Builtin::*;
-        [
-            Abs, Min, Max, Clamp, Select, Sqrt, Floor, Ceil, Round, Trunc, Fma, Exp, Exp2, Expm1,
-            Log, Log2, Log10, Log1p, Pow, Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh,
-            Erf, Erfc, Cbrt,
-        ]
-    };
-
-    pub fn name(self) -> &'static str {
-        use Builtin::*;
-        match self {
-            Abs => "abs",
-            Min => "min",
-            Max => "max",
-            Clamp => "clamp",
-            Select => "select",
-            Sqrt => "sqrt",
-            Floor => "floor",
-            Ceil => "ceil",
-            Round => "round",
-            Trunc => "trunc",
-            Fma => "fma",
-            Exp => "exp",
-            Exp2 => "exp2",
-            Expm1 => "expm1",
-            Log => "log",
-            Log2 => "log2",
-            Log10 => "log10",
-            Log1p => "log1p",
-            Pow => "pow",
-            Sin => "sin",
-            Cos => "cos",
-            Tan => "tan",
-            Asin => "asin",
-            Acos => "acos",
-            Atan => "atan",
-            Atan2 => "atan2",
-            Sinh => "sinh",
-            Cosh => "cosh",
-            Tanh => "tanh",
-            Erf => "erf",
-            Erfc => "erfc",
-            Cbrt => "cbrt",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL.into_iter().find(|b| b.name() == name)
-    }
-
-    pub fn signature(self) -> BuiltinSignature {
-        use Builtin::*;
-        match self {
-            Abs => BuiltinSignature::Numeric { arity: 1 },
-            Min | Max => BuiltinSignature::Numeric { arity: 2 },
-            Clamp => BuiltinSignature::Numeric { arity: 3 },
-            Select => BuiltinSignature::Select,
-            Fma => BuiltinSignature::Float { arity: 3 },
-            Pow | Atan2 => BuiltinSignature::Float { arity: 2 },
-            _ => BuiltinSignature::Float { arity: 1 },
-        }
-    }
-
-    pub fn arity(self) -> usize {
-        match self.signature() {
-            BuiltinSignature::Numeric { arity } | BuiltinSignature::Float { arity } => arity,
-            BuiltinSignature::Select => 3,
-        }
     }
 }

@@ -37,6 +37,7 @@
 //!   phase is assigned nowhere else (scalar outputs are assigned outside
 //!   every phase by definition), and a local assigned in a phase (or its
 //!   domain index) is read only inside that phase.
+//! - Statements are numbered: every [`StmtId`] is set and unique in its body.
 //! - `LoopCounter`, `DomainIndex` and `FnParam` locals are never assigned
 //!   by `Assign`; a `For` counter is a `LoopCounter` local.
 //! - Functions: `Param`, `Size`, `Load` and `Store` do not appear; the

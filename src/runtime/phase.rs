@@ -12,7 +12,7 @@ use crate::abi::{
     chunk_ranges, decode_slot, encode_slot, ArrayDesc, ChunkFn, ErrorRecord, KernelPlan, PhasePlan,
     ReductionPlan, STATUS_ERROR, STATUS_OK,
 };
-use crate::eval::builtins::{reduce_combine, reduce_identity};
+use crate::semantics::builtins::{reduce_combine, reduce_identity};
 use crate::value::Scalar;
 use rayon::prelude::*;
 use std::any::Any;

@@ -4,8 +4,9 @@
 
 use super::infer::{InferTable, Ty};
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Body, Constant, Expr, ExprId, ExprNode, Local, LocalId, LocalKind};
+use crate::ir::{Body, Expr, ExprId, ExprNode, Local, LocalId, LocalKind};
 use crate::span::Span;
+use crate::types::Scalar;
 use crate::types::ScalarType;
 
 /// A literal whose type is not known yet. Integers keep their sign here so
@@ -36,7 +37,7 @@ impl BodyBuilder {
     }
 
     pub fn literal(&mut self, value: PendingLiteral, ty: Ty, span: Span) -> ExprId {
-        let id = self.expr(Expr::Const(Constant::Bool(false)), ty, span);
+        let id = self.expr(Expr::Const(Scalar::Bool(false)), ty, span);
         self.literals.push((id, value));
         id
     }
@@ -79,17 +80,17 @@ impl BodyBuilder {
     }
 }
 
-fn typed_constant(value: PendingLiteral, ty: ScalarType) -> Option<Constant> {
+fn typed_constant(value: PendingLiteral, ty: ScalarType) -> Option<Scalar> {
     match (value, ty) {
-        (PendingLiteral::Int(v), ScalarType::I32) => i32::try_from(v).ok().map(Constant::I32),
-        (PendingLiteral::Int(v), ScalarType::I64) => i64::try_from(v).ok().map(Constant::I64),
+        (PendingLiteral::Int(v), ScalarType::I32) => i32::try_from(v).ok().map(Scalar::I32),
+        (PendingLiteral::Int(v), ScalarType::I64) => i64::try_from(v).ok().map(Scalar::I64),
         // Float literals are parsed as f64; rounding to f32 here is the one
         // rounding the program text implies.
-        (PendingLiteral::Float(v), ScalarType::F32) => Some(Constant::F32(v as f32)),
-        (PendingLiteral::Float(v), ScalarType::F64) => Some(Constant::F64(v)),
+        (PendingLiteral::Float(v), ScalarType::F32) => Some(Scalar::F32(v as f32)),
+        (PendingLiteral::Float(v), ScalarType::F64) => Some(Scalar::F64(v)),
         // Only reachable when the body already has a type error (the type
         // resolved to the `Error` placeholder); keep the node well-formed.
-        (_, ty) => Some(Constant::zero(ty)),
+        (_, ty) => Some(Scalar::zero(ty)),
     }
 }
 

@@ -72,7 +72,7 @@ impl Lowerer<'_> {
         let sign = if negated { -1 } else { 1 };
         match lit {
             Literal::Bool(v) => self.b.expr(
-                Expr::Const(ir::Constant::Bool(v)),
+                Expr::Const(ir::Scalar::Bool(v)),
                 ty_of(ScalarType::Bool),
                 span,
             ),

@@ -108,7 +108,7 @@ impl<'g> Lowerer<'g> {
     /// A placeholder for an expression that already produced a diagnostic.
     pub fn error_expr(&mut self, span: Span) -> ExprId {
         self.b
-            .expr(Expr::Const(ir::Constant::Bool(false)), Ty::Error, span)
+            .expr(Expr::Const(ir::Scalar::Bool(false)), Ty::Error, span)
     }
 
     /// Unifies the type of `id` with `expected`, reporting a mismatch at the

@@ -77,6 +77,7 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     if diags.len() == recursion_errors {
         limits::check_call_limits(&module, &call_graph, &kernel_calls, &mut diags);
     }
+    module.number_statements();
     (module, diags)
 }
 

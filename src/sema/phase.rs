@@ -30,6 +30,7 @@ impl Lowerer<'_> {
         let (domain, body) =
             self.lower_phase(PhaseKind::Foreach, indices, domain, span, |l| l.block(body));
         out.push(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::Foreach { domain, body },
             span,
         });
@@ -277,6 +278,7 @@ impl Lowerer<'_> {
             phase.stores.push((param, place_span));
         }
         Some(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::Store {
                 array: param,
                 index,
@@ -435,6 +437,7 @@ impl Lowerer<'_> {
         }
         let dst = self.b.local(op.name(), ty, span, LocalKind::ReduceResult);
         let stmt = ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::Reduce {
                 dst,
                 op,
@@ -469,7 +472,7 @@ impl Lowerer<'_> {
                     .note("the last expression of the block, without `;`, is its value");
                 self.error(d);
                 self.b
-                    .expr(Expr::Const(ir::Constant::Bool(false)), Ty::Error, body.span)
+                    .expr(Expr::Const(ir::Scalar::Bool(false)), Ty::Error, body.span)
             }
         };
         self.scopes.pop();

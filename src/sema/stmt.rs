@@ -119,6 +119,7 @@ impl Lowerer<'_> {
             .local(&name.name, local_ty, name.span, LocalKind::Var);
         self.scopes.bind(&name.name, Binding::Local(local));
         out.push(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::Assign { local, value },
             span,
         });
@@ -154,6 +155,7 @@ impl Lowerer<'_> {
             }
         }
         out.push(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::Assign {
                 local,
                 value: value_id,
@@ -274,6 +276,7 @@ impl Lowerer<'_> {
             .map(|b| self.nested(|l| l.block(b)))
             .unwrap_or_default();
         out.push(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::If {
                 cond,
                 then_block,
@@ -322,6 +325,7 @@ impl Lowerer<'_> {
         let body = self.in_loop(body);
         self.scopes.pop();
         out.push(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::For {
                 counter,
                 start,
@@ -338,6 +342,7 @@ impl Lowerer<'_> {
         self.expect_ty(cond, ty_of(ScalarType::Bool), "a `while` condition");
         let body = self.in_loop(body);
         out.push(ir::Stmt {
+            id: ir::StmtId::unset(),
             kind: StmtKind::While { cond, body },
             span,
         });
@@ -365,6 +370,6 @@ impl Lowerer<'_> {
         } else {
             StmtKind::Continue
         };
-        out.push(ir::Stmt { kind, span });
+        out.push(ir::Stmt::new(kind, span));
     }
 }

@@ -10,6 +10,8 @@
 use crate::span::Span;
 use crate::types::ScalarType;
 
+pub use crate::semantics::ops::{BinaryOp, ReduceOp, UnaryOp};
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceFile {
     pub items: Vec<Item>,
@@ -207,105 +209,4 @@ pub enum Literal {
     /// A float literal; its type (f32 or f64) comes from context.
     Float(f64),
     Bool(bool),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    /// `-x`
-    Neg,
-    /// `!x`: logical not on bool, bitwise not on integers.
-    Not,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Rem,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    /// `&&`, short-circuit.
-    And,
-    /// `||`, short-circuit.
-    Or,
-    BitAnd,
-    BitOr,
-    BitXor,
-    Shl,
-    Shr,
-}
-
-impl BinaryOp {
-    pub fn symbol(self) -> &'static str {
-        use BinaryOp::*;
-        match self {
-            Add => "+",
-            Sub => "-",
-            Mul => "*",
-            Div => "/",
-            Rem => "%",
-            Eq => "==",
-            Ne => "!=",
-            Lt => "<",
-            Le => "<=",
-            Gt => ">",
-            Ge => ">=",
-            And => "&&",
-            Or => "||",
-            BitAnd => "&",
-            BitOr => "|",
-            BitXor => "^",
-            Shl => "<<",
-            Shr => ">>",
-        }
-    }
-
-    pub fn is_comparison(self) -> bool {
-        use BinaryOp::*;
-        matches!(self, Eq | Ne | Lt | Le | Gt | Ge)
-    }
-}
-
-impl UnaryOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "-",
-            UnaryOp::Not => "!",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReduceOp {
-    Sum,
-    Prod,
-    Min,
-    Max,
-}
-
-impl ReduceOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            ReduceOp::Sum => "sum",
-            ReduceOp::Prod => "prod",
-            ReduceOp::Min => "min",
-            ReduceOp::Max => "max",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<ReduceOp> {
-        match name {
-            "sum" => Some(ReduceOp::Sum),
-            "prod" => Some(ReduceOp::Prod),
-            "min" => Some(ReduceOp::Min),
-            "max" => Some(ReduceOp::Max),
-            _ => None,
-        }
-    }
 }

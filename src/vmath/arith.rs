@@ -3,18 +3,6 @@
 
 use super::Slow;
 
-/// Which variant of each routine to use: chosen per compile (`Options`,
-/// `kjit run --fast-math`) and recorded in the IR module, so the evaluator
-/// and the JIT pick the same one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Precision {
-    /// ≤ 1 ulp for exp, exp2, log, log2; ≤ 2 ulp for the rest.
-    #[default]
-    Precise,
-    /// Looser bounds (MATH.md), shorter code.
-    Fast,
-}
-
 /// The operations a routine may use, on "lanes" of one float type: one
 /// scalar in the evaluator, a 128-bit register in codegen. `I` is the
 /// integer of the same width (i32 for f32, i64 for f64); `M` a per-lane

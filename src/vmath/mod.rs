@@ -35,10 +35,11 @@ pub mod scalar;
 mod trig;
 mod util;
 
-pub use arith::{Arith, Precision};
+pub use crate::semantics::ops::Precision;
+pub use arith::Arith;
 pub use fallback::Slow;
 
-use crate::ir::Builtin;
+use crate::semantics::ops::Builtin;
 
 /// Whether `fun` is computed by a routine of this module.
 pub fn is_vmath(fun: Builtin) -> bool {

@@ -56,6 +56,8 @@ struct Walk<'c, 'a> {
     /// In the current phase: arrays stored, and every load as (node, array).
     stored: Vec<ParamId>,
     loads: Vec<(ExprId, ParamId)>,
+    /// Statement ids seen so far: each must be set and unique.
+    stmt_ids: std::collections::HashSet<StmtId>,
 }
 
 impl Checker<'_> {
@@ -97,6 +99,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             phases: 0,
             stored: Vec::new(),
             loads: Vec::new(),
+            stmt_ids: std::collections::HashSet::new(),
         }
     }
 
@@ -106,6 +109,10 @@ impl<'c, 'a> Walk<'c, 'a> {
 
     fn stmt(&mut self, stmt: &Stmt, scope: Scope) -> Check {
         let span = stmt.span;
+        if stmt.id == StmtId::unset() || !self.stmt_ids.insert(stmt.id) {
+            let msg = format!("statement id {} unset or repeated", stmt.id);
+            return Err(self.cx.err(span, &msg));
+        }
         let inner = Scope {
             top_level: false,
             ..scope

@@ -235,7 +235,7 @@ fn rejects_ill_typed_operators() {
         ),
         (
             "has type i32 but constant() gives i64",
-            assign_expr(I32, |b| b.expr(Expr::Const(Constant::I64(1)), I32)),
+            assign_expr(I32, |b| b.expr(Expr::Const(Scalar::I64(1)), I32)),
         ),
     ];
     for (needle, kernel) in cases {

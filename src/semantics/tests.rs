@@ -2,14 +2,14 @@
 //! definition in `ops` and `builtins`, at the edge values.
 
 use super::builtins::{max, min, reduce_combine, reduce_identity};
-use super::ops::{binary, cast, unary};
+use super::scalar::{binary, cast, unary};
 use crate::ir::{BinaryOp, Builtin, ReduceOp, UnaryOp};
 use crate::types::ScalarType;
 use crate::value::Scalar::{self, *};
 
 /// A builtin in the default (precise) maths.
 fn builtin(fun: Builtin, args: &[Scalar]) -> Scalar {
-    super::builtins::builtin(fun, crate::vmath::Precision::Precise, args)
+    super::builtins::builtin(fun, super::ops::Precision::Precise, args)
 }
 
 fn bin(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {

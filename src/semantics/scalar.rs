@@ -8,16 +8,15 @@
 //! first, and the verifier checks every operand type. [`type_bug`] marks the
 //! match arms that this rules out.
 
-use crate::ir::{BinaryOp, UnaryOp};
-use crate::types::ScalarType;
-use crate::value::Scalar;
+use super::ops::{BinaryOp, UnaryOp};
+use crate::types::{Scalar, ScalarType};
 use std::ops::{Add, Div, Mul, Rem, Sub};
 
 /// Marks a match arm for operand types the verifier rejects: reaching it
 /// means an ill-typed IR passed the verifier, a compiler bug.
 #[cold]
-pub(super) fn type_bug(what: &str) -> ! {
-    unreachable!("reference evaluator: ill-typed {what} passed the IR verifier")
+pub(crate) fn type_bug(what: &str) -> ! {
+    unreachable!("semantics: ill-typed {what} passed the IR verifier")
 }
 
 /// `-x` wraps on integers (`-MIN == MIN`) and flips the sign bit of floats

@@ -13,11 +13,10 @@
 //! boundary can round the wrong way. `sqrt`, `floor`, `ceil`, `round`,
 //! `trunc`, `abs` and `fma` are exact in f32 and computed in f32.
 
-use super::ops::{binary, cast, type_bug};
-use crate::ir::{BinaryOp, Builtin, ReduceOp};
-use crate::types::ScalarType;
-use crate::value::Scalar;
-use crate::vmath::{self, Precision};
+use super::ops::{BinaryOp, Builtin, Precision, ReduceOp};
+use super::scalar::{binary, cast, type_bug};
+use crate::types::{Scalar, ScalarType};
+use crate::vmath;
 
 /// Applies `fun` to `args` (as many as its arity; both branches of
 /// `select` were already evaluated: builtins are eager).
