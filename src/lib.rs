@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage (see ARCHITECTURE.md):
 //! source → [`syntax`] (tokens, AST) → [`sema`] (names, types, race freedom;
 //! lowers to IR) → [`ir`] (kernel IR, verifier, dump) → [`eval`] (reference
-//! evaluator). The JIT stages come next.
+//! evaluator) → [`plan`] (the vector plan) → [`codegen`] (Cranelift) →
+//! [`runtime`] (rayon); [`semantics`] defines every operation for all.
 //!
 //! The README follows; its library example runs as a doctest.
 #![doc = include_str!("../README.md")]
@@ -18,6 +19,7 @@ pub mod inputs;
 pub mod ir;
 pub mod npy;
 pub mod options;
+pub mod plan;
 pub mod runtime;
 pub mod sema;
 pub mod semantics;
@@ -26,7 +28,6 @@ pub mod span;
 pub mod syntax;
 pub mod types;
 pub mod value;
-pub mod vector;
 pub mod vmath;
 
 pub use frontend::{check, compile, Checked};

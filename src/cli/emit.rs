@@ -1,5 +1,5 @@
-//! `kjit emit ast|ir|vir|clif|asm FILE [--kernel K]`: a stage's text dump
-//! on stdout.
+//! `kjit emit ast|ir|plan|clif|asm FILE [--kernel K]`: a stage's text dump
+//! on stdout; `kjit explain FILE [--kernel K]`: the plan, told to the user.
 //!
 //! The AST is dumped after parsing alone, so it is available for a file
 //! that parses but does not check; the later stages need a file without
@@ -15,6 +15,7 @@ use kjit::codegen::{self, CodegenError};
 use kjit::diagnostic::Diagnostic;
 use kjit::ir::{self, Module};
 use kjit::options::Options;
+use kjit::plan;
 use kjit::syntax::ast::{Item, SourceFile};
 use kjit::syntax::{self, dump::dump_ast};
 use std::path::Path;
@@ -24,7 +25,7 @@ pub fn emit(stage: Stage, file: &Path, kernel: Option<&str>) -> Result<(), CliEr
     let dump = match stage {
         Stage::Ast => emit_ast(file, &source, kernel)?,
         Stage::Ir => emit_ir(file, &source, kernel)?,
-        Stage::Vir | Stage::Clif | Stage::Asm => emit_backend(stage, file, &source, kernel)?,
+        Stage::Plan | Stage::Clif | Stage::Asm => emit_backend(stage, file, &source, kernel)?,
     };
     to_stdout(&dump);
     Ok(())
@@ -97,13 +98,31 @@ fn emit_backend(
         let dump = match stage {
             Stage::Clif => codegen::dump_clif(&module, name, &options).map_err(internal)?,
             Stage::Asm => codegen::dump_asm(&module, name, &options).map_err(internal)?,
-            _ => kjit::vector::dump_vir(&module, name).ok_or_else(|| {
-                CliError::Internal(format!("the vectorizer has no dump for kernel `{name}`"))
-            })?,
+            _ => {
+                let k = select_kernel(&module, file, Some(name))?;
+                plan::dump::dump(&plan::plan_kernel(&module, k), &module, k, Some(source))
+            }
         };
         out.push_str(&dump);
     }
     Ok(out)
+}
+
+/// `kjit explain`: for each selected kernel, how it is vectorized and why.
+pub fn explain(file: &Path, kernel: Option<&str>) -> Result<(), CliError> {
+    let source = read_source(file)?;
+    let module = checked_module(file, &source)?;
+    let kernels: Vec<&ir::Kernel> = match kernel {
+        Some(name) => vec![select_kernel(&module, file, Some(name))?],
+        None => module.kernels.iter().collect(),
+    };
+    let mut out = String::new();
+    for k in kernels {
+        let vplan = plan::plan_kernel(&module, k);
+        out.push_str(&plan::explain::explain(&vplan, k, Some(&source)));
+    }
+    to_stdout(&out);
+    Ok(())
 }
 
 /// The checked module, or the diagnostics that stop a dump.

@@ -41,7 +41,7 @@ pub enum Command {
         /// The .kern source file.
         file: PathBuf,
     },
-    /// Print a compiler stage: syntax tree, kernel IR, vectorizer decisions,
+    /// Print a compiler stage: syntax tree, kernel IR, vector plan,
     /// Cranelift IR or machine code.
     Emit {
         #[arg(value_enum)]
@@ -49,6 +49,16 @@ pub enum Command {
         /// The .kern source file.
         file: PathBuf,
         /// Print only this kernel (and, for the IR, the functions).
+        #[arg(long)]
+        kernel: Option<String>,
+    },
+    /// Explain how each phase is vectorized and parallelized, line by line:
+    /// what runs as plain vector code, what does not and why, with a help
+    /// line where a rewrite would help.
+    Explain {
+        /// The .kern source file.
+        file: PathBuf,
+        /// Explain only this kernel.
         #[arg(long)]
         kernel: Option<String>,
     },
@@ -62,9 +72,10 @@ pub enum Stage {
     Ast,
     /// The checked kernel IR.
     Ir,
-    /// The kernel IR with the vectorizer's decisions (varying locals,
-    /// divergent loops) per phase.
-    Vir,
+    /// The vector plan: per phase, the form of every local, loop, branch
+    /// and array access, the footprint and the chunking (alias: vir).
+    #[value(alias = "vir")]
+    Plan,
     /// Cranelift IR of the driver and chunk functions.
     Clif,
     /// Disassembly of the driver and chunk functions.
@@ -196,6 +207,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             file,
             kernel,
         } => emit::emit(stage, &file, kernel.as_deref()),
+        Command::Explain { file, kernel } => emit::explain(&file, kernel.as_deref()),
         Command::Run(args) => run::run(&args),
     }
 }

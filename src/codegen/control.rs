@@ -11,6 +11,7 @@ use super::emit::{Emitter, LoopFrame};
 use super::lanes::{self, Val};
 use crate::abi::GANG;
 use crate::ir::{self, ExprId, LocalId, ParamId, StmtKind};
+use crate::plan::{BranchForm, LoopForm};
 use crate::types::ScalarType;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 
@@ -25,7 +26,7 @@ impl Emitter<'_, '_> {
         match &stmt.kind {
             StmtKind::Assign { local, value } => {
                 let v = self.expr(*value);
-                if self.scope.uniformity.is_declaration(stmt) && self.is_phase_local(*local) {
+                if self.scope.plan.is_declaration(stmt.id) && self.is_phase_local(*local) {
                     self.declare_local(*local, v);
                 } else {
                     self.write_local(*local, v);
@@ -40,7 +41,7 @@ impl Emitter<'_, '_> {
                 cond,
                 then_block,
                 else_block,
-            } => self.if_stmt(*cond, then_block, else_block),
+            } => self.if_stmt(stmt.id, *cond, then_block, else_block),
             StmtKind::While { cond, body } => self.loop_stmt(stmt, LoopHead::While(*cond), body),
             StmtKind::For {
                 counter,
@@ -64,10 +65,20 @@ impl Emitter<'_, '_> {
         }
     }
 
-    fn if_stmt(&mut self, cond: ExprId, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
-        match self.expr(cond) {
-            Val::Uniform(c) => self.uniform_if(c, then_block, else_block),
-            Val::Varying(mask) => self.varying_if(mask, then_block, else_block),
+    fn if_stmt(
+        &mut self,
+        id: ir::StmtId,
+        cond: ExprId,
+        then_block: &[ir::Stmt],
+        else_block: &[ir::Stmt],
+    ) {
+        let c = self.expr(cond);
+        match (self.scope.plan.branch(id), c) {
+            (BranchForm::Uniform, Val::Uniform(c)) => self.uniform_if(c, then_block, else_block),
+            (_, c) => {
+                let mask = lanes::varying(&mut self.b, ScalarType::Bool, &c);
+                self.varying_if(mask, then_block, else_block)
+            }
         }
     }
 
@@ -233,25 +244,6 @@ impl Emitter<'_, '_> {
     }
 }
 
-/// The most iterations a constant-bounds `for` loop is unrolled to.
-const UNROLL_TRIPS: i64 = 4;
-
-/// Whether `block` holds a `break` or `continue` at any depth (those of
-/// nested loops included: unrolling only needs a cheap, safe answer).
-fn jumps_out(block: &[ir::Stmt]) -> bool {
-    block.iter().any(|stmt| match &stmt.kind {
-        StmtKind::Break | StmtKind::Continue => true,
-        StmtKind::If {
-            then_block,
-            else_block,
-            ..
-        } => jumps_out(then_block) || jumps_out(else_block),
-        StmtKind::For { body, .. } | StmtKind::While { body, .. } => jumps_out(body),
-        StmtKind::Foreach { body, .. } | StmtKind::Reduce { body, .. } => jumps_out(body),
-        StmtKind::Assign { .. } | StmtKind::Store { .. } => false,
-    })
-}
-
 /// What controls a loop.
 #[derive(Clone, Copy)]
 enum LoopHead {
@@ -266,51 +258,17 @@ enum LoopHead {
 
 impl Emitter<'_, '_> {
     fn loop_stmt(&mut self, stmt: &ir::Stmt, head: LoopHead, body: &[ir::Stmt]) {
-        let divergent = self.scope.uniformity.is_divergent(stmt) && self.gang.is_some();
-        if !divergent {
-            if let Some(trips) = self.unrollable(head, body) {
-                return self.unrolled_loop(head, trips, body);
+        match self.scope.plan.loop_form(stmt.id).clone() {
+            LoopForm::Unrolled { trips } => self.unrolled_loop(head, trips, body),
+            LoopForm::Divergent(_) => {
+                let end = self.loop_init(head);
+                self.divergent_loop(stmt, head, end, body)
+            }
+            LoopForm::Coherent => {
+                let end = self.loop_init(head);
+                self.coherent_loop(head, end, body)
             }
         }
-        let end = self.loop_init(head);
-        if divergent {
-            self.divergent_loop(stmt, head, end, body)
-        } else {
-            self.coherent_loop(head, end, body)
-        }
-    }
-
-    /// The counter values of a `for` loop worth unrolling: constant bounds,
-    /// at most [`UNROLL_TRIPS`] iterations, and no `break`/`continue` in
-    /// the body (stencil taps: `for dr in -1..=1`). Unrolled, each copy sees
-    /// its counter as a constant, and the loop's compare, branch and step
-    /// disappear from the gang.
-    fn unrollable(&self, head: LoopHead, body: &[ir::Stmt]) -> Option<Vec<i64>> {
-        let LoopHead::For {
-            start,
-            end,
-            inclusive,
-            ..
-        } = head
-        else {
-            return None;
-        };
-        let constant = |e: ExprId| match self.scope.body.exprs[e].expr {
-            ir::Expr::Const(ir::Scalar::I32(v)) => Some(i64::from(v)),
-            ir::Expr::Const(ir::Scalar::I64(v)) => Some(v),
-            _ => None,
-        };
-        let (first, last) = (constant(start)?, constant(end)?);
-        let last = if inclusive {
-            last
-        } else {
-            last.checked_sub(1)?
-        };
-        let trips = last.checked_sub(first)?.checked_add(1)?;
-        if !(1..=UNROLL_TRIPS).contains(&trips) || jumps_out(body) {
-            return None;
-        }
-        Some((first..=last).collect())
     }
 
     fn unrolled_loop(&mut self, head: LoopHead, trips: Vec<i64>, body: &[ir::Stmt]) {
@@ -485,11 +443,11 @@ impl Emitter<'_, '_> {
             live: Some(live_vars.clone()),
             private: self
                 .scope
-                .uniformity
-                .loop_private
-                .get(&(stmt as *const ir::Stmt))
-                .cloned()
-                .unwrap_or_default(),
+                .plan
+                .loop_private(stmt.id)
+                .iter()
+                .copied()
+                .collect(),
             base_depth: self.mask_depth,
         });
         self.block(body);

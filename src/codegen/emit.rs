@@ -4,7 +4,7 @@
 //!
 //! Values are built in their cheapest form: uniform operands give a
 //! uniform (scalar) result, and only a varying operand makes the result a
-//! vector. Locals keep the form the analysis ([`crate::vector`]) gives them,
+//! vector. Locals keep the form the vector plan ([`crate::plan`]) gives them,
 //! so every assignment agrees with every read.
 
 use super::frame::FrameSlots;
@@ -12,8 +12,8 @@ use super::lanes::{self, Val};
 use super::ops;
 use crate::abi::ErrorSite;
 use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
+use crate::plan::{BodyPlan, VectorPlan};
 use crate::types::ScalarType;
-use crate::vector::{self, Uniformity};
 use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::HashMap;
@@ -31,8 +31,12 @@ pub enum Storage {
 /// The body being emitted and its locals.
 pub struct Scope<'a> {
     pub body: &'a Body,
+    /// Whether `body` is the kernel's (not an inlined function's): only
+    /// then do its locals include the phase's domain indices.
+    pub is_kernel: bool,
     pub locals: HashMap<LocalId, Storage>,
-    pub uniformity: Uniformity,
+    /// The plan of `body`: every form and access decided before emission.
+    pub plan: &'a BodyPlan,
     /// The mask depth (`Emitter::mask_depth`) of each `let`.
     pub decl_depth: HashMap<LocalId, usize>,
 }
@@ -51,9 +55,6 @@ pub struct Gang {
     pub full: bool,
     /// In the tail gang: how many lanes exist (i64, 1..GANG).
     pub rest: Option<Value>,
-    /// Arrays shaped exactly like the domain: loads at the current index
-    /// need no bounds check.
-    pub domain_shaped: Vec<ParamId>,
 }
 
 /// A loop being emitted, for `break` and `continue`.
@@ -82,6 +83,8 @@ pub struct Emitter<'a, 'f> {
     pub b: FunctionBuilder<'f>,
     pub module: &'a ir::Module,
     pub kernel: &'a ir::Kernel,
+    /// The kernel's vector plan (function plans for inlined calls).
+    pub vplan: &'a VectorPlan,
     pub frame_slots: &'a FrameSlots,
     pub frame: Value,
     pub arrays: HashMap<ParamId, ArrayRef>,
@@ -112,12 +115,13 @@ impl<'a, 'f> Emitter<'a, 'f> {
         error_ptr: Value,
         error_exit: Block,
         sites: &'a mut Vec<ErrorSite>,
-        uniformity: Uniformity,
+        (vplan, plan): (&'a VectorPlan, &'a BodyPlan),
     ) -> Emitter<'a, 'f> {
         Emitter {
             b,
             module,
             kernel,
+            vplan,
             frame_slots,
             frame,
             arrays: HashMap::new(),
@@ -126,8 +130,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
             sites,
             scope: Scope {
                 body: &kernel.body,
+                is_kernel: true,
                 locals: HashMap::new(),
-                uniformity,
+                plan,
                 decl_depth: HashMap::new(),
             },
             exec: None,
@@ -147,9 +152,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     pub fn expr_varying(&self, expr: ExprId) -> bool {
-        // Phases are analysed with their last domain index as a varying
-        // seed, so the analysis covers reads of it too.
-        self.scope.uniformity.is_varying(self.scope.body, expr)
+        self.scope.plan.is_varying(expr)
     }
 
     /// The current exec mask as values (`None`: all lanes).
@@ -206,7 +209,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 }
             }
             Expr::Builtin { fun, args } => self.builtin(*fun, args, ty),
-            Expr::Call { func, args } => self.call(*func, args),
+            Expr::Call { func, args } => self.call(id, *func, args),
         }
     }
 
@@ -286,7 +289,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
         match self.scope.locals.get(&local).cloned() {
             Some(Storage::Frame(slot)) => Val::Uniform(self.frame_load(slot, ty)),
             Some(Storage::Vars(vars))
-                if vars.len() == 1 && !self.scope.uniformity.is_varying_local(local) =>
+                if vars.len() == 1 && !self.scope.plan.is_varying_local(local) =>
             {
                 Val::Uniform(self.b.use_var(vars[0]))
             }
@@ -299,7 +302,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     fn domain_index(&mut self, local: LocalId) -> Option<Val> {
-        if !std::ptr::eq(self.scope.body, &self.kernel.body) {
+        if !self.scope.is_kernel {
             return None;
         }
         let gang = self.gang.as_ref()?;
@@ -327,7 +330,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             }
             return;
         }
-        let varying = self.scope.uniformity.is_varying_local(local);
+        let varying = self.scope.plan.is_varying_local(local);
         let vars = self.local_vars(local, ty, varying);
         if !varying {
             if let Val::Uniform(x) = value {
@@ -368,7 +371,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     pub fn declare_local(&mut self, local: LocalId, value: Val) {
         self.scope.decl_depth.insert(local, self.mask_depth);
         let ty = self.scope.body.locals[local].ty;
-        let varying = self.scope.uniformity.is_varying_local(local);
+        let varying = self.scope.plan.is_varying_local(local);
         let vars = self.local_vars(local, ty, varying);
         let regs = if varying {
             lanes::varying(&mut self.b, ty, &value)
@@ -519,27 +522,21 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     /// Inlines a user function: its parameters become variables bound to
-    /// the arguments, its body is emitted in a scope of its own.
-    fn call(&mut self, func: ir::FuncId, args: &[ExprId]) -> Val {
+    /// the arguments, its body is emitted in a scope of its own, under the
+    /// function plan the vector plan chose for this call.
+    fn call(&mut self, id: ExprId, func: ir::FuncId, args: &[ExprId]) -> Val {
         let values: Vec<Val> = args.iter().map(|&a| self.expr(a)).collect();
         let function = &self.module.functions[func];
-        let seeds: Vec<LocalId> = function
-            .params
-            .iter()
-            .zip(&values)
-            .filter(|(_, v)| !v.is_uniform())
-            .map(|(&p, _)| p)
-            .collect();
-        let uniformity = vector::analyze(
-            &function.body,
-            &function.body.block,
-            &[function.result],
-            seeds,
-        );
+        let vplan = self.vplan;
+        let plan = match self.scope.plan.calls.get(&id) {
+            Some(&fp) => &vplan.function(fp).body,
+            None => unreachable!("the vector plan covers every call it can reach"),
+        };
         let callee = Scope {
             body: &function.body,
+            is_kernel: false,
             locals: HashMap::new(),
-            uniformity,
+            plan,
             decl_depth: HashMap::new(),
         };
         let caller = std::mem::replace(&mut self.scope, callee);

@@ -1,14 +1,13 @@
-//! Array reads and their bounds checks.
-//!
-//! A read is emitted in the cheapest form its index allows:
-//! - uniform index: one scalar check, one scalar load (splat if needed);
-//! - the current index of an array shaped like the domain, in a full gang:
-//!   plain vector loads, no check (in bounds by construction);
-//! - `i + u`, `i - u` (u uniform) and, in 2-D, a uniform row: one scalar
-//!   range check for the whole gang, then vector loads; if the gang straddles
-//!   the array's end, the per-lane path below decides;
-//! - anything else (gathers, tails): per-lane indices, a vector check of the
-//!   active lanes, then one scalar load per lane from a clamped index.
+//! Array reads and their bounds checks, emitted in the form the vector
+//! plan chose for each ([`crate::plan::Access`]):
+//! - uniform: one scalar check, one scalar load (splat if needed);
+//! - current index: plain vector loads in a full gang, no check (in bounds
+//!   by construction), an inline copy of the existing lanes in the tail;
+//! - contiguous (`i ± u`, uniform rows): one scalar range check for the
+//!   whole gang, then vector loads; a gang straddling the array's edge takes
+//!   an inline per-lane check-and-copy loop;
+//! - gather: per-lane indices, a vector check of the active lanes, then one
+//!   scalar load per lane from a clamped index.
 //!
 //! A failed check writes the error record (site, index) and leaves through
 //! the function's error exit; no load ever touches memory outside the array.
@@ -16,7 +15,8 @@
 use super::emit::{ArrayRef, Emitter};
 use super::lanes::{self, Val};
 use crate::abi::{ErrorSite, ERROR_OUT_OF_BOUNDS, GANG};
-use crate::ir::{BinaryOp, Body, Expr, ExprId, ParamId};
+use crate::ir::{BinaryOp, ExprId, ParamId};
+use crate::plan::Access;
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Value};
@@ -26,22 +26,22 @@ impl Emitter<'_, '_> {
         let elem = self.ty(id);
         let site = self.site(array, id);
         let desc = self.arrays[&array];
-        if let Some(val) = self.contiguous_load(array, index, elem, desc, site) {
-            return val;
+        let access = self.scope.plan.access(id).clone();
+        match access {
+            Access::Current => self.contiguous_load(index, None, true, elem, desc, site),
+            Access::Contiguous { offset } => {
+                self.contiguous_load(index, offset, false, elem, desc, site)
+            }
+            Access::Uniform => {
+                let scalars: Vec<Value> = index.iter().map(|&i| self.uniform_expr(i)).collect();
+                let offset = self.checked_offset(&scalars, desc, site);
+                Val::Uniform(self.scalar_load(desc.ptr, offset, elem))
+            }
+            Access::Gather(_) => {
+                let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
+                Val::Varying(self.gather(&idx, elem, desc, site))
+            }
         }
-        let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
-        let uniform: Option<Vec<Value>> = idx
-            .iter()
-            .map(|v| match v {
-                Val::Uniform(x) => Some(*x),
-                Val::Varying(_) => None,
-            })
-            .collect();
-        if let Some(scalars) = uniform {
-            let offset = self.checked_offset(&scalars, desc, site);
-            return Val::Uniform(self.scalar_load(desc.ptr, offset, elem));
-        }
-        Val::Varying(self.gather(&idx, elem, desc, site))
     }
 
     fn site(&mut self, array: ParamId, id: ExprId) -> u32 {
@@ -140,80 +140,30 @@ impl Emitter<'_, '_> {
             .collect()
     }
 
-    /// The last-dimension index as `domain index + uniform offset`, if it
-    /// has that shape.
-    fn affine_offset(&mut self, expr: ExprId) -> Option<Option<(BinaryOp, ExprId)>> {
-        let gang = self.gang.as_ref()?;
-        let last = *gang.indices.last()?;
-        if !std::ptr::eq(self.scope.body, &self.kernel.body) {
-            return None;
-        }
-        let is_index =
-            |e: ExprId, body: &Body| matches!(body.exprs[e].expr, Expr::Local(l) if l == last);
-        let body = self.scope.body;
-        match &body.exprs[expr].expr {
-            Expr::Local(l) if *l == last => Some(None),
-            Expr::Binary {
-                op: BinaryOp::Add,
-                lhs,
-                rhs,
-            } if is_index(*lhs, body) && !self.expr_varying(*rhs) => {
-                Some(Some((BinaryOp::Add, *rhs)))
-            }
-            Expr::Binary {
-                op: BinaryOp::Add,
-                lhs,
-                rhs,
-            } if is_index(*rhs, body) && !self.expr_varying(*lhs) => {
-                Some(Some((BinaryOp::Add, *lhs)))
-            }
-            Expr::Binary {
-                op: BinaryOp::Sub,
-                lhs,
-                rhs,
-            } if is_index(*lhs, body) && !self.expr_varying(*rhs) => {
-                Some(Some((BinaryOp::Sub, *rhs)))
-            }
-            _ => None,
-        }
-    }
-
-    /// Vector loads for a contiguous index, or `None` when the index does
-    /// not have that shape (the caller then uses the general paths).
+    /// Vector loads at the gang's last index plus `offset` (uniform), in
+    /// rows given by the other, uniform, indices. `current`: the plan
+    /// proved the read in bounds (the current index of a domain-shaped
+    /// array).
     fn contiguous_load(
         &mut self,
-        array: ParamId,
         index: &[ExprId],
+        offset: Option<(BinaryOp, ExprId)>,
+        current: bool,
         elem: ScalarType,
         desc: ArrayRef,
         site: u32,
-    ) -> Option<Val> {
-        let gang = self.gang.clone()?;
-        let last = index.last()?;
-        let offset = self.affine_offset(*last)?;
-        let rows_uniform = index[..index.len() - 1]
-            .iter()
-            .all(|&i| !self.expr_varying(i));
-        if !rows_uniform {
-            return None;
-        }
-        let at_current_index = offset.is_none()
-            && gang.domain_shaped.contains(&array)
-            && self.row_is_domain_row(index);
-        let proven = gang.full && at_current_index;
+    ) -> Val {
+        let Some(gang) = self.gang.clone() else {
+            unreachable!("the plan gives contiguous accesses only to phases")
+        };
         let row = match index.len() {
-            2 => match self.expr(index[0]) {
-                Val::Uniform(r) => Some(r),
-                Val::Varying(_) => return None,
-            },
+            2 => Some(self.uniform_expr(index[0])),
             _ => None,
         };
         let column = match offset {
             None => gang.base,
             Some((op, u)) => {
-                let Val::Uniform(u) = self.expr(u) else {
-                    return None;
-                };
+                let u = self.uniform_expr(u);
                 if op == BinaryOp::Add {
                     self.b.ins().iadd(gang.base, u)
                 } else {
@@ -228,24 +178,19 @@ impl Emitter<'_, '_> {
             }
             None => column,
         };
-        if proven {
-            return Some(Val::Varying(self.vector_load(desc.ptr, linear, elem)));
+        match (current, gang.rest) {
+            (true, None) => Val::Varying(self.vector_load(desc.ptr, linear, elem)),
+            (true, Some(rest)) => Val::Varying(self.tail_copy_load(desc.ptr, linear, elem, rest)),
+            (false, _) => self.guarded_contiguous(row, column, linear, elem, desc, site),
         }
-        if let (true, Some(rest)) = (at_current_index, gang.rest) {
-            return Some(Val::Varying(
-                self.tail_copy_load(desc.ptr, linear, elem, rest),
-            ));
-        }
-        Some(self.guarded_contiguous(row, column, linear, elem, desc, site))
     }
 
-    fn row_is_domain_row(&self, index: &[ExprId]) -> bool {
-        let Some(gang) = &self.gang else { return false };
-        index.len() == gang.indices.len()
-            && index[..index.len() - 1]
-                .iter()
-                .zip(&gang.indices)
-                .all(|(&e, &l)| matches!(self.scope.body.exprs[e].expr, Expr::Local(x) if x == l))
+    /// An expression the plan found uniform, as a scalar.
+    fn uniform_expr(&mut self, e: ExprId) -> Value {
+        match self.expr(e) {
+            Val::Uniform(x) => x,
+            Val::Varying(_) => unreachable!("the plan found {e} uniform"),
+        }
     }
 
     /// One range check for the gang; vector loads when it passes, the

@@ -29,8 +29,8 @@ mod vmath;
 use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan};
 use crate::ir::{self, StmtKind};
 use crate::options::Options;
+use crate::plan::{self, BodyPlan, PhaseKind, VectorPlan};
 use crate::signature::Signature;
-use crate::vector;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder};
 use cranelift_codegen::{isa::CallConv, Context};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -215,51 +215,44 @@ impl<'m> Compiler<'m> {
     }
 
     fn compile_kernel(&mut self, kernel: &'m ir::Kernel) -> Result<PendingKernel, CodegenError> {
+        let vplan = plan::plan_kernel(self.module, kernel);
         let slots = frame::layout(kernel);
         let mut sites = Vec::new();
         let mut phases = Vec::new();
         for stmt in &kernel.body.block {
-            let (body, reduction, dst) = match &stmt.kind {
-                StmtKind::Foreach { domain, body } => (
-                    PhaseBody {
-                        domain,
-                        block: body,
-                        reduce: None,
-                    },
-                    None,
-                    None,
-                ),
-                StmtKind::Reduce {
-                    dst,
-                    op,
-                    domain,
-                    body,
-                    value,
-                } => {
-                    let ty = kernel.body.exprs[*value].ty;
-                    (
-                        PhaseBody {
-                            domain,
-                            block: body,
-                            reduce: Some((*op, ty, *value)),
-                        },
-                        Some((*op, ty)),
-                        Some(*dst),
-                    )
+            let Some(phase_plan) = vplan.phase(stmt.id) else {
+                continue;
+            };
+            let (domain, block) = match &stmt.kind {
+                StmtKind::Foreach { domain, body } | StmtKind::Reduce { domain, body, .. } => {
+                    (domain, body)
                 }
                 _ => continue,
             };
-            let index = phases.len();
+            let reduce = match phase_plan.kind {
+                PhaseKind::Reduce { op, ty, value, .. } => Some((op, ty, value)),
+                PhaseKind::Foreach => None,
+            };
+            let body = PhaseBody {
+                domain,
+                block,
+                reduce,
+            };
+            let index = phase_plan.index;
             let extent_slots = slots.extents[index];
-            let id = self.chunk_function(kernel, &slots, &body, index, &mut sites)?;
-            let reduction = reduction.map(|(op, ty)| ReductionPlan {
-                op,
-                ty,
-                dst_slot: dst.and_then(|d| slots.locals.get(&d).copied()).unwrap_or(0),
-            });
-            phases.push((id, body.domain.indices.len(), extent_slots, reduction));
+            let plans = (&vplan, &phase_plan.body);
+            let id = self.chunk_function(kernel, &slots, &body, index, plans, &mut sites)?;
+            let reduction = match phase_plan.kind {
+                PhaseKind::Reduce { op, ty, dst, .. } => Some(ReductionPlan {
+                    op,
+                    ty,
+                    dst_slot: slots.locals.get(&dst).copied().unwrap_or(0),
+                }),
+                PhaseKind::Foreach => None,
+            };
+            phases.push((id, phase_plan.rank(), extent_slots, reduction));
         }
-        let driver = self.driver_function(kernel, &slots, &mut sites)?;
+        let driver = self.driver_function(kernel, &slots, (&vplan, &vplan.driver), &mut sites)?;
         Ok(PendingKernel {
             name: kernel.name.clone(),
             signature: Signature::of(kernel),
@@ -287,21 +280,16 @@ impl<'m> Compiler<'m> {
         slots: &FrameSlots,
         phase: &PhaseBody,
         index: usize,
+        plans: (&VectorPlan, &BodyPlan),
         sites: &mut Vec<ErrorSite>,
     ) -> Result<FuncId, CodegenError> {
         let name = format!("{}.phase{index}", kernel.name);
-        let uniformity = vector::analyze(
-            &kernel.body,
-            phase.block,
-            &phase.reduce.map(|(_, _, v)| vec![v]).unwrap_or_default(),
-            vector::phase_seeds(phase.domain),
-        );
         let sig = self.signature(6);
         let module = self.module;
         self.define(&name, sig, |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
-                b, module, kernel, slots, params[0], params[5], error_exit, sites, uniformity,
+                b, module, kernel, slots, params[0], params[5], error_exit, sites, plans,
             );
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
@@ -315,15 +303,15 @@ impl<'m> Compiler<'m> {
         &mut self,
         kernel: &'m ir::Kernel,
         slots: &FrameSlots,
+        plans: (&VectorPlan, &BodyPlan),
         sites: &mut Vec<ErrorSite>,
     ) -> Result<FuncId, CodegenError> {
         let sig = self.signature(5);
         let module = self.module;
         self.define(&kernel.name, sig, |mut b, params| {
             let error_exit = b.create_block();
-            let uniformity = vector::Uniformity::default();
             let mut e = Emitter::new(
-                b, module, kernel, slots, params[0], params[4], error_exit, sites, uniformity,
+                b, module, kernel, slots, params[0], params[4], error_exit, sites, plans,
             );
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();

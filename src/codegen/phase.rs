@@ -12,7 +12,7 @@
 use super::emit::{Emitter, Gang};
 use super::lanes::{self, Val};
 use crate::abi::GANG;
-use crate::ir::{self, BinaryOp, Domain, Expr, ReduceOp};
+use crate::ir::{self, BinaryOp, Domain, ReduceOp};
 use crate::semantics::builtins::reduce_identity;
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -155,7 +155,6 @@ impl Emitter<'_, '_> {
         base: Value,
         tail: Option<(Vec<Value>, Value)>,
     ) {
-        let domain_shaped = self.domain_shaped(phase.domain);
         self.gang = Some(Gang {
             base,
             row,
@@ -163,7 +162,6 @@ impl Emitter<'_, '_> {
             iota: iota.to_vec(),
             full: tail.is_none(),
             rest: tail.as_ref().map(|t| t.1),
-            domain_shaped,
         });
         self.exec = None;
         if let Some((mask, _)) = tail {
@@ -176,27 +174,6 @@ impl Emitter<'_, '_> {
         }
         self.gang = None;
         self.exec = None;
-    }
-
-    /// Arrays whose shape is exactly the domain's sizes.
-    fn domain_shaped(&self, domain: &Domain) -> Vec<ir::ParamId> {
-        let sizes: Vec<Option<ir::SizeId>> = domain
-            .extents
-            .iter()
-            .map(|&e| match self.kernel.body.exprs[e].expr {
-                Expr::Size(s) => Some(s),
-                _ => None,
-            })
-            .collect();
-        self.kernel
-            .params
-            .iter()
-            .filter(|(_, p)| {
-                p.dims().len() == sizes.len()
-                    && p.dims().iter().zip(&sizes).all(|(d, s)| Some(*d) == *s)
-            })
-            .map(|(id, _)| id)
-            .collect()
     }
 
     /// `acc = acc ⊕ v` in the lanes that are on; lanes that are off keep

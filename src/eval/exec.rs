@@ -264,7 +264,7 @@ impl<'a> Machine<'a> {
     fn eval(&mut self, frame: &mut Frame<'a>, id: ExprId) -> Run<Scalar> {
         let node = &frame.body.exprs[id];
         Ok(match &node.expr {
-            Expr::Const(c) => constant(*c),
+            Expr::Const(c) => *c,
             Expr::Param(p) => self.scalars[p.index()],
             Expr::Size(s) => Scalar::I64(self.sizes[s.index()]),
             Expr::Local(l) => frame.locals[l.index()],
@@ -403,16 +403,6 @@ fn as_i64(x: Scalar) -> i64 {
         Scalar::I32(v) => v.into(),
         Scalar::I64(v) => v,
         _ => type_bug("integer operand"),
-    }
-}
-
-pub(super) fn constant(c: Scalar) -> Scalar {
-    match c {
-        Scalar::Bool(v) => Scalar::Bool(v),
-        Scalar::I32(v) => Scalar::I32(v),
-        Scalar::I64(v) => Scalar::I64(v),
-        Scalar::F32(v) => Scalar::F32(v),
-        Scalar::F64(v) => Scalar::F64(v),
     }
 }
 

@@ -1,0 +1,265 @@
+//! `kjit explain`: the vector plan told to the user, phase by phase and
+//! line by line: what runs as plain vector code, what does not and why,
+//! and a one-line `help:` where a rewrite would help. In the spirit of
+//! ISPC's performance warnings, but it also says *why not*.
+
+use super::dump::{chunking, find_stmt, Text};
+use super::{
+    Access, BranchForm, Cause, Chunking, Diverges, GatherReason, LoopForm, Offset, PhaseKind,
+    PhasePlan, VectorPlan,
+};
+use crate::abi::CHUNK_ELEMS;
+use crate::ir::{self, Body};
+use std::fmt::Write;
+
+/// One finding, sorted by source position.
+struct Note {
+    at: u32,
+    text: String,
+    help: Option<String>,
+}
+
+/// The report for one kernel.
+pub fn explain(plan: &VectorPlan, kernel: &ir::Kernel, source: Option<&str>) -> String {
+    let text = Text { kernel, source };
+    let mut out = String::new();
+    let _ = writeln!(out, "kernel {}:", kernel.name);
+    if plan.phases.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no phases: everything runs as scalar code on one thread"
+        );
+    }
+    for phase in &plan.phases {
+        explain_phase(&mut out, &text, phase);
+    }
+    out
+}
+
+fn explain_phase(out: &mut String, text: &Text, phase: &PhasePlan) {
+    let body = &text.kernel.body;
+    let stmt = find_stmt(&body.block, phase.stmt);
+    let span = stmt.map(|s| s.span).unwrap_or_default();
+    let what = match phase.kind {
+        PhaseKind::Foreach => "foreach".to_string(),
+        PhaseKind::Reduce { op, .. } => format!("{} reduction", op.name()),
+    };
+    let _ = writeln!(
+        out,
+        "  phase {} ({what}, {}-D), {}: `{}`",
+        phase.index,
+        phase.rank(),
+        text.line(span),
+        text.snippet(span).split('{').next().unwrap_or("").trim()
+    );
+    let _ = writeln!(out, "    parallelism: {}", parallelism(phase));
+    if let Some(help) = single_chunk_help(phase) {
+        let _ = writeln!(out, "      help: {help}");
+    }
+    let mut notes = Vec::new();
+    access_notes(text, body, phase, &mut notes);
+    control_notes(text, body, phase, &mut notes);
+    notes.sort_by_key(|n| n.at);
+    if notes.is_empty() {
+        let _ = writeln!(out, "    every line runs as plain vector code");
+    }
+    for note in notes {
+        let _ = writeln!(out, "    {}", note.text);
+        if let Some(help) = note.help {
+            let _ = writeln!(out, "      help: {help}");
+        }
+    }
+    footprint_lines(out, text, phase);
+}
+
+fn parallelism(phase: &PhasePlan) -> String {
+    match phase.chunking {
+        Chunking::Known(1) => "one chunk: runs on one thread".into(),
+        Chunking::Known(n) => format!("{n} chunks, spread over the threads"),
+        Chunking::AtCallTime => format!(
+            "{}; a domain of at most {CHUNK_ELEMS} elements runs on one thread",
+            chunking(phase)
+        ),
+    }
+}
+
+fn single_chunk_help(phase: &PhasePlan) -> Option<String> {
+    (phase.chunking == Chunking::Known(1)).then(|| {
+        format!(
+            "phases of more than {CHUNK_ELEMS} elements run in parallel; a small phase is \
+             cheap, but if it is slow, merge it with a neighbour or enlarge its domain"
+        )
+    })
+}
+
+fn access_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<Note>) {
+    for (&load, access) in &phase.body.accesses {
+        let span = body.exprs[load].span;
+        let at = format!("{}: `{}`", text.line(span), text.snippet(span));
+        let (line, help) = match access {
+            Access::Current => continue,
+            Access::Contiguous { .. } => (
+                format!("{at}: contiguous vector load, one bounds check per gang"),
+                None,
+            ),
+            Access::Uniform => (
+                format!("{at}: the same element for the whole gang: one scalar load"),
+                None,
+            ),
+            Access::Gather(reason) => gather(&at, *reason),
+        };
+        notes.push(Note {
+            at: span.start,
+            text: line,
+            help,
+        });
+    }
+}
+
+fn gather(at: &str, reason: GatherReason) -> (String, Option<String>) {
+    match reason {
+        GatherReason::Indirect => (
+            format!("{at}: gather: the index is read from an array, so each lane loads on its own"),
+            Some("inherent to indirect indexing; sorting the indices improves locality".into()),
+        ),
+        GatherReason::Strided { dim } => (
+            format!(
+                "{at}: gather: index {dim} varies along the gang while the last index is \
+                 uniform, so lanes read down a column"
+            ),
+            Some(
+                "make the last index follow the phase's last index (`a[r, c]` in `foreach (r, c)`), \
+                 or transpose the array"
+                    .into(),
+            ),
+        ),
+        GatherReason::Computed => (
+            format!("{at}: gather: the last index is not `i`, `i + k` or `i - k` with `k` uniform"),
+            Some(
+                "write the index directly as `i + k` (not through a `let`, not scaled) to get \
+                 one contiguous load"
+                    .into(),
+            ),
+        ),
+    }
+}
+
+fn control_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<Note>) {
+    let plan = &phase.body;
+    for (&id, form) in &plan.branches {
+        let BranchForm::Varying(why) = form else {
+            continue;
+        };
+        let span = text.stmt_span(body, id);
+        notes.push(Note {
+            at: span.start,
+            text: format!(
+                "{}: `if` varies across lanes (its condition reads `{}`): each side runs under a \
+                 mask, and a side no lane takes is skipped",
+                text.line(span),
+                body.locals[*why].name
+            ),
+            help: None,
+        });
+    }
+    for (&id, form) in &plan.loops {
+        let span = text.stmt_span(body, id);
+        let (line, help) = match form {
+            LoopForm::Coherent => continue,
+            LoopForm::Unrolled { trips } => (
+                format!(
+                    "{}: loop unrolled ({} copies)",
+                    text.line(span),
+                    trips.len()
+                ),
+                None,
+            ),
+            LoopForm::Divergent(why) => divergent(text, body, span, why),
+        };
+        notes.push(Note {
+            at: span.start,
+            text: line,
+            help,
+        });
+    }
+    for (&local, cause) in &plan.varying_locals {
+        if let Cause::Control(s) = cause {
+            let span = text.stmt_span(body, *s);
+            notes.push(Note {
+                at: span.start,
+                text: format!(
+                    "{}: `{}` becomes varying: it is assigned under varying control",
+                    text.line(span),
+                    body.locals[local].name
+                ),
+                help: None,
+            });
+        }
+    }
+}
+
+fn divergent(
+    text: &Text,
+    body: &Body,
+    span: crate::span::Span,
+    why: &Diverges,
+) -> (String, Option<String>) {
+    let reason = match why {
+        Diverges::Condition(e) => format!(
+            "its condition `{}` varies",
+            text.snippet(body.exprs[*e].span)
+        ),
+        Diverges::Bounds => "its bounds vary".into(),
+        Diverges::Jump(_) => "a `break` or `continue` sits under a varying condition".into(),
+    };
+    (
+        format!(
+            "{}: loop diverges ({reason}): the gang iterates until its last lane is done",
+            text.line(span)
+        ),
+        Some("lanes whose work differs a lot from their neighbours' leave the others idle".into()),
+    )
+}
+
+fn footprint_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
+    let stmt_domain = find_stmt(&text.kernel.body.block, phase.stmt).and_then(|s| match &s.kind {
+        ir::StmtKind::Foreach { domain, .. } | ir::StmtKind::Reduce { domain, .. } => Some(domain),
+        _ => None,
+    });
+    let name = |dim: usize| -> String {
+        stmt_domain
+            .and_then(|d| d.indices.get(dim))
+            .map_or(format!("d{dim}"), |&l| {
+                text.kernel.body.locals[l].name.clone()
+            })
+    };
+    for f in &phase.footprint {
+        let dims: Vec<String> = f
+            .dims
+            .iter()
+            .map(|o| match *o {
+                Offset::Range { dim, lo, hi } if lo == hi => shifted(&name(dim), lo),
+                Offset::Range { dim, lo, hi } => {
+                    format!("{}..={}", shifted(&name(dim), lo), shifted(&name(dim), hi))
+                }
+                Offset::Shifted { dim } => format!("{} + uniform", name(dim)),
+                Offset::Fixed => "fixed".into(),
+                Offset::DataDependent => "data-dependent".into(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "    reads {}[{}]",
+            text.kernel.params[f.array].name,
+            dims.join(", ")
+        );
+    }
+}
+
+fn shifted(name: &str, by: i64) -> String {
+    match by {
+        0 => name.to_string(),
+        b if b > 0 => format!("{name}+{b}"),
+        b => format!("{name}{b}"),
+    }
+}

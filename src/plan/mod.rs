@@ -1,0 +1,443 @@
+//! The vector plan: every SPMD decision about a kernel, made once, before
+//! code generation, and kept in side tables keyed by IR ids.
+//!
+//! In: a verified kernel of an [`ir::Module`]. Out: a [`VectorPlan`]: for
+//! the driver (the kernel's uniform code), each phase and each inlined
+//! function body (one plan per function and argument forms), the form of
+//! every local and expression (uniform or varying, and the id of the cause),
+//! of every loop (coherent, unrolled, divergent) and branch (uniform,
+//! varying), which writes may skip their blend, and for phases the kind of
+//! every array access, the footprint of every array read, the reduction and
+//! the chunking. Codegen consumes the plan and decides nothing itself;
+//! `kjit emit plan` prints it ([`dump`]) and `kjit explain` reads it to the
+//! user ([`explain`]).
+//!
+//! Holds: the plan is a pure function of the IR, so two compilations of one
+//! module make the same decisions. Within a phase, a gang is [`GANG`]
+//! consecutive indices of the last domain dimension; the other domain
+//! indices are uniform within a gang.
+
+mod access;
+pub mod dump;
+pub mod explain;
+mod footprint;
+mod forms;
+mod scopes;
+
+pub use access::{Access, Check, GatherReason};
+pub use footprint::{ArrayFootprint, Offset};
+pub use forms::UNROLL_TRIPS;
+
+use crate::abi::{CHUNK_ELEMS, GANG};
+use crate::ir::{self, Body, Domain, ExprId, FuncId, LocalId, ParamId, StmtId, StmtKind};
+use crate::semantics::ReduceOp;
+use crate::types::ScalarType;
+use forms::Forms;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Why a local varies across the lanes of a gang.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The phase's last domain index: lanes hold consecutive indices.
+    Lanes,
+    /// A function parameter bound to a varying argument.
+    Argument,
+    /// Assigned a varying value by this statement.
+    Assigned(StmtId),
+    /// Assigned under varying control: this `if` or divergent loop.
+    Control(StmtId),
+    /// The counter of this `for` loop, whose bounds vary.
+    Bounds(StmtId),
+}
+
+/// How a `for` or `while` loop runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoopForm {
+    /// Every lane runs the same iterations: plain compare and branch.
+    Coherent,
+    /// A short constant-bounds `for`: one copy of the body per counter
+    /// value, each seeing the counter as a constant.
+    Unrolled { trips: Vec<i64> },
+    /// Lanes leave at different iterations: a live mask, and the loop ends
+    /// when no lane is live.
+    Divergent(Diverges),
+}
+
+/// Why a loop diverges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Diverges {
+    /// Its `while` condition varies.
+    Condition(ExprId),
+    /// Its `for` bounds vary.
+    Bounds,
+    /// This `break` or `continue` sits under a varying condition.
+    Jump(StmtId),
+}
+
+/// How an `if` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BranchForm {
+    /// One side runs, as in scalar code (the default for an absent entry).
+    Uniform,
+    /// Each side under a narrowed exec mask, skipped when no lane takes it;
+    /// the condition varies because it reads this local.
+    Varying(LocalId),
+}
+
+/// The plan of one body: the driver, a phase, or an inlined function.
+#[derive(Clone, Debug, Default)]
+pub struct BodyPlan {
+    /// Varying locals and why; every other local is uniform.
+    pub varying_locals: BTreeMap<LocalId, Cause>,
+    /// Every expression the body evaluates: `Some(local)` when it varies
+    /// (reading that varying local), `None` when it is uniform.
+    pub exprs: HashMap<ExprId, Option<LocalId>>,
+    /// Every loop of the body.
+    pub loops: BTreeMap<StmtId, LoopForm>,
+    /// The varying `if`s; the others are uniform.
+    pub branches: BTreeMap<StmtId, BranchForm>,
+    /// The `let` of each local (its first assignment): written without a
+    /// blend at the mask depth where it stands.
+    pub declarations: HashSet<StmtId>,
+    /// Per loop: locals written without a blend at its body's top level
+    /// when it diverges (see `scopes`).
+    pub loop_private: BTreeMap<StmtId, Vec<LocalId>>,
+    /// The function plan each call expression inlines.
+    pub calls: HashMap<ExprId, FnPlanId>,
+    /// Array reads of a phase by load expression (empty elsewhere: the
+    /// driver's loads are all uniform, functions read no arrays).
+    pub accesses: BTreeMap<ExprId, Access>,
+}
+
+impl BodyPlan {
+    pub fn is_varying(&self, expr: ExprId) -> bool {
+        matches!(self.exprs.get(&expr), Some(Some(_)))
+    }
+
+    pub fn is_varying_local(&self, local: LocalId) -> bool {
+        self.varying_locals.contains_key(&local)
+    }
+
+    pub fn is_declaration(&self, stmt: StmtId) -> bool {
+        self.declarations.contains(&stmt)
+    }
+
+    /// A loop's form (coherent if the plan never saw it).
+    pub fn loop_form(&self, stmt: StmtId) -> &LoopForm {
+        self.loops.get(&stmt).unwrap_or(&LoopForm::Coherent)
+    }
+
+    pub fn branch(&self, stmt: StmtId) -> BranchForm {
+        self.branches
+            .get(&stmt)
+            .copied()
+            .unwrap_or(BranchForm::Uniform)
+    }
+
+    pub fn loop_private(&self, stmt: StmtId) -> &[LocalId] {
+        self.loop_private.get(&stmt).map_or(&[], Vec::as_slice)
+    }
+
+    /// How a load reads (uniform if the plan holds no entry: driver code).
+    pub fn access(&self, load: ExprId) -> &Access {
+        self.accesses.get(&load).unwrap_or(&Access::Uniform)
+    }
+}
+
+/// A function plan: index into [`VectorPlan::functions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FnPlanId(pub usize);
+
+/// One inlined function body, for one combination of argument forms.
+#[derive(Clone, Debug)]
+pub struct FunctionPlan {
+    pub func: FuncId,
+    /// Which parameters are bound to varying arguments.
+    pub varying_params: Vec<bool>,
+    pub body: BodyPlan,
+    pub result_varying: bool,
+}
+
+/// What a phase computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseKind {
+    Foreach,
+    /// `dst = op over domain { value }`; lane accumulators combine in a
+    /// fixed tree, chunk partials in chunk order ([`COMBINE_ORDER`]).
+    Reduce {
+        op: ReduceOp,
+        ty: ScalarType,
+        dst: LocalId,
+        value: ExprId,
+    },
+}
+
+/// The combine order of every reduction, which the evaluator follows too.
+pub const COMBINE_ORDER: &str = "element j of a row to lane j % 8; lanes \
+    ((a0+a4)+(a2+a6))+((a1+a5)+(a3+a7)); chunk partials in chunk order";
+
+/// An extent of a phase's domain, as far as it is known before a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extent {
+    Const(i64),
+    Size(String),
+    /// Computed by uniform code at run time.
+    Computed,
+}
+
+/// How the runtime splits a phase over threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chunking {
+    /// Every extent is known: this many chunks (1 runs on one thread).
+    Known(usize),
+    /// Depends on sizes given at call time.
+    AtCallTime,
+}
+
+/// The plan of one phase.
+#[derive(Clone, Debug)]
+pub struct PhasePlan {
+    pub index: usize,
+    pub stmt: StmtId,
+    pub kind: PhaseKind,
+    pub extents: Vec<Extent>,
+    pub body: BodyPlan,
+    /// Arrays whose shape is exactly the domain: reads at the current index
+    /// need no check.
+    pub domain_shaped: Vec<ParamId>,
+    /// Arrays read and written, in parameter order.
+    pub reads: Vec<ParamId>,
+    pub writes: Vec<ParamId>,
+    /// Per array read: the offsets read around the current index.
+    pub footprint: Vec<ArrayFootprint>,
+    pub chunking: Chunking,
+}
+
+impl PhasePlan {
+    pub fn rank(&self) -> usize {
+        self.extents.len()
+    }
+}
+
+/// Every decision about one kernel.
+#[derive(Clone, Debug)]
+pub struct VectorPlan {
+    pub kernel: String,
+    pub driver: BodyPlan,
+    pub phases: Vec<PhasePlan>,
+    pub functions: Vec<FunctionPlan>,
+}
+
+impl VectorPlan {
+    pub fn function(&self, id: FnPlanId) -> &FunctionPlan {
+        &self.functions[id.0]
+    }
+
+    /// The phase planned for statement `stmt` of the kernel body.
+    pub fn phase(&self, stmt: StmtId) -> Option<&PhasePlan> {
+        self.phases.iter().find(|p| p.stmt == stmt)
+    }
+}
+
+/// Plans `kernel` of `module`.
+pub fn plan_kernel<'m>(module: &'m ir::Module, kernel: &'m ir::Kernel) -> VectorPlan {
+    let mut planner = Planner {
+        module,
+        functions: Vec::new(),
+        memo: HashMap::new(),
+    };
+    let driver = Forms::new(&mut planner, &kernel.body, Vec::new()).run(&kernel.body.block, &[]);
+    let mut phases = Vec::new();
+    for stmt in &kernel.body.block {
+        if let Some(phase) = plan_phase(&mut planner, kernel, stmt, phases.len()) {
+            phases.push(phase);
+        }
+    }
+    VectorPlan {
+        kernel: kernel.name.clone(),
+        driver,
+        phases,
+        functions: planner.functions,
+    }
+}
+
+/// Builds plans, sharing function plans between call sites.
+pub(crate) struct Planner<'m> {
+    module: &'m ir::Module,
+    pub functions: Vec<FunctionPlan>,
+    memo: HashMap<(FuncId, Vec<bool>), FnPlanId>,
+}
+
+impl<'m> Planner<'m> {
+    /// The plan of `func` with these parameters varying.
+    fn function(&mut self, func: FuncId, varying_params: Vec<bool>) -> FnPlanId {
+        let key = (func, varying_params);
+        if let Some(&id) = self.memo.get(&key) {
+            return id;
+        }
+        let function = &self.module.functions[func];
+        let seeds = function
+            .params
+            .iter()
+            .zip(&key.1)
+            .filter(|(_, &v)| v)
+            .map(|(&p, _)| (p, Cause::Argument))
+            .collect();
+        let body =
+            Forms::new(self, &function.body, seeds).run(&function.body.block, &[function.result]);
+        let result_varying = body.is_varying(function.result);
+        let id = FnPlanId(self.functions.len());
+        self.functions.push(FunctionPlan {
+            func,
+            varying_params: key.1.clone(),
+            body,
+            result_varying,
+        });
+        self.memo.insert(key, id);
+        id
+    }
+}
+
+fn plan_phase<'m>(
+    planner: &mut Planner<'m>,
+    kernel: &'m ir::Kernel,
+    stmt: &'m ir::Stmt,
+    index: usize,
+) -> Option<PhasePlan> {
+    let (domain, block, kind) = match &stmt.kind {
+        StmtKind::Foreach { domain, body } => (domain, body, PhaseKind::Foreach),
+        StmtKind::Reduce {
+            dst,
+            op,
+            domain,
+            body,
+            value,
+        } => (
+            domain,
+            body,
+            PhaseKind::Reduce {
+                op: *op,
+                ty: kernel.body.exprs[*value].ty,
+                dst: *dst,
+                value: *value,
+            },
+        ),
+        _ => return None,
+    };
+    let seeds = domain
+        .indices
+        .last()
+        .map(|&l| (l, Cause::Lanes))
+        .into_iter()
+        .collect();
+    let results: Vec<ExprId> = match kind {
+        PhaseKind::Reduce { value, .. } => vec![value],
+        PhaseKind::Foreach => Vec::new(),
+    };
+    let mut body = Forms::new(planner, &kernel.body, seeds).run(block, &results);
+    let domain_shaped = domain_shaped(kernel, domain);
+    access::classify(
+        &kernel.body,
+        domain,
+        &domain_shaped,
+        block,
+        &results,
+        &mut body,
+    );
+    let extents = extents(kernel, domain);
+    let (reads, writes) = arrays(&kernel.body, block, &results);
+    Some(PhasePlan {
+        index,
+        stmt: stmt.id,
+        kind,
+        chunking: chunking(&extents),
+        footprint: footprint::of(&kernel.body, domain, block, &body),
+        extents,
+        body,
+        domain_shaped,
+        reads,
+        writes,
+    })
+}
+
+/// Arrays whose shape is exactly the domain's sizes.
+fn domain_shaped(kernel: &ir::Kernel, domain: &Domain) -> Vec<ParamId> {
+    let sizes: Vec<Option<ir::SizeId>> = domain
+        .extents
+        .iter()
+        .map(|&e| match kernel.body.exprs[e].expr {
+            ir::Expr::Size(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    kernel
+        .params
+        .iter()
+        .filter(|(_, p)| {
+            p.dims().len() == sizes.len()
+                && p.dims().iter().zip(&sizes).all(|(d, s)| Some(*d) == *s)
+        })
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn extents(kernel: &ir::Kernel, domain: &Domain) -> Vec<Extent> {
+    domain
+        .extents
+        .iter()
+        .map(|&e| match kernel.body.exprs[e].expr {
+            ir::Expr::Const(crate::types::Scalar::I64(n)) => Extent::Const(n),
+            ir::Expr::Size(s) => Extent::Size(kernel.sizes[s].name.clone()),
+            _ => Extent::Computed,
+        })
+        .collect()
+}
+
+fn chunking(extents: &[Extent]) -> Chunking {
+    let known: Option<Vec<i64>> = extents
+        .iter()
+        .map(|e| match e {
+            Extent::Const(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    match known.as_deref() {
+        Some(&[n]) => Chunking::Known(crate::abi::chunk_ranges(1, [n, 1]).count()),
+        Some(&[h, w]) => Chunking::Known(crate::abi::chunk_ranges(2, [h, w]).count()),
+        _ => Chunking::AtCallTime,
+    }
+}
+
+/// The fewest elements that make a 1-D phase run in more than one chunk.
+pub const PARALLEL_THRESHOLD: usize = CHUNK_ELEMS + 1;
+
+/// Arrays the phase loads and stores, each once, in parameter order.
+fn arrays(body: &Body, block: &[ir::Stmt], results: &[ExprId]) -> (Vec<ParamId>, Vec<ParamId>) {
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    let mut exprs: Vec<ExprId> = results.to_vec();
+    let mut stack: Vec<&ir::Stmt> = block.iter().collect();
+    while let Some(stmt) = stack.pop() {
+        if let StmtKind::Store { array, .. } = &stmt.kind {
+            writes.push(*array);
+        }
+        exprs.extend(scopes::stmt_operands(stmt));
+        for child in stmt.children() {
+            stack.extend(child.iter());
+        }
+    }
+    while let Some(e) = exprs.pop() {
+        if let ir::Expr::Load { array, .. } = &body.exprs[e].expr {
+            reads.push(*array);
+        }
+        exprs.extend(body.exprs[e].expr.operands());
+    }
+    for list in [&mut reads, &mut writes] {
+        list.sort();
+        list.dedup();
+    }
+    (reads, writes)
+}
+
+/// Lanes in a gang, for dumps.
+pub const LANES: usize = GANG;
