@@ -65,6 +65,7 @@ use crate::codegen::{self, CodegenError, CompiledKernel, CompiledModule};
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir;
 use crate::options::Options;
+use crate::passes;
 use crate::runtime::{self, Pool};
 use std::fmt;
 
@@ -91,6 +92,24 @@ const _: () = {
     assert_send_sync::<Program>();
 };
 
+/// The module after the IR passes; with `options.verify_codegen`, the IR
+/// verifier runs after every pass (a failure is a compiler bug).
+fn lower(module: &ir::Module, options: &Options) -> Result<ir::Module, CompileError> {
+    let mut copy = module.clone();
+    let mut broken = None;
+    passes::lower(&mut copy, options, &mut |pass, m| {
+        if options.verify_codegen && broken.is_none() {
+            if let Err(e) = ir::verify(m) {
+                broken = Some(format!("after the {} pass: {e}", pass.name()));
+            }
+        }
+    });
+    match broken {
+        Some(message) => Err(CompileError::Codegen(CodegenError { message })),
+        None => Ok(copy),
+    }
+}
+
 impl Program {
     /// Checks and compiles every kernel of `source`. With
     /// `options.threads = Some(n)`, n > 1, the program gets a thread pool of
@@ -107,23 +126,15 @@ impl Program {
 
     /// Compiles a module the caller checked already (the CLI does, to read
     /// the IR); `source` is the text it came from, used in error messages.
-    /// With `options.fast_math`, compiles the [`ir::fast_math`] rewrite of
-    /// `module`.
+    /// The module is lowered first ([`passes::lower`]: fast maths when
+    /// `options.fast_math`, unrolling, folding).
     pub fn from_module(
         module: &ir::Module,
         source: &str,
         options: Options,
     ) -> Result<Program, CompileError> {
-        let rewritten;
-        let module = if options.fast_math {
-            let mut copy = module.clone();
-            ir::fast_math(&mut copy);
-            rewritten = copy;
-            &rewritten
-        } else {
-            module
-        };
-        let mut code = codegen::compile(module, &options).map_err(CompileError::Codegen)?;
+        let module = lower(module, &options)?;
+        let mut code = codegen::compile(&module, &options).map_err(CompileError::Codegen)?;
         let kernels = std::mem::take(&mut code.kernels);
         Program::assemble(kernels, Some(code), source, options)
     }

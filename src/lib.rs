@@ -19,6 +19,7 @@ pub mod inputs;
 pub mod ir;
 pub mod npy;
 pub mod options;
+pub mod passes;
 pub mod plan;
 pub mod runtime;
 pub mod sema;

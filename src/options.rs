@@ -18,7 +18,7 @@ pub struct Options {
     /// 2048² × 256 iterations; saxpy unchanged; compile 3.4 vs 4.5 ms for
     /// blackscholes).
     pub cranelift_opt_level: &'static str,
-    /// Compile with [`ir::fast_math`](crate::ir::fast_math): the fast
+    /// Compile with [`passes::fast_math`](crate::passes::fast_math): the fast
     /// variants of the maths builtins (looser bounds, docs/MATH.md) and
     /// `a * b + c` contracted into fused multiply-adds. Off by default.
     pub fast_math: bool,

@@ -15,17 +15,46 @@ use kjit::codegen::{self, CodegenError};
 use kjit::diagnostic::Diagnostic;
 use kjit::ir::{self, Module};
 use kjit::options::Options;
+use kjit::passes::{self, Pass};
 use kjit::plan;
 use kjit::syntax::ast::{Item, SourceFile};
 use kjit::syntax::{self, dump::dump_ast};
 use std::path::Path;
 
-pub fn emit(stage: Stage, file: &Path, kernel: Option<&str>) -> Result<(), CliError> {
+/// How far `emit` lowers the IR (`--after`, `--fast-math`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lowering<'a> {
+    pub after: Option<&'a str>,
+    pub fast_math: bool,
+}
+
+impl Lowering<'_> {
+    fn options(self) -> Options {
+        Options {
+            fast_math: self.fast_math,
+            ..Options::default()
+        }
+    }
+}
+
+pub fn emit(
+    stage: Stage,
+    file: &Path,
+    kernel: Option<&str>,
+    lowering: Lowering,
+) -> Result<(), CliError> {
+    if lowering.after.is_some() && stage != Stage::Ir {
+        return Err(CliError::Usage(
+            "--after selects a stage of the IR: use it with `emit ir`".into(),
+        ));
+    }
     let source = read_source(file)?;
     let dump = match stage {
         Stage::Ast => emit_ast(file, &source, kernel)?,
-        Stage::Ir => emit_ir(file, &source, kernel)?,
-        Stage::Plan | Stage::Clif | Stage::Asm => emit_backend(stage, file, &source, kernel)?,
+        Stage::Ir => emit_ir(file, &source, kernel, lowering)?,
+        Stage::Plan | Stage::Clif | Stage::Asm => {
+            emit_backend(stage, file, &source, kernel, lowering)?
+        }
     };
     to_stdout(&dump);
     Ok(())
@@ -66,8 +95,18 @@ fn only_kernel(file: &Path, ast: SourceFile, name: &str) -> Result<SourceFile, C
     Ok(SourceFile { items })
 }
 
-fn emit_ir(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, CliError> {
+fn emit_ir(
+    file: &Path,
+    source: &str,
+    kernel: Option<&str>,
+    lowering: Lowering,
+) -> Result<String, CliError> {
     let module = checked_module(file, source)?;
+    let module = match lowering.after {
+        None if !lowering.fast_math => module,
+        None => passes::lowered(&module, &lowering.options()),
+        Some(name) => after_pass(module, name, lowering.options())?,
+    };
     let module = match kernel {
         Some(name) => Module {
             kernels: vec![select_kernel(&module, file, Some(name))?.clone()],
@@ -79,19 +118,47 @@ fn emit_ir(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, Cl
     Ok(ir::dump_module(&module))
 }
 
-/// The vectorizer's or code generator's dump of each selected kernel.
+/// `module` as it stands after pass `name` (`lowered`: after all).
+fn after_pass(mut module: Module, name: &str, options: Options) -> Result<Module, CliError> {
+    if name == "lowered" {
+        return Ok(passes::lowered(&module, &options));
+    }
+    let Some(wanted) = Pass::from_name(name) else {
+        let names: Vec<&str> = Pass::ALL.iter().map(|p| p.name()).collect();
+        return Err(CliError::Usage(format!(
+            "no pass `{name}` (passes: {}, lowered)",
+            names.join(", ")
+        )));
+    };
+    if wanted == Pass::FastMath && !options.fast_math {
+        return Err(CliError::Usage(
+            "the fast-math pass runs only with --fast-math".into(),
+        ));
+    }
+    let mut snapshot = None;
+    passes::lower(&mut module, &options, &mut |pass, m| {
+        if pass == wanted {
+            snapshot = Some(m.clone());
+        }
+    });
+    snapshot.ok_or_else(|| CliError::Internal(format!("pass `{name}` did not run")))
+}
+
+/// The vector plan's or code generator's dump of each selected kernel,
+/// from the lowered module.
 fn emit_backend(
     stage: Stage,
     file: &Path,
     source: &str,
     kernel: Option<&str>,
+    lowering: Lowering,
 ) -> Result<String, CliError> {
-    let module = checked_module(file, source)?;
+    let options = lowering.options();
+    let module = passes::lowered(&checked_module(file, source)?, &options);
     let names: Vec<&str> = match kernel {
         Some(name) => vec![select_kernel(&module, file, Some(name))?.name.as_str()],
         None => module.kernels.iter().map(|k| k.name.as_str()).collect(),
     };
-    let options = Options::default();
     let internal = |e: CodegenError| CliError::Internal(e.to_string());
     let mut out = String::new();
     for name in names {
@@ -109,9 +176,13 @@ fn emit_backend(
 }
 
 /// `kjit explain`: for each selected kernel, how it is vectorized and why.
-pub fn explain(file: &Path, kernel: Option<&str>) -> Result<(), CliError> {
+pub fn explain(file: &Path, kernel: Option<&str>, fast_math: bool) -> Result<(), CliError> {
     let source = read_source(file)?;
-    let module = checked_module(file, &source)?;
+    let options = Options {
+        fast_math,
+        ..Options::default()
+    };
+    let module = passes::lowered(&checked_module(file, &source)?, &options);
     let kernels: Vec<&ir::Kernel> = match kernel {
         Some(name) => vec![select_kernel(&module, file, Some(name))?],
         None => module.kernels.iter().collect(),

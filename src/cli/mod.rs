@@ -51,6 +51,14 @@ pub enum Command {
         /// Print only this kernel (and, for the IR, the functions).
         #[arg(long)]
         kernel: Option<String>,
+        /// The IR after this pass (fast-math, unroll, fold) rather than
+        /// as checked; `lowered` means after every pass. IR stage only:
+        /// the later stages always see the lowered IR.
+        #[arg(long, value_name = "PASS")]
+        after: Option<String>,
+        /// Lower with fast maths, as `run --fast-math` does.
+        #[arg(long)]
+        fast_math: bool,
     },
     /// Explain how each phase is vectorized and parallelized, line by line:
     /// what runs as plain vector code, what does not and why, with a help
@@ -61,6 +69,9 @@ pub enum Command {
         /// Explain only this kernel.
         #[arg(long)]
         kernel: Option<String>,
+        /// Explain the fast-maths compilation.
+        #[arg(long)]
+        fast_math: bool,
     },
     /// Run a kernel and summarize its outputs.
     Run(RunArgs),
@@ -206,8 +217,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             stage,
             file,
             kernel,
-        } => emit::emit(stage, &file, kernel.as_deref()),
-        Command::Explain { file, kernel } => emit::explain(&file, kernel.as_deref()),
+            after,
+            fast_math,
+        } => {
+            let lowering = emit::Lowering {
+                after: after.as_deref(),
+                fast_math,
+            };
+            emit::emit(stage, &file, kernel.as_deref(), lowering)
+        }
+        Command::Explain {
+            file,
+            kernel,
+            fast_math,
+        } => emit::explain(&file, kernel.as_deref(), fast_math),
         Command::Run(args) => run::run(&args),
     }
 }

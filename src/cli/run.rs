@@ -25,6 +25,7 @@ use kjit::eval::{self, EvalError};
 use kjit::inputs::{self, Defaults, Spec};
 use kjit::ir::{Kernel, Module};
 use kjit::options::Options;
+use kjit::passes;
 use kjit::signature::{Bound, Signature};
 use kjit::value::Outputs;
 use std::num::NonZeroUsize;
@@ -80,30 +81,30 @@ fn execute(
     prepared: Prepared,
     bound: &Bound,
 ) -> Result<Executed, CliError> {
-    let rewritten;
-    let (module, kernel) = if args.fast_math {
-        let mut copy = module.clone();
-        kjit::ir::fast_math(&mut copy);
-        rewritten = copy;
-        let kernel = rewritten.kernel(&kernel.name).ok_or_else(|| {
-            CliError::Internal(format!("kernel `{}` lost by --fast-math", kernel.name))
-        })?;
-        (&rewritten, kernel)
-    } else {
-        (module, kernel)
-    };
     if args.engine == Engine::Jit {
         return run_jit(args, source, module, kernel, prepared, bound);
     }
+    // Both engines run the lowered module (the JIT lowers it in
+    // `Program::from_module`), so `--fast-math` reaches both the same way.
+    let lowered = passes::lowered(module, &options(args));
     let started = Instant::now();
-    let outputs =
-        eval::evaluate(module, &kernel.name, &prepared.owned).map_err(|e| eval_error(e, source))?;
+    let outputs = eval::evaluate(&lowered, &kernel.name, &prepared.owned)
+        .map_err(|e| eval_error(e, source))?;
     Ok(Executed {
         outputs,
         codegen_time: Duration::ZERO,
         run_time: started.elapsed(),
         threads: None,
     })
+}
+
+/// The compile and run options `args` ask for.
+fn options(args: &RunArgs) -> Options {
+    Options {
+        threads: args.threads.map(NonZeroUsize::get),
+        fast_math: args.fast_math,
+        ..Options::default()
+    }
 }
 
 /// Compiles the one kernel to run (with the functions it may call), then
@@ -123,11 +124,7 @@ fn run_jit(
         functions: module.functions.clone(),
         precision: module.precision,
     };
-    let options = Options {
-        threads: args.threads.map(NonZeroUsize::get),
-        ..Options::default()
-    };
-    let program = Program::from_module(&only, source, options).map_err(compile_error)?;
+    let program = Program::from_module(&only, source, options(args)).map_err(compile_error)?;
     let jit_kernel = program
         .kernel(&kernel.name)
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;

@@ -258,8 +258,7 @@ enum LoopHead {
 
 impl Emitter<'_, '_> {
     fn loop_stmt(&mut self, stmt: &ir::Stmt, head: LoopHead, body: &[ir::Stmt]) {
-        match self.scope.plan.loop_form(stmt.id).clone() {
-            LoopForm::Unrolled { trips } => self.unrolled_loop(head, trips, body),
+        match self.scope.plan.loop_form(stmt.id) {
             LoopForm::Divergent(_) => {
                 let end = self.loop_init(head);
                 self.divergent_loop(stmt, head, end, body)
@@ -268,22 +267,6 @@ impl Emitter<'_, '_> {
                 let end = self.loop_init(head);
                 self.coherent_loop(head, end, body)
             }
-        }
-    }
-
-    fn unrolled_loop(&mut self, head: LoopHead, trips: Vec<i64>, body: &[ir::Stmt]) {
-        let LoopHead::For { counter, .. } = head else {
-            return;
-        };
-        let ty = self.scope.body.locals[counter].ty;
-        for k in trips {
-            let value = self.constant(if ty == ScalarType::I32 {
-                ir::Scalar::I32(k as i32)
-            } else {
-                ir::Scalar::I64(k)
-            });
-            self.write_local(counter, Val::Uniform(value));
-            self.block(body);
         }
     }
 

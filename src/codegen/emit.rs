@@ -188,20 +188,12 @@ impl<'a, 'f> Emitter<'a, 'f> {
             Expr::Load { array, index } => self.load(id, *array, index),
             Expr::Unary { op, arg } => {
                 let x = self.expr(*arg);
-                match self.constant_of(&x, ty) {
-                    Some(c) => Val::Uniform(self.constant(crate::semantics::scalar::unary(*op, c))),
-                    None => ops::unary(&mut self.b, *op, ty, &x),
-                }
+                ops::unary(&mut self.b, *op, ty, &x)
             }
             Expr::Binary { op, lhs, rhs } => self.binary(*op, *lhs, *rhs),
             Expr::Cast { arg } => {
                 let from = self.ty(*arg);
-                let x = self.expr(*arg);
-                if let Some(c) = self.constant_of(&x, from) {
-                    let folded = crate::semantics::scalar::cast(c, ty);
-                    return Val::Uniform(self.constant(folded));
-                }
-                match x {
+                match self.expr(*arg) {
                     Val::Uniform(x) => Val::Uniform(ops::scalar_cast(&mut self.b, from, ty, x)),
                     Val::Varying(regs) => {
                         Val::Varying(ops::vector_cast(&mut self.b, from, ty, &regs))
@@ -220,43 +212,6 @@ impl<'a, 'f> Emitter<'a, 'f> {
             ir::Scalar::I64(v) => self.b.ins().iconst(types::I64, v),
             ir::Scalar::F32(v) => self.b.ins().f32const(v),
             ir::Scalar::F64(v) => self.b.ins().f64const(v),
-        }
-    }
-
-    /// The value of `v` if it is a constant of type `ty`. Operations on
-    /// constants are folded at compile time with the evaluator's own
-    /// definitions (`eval::ops`), so folding cannot change a result; it
-    /// spares each gang `1.0 / 16.0`-style work (Cranelift at opt_level
-    /// "none" does not fold).
-    pub fn constant_of(&self, v: &Val, ty: ScalarType) -> Option<crate::value::Scalar> {
-        use crate::value::Scalar;
-        use cranelift_codegen::ir::{InstructionData, Opcode, ValueDef};
-        let Val::Uniform(v) = v else { return None };
-        let ValueDef::Result(inst, 0) = self.b.func.dfg.value_def(*v) else {
-            return None;
-        };
-        match (self.b.func.dfg.insts[inst], ty) {
-            (
-                InstructionData::UnaryImm {
-                    opcode: Opcode::Iconst,
-                    imm,
-                },
-                _,
-            ) => {
-                let bits = imm.bits();
-                Some(match ty {
-                    ScalarType::Bool => Scalar::Bool(bits != 0),
-                    ScalarType::I32 => Scalar::I32(bits as i32),
-                    _ => Scalar::I64(bits),
-                })
-            }
-            (InstructionData::UnaryIeee32 { imm, .. }, ScalarType::F32) => {
-                Some(Scalar::F32(f32::from_bits(imm.bits())))
-            }
-            (InstructionData::UnaryIeee64 { imm, .. }, ScalarType::F64) => {
-                Some(Scalar::F64(f64::from_bits(imm.bits())))
-            }
-            _ => None,
         }
     }
 
@@ -421,10 +376,6 @@ impl<'a, 'f> Emitter<'a, 'f> {
     pub fn apply_binary(&mut self, op: BinaryOp, ty: ScalarType, x: Val, y: Val) -> Val {
         if op == BinaryOp::Rem && ty.is_float() {
             return self.remainder_call(ty, x, y);
-        }
-        if let (Some(a), Some(c)) = (self.constant_of(&x, ty), self.constant_of(&y, ty)) {
-            let folded = crate::semantics::scalar::binary(op, a, c);
-            return Val::Uniform(self.constant(folded));
         }
         match (&x, &y) {
             (Val::Uniform(a), Val::Uniform(c)) => {

@@ -39,11 +39,10 @@
 //! classification is a single forward pass over the phase body.
 
 mod display;
-mod fast_math;
+pub mod rewrite;
 mod verify;
 
 pub use display::dump_module;
-pub use fast_math::fast_math;
 pub use verify::{verify, VerifyError};
 
 pub use crate::semantics::ops::{BinaryOp, Builtin, BuiltinSignature, ReduceOp, UnaryOp};
@@ -101,7 +100,7 @@ pub struct Module {
     pub kernels: Vec<Kernel>,
     pub functions: PrimaryMap<FuncId, Function>,
     /// Which variant of the maths builtins every engine runs (set by
-    /// [`fast_math`](crate::ir::fast_math), which also contracts `a * b + c`).
+    /// [`fast_math`](crate::passes::fast_math), which also contracts `a * b + c`).
     pub precision: Precision,
 }
 
@@ -290,21 +289,7 @@ impl Stmt {
     }
 
     fn children_mut(&mut self) -> Vec<&mut Block> {
-        match &mut self.kind {
-            StmtKind::If {
-                then_block,
-                else_block,
-                ..
-            } => vec![then_block, else_block],
-            StmtKind::For { body, .. }
-            | StmtKind::While { body, .. }
-            | StmtKind::Foreach { body, .. }
-            | StmtKind::Reduce { body, .. } => vec![body],
-            StmtKind::Assign { .. }
-            | StmtKind::Store { .. }
-            | StmtKind::Break
-            | StmtKind::Continue => Vec::new(),
-        }
+        rewrite::blocks_mut(&mut self.kind)
     }
 }
 

@@ -250,7 +250,6 @@ pub(super) fn describe_cause(cause: &Cause) -> String {
 fn describe_loop(form: &LoopForm, text: &Text, body: &Body) -> String {
     match form {
         LoopForm::Coherent => "coherent".into(),
-        LoopForm::Unrolled { trips } => format!("unrolled {trips:?}"),
         LoopForm::Divergent(Diverges::Condition(e)) => {
             format!("divergent (condition {} varies)", text.expr(body, *e))
         }

@@ -166,14 +166,6 @@ fn control_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<No
         let span = text.stmt_span(body, id);
         let (line, help) = match form {
             LoopForm::Coherent => continue,
-            LoopForm::Unrolled { trips } => (
-                format!(
-                    "{}: loop unrolled ({} copies)",
-                    text.line(span),
-                    trips.len()
-                ),
-                None,
-            ),
             LoopForm::Divergent(why) => divergent(text, body, span, why),
         };
         notes.push(Note {

@@ -14,9 +14,6 @@ use super::{BodyPlan, BranchForm, Cause, Diverges, LoopForm, Planner};
 use crate::ir::{Body, Expr, ExprId, FuncId, LocalId, Stmt, StmtKind};
 use std::collections::HashSet;
 
-/// The most iterations a constant-bounds `for` loop is unrolled to.
-pub const UNROLL_TRIPS: i64 = 4;
-
 /// Fixed-point state while forms are computed.
 pub(super) struct Forms<'p, 'm> {
     pub planner: &'p mut Planner<'m>,
@@ -64,7 +61,7 @@ impl<'p, 'm> Forms<'p, 'm> {
         for root in results {
             self.expr(*root);
         }
-        mark_coherent_loops(body, block, &mut self.plan);
+        mark_coherent_loops(block, &mut self.plan);
         super::scopes::find_declarations(block, &mut HashSet::new(), &mut self.plan.declarations);
         let read_after = super::scopes::expr_reads(body, results.to_vec());
         super::scopes::find_loop_private(body, block, &read_after, &mut self.plan);
@@ -256,67 +253,21 @@ impl<'p, 'm> Forms<'p, 'm> {
     }
 }
 
-/// Every loop not found divergent is coherent, or unrolled when it is a
-/// short constant-bounds `for` with no `break`/`continue`.
-fn mark_coherent_loops(body: &Body, block: &[Stmt], plan: &mut BodyPlan) {
+/// Every loop not found divergent is coherent. (Short constant-bounds
+/// loops were unrolled by `passes::unroll` before the plan.)
+fn mark_coherent_loops(block: &[Stmt], plan: &mut BodyPlan) {
     for stmt in block {
         let is_loop = matches!(stmt.kind, StmtKind::For { .. } | StmtKind::While { .. });
         if is_loop && !plan.loops.contains_key(&stmt.id) {
-            let form = match unroll_trips(body, stmt) {
-                Some(trips) => LoopForm::Unrolled { trips },
-                None => LoopForm::Coherent,
-            };
-            plan.loops.insert(stmt.id, form);
+            plan.loops.insert(stmt.id, LoopForm::Coherent);
         }
         if !matches!(
             stmt.kind,
             StmtKind::Foreach { .. } | StmtKind::Reduce { .. }
         ) {
             for child in stmt.children() {
-                mark_coherent_loops(body, child, plan);
+                mark_coherent_loops(child, plan);
             }
         }
     }
-}
-
-/// The counter values of a `for` loop worth unrolling: constant bounds, at
-/// most [`UNROLL_TRIPS`] iterations, and no `break`/`continue` in the body
-/// (stencil taps: `for dr in -1..=1`). Unrolled, each copy sees its counter
-/// as a constant, and the loop's compare, branch and step disappear.
-pub fn unroll_trips(body: &Body, stmt: &Stmt) -> Option<Vec<i64>> {
-    let StmtKind::For {
-        start,
-        end,
-        inclusive,
-        body: inner,
-        ..
-    } = &stmt.kind
-    else {
-        return None;
-    };
-    let constant = |e: ExprId| match body.exprs[e].expr {
-        Expr::Const(crate::types::Scalar::I32(v)) => Some(i64::from(v)),
-        Expr::Const(crate::types::Scalar::I64(v)) => Some(v),
-        _ => None,
-    };
-    let (first, last) = (constant(*start)?, constant(*end)?);
-    let last = if *inclusive {
-        last
-    } else {
-        last.checked_sub(1)?
-    };
-    let trips = last.checked_sub(first)?.checked_add(1)?;
-    if !(1..=UNROLL_TRIPS).contains(&trips) || jumps_out(inner) {
-        return None;
-    }
-    Some((first..=last).collect())
-}
-
-/// Whether `block` holds a `break` or `continue` at any depth (those of
-/// nested loops included: unrolling only needs a cheap, safe answer).
-fn jumps_out(block: &[Stmt]) -> bool {
-    block.iter().any(|stmt| {
-        matches!(stmt.kind, StmtKind::Break | StmtKind::Continue)
-            || stmt.children().any(|c| jumps_out(c))
-    })
 }

@@ -26,7 +26,6 @@ mod scopes;
 
 pub use access::{Access, Check, GatherReason};
 pub use footprint::{ArrayFootprint, Offset};
-pub use forms::UNROLL_TRIPS;
 
 use crate::abi::{CHUNK_ELEMS, GANG};
 use crate::ir::{self, Body, Domain, ExprId, FuncId, LocalId, ParamId, StmtId, StmtKind};
@@ -51,13 +50,10 @@ pub enum Cause {
 }
 
 /// How a `for` or `while` loop runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoopForm {
     /// Every lane runs the same iterations: plain compare and branch.
     Coherent,
-    /// A short constant-bounds `for`: one copy of the body per counter
-    /// value, each seeing the counter as a constant.
-    Unrolled { trips: Vec<i64> },
     /// Lanes leave at different iterations: a live mask, and the loop ends
     /// when no lane is live.
     Divergent(Diverges),

@@ -9,7 +9,7 @@ use kjit::value::Args;
 pub struct Subject {
     pub module: Module,
     jits: Vec<Jit>,
-    /// The module in fast maths (`ir::fast_math`) and its JIT, which must
+    /// The module in fast maths (`passes::fast_math`) and its JIT, which must
     /// agree with each other as the precise pair does.
     fast_module: Module,
     fast_jit: Jit,
@@ -37,7 +37,7 @@ impl Subject {
             })
             .collect::<Result<_, _>>()?;
         let mut fast_module = module.clone();
-        kjit::ir::fast_math(&mut fast_module);
+        kjit::passes::fast_math(&mut fast_module);
         let fast_jit = Jit::compile(source, 2, true)
             .map_err(|e| format!("the JIT (fast maths) cannot compile it: {}", cut(&e)))?;
         Ok(Subject {

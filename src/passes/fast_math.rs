@@ -7,8 +7,9 @@
 //! `a * b - c` is left alone: its fma needs a negated operand, a new node
 //! that could not precede its user in the arena.
 
-use super::{Block, Body, Builtin, Expr, ExprId, Module, StmtKind};
-use crate::vmath::Precision;
+use crate::ir::rewrite::operands_mut;
+use crate::ir::{BinaryOp, Block, Body, Builtin, Expr, ExprId, Module, StmtKind};
+use crate::semantics::Precision;
 use cranelift_entity::{EntityRef, PrimaryMap};
 
 /// Applies the rewrite to every kernel and function of `module`. Running
@@ -33,7 +34,7 @@ fn contract(body: &mut Body) -> Vec<Option<ExprId>> {
     for id in ids {
         let node = &body.exprs[id];
         let Expr::Binary {
-            op: super::BinaryOp::Add,
+            op: BinaryOp::Add,
             lhs,
             rhs,
         } = node.expr
@@ -76,16 +77,6 @@ fn compact(body: &mut Body, dropped: &[bool]) -> Vec<Option<ExprId>> {
     }
     renumber_block(&mut body.block, &remap);
     remap
-}
-
-fn operands_mut(expr: &mut Expr) -> Vec<&mut ExprId> {
-    match expr {
-        Expr::Const(_) | Expr::Param(_) | Expr::Size(_) | Expr::Local(_) => Vec::new(),
-        Expr::Load { index, .. } => index.iter_mut().collect(),
-        Expr::Unary { arg, .. } | Expr::Cast { arg } => vec![arg],
-        Expr::Binary { lhs, rhs, .. } => vec![lhs, rhs],
-        Expr::Builtin { args, .. } | Expr::Call { args, .. } => args.iter_mut().collect(),
-    }
 }
 
 fn renumber_block(block: &mut Block, remap: &[Option<ExprId>]) {
@@ -139,7 +130,7 @@ fn renumber_block(block: &mut Block, remap: &[Option<ExprId>]) {
 fn mul_operands(body: &Body, id: ExprId) -> Option<(ExprId, ExprId)> {
     match body.exprs[id].expr {
         Expr::Binary {
-            op: super::BinaryOp::Mul,
+            op: BinaryOp::Mul,
             lhs,
             rhs,
         } if body.exprs[id].ty.is_float() => Some((lhs, rhs)),
