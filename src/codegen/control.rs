@@ -7,7 +7,7 @@
 //! `continue` from the current iteration's mask, and the loop ends when no
 //! lane is left (mandelbrot's escape loop).
 
-use super::emit::{Emitter, LoopFrame};
+use super::emit::Emitter;
 use super::lanes::{self, Val};
 use crate::abi::GANG;
 use crate::ir::{self, ExprId, LocalId, ParamId, StmtKind};
@@ -58,8 +58,8 @@ impl Emitter<'_, '_> {
                 };
                 self.loop_stmt(stmt, head, body)
             }
-            StmtKind::Break => self.jump(true),
-            StmtKind::Continue => self.jump(false),
+            StmtKind::Break => self.jump_out(true),
+            StmtKind::Continue => self.jump_out(false),
             // Phases are emitted by the driver and chunk functions.
             StmtKind::Foreach { .. } | StmtKind::Reduce { .. } => {}
         }
@@ -99,69 +99,8 @@ impl Emitter<'_, '_> {
         self.b.seal_block(merge);
     }
 
-    /// Each side under its own mask; afterwards the exec mask is the union
-    /// of what each side left on (a `break` inside turns lanes off).
     fn varying_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
-        let all_on = self.exec.is_none();
-        let entry = self.exec_mask().unwrap_or_else(|| self.tail_mask());
-        let then_mask = lanes::mask_and(&mut self.b, &entry, &cond);
-        let else_mask = lanes::mask_and_not(&mut self.b, &entry, &cond);
-        let after_then = self.masked(then_mask, |e| {
-            e.block(then_block);
-            e.exec_mask().unwrap_or_default()
-        });
-        let after_else = self.masked(else_mask, |e| {
-            e.block(else_block);
-            e.exec_mask().unwrap_or_default()
-        });
-        // With every lane on at entry, no lane can have left: `break` and
-        // `continue` only occur in divergent loops, which make the mask
-        // explicit themselves. Keep "all on" implicit then: mask variables
-        // created here would be defined on this path only, and an enclosing
-        // uniform `if` would merge them with an undefined (zero) mask.
-        if all_on {
-            self.exec = None;
-            return;
-        }
-        let union = lanes::mask_or(&mut self.b, &after_then, &after_else);
-        self.set_exec(union);
-    }
-
-    fn jump(&mut self, is_break: bool) {
-        let Some(frame) = self.loops.last() else {
-            return;
-        };
-        let (divergent, break_block, continue_block, live) = (
-            frame.divergent,
-            frame.break_block,
-            frame.continue_block,
-            frame.live.clone(),
-        );
-        if !divergent {
-            let target = if is_break {
-                break_block
-            } else {
-                continue_block
-            };
-            self.b.ins().jump(target, &[]);
-            // Code after a jump in the same block is unreachable; give it a
-            // block of its own so emission can go on.
-            let dead = self.b.create_block();
-            self.b.switch_to_block(dead);
-            self.b.seal_block(dead);
-            return;
-        }
-        let exec = self.exec_mask().unwrap_or_else(|| self.tail_mask());
-        if is_break {
-            let live_vars = live.unwrap_or_default();
-            let live: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
-            let remaining = lanes::mask_and_not(&mut self.b, &live, &exec);
-            for (var, x) in live_vars.iter().zip(remaining) {
-                self.b.def_var(*var, x);
-            }
-        }
-        let none = lanes::mask_const(&mut self.b, false);
-        self.set_exec(none);
+        self.varying_branches(cond, |e| e.block(then_block), |e| e.block(else_block));
     }
 
     fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
@@ -354,16 +293,9 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(cond, body_b, &[], exit, &[]);
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
-        self.loops.push(LoopFrame {
-            divergent: false,
-            continue_block: latch,
-            break_block: exit,
-            live: None,
-            private: Default::default(),
-            base_depth: 0,
-        });
+        self.enter_coherent_loop(latch, exit);
         self.block(body);
-        self.loops.pop();
+        self.exit_loop_body();
         self.b.ins().jump(latch, &[]);
         self.b.switch_to_block(latch);
         self.b.seal_block(latch);
@@ -380,7 +312,8 @@ impl Emitter<'_, '_> {
         self.b.seal_block(exit);
     }
 
-    /// Lanes leave on their own: `live` holds the lanes still looping.
+    /// Lanes leave on their own: the live mask holds the lanes still
+    /// looping, and the loop ends when none is.
     fn divergent_loop(
         &mut self,
         stmt: &ir::Stmt,
@@ -388,72 +321,45 @@ impl Emitter<'_, '_> {
         end: Option<Val>,
         body: &[ir::Stmt],
     ) {
-        let saved = self.exec_mask();
-        let entry = saved.clone().unwrap_or_else(|| self.tail_mask());
-        let live_vars: Vec<_> = (0..entry.len())
-            .map(|_| self.new_var(types::I32X4))
-            .collect();
-        for (var, x) in live_vars.iter().zip(&entry) {
-            self.b.def_var(*var, *x);
-        }
+        let live = self.enter_divergent_loop();
         let (header, body_b, exit) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        // A divergent loop body is a narrower mask region, like a side of a
-        // varying `if`: writes in it to locals declared outside blend.
-        self.mask_depth += 1;
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
-        let live: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
-        self.set_exec(live.clone());
+        let lanes_live = self.live_lanes(&live);
         let cond = self.loop_cond(head, &end);
         let cond = lanes::varying(&mut self.b, ScalarType::Bool, &cond);
-        let iteration = lanes::mask_and(&mut self.b, &live, &cond);
-        for (var, x) in live_vars.iter().zip(&iteration) {
-            self.b.def_var(*var, *x);
-        }
+        let iteration = lanes::mask_and(&mut self.b, &lanes_live, &cond);
+        self.retire_lanes(&live, iteration.clone());
         let any = lanes::any(&mut self.b, &iteration);
         self.b.ins().brif(any, body_b, &[], exit, &[]);
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
-        self.set_exec(iteration);
-        self.loops.push(LoopFrame {
-            divergent: true,
-            continue_block: header,
-            break_block: exit,
-            live: Some(live_vars.clone()),
-            private: self
-                .scope
-                .plan
-                .loop_private(stmt.id)
-                .iter()
-                .copied()
-                .collect(),
-            base_depth: self.mask_depth,
-        });
+        let private = self
+            .scope
+            .plan
+            .loop_private(stmt.id)
+            .iter()
+            .copied()
+            .collect();
+        self.enter_divergent_body(&live, iteration, (header, exit), private);
         self.block(body);
-        self.loops.pop();
+        self.exit_loop_body();
         // `continue` only paused lanes for this iteration: they are still
-        // in `live`. Step counters for the lanes still looping.
-        let live_now: Vec<Value> = live_vars.iter().map(|&v| self.b.use_var(v)).collect();
-        self.set_exec(live_now.clone());
+        // live. Step counters for the lanes still looping.
+        let live_now = self.live_lanes(&live);
         if let Some(at_end) = self.loop_step(head, &end) {
             let at_end = lanes::varying(&mut self.b, ScalarType::Bool, &at_end);
             let remaining = lanes::mask_and_not(&mut self.b, &live_now, &at_end);
-            for (var, x) in live_vars.iter().zip(remaining) {
-                self.b.def_var(*var, x);
-            }
+            self.retire_lanes(&live, remaining);
         }
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
-        self.mask_depth -= 1;
-        match saved {
-            Some(mask) => self.set_exec(mask),
-            None => self.exec = None,
-        }
+        self.exit_divergent_loop(live);
     }
 }

@@ -9,6 +9,7 @@
 
 use super::frame::FrameSlots;
 use super::lanes::{self, Val};
+use super::mask::Masks;
 use super::ops;
 use crate::abi::ErrorSite;
 use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
@@ -57,21 +58,6 @@ pub struct Gang {
     pub rest: Option<Value>,
 }
 
-/// A loop being emitted, for `break` and `continue`.
-pub struct LoopFrame {
-    pub divergent: bool,
-    /// Coherent loops: the blocks `continue` and `break` jump to, and
-    /// whether those blocks take the exec mask as a parameter.
-    pub continue_block: Block,
-    pub break_block: Block,
-    /// Divergent loops: lanes still in the loop.
-    pub live: Option<Vec<Variable>>,
-    /// Locals written without a blend at the body's top level (see
-    /// `Uniformity::loop_private`), and the mask depth of that top level.
-    pub private: std::collections::HashSet<LocalId>,
-    pub base_depth: usize,
-}
-
 /// Descriptor of one array parameter, loaded at function entry.
 #[derive(Clone, Copy)]
 pub struct ArrayRef {
@@ -94,14 +80,10 @@ pub struct Emitter<'a, 'f> {
     pub error_exit: Block,
     pub sites: &'a mut Vec<ErrorSite>,
     pub scope: Scope<'a>,
-    /// The lanes executing now; `None` when all lanes are known to be on
-    /// (full gang, no divergence) or in uniform code.
-    pub exec: Option<Vec<Variable>>,
+    /// The exec and live masks; only `mask.rs` reads or changes them.
+    pub masks: Masks,
     pub gang: Option<Gang>,
-    pub loops: Vec<LoopFrame>,
     pub math_sigs: HashMap<ScalarType, SigRef>,
-    /// How many `masked` regions enclose the code being emitted.
-    pub mask_depth: usize,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -135,11 +117,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 plan,
                 decl_depth: HashMap::new(),
             },
-            exec: None,
+            masks: Masks::default(),
             gang: None,
-            loops: Vec::new(),
             math_sigs: HashMap::new(),
-            mask_depth: 0,
         }
     }
 
@@ -153,26 +133,6 @@ impl<'a, 'f> Emitter<'a, 'f> {
 
     pub fn expr_varying(&self, expr: ExprId) -> bool {
         self.scope.plan.is_varying(expr)
-    }
-
-    /// The current exec mask as values (`None`: all lanes).
-    pub fn exec_mask(&mut self) -> Option<Vec<Value>> {
-        let vars = self.exec.clone()?;
-        Some(vars.iter().map(|&v| self.b.use_var(v)).collect())
-    }
-
-    pub fn set_exec(&mut self, mask: Vec<Value>) {
-        let vars = match self.exec.clone() {
-            Some(vars) => vars,
-            None => {
-                let vars: Vec<Variable> = mask.iter().map(|_| self.new_var(types::I32X4)).collect();
-                self.exec = Some(vars.clone());
-                vars
-            }
-        };
-        for (var, value) in vars.iter().zip(mask) {
-            self.b.def_var(*var, value);
-        }
     }
 
     pub fn expr(&mut self, id: ExprId) -> Val {
@@ -294,16 +254,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return;
         }
         let new = lanes::varying(&mut self.b, ty, &value);
-        // No blend where the lanes that are off cannot observe the local:
-        // a write at the mask depth of its `let` (lanes off there were off
-        // for its whole scope; narrower regions have a greater depth), or a
-        // loop-private local at the top of a divergent loop body.
-        let same_depth = self.scope.decl_depth.get(&local) == Some(&self.mask_depth);
-        let private = same_depth
-            || self.loops.last().is_some_and(|l| {
-                l.divergent && l.base_depth == self.mask_depth && l.private.contains(&local)
-            });
-        let blended = match self.exec_mask().filter(|_| !private) {
+        let blended = match self.write_blend(local) {
             Some(mask) => {
                 let old: Vec<Value> = vars.iter().map(|&v| self.b.use_var(v)).collect();
                 lanes::select(&mut self.b, ty, &mask, &new, &old)
@@ -324,7 +275,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     /// hold garbage that nothing in the local's scope can observe: every
     /// later write blends, and stores and reductions are masked.
     pub fn declare_local(&mut self, local: LocalId, value: Val) {
-        self.scope.decl_depth.insert(local, self.mask_depth);
+        self.note_declaration(local);
         let ty = self.scope.body.locals[local].ty;
         let varying = self.scope.plan.is_varying_local(local);
         let vars = self.local_vars(local, ty, varying);
@@ -433,45 +384,6 @@ impl<'a, 'f> Emitter<'a, 'f> {
         Val::Varying(combined)
     }
 
-    /// Runs `f` with the exec mask narrowed to `mask` (skipping it when no
-    /// lane is on) and returns its registers, zero where it did not run.
-    pub fn masked(
-        &mut self,
-        mask: Vec<Value>,
-        f: impl FnOnce(&mut Self) -> Vec<Value>,
-    ) -> Vec<Value> {
-        let saved = self.exec_mask();
-        let narrowed = match &saved {
-            Some(exec) => lanes::mask_and(&mut self.b, exec, &mask),
-            None => mask,
-        };
-        let run = self.b.create_block();
-        let merge = self.b.create_block();
-        let regs = lanes::regs(ScalarType::Bool);
-        for _ in 0..regs {
-            self.b.append_block_param(merge, types::I32X4);
-        }
-        let zero = lanes::mask_const(&mut self.b, false);
-        let any = lanes::any(&mut self.b, &narrowed);
-        let zero_args: Vec<_> = zero.iter().map(|&z| z.into()).collect();
-        self.b.ins().brif(any, run, &[], merge, &zero_args);
-        self.b.switch_to_block(run);
-        self.b.seal_block(run);
-        self.set_exec(narrowed);
-        self.mask_depth += 1;
-        let out = f(self);
-        self.mask_depth -= 1;
-        let out_args: Vec<_> = out.iter().map(|&z| z.into()).collect();
-        self.b.ins().jump(merge, &out_args);
-        self.b.switch_to_block(merge);
-        self.b.seal_block(merge);
-        match saved {
-            Some(exec) => self.set_exec(exec),
-            None => self.exec = None,
-        }
-        self.b.block_params(merge).to_vec()
-    }
-
     /// Inlines a user function: its parameters become variables bound to
     /// the arguments, its body is emitted in a scope of its own, under the
     /// function plan the vector plan chose for this call.
@@ -491,11 +403,13 @@ impl<'a, 'f> Emitter<'a, 'f> {
             decl_depth: HashMap::new(),
         };
         let caller = std::mem::replace(&mut self.scope, callee);
-        for (&param, value) in function.params.iter().zip(values) {
-            self.write_local(param, value);
-        }
-        self.block(&function.body.block);
-        let result = self.expr(function.result);
+        let result = self.without_loops(|e| {
+            for (&param, value) in function.params.iter().zip(values) {
+                e.write_local(param, value);
+            }
+            e.block(&function.body.block);
+            e.expr(function.result)
+        });
         self.scope = caller;
         result
     }

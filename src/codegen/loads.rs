@@ -313,7 +313,7 @@ impl Emitter<'_, '_> {
         desc: ArrayRef,
         site: u32,
     ) -> Vec<Value> {
-        let mask = self.exec_mask().unwrap_or_else(|| self.tail_mask());
+        let mask = self.active_lanes();
         let mask_slot = self.stack_buffer(GANG * 4);
         for (k, &m) in mask.iter().enumerate() {
             self.b
@@ -417,7 +417,7 @@ impl Emitter<'_, '_> {
             let narrowed = lanes::narrow_pairs(&mut self.b, &raw);
             inside = lanes::mask_and(&mut self.b, &inside, &narrowed);
         }
-        let active = self.exec_mask().unwrap_or_else(|| self.tail_mask());
+        let active = self.active_lanes();
         let bad = lanes::mask_and_not(&mut self.b, &active, &inside);
         let any_bad = lanes::any(&mut self.b, &bad);
         self.fail_lanes(any_bad, &bad, &idx, site);
@@ -511,10 +511,5 @@ impl Emitter<'_, '_> {
         self.b.ins().jump(next, &[]);
         self.b.switch_to_block(next);
         self.b.seal_block(next);
-    }
-
-    /// The lanes that exist: all of them, in a full gang or uniform code.
-    pub fn tail_mask(&mut self) -> Vec<Value> {
-        lanes::mask_const(&mut self.b, true)
     }
 }

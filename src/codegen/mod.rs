@@ -21,6 +21,7 @@ mod frame;
 mod jit;
 mod lanes;
 mod loads;
+mod mask;
 mod math;
 mod ops;
 mod phase;

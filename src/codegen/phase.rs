@@ -163,17 +163,14 @@ impl Emitter<'_, '_> {
             full: tail.is_none(),
             rest: tail.as_ref().map(|t| t.1),
         });
-        self.exec = None;
-        if let Some((mask, _)) = tail {
-            self.set_exec(mask);
-        }
+        self.begin_gang(tail.map(|t| t.0));
         self.block(phase.block);
         if let (Some((op, ty, value)), Some(acc)) = (phase.reduce, acc) {
             let v = self.expr(value);
             self.accumulate(op, ty, acc, v);
         }
         self.gang = None;
-        self.exec = None;
+        self.end_gang();
     }
 
     /// `acc = acc ⊕ v` in the lanes that are on; lanes that are off keep
