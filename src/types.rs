@@ -23,12 +23,36 @@ impl ScalarType {
         ScalarType::F64,
     ];
 
+    /// What the type is, as data: every other property derives from this
+    /// and [`Self::bits`]. The one match a new type must add an arm to.
+    pub fn kind(self) -> Kind {
+        match self {
+            ScalarType::Bool => Kind::Bool,
+            ScalarType::I32 | ScalarType::I64 => Kind::Int { signed: true },
+            ScalarType::F32 | ScalarType::F64 => Kind::Float,
+        }
+    }
+
+    /// Bits of one element in memory (a bool is one byte holding 0 or 1).
+    pub fn bits(self) -> u32 {
+        match self {
+            ScalarType::Bool => 8,
+            ScalarType::I32 | ScalarType::F32 => 32,
+            ScalarType::I64 | ScalarType::F64 => 64,
+        }
+    }
+
     pub fn is_float(self) -> bool {
-        matches!(self, ScalarType::F32 | ScalarType::F64)
+        self.kind() == Kind::Float
     }
 
     pub fn is_int(self) -> bool {
-        matches!(self, ScalarType::I32 | ScalarType::I64)
+        matches!(self.kind(), Kind::Int { .. })
+    }
+
+    /// Whether the type is a signed integer (floats and bool are not).
+    pub fn is_signed(self) -> bool {
+        self.kind() == Kind::Int { signed: true }
     }
 
     pub fn is_numeric(self) -> bool {
@@ -38,11 +62,7 @@ impl ScalarType {
     /// Size of one element in memory, as laid out in `.npy` files and slices
     /// (a bool is one byte holding 0 or 1).
     pub fn byte_size(self) -> usize {
-        match self {
-            ScalarType::Bool => 1,
-            ScalarType::I32 | ScalarType::F32 => 4,
-            ScalarType::I64 | ScalarType::F64 => 8,
-        }
+        self.bits() as usize / 8
     }
 
     pub fn name(self) -> &'static str {
@@ -58,6 +78,14 @@ impl ScalarType {
     pub fn from_name(name: &str) -> Option<ScalarType> {
         ScalarType::ALL.into_iter().find(|t| t.name() == name)
     }
+}
+
+/// The kind of values a [`ScalarType`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Bool,
+    Int { signed: bool },
+    Float,
 }
 
 impl fmt::Display for ScalarType {

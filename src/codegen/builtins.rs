@@ -6,9 +6,10 @@
 use super::emit::Emitter;
 use super::lanes::{self, Val};
 use super::math;
+use crate::ir::BinaryOp;
 use crate::ir::{Builtin, ExprId};
 use crate::types::ScalarType;
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{
     types, AbiParam, InstBuilder, Signature, StackSlot, StackSlotData, StackSlotKind, Value,
 };
@@ -27,8 +28,10 @@ impl Emitter<'_, '_> {
             }
             Abs | Sqrt | Floor | Ceil | Trunc | Fma => self.native(fun, ty, &values),
             Round => self.round(ty, &values),
-            // The rest are the transcendentals (`vmath::is_vmath`).
-            _ => self.vmath_builtin(fun, ty, &values),
+            Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Pow | Sin | Cos | Tan | Asin
+            | Acos | Atan | Atan2 | Sinh | Cosh | Tanh | Erf | Erfc | Cbrt => {
+                self.vmath_builtin(fun, ty, &values)
+            }
         }
     }
 
@@ -66,7 +69,8 @@ impl Emitter<'_, '_> {
             Builtin::Floor => b.ins().floor(x[0]),
             Builtin::Ceil => b.ins().ceil(x[0]),
             Builtin::Trunc => b.ins().trunc(x[0]),
-            _ => b.ins().fma(x[0], x[1], x[2]),
+            Builtin::Fma => b.ins().fma(x[0], x[1], x[2]),
+            other => unreachable!("{} is not a native builtin", other.name()),
         })
     }
 
@@ -120,11 +124,8 @@ impl Emitter<'_, '_> {
     /// operand wins: `min(a, b) = isnan(a) ? b : (b < a ? b : a)`.
     pub fn min_max(&mut self, is_min: bool, ty: ScalarType, a: Val, c: Val) -> Val {
         if !ty.is_float() {
-            let cc = if is_min {
-                IntCC::SignedLessThan
-            } else {
-                IntCC::SignedGreaterThan
-            };
+            let op = if is_min { BinaryOp::Lt } else { BinaryOp::Gt };
+            let cc = super::ops::int_cc(op, ty.is_signed());
             return self.lanewise(ty, &[a, c], |b, x| {
                 let better = b.ins().icmp(cc, x[1], x[0]);
                 if b.func.dfg.value_type(x[0]).is_vector() {

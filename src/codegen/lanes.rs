@@ -6,7 +6,7 @@
 //! [`widen_mask`] adapts one to 64-bit lanes where a select needs it.
 
 use crate::abi::GANG;
-use crate::types::ScalarType;
+use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
@@ -24,34 +24,83 @@ impl Val {
     }
 }
 
-pub fn scalar_type(ty: ScalarType) -> Type {
-    match ty {
-        ScalarType::Bool => types::I8,
-        ScalarType::I32 => types::I32,
-        ScalarType::I64 => types::I64,
-        ScalarType::F32 => types::F32,
-        ScalarType::F64 => types::F64,
+/// How values of one element type live in Cranelift, derived from the
+/// type's kind and width (Cranelift's `Type::by`, Halide's `Type(code,
+/// bits, lanes)`): nothing here is listed per type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// A uniform value (`bool`: i8 0/1).
+    pub scalar: Type,
+    /// One element in memory, as an integer of its width (for copies).
+    pub memory: Type,
+    /// One register of a varying value (`bool`: an i32x4 mask).
+    pub vector: Type,
+    pub lanes_per_reg: usize,
+    /// Registers per gang.
+    pub regs: usize,
+}
+
+/// Bits of one vector register: Cranelift has only 128-bit vectors on
+/// x86-64.
+const REGISTER_BITS: u32 = 128;
+
+impl Layout {
+    pub fn of(ty: ScalarType) -> Layout {
+        let bits = ty.bits();
+        let memory = int_type(bits);
+        let scalar = match ty.kind() {
+            Kind::Float => float_type(bits),
+            Kind::Bool | Kind::Int { .. } => memory,
+        };
+        // A varying bool is a mask of 32-bit lanes whatever was compared,
+        // so masks combine without conversion (see `widen_mask`).
+        let lane = match ty.kind() {
+            Kind::Bool => types::I32,
+            Kind::Int { .. } | Kind::Float => scalar,
+        };
+        let lanes_per_reg = (REGISTER_BITS / lane.bits()) as usize;
+        Layout {
+            scalar,
+            memory,
+            vector: match lane.by(lanes_per_reg as u32) {
+                Some(vector) => vector,
+                None => unreachable!("{lane} lanes fill a 128-bit register exactly"),
+            },
+            lanes_per_reg,
+            regs: GANG / lanes_per_reg,
+        }
     }
+}
+
+fn int_type(bits: u32) -> Type {
+    match Type::int(bits as u16) {
+        Some(ty) => ty,
+        None => unreachable!("element widths are 8, 16, 32 or 64 bits, not {bits}"),
+    }
+}
+
+fn float_type(bits: u32) -> Type {
+    if bits == 32 {
+        types::F32
+    } else {
+        types::F64
+    }
+}
+
+pub fn scalar_type(ty: ScalarType) -> Type {
+    Layout::of(ty).scalar
 }
 
 pub fn vector_type(ty: ScalarType) -> Type {
-    match ty {
-        ScalarType::Bool | ScalarType::I32 => types::I32X4,
-        ScalarType::I64 => types::I64X2,
-        ScalarType::F32 => types::F32X4,
-        ScalarType::F64 => types::F64X2,
-    }
+    Layout::of(ty).vector
 }
 
 pub fn lanes_per_reg(ty: ScalarType) -> usize {
-    match ty {
-        ScalarType::I64 | ScalarType::F64 => 2,
-        _ => 4,
-    }
+    Layout::of(ty).lanes_per_reg
 }
 
 pub fn regs(ty: ScalarType) -> usize {
-    GANG / lanes_per_reg(ty)
+    Layout::of(ty).regs
 }
 
 pub fn flags() -> MemFlagsData {

@@ -262,11 +262,7 @@ impl Emitter<'_, '_> {
                 .ins()
                 .store(lanes::trusted(), zero, buffer, offset as i32);
         }
-        let element = match size {
-            1 => types::I8,
-            4 => types::I32,
-            _ => types::I64,
-        };
+        let element = lanes::Layout::of(elem).memory;
         let bytes = self.b.ins().imul_imm_s(linear, size as i64);
         let source = self.b.ins().iadd(ptr, bytes);
         let lane = self.new_var(types::I64);
@@ -369,11 +365,7 @@ impl Emitter<'_, '_> {
         self.fail_if(outside, site, bad);
         let row_start = self.b.ins().imul(row_index, cols);
         let linear = self.b.ins().iadd(row_start, col);
-        let element = match size {
-            1 => types::I8,
-            4 => types::I32,
-            _ => types::I64,
-        };
+        let element = lanes::Layout::of(elem).memory;
         let from = self.b.ins().imul_imm_s(linear, size as i64);
         let from = self.b.ins().iadd(desc.ptr, from);
         let value = self.b.ins().load(element, lanes::trusted(), from, 0);

@@ -1,27 +1,20 @@
 //! The float remainder `%`, the one operation compiled code still calls
 //! Rust for (fmod is exact only through a loop): per lane for uniform
-//! values, once per gang for varying ones. It calls the reference
-//! evaluator's definition, so the JIT matches it bit for bit.
+//! values, once per gang for varying ones. It calls the definition in
+//! `semantics`, the evaluator's too, so the JIT matches it bit for bit.
 
 use crate::abi::GANG;
 use crate::ir::BinaryOp;
-use crate::semantics::scalar as ops;
-use crate::value::Scalar;
+use crate::semantics::scalar::float_op;
 
-/// `x % y` in f32, as the evaluator defines it.
+/// `x % y` in f32, as `semantics` defines it.
 pub extern "C" fn rem_f32(x: f32, y: f32) -> f32 {
-    match ops::binary(BinaryOp::Rem, Scalar::F32(x), Scalar::F32(y)) {
-        Scalar::F32(r) => r,
-        _ => f32::NAN,
-    }
+    float_op(BinaryOp::Rem, x, y)
 }
 
-/// `x % y` in f64, as the evaluator defines it.
+/// `x % y` in f64, as `semantics` defines it.
 pub extern "C" fn rem_f64(x: f64, y: f64) -> f64 {
-    match ops::binary(BinaryOp::Rem, Scalar::F64(x), Scalar::F64(y)) {
-        Scalar::F64(r) => r,
-        _ => f64::NAN,
-    }
+    float_op(BinaryOp::Rem, x, y)
 }
 
 /// [`rem_f32`] on the `GANG` lanes at `x` and `y`, written to `out`. One

@@ -2,48 +2,52 @@
 //!
 //! Every operation has one scalar form (uniform values, and the per-lane
 //! fallback) and a vector form that uses a native instruction where one
-//! exists and gives the same bits. The reference evaluator
-//! (`crate::eval::ops`) is the definition; differential tests hold the two
-//! together.
+//! exists and gives the same bits. `crate::semantics` is the definition;
+//! differential tests hold the two together. Instructions are chosen from
+//! the type's kind and signedness (`ScalarType::kind`), as ISPC does, not
+//! listed per type.
 
 use super::lanes::{self, map_lanes, narrow_pairs, Val};
 use crate::ir::{BinaryOp, UnaryOp};
-use crate::types::ScalarType;
+use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_frontend::FunctionBuilder;
 
-pub fn int_cc(op: BinaryOp) -> IntCC {
-    match op {
-        BinaryOp::Eq => IntCC::Equal,
-        BinaryOp::Ne => IntCC::NotEqual,
-        BinaryOp::Lt => IntCC::SignedLessThan,
-        BinaryOp::Le => IntCC::SignedLessThanOrEqual,
-        BinaryOp::Gt => IntCC::SignedGreaterThan,
-        _ => IntCC::SignedGreaterThanOrEqual,
+/// The integer condition of comparison `op` (`bool` is i8 0/1, so
+/// `false < true` is an unsigned comparison).
+pub fn int_cc(op: BinaryOp, signed: bool) -> IntCC {
+    use BinaryOp::*;
+    match (op, signed) {
+        (Eq, _) => IntCC::Equal,
+        (Ne, _) => IntCC::NotEqual,
+        (Lt, true) => IntCC::SignedLessThan,
+        (Le, true) => IntCC::SignedLessThanOrEqual,
+        (Gt, true) => IntCC::SignedGreaterThan,
+        (Ge, true) => IntCC::SignedGreaterThanOrEqual,
+        (Lt, false) => IntCC::UnsignedLessThan,
+        (Le, false) => IntCC::UnsignedLessThanOrEqual,
+        (Gt, false) => IntCC::UnsignedGreaterThan,
+        (Ge, false) => IntCC::UnsignedGreaterThanOrEqual,
+        (Add | Sub | Mul | Div | Rem | And | Or | BitAnd | BitOr | BitXor | Shl | Shr, _) => {
+            unreachable!("{} is not a comparison", op.symbol())
+        }
     }
 }
 
 /// IEEE comparisons: ordered except `!=`, which is true for NaN.
 pub fn float_cc(op: BinaryOp) -> FloatCC {
+    use BinaryOp::*;
     match op {
-        BinaryOp::Eq => FloatCC::Equal,
-        BinaryOp::Ne => FloatCC::NotEqual,
-        BinaryOp::Lt => FloatCC::LessThan,
-        BinaryOp::Le => FloatCC::LessThanOrEqual,
-        BinaryOp::Gt => FloatCC::GreaterThan,
-        _ => FloatCC::GreaterThanOrEqual,
-    }
-}
-
-/// `bool` is i8 0/1, so `false < true` is an unsigned comparison.
-fn bool_cc(op: BinaryOp) -> IntCC {
-    match op {
-        BinaryOp::Lt => IntCC::UnsignedLessThan,
-        BinaryOp::Le => IntCC::UnsignedLessThanOrEqual,
-        BinaryOp::Gt => IntCC::UnsignedGreaterThan,
-        BinaryOp::Ge => IntCC::UnsignedGreaterThanOrEqual,
-        other => int_cc(other),
+        Eq => FloatCC::Equal,
+        Ne => FloatCC::NotEqual,
+        Lt => FloatCC::LessThan,
+        Le => FloatCC::LessThanOrEqual,
+        Gt => FloatCC::GreaterThan,
+        Ge => FloatCC::GreaterThanOrEqual,
+        Add | Sub | Mul | Div | Rem | And | Or | BitAnd | BitOr | BitXor | Shl | Shr => {
+            unreachable!("{} is not a comparison", op.symbol())
+        }
     }
 }
 
@@ -58,10 +62,9 @@ pub fn scalar_binary(
 ) -> Value {
     use BinaryOp::*;
     if op.is_comparison() {
-        return match ty {
-            ScalarType::Bool => b.ins().icmp(bool_cc(op), x, y),
-            t if t.is_float() => b.ins().fcmp(float_cc(op), x, y),
-            _ => b.ins().icmp(int_cc(op), x, y),
+        return match ty.kind() {
+            Kind::Float => b.ins().fcmp(float_cc(op), x, y),
+            Kind::Bool | Kind::Int { .. } => b.ins().icmp(int_cc(op, ty.is_signed()), x, y),
         };
     }
     let float = ty.is_float();
@@ -70,6 +73,7 @@ pub fn scalar_binary(
         Sub if float => b.ins().fsub(x, y),
         Mul if float => b.ins().fmul(x, y),
         Div if float => b.ins().fdiv(x, y),
+        Rem if float => unreachable!("float % is a call, made by the caller"),
         Add => b.ins().iadd(x, y),
         Sub => b.ins().isub(x, y),
         Mul => b.ins().imul(x, y),
@@ -78,15 +82,21 @@ pub fn scalar_binary(
         BitAnd | And => b.ins().band(x, y),
         BitOr | Or => b.ins().bor(x, y),
         BitXor => b.ins().bxor(x, y),
-        // Cranelift takes shift amounts modulo the bit width, as kern does.
+        // Cranelift takes shift amounts modulo the bit width, as kern does;
+        // `>>` is arithmetic on signed integers, logical on unsigned ones.
         Shl => b.ins().ishl(x, y),
-        _ => b.ins().sshr(x, y),
+        Shr if ty.is_signed() => b.ins().sshr(x, y),
+        Shr => b.ins().ushr(x, y),
+        Eq | Ne | Lt | Le | Gt | Ge => unreachable!("comparisons returned above"),
     }
 }
 
-/// Integer `/` and `%` that never trap: `x / 0 == 0`, `x % 0 == x`,
-/// `MIN / -1 == MIN`, `MIN % -1 == 0`.
+/// Integer `/` and `%` that never trap: `x / 0 == 0`, `x % 0 == x`, and
+/// for signed types `MIN / -1 == MIN`, `MIN % -1 == 0`.
 fn int_div(b: &mut FunctionBuilder, ty: ScalarType, x: Value, y: Value, rem: bool) -> Value {
+    if !ty.is_signed() {
+        return uint_div(b, ty, x, y, rem);
+    }
     let t = lanes::scalar_type(ty);
     let zero = b.ins().iconst(t, 0);
     let one = b.ins().iconst(t, 1);
@@ -106,6 +116,22 @@ fn int_div(b: &mut FunctionBuilder, ty: ScalarType, x: Value, y: Value, rem: boo
     }
 }
 
+/// Unsigned `/` and `%`: only division by zero needs a guard.
+fn uint_div(b: &mut FunctionBuilder, ty: ScalarType, x: Value, y: Value, rem: bool) -> Value {
+    let t = lanes::scalar_type(ty);
+    let zero = b.ins().iconst(t, 0);
+    let one = b.ins().iconst(t, 1);
+    let is_zero = b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+    let safe = b.ins().select(is_zero, one, y);
+    if rem {
+        let r = b.ins().urem(x, safe);
+        b.ins().select(is_zero, x, r)
+    } else {
+        let q = b.ins().udiv(x, safe);
+        b.ins().select(is_zero, zero, q)
+    }
+}
+
 /// `x op y` on varying registers (`Rem` on floats and `And`/`Or` excluded,
 /// as for [`scalar_binary`]). `y_uniform` is `y` when it is uniform: vector
 /// shifts take a scalar amount.
@@ -121,12 +147,10 @@ pub fn vector_binary(
         if let Val::Uniform(amount) = y {
             return x
                 .iter()
-                .map(|&r| {
-                    if op == Shl {
-                        b.ins().ishl(r, *amount)
-                    } else {
-                        b.ins().sshr(r, *amount)
-                    }
+                .map(|&r| match (op, ty.is_signed()) {
+                    (Shl, _) => b.ins().ishl(r, *amount),
+                    (_, true) => b.ins().sshr(r, *amount),
+                    (_, false) => b.ins().ushr(r, *amount),
                 })
                 .collect();
         }
@@ -148,13 +172,15 @@ pub fn vector_binary(
             Add if float => b.ins().fadd(p, q),
             Sub if float => b.ins().fsub(p, q),
             Mul if float => b.ins().fmul(p, q),
-            Div => b.ins().fdiv(p, q),
+            Div if float => b.ins().fdiv(p, q),
             Add => b.ins().iadd(p, q),
             Sub => b.ins().isub(p, q),
             Mul => b.ins().imul(p, q),
             BitAnd | And => b.ins().band(p, q),
             BitOr | Or => b.ins().bor(p, q),
-            _ => b.ins().bxor(p, q),
+            BitXor => b.ins().bxor(p, q),
+            Div | Rem | Shl | Shr => unreachable!("integer {} runs per lane above", op.symbol()),
+            Eq | Ne | Lt | Le | Gt | Ge => unreachable!("comparisons returned above"),
         })
         .collect()
 }
@@ -185,10 +211,11 @@ fn vector_compare(
                     let d = b.ins().band_not(p, q);
                     b.ins().bnot(d)
                 }
-                _ => {
+                Ge => {
                     let d = b.ins().band_not(q, p);
                     b.ins().bnot(d)
                 }
+                _ => unreachable!("{} is not a comparison", op.symbol()),
             })
             .collect();
     }
@@ -199,7 +226,7 @@ fn vector_compare(
             if ty.is_float() {
                 b.ins().fcmp(float_cc(op), p, q)
             } else {
-                b.ins().icmp(int_cc(op), p, q)
+                b.ins().icmp(int_cc(op, ty.is_signed()), p, q)
             }
         })
         .collect();
@@ -225,34 +252,48 @@ pub fn unary(b: &mut FunctionBuilder, op: UnaryOp, ty: ScalarType, x: &Val) -> V
     }
 }
 
-/// `to(x)` on a scalar, with kern's rules: float → int truncates and
-/// saturates (NaN → 0), number → bool is `x != 0`.
+/// `to(x)` on a scalar, with kern's rules (`semantics::cast`): float → int
+/// truncates and saturates (NaN → 0), int → int wraps, number → bool is
+/// `x != 0`. Chosen from the two types' kinds, widths and signedness.
 pub fn scalar_cast(b: &mut FunctionBuilder, from: ScalarType, to: ScalarType, x: Value) -> Value {
-    use ScalarType::*;
+    if from == to {
+        return x;
+    }
     let t = lanes::scalar_type(to);
-    match (from, to) {
-        _ if from == to => x,
-        (Bool, I32 | I64) => b.ins().uextend(t, x),
-        (Bool, F32 | F64) => {
+    let (from_bits, to_bits) = (from.bits(), to.bits());
+    match (from.kind(), to.kind()) {
+        (Kind::Bool, Kind::Bool) => x,
+        // bool is 0/1 in an i8: zero-extend it like an unsigned integer.
+        (Kind::Bool, Kind::Int { .. }) => b.ins().uextend(t, x),
+        (Kind::Bool, Kind::Float) => {
             let wide = b.ins().uextend(types::I32, x);
             b.ins().fcvt_from_sint(t, wide)
         }
-        (I32 | I64, Bool) => b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
-        (F32, Bool) => {
-            let zero = b.ins().f32const(0.0);
+        (Kind::Int { .. }, Kind::Bool) => b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
+        (Kind::Float, Kind::Bool) => {
+            let zero = float_zero(b, from);
             b.ins().fcmp(FloatCC::NotEqual, x, zero)
         }
-        (F64, Bool) => {
-            let zero = b.ins().f64const(0.0);
-            b.ins().fcmp(FloatCC::NotEqual, x, zero)
-        }
-        (I32, I64) => b.ins().sextend(t, x),
-        (I64, I32) => b.ins().ireduce(t, x),
-        (I32 | I64, F32 | F64) => b.ins().fcvt_from_sint(t, x),
-        (F32 | F64, I32 | I64) => b.ins().fcvt_to_sint_sat(t, x),
-        (F32, F64) => b.ins().fpromote(t, x),
-        (F64, F32) => b.ins().fdemote(t, x),
-        _ => x,
+        (Kind::Int { signed }, Kind::Int { .. }) => match from_bits.cmp(&to_bits) {
+            std::cmp::Ordering::Less if signed => b.ins().sextend(t, x),
+            std::cmp::Ordering::Less => b.ins().uextend(t, x),
+            std::cmp::Ordering::Greater => b.ins().ireduce(t, x),
+            std::cmp::Ordering::Equal => x,
+        },
+        (Kind::Int { signed: true }, Kind::Float) => b.ins().fcvt_from_sint(t, x),
+        (Kind::Int { signed: false }, Kind::Float) => b.ins().fcvt_from_uint(t, x),
+        (Kind::Float, Kind::Int { signed: true }) => b.ins().fcvt_to_sint_sat(t, x),
+        (Kind::Float, Kind::Int { signed: false }) => b.ins().fcvt_to_uint_sat(t, x),
+        (Kind::Float, Kind::Float) if from_bits < to_bits => b.ins().fpromote(t, x),
+        (Kind::Float, Kind::Float) => b.ins().fdemote(t, x),
+    }
+}
+
+fn float_zero(b: &mut FunctionBuilder, ty: ScalarType) -> Value {
+    if ty.bits() == 32 {
+        b.ins().f32const(0.0)
+    } else {
+        b.ins().f64const(0.0)
     }
 }
 

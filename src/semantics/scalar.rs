@@ -9,7 +9,7 @@
 //! match arms that this rules out.
 
 use super::ops::{BinaryOp, UnaryOp};
-use crate::types::{Scalar, ScalarType};
+use crate::types::{Kind, Scalar, ScalarType};
 use std::ops::{Add, Div, Mul, Rem, Sub};
 
 /// Marks a match arm for operand types the verifier rejects: reaching it
@@ -127,7 +127,7 @@ int_op!(i64_op, i64);
 
 /// IEEE-754 arithmetic, round to nearest; `%` is Rust's `%`: fmod, exact,
 /// with the dividend's sign.
-fn float_op<T>(op: BinaryOp, x: T, y: T) -> T
+pub fn float_op<T>(op: BinaryOp, x: T, y: T) -> T
 where
     T: Add<Output = T> + Sub<Output = T> + Mul<Output = T> + Div<Output = T> + Rem<Output = T>,
 {
@@ -143,45 +143,52 @@ where
 
 /// Converts `x` to `to`. Rust's `as` is the definition for numbers:
 /// float → int truncates toward zero and saturates, NaN → 0; int → float
-/// and f64 → f32 round to nearest even; i64 → i32 wraps. bool → number is
-/// 0 or 1; number → bool is `x != 0` (so NaN → true).
+/// and f64 → f32 round to nearest even; int → int wraps (keeps the low
+/// bits). bool → number is 0 or 1; number → bool is `x != 0` (so NaN →
+/// true).
+///
+/// Every value goes through [`Wide`], which holds every type's values
+/// exactly, so a conversion is decided by the two types' kinds, not by a
+/// table of pairs: a new type adds one arm to [`widen`] and one to the
+/// final match.
 pub fn cast(x: Scalar, to: ScalarType) -> Scalar {
-    use Scalar::*;
-    match to {
-        ScalarType::Bool => Bool(match x {
-            Bool(v) => v,
-            I32(v) => v != 0,
-            I64(v) => v != 0,
-            F32(v) => v != 0.0,
-            F64(v) => v != 0.0,
-        }),
-        ScalarType::I32 => I32(match x {
-            Bool(v) => v as i32,
-            I32(v) => v,
-            I64(v) => v as i32,
-            F32(v) => v as i32,
-            F64(v) => v as i32,
-        }),
-        ScalarType::I64 => I64(match x {
-            Bool(v) => v as i64,
-            I32(v) => v as i64,
-            I64(v) => v,
-            F32(v) => v as i64,
-            F64(v) => v as i64,
-        }),
-        ScalarType::F32 => F32(match x {
-            Bool(v) => v as u8 as f32,
-            I32(v) => v as f32,
-            I64(v) => v as f32,
-            F32(v) => v,
-            F64(v) => v as f32,
-        }),
-        ScalarType::F64 => F64(match x {
-            Bool(v) => v as u8 as f64,
-            I32(v) => v as f64,
-            I64(v) => v as f64,
-            F32(v) => v as f64,
-            F64(v) => v,
-        }),
+    let w = match (widen(x), to.kind()) {
+        (Wide::Bool(b), Kind::Int { .. } | Kind::Float) => Wide::Int(b.into()),
+        (Wide::Int(v), Kind::Bool) => Wide::Bool(v != 0),
+        (Wide::Float(v), Kind::Bool) => Wide::Bool(v != 0.0),
+        (w, _) => w,
+    };
+    // `as` from i128 wraps to the target width; from f64 it truncates and
+    // saturates (NaN → 0); i128 → float rounds once, to nearest even.
+    match (to, w) {
+        (ScalarType::Bool, Wide::Bool(b)) => Scalar::Bool(b),
+        (ScalarType::I32, Wide::Int(v)) => Scalar::I32(v as i32),
+        (ScalarType::I32, Wide::Float(v)) => Scalar::I32(v as i32),
+        (ScalarType::I64, Wide::Int(v)) => Scalar::I64(v as i64),
+        (ScalarType::I64, Wide::Float(v)) => Scalar::I64(v as i64),
+        (ScalarType::F32, Wide::Int(v)) => Scalar::F32(v as f32),
+        (ScalarType::F32, Wide::Float(v)) => Scalar::F32(v as f32),
+        (ScalarType::F64, Wide::Int(v)) => Scalar::F64(v as f64),
+        (ScalarType::F64, Wide::Float(v)) => Scalar::F64(v),
+        _ => type_bug("cast"),
+    }
+}
+
+/// A value of any type, exactly: bool, every integer (i128 holds them
+/// all), every float (f64 holds every f32).
+#[derive(Clone, Copy)]
+enum Wide {
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+}
+
+fn widen(x: Scalar) -> Wide {
+    match x {
+        Scalar::Bool(v) => Wide::Bool(v),
+        Scalar::I32(v) => Wide::Int(v.into()),
+        Scalar::I64(v) => Wide::Int(v.into()),
+        Scalar::F32(v) => Wide::Float(v.into()),
+        Scalar::F64(v) => Wide::Float(v),
     }
 }

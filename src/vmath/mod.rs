@@ -107,10 +107,11 @@ pub fn apply<A: Arith>(a: &mut A, fun: Builtin, p: Precision, x: A::F, y: A::F) 
         Cbrt => pow::cbrt(a, p, x),
         Erf => erf::erf(a, p, x),
         Erfc => erf::erfc(a, p, x),
-        _ => {
-            // Not a vector-maths builtin (see `is_vmath`): a codegen bug,
-            // answered with NaN.
-            a.fconst(f64::NAN)
+        Abs | Min | Max | Clamp | Select | Sqrt | Floor | Ceil | Round | Trunc | Fma => {
+            unreachable!(
+                "{} is not a vector-maths builtin (see `is_vmath`)",
+                fun.name()
+            )
         }
     }
 }
