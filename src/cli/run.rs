@@ -38,7 +38,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let front_end_time = started.elapsed();
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
     let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
-    let plan = OutputPlan::new(kernel, &args.outputs, &specs, args.force)?;
+    let plan = OutputPlan::new(kernel, &args.outputs, &args.file, &specs, args.force)?;
     let prepared = arguments::prepare(kernel, &specs, args.engine)?;
     to_stderr(&prepared.copy_notes());
     let signature = Signature::of(kernel);
