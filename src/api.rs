@@ -296,6 +296,8 @@ pub enum CallError {
         kernel: String,
         array: String,
         shape: Vec<usize>,
+        /// The bytes that did not fit (saturated at `usize::MAX`).
+        bytes: usize,
     },
 }
 
@@ -319,9 +321,10 @@ impl fmt::Display for CallError {
                 kernel,
                 array,
                 shape,
+                bytes,
             } => write!(
                 f,
-                "kernel `{kernel}`: cannot allocate output `{array}` of shape {shape:?}"
+                "kernel `{kernel}`: cannot allocate {bytes} bytes for output `{array}` of shape {shape:?}"
             ),
         }
     }

@@ -939,3 +939,8 @@ fn inout_npy_is_updated_in_a_copy_never_in_the_file() {
         );
     }
 }
+
+// ----- hostile inputs (issue 10) -----
+
+#[path = "cli/hostile.rs"]
+mod hostile;

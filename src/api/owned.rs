@@ -60,6 +60,9 @@ impl Kernel<'_> {
                             kernel: sig.name.clone(),
                             array: param.name.clone(),
                             shape: shape.clone(),
+                            bytes: shape
+                                .iter()
+                                .fold(param.elem.byte_size(), |n, &d| n.saturating_mul(d)),
                         })?,
                     )
                 }

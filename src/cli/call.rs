@@ -62,6 +62,9 @@ fn written_arrays(
                 kernel: sig.name.clone(),
                 array: param.name.clone(),
                 shape: shape.clone(),
+                bytes: shape
+                    .iter()
+                    .fold(param.elem.byte_size(), |n, &d| n.saturating_mul(d)),
             }),
         (Role::InOut, _) => match owned.values.remove(&param.name) {
             Some(Value::Array(array)) => Ok(Some(array)),

@@ -38,7 +38,7 @@ impl Drop for Registered {
 }
 
 /// Registers `path` for removal on SIGINT or SIGTERM.
-pub fn register(path: &Path) -> Registered {
+fn register(path: &Path) -> Registered {
     let Ok(c_path) = CString::new(path.as_os_str().as_bytes()) else {
         return Registered(None);
     };
@@ -52,6 +52,35 @@ pub fn register(path: &Path) -> Registered {
     // SAFETY: `raw` came from `into_raw` above and was never shared.
     drop(unsafe { CString::from_raw(raw) });
     Registered(None)
+}
+
+/// Runs `create`, which makes the file at the path it returns, and
+/// registers that path, with SIGINT and SIGTERM held back in between: a
+/// signal that arrives meanwhile is delivered once the path is registered,
+/// so there is no moment when the file exists and the handler would miss
+/// it.
+pub fn create_registered<T, E>(
+    create: impl FnOnce() -> Result<T, E>,
+    path_of: impl Fn(&T) -> &Path,
+) -> Result<(T, Registered), E> {
+    // SAFETY: sigset operations on a local, zeroed set; pthread_sigmask with
+    // valid pointers only changes this thread's mask, restored below.
+    let old = unsafe {
+        let mut block: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut block);
+        libc::sigaddset(&mut block, libc::SIGINT);
+        libc::sigaddset(&mut block, libc::SIGTERM);
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut old);
+        old
+    };
+    let result = create().map(|made| {
+        let registered = register(path_of(&made));
+        (made, registered)
+    });
+    // SAFETY: restores the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    result
 }
 
 /// Installs the SIGINT and SIGTERM handler, leaving a signal that is

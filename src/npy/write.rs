@@ -41,8 +41,8 @@ pub fn write(path: &Path, value: &Value) -> Result<(), NpyError> {
     };
     let dir = directory_of(path);
     remove_stale(dir);
-    let temp = create_temporary(dir).map_err(NpyError::io(path, "create a temporary file for"))?;
-    let _registered = cleanup::register(temp.path());
+    let (temp, _registered) =
+        create_temporary(dir).map_err(NpyError::io(path, "create a temporary file for"))?;
     let file = temp.as_file();
     let mut out = BufWriter::with_capacity(1 << 20, file);
     stream(&mut out, array)
@@ -71,12 +71,24 @@ fn directory_of(path: &Path) -> &Path {
     }
 }
 
-fn create_temporary(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+/// A new temporary in `dir`, registered for removal on a signal.
+fn create_temporary(dir: &Path) -> io::Result<(tempfile::NamedTempFile, cleanup::Registered)> {
+    cleanup::create_registered(|| new_temporary(dir), |t| t.path())
+}
+
+fn new_temporary(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
     tempfile::Builder::new()
         .prefix(&format!("{PREFIX}{}-", std::process::id()))
         .suffix(SUFFIX)
         .rand_bytes(RANDOM)
+        // What `File::create` would give (the umask applies), not tempfile's
+        // private 0600: the temporary becomes the user's output file.
+        .permissions(fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
+        // tempfile appends the temporary's name to the message; the caller
+        // names the output, which is what the user knows.
+        .map_err(|e| e.raw_os_error().map_or(e, io::Error::from_raw_os_error))
 }
 
 fn stream(out: &mut impl Write, array: &Array) -> io::Result<()> {
