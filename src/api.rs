@@ -96,6 +96,7 @@ impl Program {
     /// `options.threads = Some(n)`, n > 1, the program gets a thread pool of
     /// its own, built here once.
     pub fn compile(source: &str, options: Options) -> Result<Program, CompileError> {
+        options.validate().map_err(CompileError::Options)?;
         let checked = crate::check(source);
         let Some(module) = checked.module else {
             return Err(CompileError::Diagnostics(checked.diagnostics));
@@ -114,6 +115,7 @@ impl Program {
         source: &str,
         options: Options,
     ) -> Result<Program, CompileError> {
+        options.validate().map_err(CompileError::Options)?;
         let rewritten;
         let module = if options.fast_math {
             let mut copy = module.clone();
@@ -242,6 +244,8 @@ pub enum CompileError {
     Codegen(CodegenError),
     /// The program's thread pool could not be built.
     ThreadPool { threads: usize, message: String },
+    /// An [`Options`] setting is out of range.
+    Options(crate::options::OptionsError),
 }
 
 impl CompileError {
@@ -275,6 +279,7 @@ impl fmt::Display for CompileError {
             CompileError::ThreadPool { threads, message } => {
                 write!(f, "cannot start a pool of {threads} threads: {message}")
             }
+            CompileError::Options(error) => write!(f, "invalid options: {error}"),
         }
     }
 }

@@ -219,10 +219,33 @@ fn to_stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// The text of a source file: a regular file (a FIFO would block) of
+/// UTF-8, whose first invalid byte is named by position.
 fn read_source(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|error| CliError::Source {
+    let error = |error| CliError::Source {
         path: path.to_path_buf(),
         error,
+    };
+    let meta = std::fs::metadata(path).map_err(error)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
+        return Err(error(std::io::Error::other(format!("it is {what}"))));
+    }
+    let bytes = std::fs::read(path).map_err(error)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // Valid up to `at`, so the column counts characters.
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8: byte {at} (line {line}, column {column}) is {:#04x}",
+                e.as_bytes()[at]
+            ),
+        ))
     })
 }
 

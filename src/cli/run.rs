@@ -32,6 +32,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    jit_options(args).validate().map_err(|e| CliError::Usage(format!("--threads: {e}")))?;
     let source = read_source(&args.file)?;
     let started = Instant::now();
     let module = compile(&args.file, &source)?;
@@ -123,11 +124,7 @@ fn run_jit(
         functions: module.functions.clone(),
         precision: module.precision,
     };
-    let options = Options {
-        threads: args.threads.map(NonZeroUsize::get),
-        ..Options::default()
-    };
-    let program = Program::from_module(&only, source, options).map_err(compile_error)?;
+    let program = Program::from_module(&only, source, jit_options(args)).map_err(compile_error)?;
     let jit_kernel = program
         .kernel(&kernel.name)
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;
@@ -142,6 +139,13 @@ fn run_jit(
     })
 }
 
+fn jit_options(args: &RunArgs) -> Options {
+    Options {
+        threads: args.threads.map(NonZeroUsize::get),
+        ..Options::default()
+    }
+}
+
 fn compile_error(error: CompileError) -> CliError {
     match error {
         // The front end ran (and passed) before; diagnostics now would be
@@ -150,6 +154,7 @@ fn compile_error(error: CompileError) -> CliError {
             CliError::Internal(error.to_string())
         }
         CompileError::ThreadPool { .. } => CliError::Runtime(error.to_string()),
+        CompileError::Options(_) => CliError::Usage(error.to_string()),
     }
 }
 

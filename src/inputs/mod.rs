@@ -105,6 +105,13 @@ pub enum InputError {
         size: String,
         needed_by: String,
     },
+    /// An array's extent is past `i64::MAX`, the largest size.
+    SizeTooLarge {
+        size: String,
+        array: String,
+        dim: usize,
+        extent: usize,
+    },
     /// A size given explicitly differs from an array that fixes it.
     SizeConflict {
         size: String,
@@ -183,6 +190,12 @@ impl fmt::Display for InputError {
                 f,
                 "size `{size}` is needed for `{needed_by}` but nothing gives it: \
                  pass {size}=N, or an array (literal or .npy) that fixes it"
+            ),
+            SizeTooLarge { size, array, dim, extent } => write!(
+                f,
+                "size `{size}`: `{array}` has {extent} along dimension {dim}, \
+                 more than the largest size ({})",
+                i64::MAX
             ),
             SizeConflict { size, given, array, dim, extent } => write!(
                 f,
