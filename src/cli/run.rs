@@ -22,7 +22,7 @@ use super::{
 };
 use kjit::api::{CompileError, Program};
 use kjit::eval::{self, EvalError};
-use kjit::inputs::{self, Defaults, Spec};
+use kjit::inputs::{self, Defaults, Origin, Spec};
 use kjit::ir::{Kernel, Module};
 use kjit::options::Options;
 use kjit::signature::{Bound, Signature};
@@ -40,7 +40,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
     let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
     let plan = OutputPlan::new(kernel, &args.outputs, &args.file, &specs, args.force)?;
-    let prepared = arguments::prepare(kernel, &specs, args.engine)?;
+    let prepared = arguments::prepare(kernel, &specs, args.engine)
+        .map_err(|e| e.with_origins(origins(&source, &module, kernel, &args.args)))?;
     to_stderr(&prepared.copy_notes());
     let signature = Signature::of(kernel);
     let bound = prepared.bind(&signature).map_err(CliError::Args)?;
@@ -171,7 +172,8 @@ fn compile(file: &Path, source: &str) -> Result<Module, CliError> {
     checked.module.ok_or(CliError::Diagnostics)
 }
 
-/// The file's defaults for `kernel`, overridden by the command line.
+/// The file's defaults for `kernel`, overridden by the command line; a
+/// default size yields to an array the command line gives that fixes it.
 fn argument_specs(
     file: &Path,
     source: &str,
@@ -186,10 +188,25 @@ fn argument_specs(
     let mut defaults = Defaults::parse(source)?;
     // Paths in the file are relative to the file, not to where kjit runs.
     defaults.rebase(file.parent().unwrap_or(Path::new("")));
-    Ok(inputs::merge(
-        defaults.for_kernel(module, kernel)?,
-        overrides,
-    ))
+    let base = inputs::yield_to_given_arrays(kernel, defaults.for_kernel(module, kernel)?, &overrides);
+    Ok(inputs::merge(base, overrides))
+}
+
+/// Where the spec of each argument of a run was written.
+fn origins<'a>(
+    source: &'a str,
+    module: &'a Module,
+    kernel: &'a Kernel,
+    args: &'a [String],
+) -> impl Fn(&str) -> Option<Origin> + 'a {
+    let defaults = Defaults::parse(source).unwrap_or_default();
+    move |name| {
+        let given = args.iter().any(|a| a.split_once('=').is_some_and(|(n, _)| n.trim() == name));
+        if given {
+            return Some(Origin::CommandLine);
+        }
+        defaults.line_of(module, kernel, name).map(Origin::DefaultLine)
+    }
 }
 
 fn eval_error(error: EvalError, source: &str) -> CliError {

@@ -265,6 +265,8 @@ fn known_sizes(
                         array: kernel.params[id].name.clone(),
                         dim,
                         extent,
+                        size_from: None,
+                        array_from: None,
                     })
                 }
                 _ => {}

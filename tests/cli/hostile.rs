@@ -395,3 +395,29 @@ fn an_empty_domain_reports_zero_elements() {
         .expect(0)
         .stdout_has("1 element in the largest domain");
 }
+
+// ----- the first hour -----
+
+#[test]
+fn default_sizes_yield_to_the_users_arrays_and_conflicts_say_where() {
+    let dir = Dir::new();
+    dir.write(
+        "d.kern",
+        "// default: n=1000000 x=uniform(0,1)\n// default: y=[1, 2, 3]\n\
+         kernel k(x: f32[n], y: f32[n]) -> (s: f32) {\n    s = sum over i in n { x[i] + y[i] };\n}\n",
+    );
+    // The user's arrays fix n; the default n=1000000 steps aside.
+    dir.kjit(&["run", "d.kern", "x=[1,2,3,4,5]", "y=fill(1)"])
+        .expect(0)
+        .stdout_has("with n = 5")
+        .stdout_has("s: f32 = 20.0");
+    // A generator fixes nothing, so the default n still applies to it, and
+    // then meets the default y.
+    dir.kjit(&["run", "d.kern", "x=iota"]).expect(3).stderr_has(
+        "size `n` is given as 1000000 (by the `// default:` line 1), \
+         but `y` (by the `// default:` line 2) has 3 along dimension 0",
+    );
+    dir.kjit(&["run", "d.kern", "n=4", "x=iota"]).expect(3).stderr_has(
+        "size `n` is given as 4 (on the command line), but `y` (by the `// default:` line 2) has 3",
+    );
+}
