@@ -175,6 +175,13 @@ impl Program {
         &self.source
     }
 
+    /// `error` (from one of this program's kernels) rendered rustc-style
+    /// against this program's source, with `file_name` heading the code
+    /// frame (the file the source came from, or any name that helps).
+    pub fn render_error(&self, error: &CallError, file_name: &str) -> String {
+        error.render(file_name, &self.source)
+    }
+
     pub fn options(&self) -> &Options {
         &self.options
     }
@@ -313,6 +320,20 @@ impl CallError {
         match self {
             CallError::Run(error) => error.describe(source),
             other => other.to_string(),
+        }
+    }
+
+    /// The error rendered as rustc would: a run error as a code frame of
+    /// `source` (headed by `file_name`) pointing at the failed read, any
+    /// other error as one `error:` line. [`Program::render_error`] passes
+    /// the program's own source.
+    pub fn render(&self, file_name: &str, source: &str) -> String {
+        match self {
+            CallError::Run(error) => match error.diagnostic() {
+                Some(d) => diagnostic::render(&[d], file_name, source, false),
+                None => format!("error: {error}\n"),
+            },
+            other => format!("error: {other}\n"),
         }
     }
 }

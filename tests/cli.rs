@@ -506,16 +506,20 @@ fn out_of_range_read_is_a_runtime_error() {
         "shift.kern",
         "kernel shift(x: f32[n]) -> (out: f32[n]) {\n    foreach i in n { out[i] = x[i + 1]; }\n}\n",
     );
+    // Both engines point at the read, in a code frame headed by the file.
+    let frame = "\
+error: kernel `shift`: index [3] is out of bounds for array `x` of shape [3]
+  ┌─ shift.kern:2:31
+  │
+2 │     foreach i in n { out[i] = x[i + 1]; }
+  │                               ^^^^^^^^ this read of `x` at [3] is out of bounds
+";
     dir.kjit(&["run", "shift.kern", "x=[1,2,3]", "-o", "out=out.npy"])
         .expect(3)
-        .stderr_has(
-            "error: kernel `shift`: index [3] is out of bounds for array `x` of shape [3] at 2:31",
-        );
+        .stderr_has(frame);
     dir.kjit(&["run", "shift.kern", "x=[1,2,3]", "--engine", "reference"])
         .expect(3)
-        .stderr_has(
-            "error: kernel `shift`: index [3] is out of bounds for array `x` of shape [3] at 2:31",
-        );
+        .stderr_has(frame);
     assert_eq!(
         dir.files(),
         vec!["shift.kern"],

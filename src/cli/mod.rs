@@ -138,6 +138,13 @@ pub enum CliError {
     Args(kjit::signature::ArgError),
     /// The kernel failed while running (message with source position).
     Runtime(String),
+    /// The kernel failed while running at a place in the source, shown as
+    /// a code frame.
+    RuntimeAt {
+        diagnostic: Box<Diagnostic>,
+        file: PathBuf,
+        source: String,
+    },
     /// An `-o` request was refused or its file could not be written.
     Output(outputs::OutputError),
     /// A bug in kjit (code generation or the runtime broke an invariant).
@@ -153,6 +160,7 @@ impl CliError {
             | CliError::Input(_)
             | CliError::Args(_)
             | CliError::Runtime(_)
+            | CliError::RuntimeAt { .. }
             | CliError::Output(_) => 3,
             CliError::Internal(_) => 4,
         }
@@ -164,6 +172,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Diagnostics => f.write_str("the source has errors"),
             CliError::Usage(message) | CliError::Runtime(message) => f.write_str(message),
+            CliError::RuntimeAt { diagnostic, .. } => f.write_str(&diagnostic.message),
             CliError::Internal(message) => write!(f, "{message} (this is a bug in kjit)"),
             CliError::Source { path, error } => {
                 write!(f, "cannot read `{}`: {error}", path.display())
@@ -200,10 +209,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+impl CliError {
+    fn runtime_at(diagnostic: Diagnostic, file: &Path, source: &str) -> CliError {
+        CliError::RuntimeAt {
+            diagnostic: Box::new(diagnostic),
+            file: file.to_path_buf(),
+            source: source.to_string(),
+        }
+    }
+}
+
 /// Prints a failed command's error; diagnostics are already out.
 pub fn print_error(error: &CliError) {
-    if !matches!(error, CliError::Diagnostics) {
-        to_stderr(&format!("error: {error}\n"));
+    match error {
+        CliError::Diagnostics => {}
+        CliError::RuntimeAt {
+            diagnostic,
+            file,
+            source,
+        } => {
+            print_diagnostics(file, source, std::slice::from_ref(diagnostic));
+        }
+        _ => to_stderr(&format!("error: {error}\n")),
     }
 }
 

@@ -21,6 +21,7 @@ use super::{
     RunArgs,
 };
 use kjit::api::{CompileError, Program};
+use kjit::runtime::out_of_bounds_diagnostic;
 use kjit::eval::{self, EvalError};
 use kjit::inputs::{self, Defaults, Origin, Spec};
 use kjit::ir::{Kernel, Module};
@@ -98,8 +99,8 @@ fn execute(
         return run_jit(args, source, module, kernel, prepared, bound);
     }
     let started = Instant::now();
-    let outputs =
-        eval::evaluate(module, &kernel.name, &prepared.owned).map_err(|e| eval_error(e, source))?;
+    let outputs = eval::evaluate(module, &kernel.name, &prepared.owned)
+        .map_err(|e| eval_error(e, &args.file, source))?;
     Ok(Executed {
         outputs,
         codegen_time: Duration::ZERO,
@@ -131,7 +132,7 @@ fn run_jit(
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;
     let codegen_time = started.elapsed();
     let started = Instant::now();
-    let outputs = call(jit_kernel, prepared, bound, source)?;
+    let outputs = call(jit_kernel, prepared, bound, &args.file, source)?;
     Ok(Executed {
         outputs,
         codegen_time,
@@ -209,9 +210,19 @@ fn origins<'a>(
     }
 }
 
-fn eval_error(error: EvalError, source: &str) -> CliError {
+fn eval_error(error: EvalError, file: &Path, source: &str) -> CliError {
     match error {
         EvalError::Args(error) => CliError::Args(error),
+        EvalError::OutOfBounds {
+            kernel,
+            array,
+            index,
+            shape,
+            span,
+        } => {
+            let diagnostic = out_of_bounds_diagnostic(&kernel, &array, &index, &shape, span);
+            CliError::runtime_at(diagnostic, file, source)
+        }
         other => CliError::Runtime(other.describe(source)),
     }
 }
