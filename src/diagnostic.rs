@@ -8,9 +8,9 @@
 mod excerpt;
 
 use crate::span::Span;
-use excerpt::Excerpt;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term;
+use excerpt::Excerpt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {

@@ -69,9 +69,15 @@ pub enum NpyError {
         problem: FormatError,
     },
     /// The path names a directory, a FIFO, a device: never read.
-    NotAFile { path: PathBuf, what: &'static str },
+    NotAFile {
+        path: PathBuf,
+        what: &'static str,
+    },
     /// The data does not fit in memory.
-    OutOfMemory { path: PathBuf, bytes: usize },
+    OutOfMemory {
+        path: PathBuf,
+        bytes: usize,
+    },
     /// [`NpyView::as_slice`] was asked for data the view cannot give.
     View {
         path: PathBuf,
@@ -297,7 +303,12 @@ fn read_header(file: &mut File, file_len: u64) -> io::Result<Vec<u8>> {
 }
 
 /// Extends `bytes` to `want` bytes of the file (or to its end).
-fn read_up_to(file: &mut File, mut bytes: Vec<u8>, want: u64, file_len: u64) -> io::Result<Vec<u8>> {
+fn read_up_to(
+    file: &mut File,
+    mut bytes: Vec<u8>,
+    want: u64,
+    file_len: u64,
+) -> io::Result<Vec<u8>> {
     let more = want.min(file_len).saturating_sub(bytes.len() as u64);
     (&mut *file).take(more).read_to_end(&mut bytes)?;
     Ok(bytes)

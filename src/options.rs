@@ -44,7 +44,10 @@ impl std::fmt::Display for OptionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OptionsError::TooManyThreads(n) => {
-                write!(f, "{n} threads asked for; at most {MAX_THREADS} are allowed")
+                write!(
+                    f,
+                    "{n} threads asked for; at most {MAX_THREADS} are allowed"
+                )
             }
             OptionsError::UnknownOptLevel(level) => write!(
                 f,

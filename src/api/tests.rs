@@ -336,7 +336,10 @@ fn out_of_range_read_is_a_typed_error_like_the_evaluator_s() {
     );
     // The program renders its own errors as code frames.
     let rendered = program.render_error(&error, "total.kern");
-    assert!(rendered.starts_with("error: kernel `total`: index ["), "{rendered}");
+    assert!(
+        rendered.starts_with("error: kernel `total`: index ["),
+        "{rendered}"
+    );
     assert!(rendered.contains("┌─ total.kern:"), "{rendered}");
     assert!(rendered.contains("is out of bounds"), "{rendered}");
 }

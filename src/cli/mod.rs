@@ -92,8 +92,8 @@ pub struct RunArgs {
     /// The engine that runs the kernel.
     #[arg(long, value_enum, default_value_t = Engine::Jit)]
     pub engine: Engine,
-    /// Worker threads for the JIT's phases (default: one per core); the
-    /// reference engine always runs on one.
+    /// Worker threads for the JIT's phases (default: one per core, at most
+    /// 1024); the reference engine always runs on one.
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
     /// Fast maths: the looser, faster variants of exp, log, sin, ...
@@ -255,7 +255,11 @@ fn read_source(path: &Path) -> Result<String, CliError> {
     };
     let meta = std::fs::metadata(path).map_err(error)?;
     if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
         return Err(error(std::io::Error::other(format!("it is {what}"))));
     }
     let bytes = std::fs::read(path).map_err(error)?;
@@ -263,9 +267,15 @@ fn read_source(path: &Path) -> Result<String, CliError> {
         let at = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..at];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         // Valid up to `at`, so the column counts characters.
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         error(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(

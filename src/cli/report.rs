@@ -202,7 +202,11 @@ fn timing_lines(timing: &Timing) -> String {
     } else {
         "too fast to measure".to_string()
     };
-    let noun = if timing.elements == 1 { "element" } else { "elements" };
+    let noun = if timing.elements == 1 {
+        "element"
+    } else {
+        "elements"
+    };
     let mut out = format!(
         "compile {}, run {}; {} {noun} in the largest domain: {rate}\n",
         duration_text(timing.compile),

@@ -21,11 +21,11 @@ use super::{
     RunArgs,
 };
 use kjit::api::{CompileError, Program};
-use kjit::runtime::out_of_bounds_diagnostic;
 use kjit::eval::{self, EvalError};
 use kjit::inputs::{self, Defaults, Origin, Spec};
 use kjit::ir::{Kernel, Module};
 use kjit::options::Options;
+use kjit::runtime::out_of_bounds_diagnostic;
 use kjit::signature::{Bound, Signature};
 use kjit::value::Outputs;
 use std::num::NonZeroUsize;
@@ -33,7 +33,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    jit_options(args).validate().map_err(|e| CliError::Usage(format!("--threads: {e}")))?;
+    jit_options(args)
+        .validate()
+        .map_err(|e| CliError::Usage(format!("--threads: {e}")))?;
     let source = read_source(&args.file)?;
     let started = Instant::now();
     let module = compile(&args.file, &source)?;
@@ -189,7 +191,8 @@ fn argument_specs(
     let mut defaults = Defaults::parse(source)?;
     // Paths in the file are relative to the file, not to where kjit runs.
     defaults.rebase(file.parent().unwrap_or(Path::new("")));
-    let base = inputs::yield_to_given_arrays(kernel, defaults.for_kernel(module, kernel)?, &overrides);
+    let base =
+        inputs::yield_to_given_arrays(kernel, defaults.for_kernel(module, kernel)?, &overrides);
     Ok(inputs::merge(base, overrides))
 }
 
@@ -202,11 +205,15 @@ fn origins<'a>(
 ) -> impl Fn(&str) -> Option<Origin> + 'a {
     let defaults = Defaults::parse(source).unwrap_or_default();
     move |name| {
-        let given = args.iter().any(|a| a.split_once('=').is_some_and(|(n, _)| n.trim() == name));
+        let given = args
+            .iter()
+            .any(|a| a.split_once('=').is_some_and(|(n, _)| n.trim() == name));
         if given {
             return Some(Origin::CommandLine);
         }
-        defaults.line_of(module, kernel, name).map(Origin::DefaultLine)
+        defaults
+            .line_of(module, kernel, name)
+            .map(Origin::DefaultLine)
     }
 }
 

@@ -81,7 +81,6 @@ impl<'s> Excerpt<'s> {
         }
         self.original.len()
     }
-
 }
 
 /// Lines longer than [`MAX_LINE`] that some range touches, in order.
@@ -98,18 +97,25 @@ fn long_lines(source: &str, ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 
 fn line_around(source: &str, offset: usize) -> Range<usize> {
     let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
     start..end
 }
 
 /// The part of `line` to show: the labels on it with some context, at most
 /// about [`MAX_LINE`] bytes, on character boundaries.
 fn window(source: &str, line: &Range<usize>, ranges: &[Range<usize>]) -> Range<usize> {
-    let on_line = ranges.iter().filter(|r| r.start >= line.start && r.start <= line.end);
+    let on_line = ranges
+        .iter()
+        .filter(|r| r.start >= line.start && r.start <= line.end);
     let lo = on_line.clone().map(|r| r.start).min().unwrap_or(line.start);
     let hi = on_line.map(|r| r.end.min(line.end)).max().unwrap_or(lo);
     let start = lo.saturating_sub(CONTEXT).max(line.start);
-    let end = (hi + CONTEXT).min(start + MAX_LINE).max(lo + 1).min(line.end);
+    let end = (hi + CONTEXT)
+        .min(start + MAX_LINE)
+        .max(lo + 1)
+        .min(line.end);
     floor_char(source, start)..ceil_char(source, end)
 }
 
@@ -148,10 +154,13 @@ impl<'a> Files<'a> for Excerpt<'_> {
     }
 
     fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, Error> {
-        let start = *self.line_starts.get(line_index).ok_or(Error::LineTooLarge {
-            given: line_index,
-            max: self.line_starts.len() - 1,
-        })?;
+        let start = *self
+            .line_starts
+            .get(line_index)
+            .ok_or(Error::LineTooLarge {
+                given: line_index,
+                max: self.line_starts.len() - 1,
+            })?;
         let end = self
             .line_starts
             .get(line_index + 1)
@@ -188,7 +197,10 @@ mod tests {
         let excerpt = Excerpt::new("f", &source, &[at..at + 1]);
         let text = excerpt.text.as_str();
         assert!(text.len() < 5 + MAX_LINE + 20, "{}", text.len());
-        assert!(text.starts_with("head\n…") && text.ends_with("…\ntail\n"), "{text}");
+        assert!(
+            text.starts_with("head\n…") && text.ends_with("…\ntail\n"),
+            "{text}"
+        );
         let mapped = excerpt.map(at);
         assert_eq!(excerpt.unmap(mapped), at);
         assert_eq!(excerpt.column_number((), 1, mapped).unwrap(), 5_001);

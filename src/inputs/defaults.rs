@@ -275,7 +275,10 @@ pub fn yield_to_given_arrays(
                 })
         })
     };
-    defaults.into_iter().filter(|(name, _)| !fixed(name)).collect()
+    defaults
+        .into_iter()
+        .filter(|(name, _)| !fixed(name))
+        .collect()
 }
 
 /// `base` with every name in `overrides` replaced, the overrides last. A

@@ -26,7 +26,9 @@ pub fn generate(
         // Values are generated wide and narrowed one by one into the
         // final vector, so no wide copy of the whole array is ever held.
         // `integers` keeps every value inside `elem`'s range.
-        ScalarType::I32 => integers(generator, elem, count, &mut rng, |x| x as i32).map(ArrayData::I32),
+        ScalarType::I32 => {
+            integers(generator, elem, count, &mut rng, |x| x as i32).map(ArrayData::I32)
+        }
         ScalarType::I64 => integers(generator, elem, count, &mut rng, |x| x).map(ArrayData::I64),
         ScalarType::F32 => {
             let narrow_one = narrowing(generator);

@@ -51,7 +51,14 @@ impl InputError {
     /// saying. Other errors are returned as they are.
     pub fn with_origins(self, origin: impl Fn(&str) -> Option<Origin>) -> InputError {
         match self {
-            InputError::SizeConflict { size, given, array, dim, extent, .. } => {
+            InputError::SizeConflict {
+                size,
+                given,
+                array,
+                dim,
+                extent,
+                ..
+            } => {
                 let (size_from, array_from) = match (origin(&size), origin(&array)) {
                     (Some(Origin::CommandLine), Some(Origin::CommandLine)) => (None, None),
                     pair => pair,

@@ -75,9 +75,13 @@ impl RunError {
     /// internal error, which has no place in the source.
     pub fn diagnostic(&self) -> Option<Diagnostic> {
         match self {
-            RunError::OutOfBounds { kernel, array, index, shape, span } => {
-                Some(out_of_bounds_diagnostic(kernel, array, index, shape, *span))
-            }
+            RunError::OutOfBounds {
+                kernel,
+                array,
+                index,
+                shape,
+                span,
+            } => Some(out_of_bounds_diagnostic(kernel, array, index, shape, *span)),
             RunError::Internal(_) => None,
         }
     }
@@ -104,7 +108,10 @@ pub fn out_of_bounds_diagnostic(
     Diagnostic::error(format!(
         "kernel `{kernel}`: index {index:?} is out of bounds for array `{array}` of shape {shape:?}"
     ))
-    .primary(span, format!("this read of `{array}` at {index:?} is out of bounds"))
+    .primary(
+        span,
+        format!("this read of `{array}` at {index:?} is out of bounds"),
+    )
 }
 
 impl fmt::Display for RunError {

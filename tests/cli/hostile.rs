@@ -63,7 +63,10 @@ fn wait_at_most(mut child: Child, limit: Duration) -> std::process::ExitStatus {
 /// run must end at once with that error, whatever the domain's size.
 const HUGE_DOMAINS: &[(&str, &str)] = &[
     ("1000000000000000", "aborted building a 976 GB chunk list"),
-    ("9223372036854775807", "chunk count overflowed: s = 0, no error"),
+    (
+        "9223372036854775807",
+        "chunk count overflowed: s = 0, no error",
+    ),
     ("9223372036854775000", "chunk count overflowed"),
     ("9223372036854759424", "largest extent without overflow"),
 ];
@@ -80,7 +83,10 @@ fn huge_domains_fail_fast_with_the_first_error() {
                 .expect(3)
                 .stderr_has("index [2] is out of bounds for array `x` of shape [2]");
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "{n} ({before})");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{n} ({before})"
+        );
     }
 }
 
@@ -120,7 +126,10 @@ fn an_input_truncated_during_runs_never_crashes_kjit() {
         let stop = stop.clone();
         std::thread::spawn(move || {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let file = fs::OpenOptions::new().write(true).open(&path).expect("open");
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .expect("open");
                 file.set_len(200).expect("truncate");
                 std::thread::sleep(Duration::from_millis(1));
                 fs::write(&path, &bytes).expect("restore");
@@ -130,12 +139,19 @@ fn an_input_truncated_during_runs_never_crashes_kjit() {
     let mut outcomes = [0usize; 2];
     for _ in 0..30 {
         let out = dir.kjit(&["run", "copy.kern", "x=x.npy"]);
-        assert!(matches!(out.code, 0 | 3), "killed by a signal: {}", out.stderr);
+        assert!(
+            matches!(out.code, 0 | 3),
+            "killed by a signal: {}",
+            out.stderr
+        );
         outcomes[usize::from(out.code == 3)] += 1;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     vandal.join().expect("vandal");
-    eprintln!("truncation runs: {} ok, {} clean errors", outcomes[0], outcomes[1]);
+    eprintln!(
+        "truncation runs: {} ok, {} clean errors",
+        outcomes[0], outcomes[1]
+    );
 }
 
 /// Memory caps (`prlimit --as`) of several sizes, on a generated input and
@@ -165,8 +181,14 @@ fn memory_caps_give_errors_naming_the_array_never_an_abort() {
             Some(0) => {}
             Some(3) => {
                 let named = ["argument `x`", "output `y`", "-o y"];
-                assert!(named.iter().any(|n| stderr.contains(n)), "{cap_mb} MB: {stderr}");
-                assert!(stderr.contains("bytes") || stderr.contains("memory"), "{stderr}");
+                assert!(
+                    named.iter().any(|n| stderr.contains(n)),
+                    "{cap_mb} MB: {stderr}"
+                );
+                assert!(
+                    stderr.contains("bytes") || stderr.contains("memory"),
+                    "{stderr}"
+                );
             }
             other => panic!("{cap_mb} MB: exit {other:?}: {stderr}"),
         }
@@ -191,9 +213,16 @@ fn output_never_overwrites_the_kernel_source_or_a_linked_input() {
     dir.fixture("npy_f32_1d.npy");
     fs::hard_link(dir.path("npy_f32_1d.npy"), dir.path("alias.npy")).expect("link");
     let before = fs::read(dir.path("npy_f32_1d.npy")).expect("read");
-    dir.kjit(&["run", "copy.kern", "x=npy_f32_1d.npy", "-o", "y=alias.npy", "--force"])
-        .expect(3)
-        .stderr_has("it is the input file of `x`");
+    dir.kjit(&[
+        "run",
+        "copy.kern",
+        "x=npy_f32_1d.npy",
+        "-o",
+        "y=alias.npy",
+        "--force",
+    ])
+    .expect(3)
+    .stderr_has("it is the input file of `x`");
     assert_eq!(fs::read(dir.path("npy_f32_1d.npy")).expect("read"), before);
 }
 
@@ -213,15 +242,31 @@ fn planted_links_are_never_followed() {
     dir.kjit(&["run", "copy.kern", "x=[1,2]", "-o", "y=y.npy", "--force"])
         .expect(0);
     assert_eq!(fs::read_to_string(&victim).expect("read"), "precious");
-    assert!(!dir.path("y.npy").symlink_metadata().expect("y").file_type().is_symlink());
-    assert_eq!(read_npy(&dir.path("y.npy")).data, ArrayData::F32(vec![1.0, 2.0]));
+    assert!(!dir
+        .path("y.npy")
+        .symlink_metadata()
+        .expect("y")
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        read_npy(&dir.path("y.npy")).data,
+        ArrayData::F32(vec![1.0, 2.0])
+    );
 }
 
 /// An output big enough that writing it takes a while: the signal lands
 /// while the temporary exists.
 fn spawn_big_write(dir: &Dir) -> Child {
     dir.write("copy.kern", COPY);
-    dir.spawn(&["run", "copy.kern", "x=fill(1)", "n=150000000", "-o", "y=y.npy", "--force"])
+    dir.spawn(&[
+        "run",
+        "copy.kern",
+        "x=fill(1)",
+        "n=150000000",
+        "-o",
+        "y=y.npy",
+        "--force",
+    ])
 }
 
 /// Waits until kjit's temporary shows up with data in it (the empty probe
@@ -256,7 +301,10 @@ fn interrupted_writes_leave_no_temporary() {
         // SAFETY: sending a signal to our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
         let status = wait_at_most(child, Duration::from_secs(60));
-        assert!(status.signal() == Some(signal) || status.success(), "{status:?}");
+        assert!(
+            status.signal() == Some(signal) || status.success(),
+            "{status:?}"
+        );
         assert_eq!(dir.hidden_files(), Vec::<String>::new(), "signal {signal}");
         caught += usize::from(status.signal() == Some(signal));
     }
@@ -267,19 +315,27 @@ fn interrupted_writes_leave_no_temporary() {
 fn a_killed_writers_temporary_is_removed_by_the_next_write() {
     let dir = Dir::new();
     let mut child = spawn_big_write(&dir);
-    assert!(temporary_appears(&dir, &mut child), "the write ended too soon");
+    assert!(
+        temporary_appears(&dir, &mut child),
+        "the write ended too soon"
+    );
     child.kill().expect("SIGKILL");
     let _ = child.wait();
     let left = dir.hidden_files();
     assert_eq!(left.len(), 1, "{left:?}");
     // Lookalikes that are not a dead kjit's temporaries stay.
-    let keep = [".kjit-1-abcdefgh.tmp.bak", ".kjit-x-abcdefgh.tmp", ".notes.tmp"];
+    let keep = [
+        ".kjit-1-abcdefgh.tmp.bak",
+        ".kjit-x-abcdefgh.tmp",
+        ".notes.tmp",
+    ];
     for name in keep {
         dir.write(name, "mine");
     }
     let live = format!(".kjit-{}-abcdefgh.tmp", std::process::id());
     dir.write(&live, "a live process's");
-    dir.kjit(&["run", "copy.kern", "x=[1]", "-o", "y=z.npy"]).expect(0);
+    dir.kjit(&["run", "copy.kern", "x=[1]", "-o", "y=z.npy"])
+        .expect(0);
     let mut expected: Vec<String> = keep.iter().map(|s| s.to_string()).collect();
     expected.push(live);
     expected.sort();
@@ -295,17 +351,38 @@ fn unwritable_outputs_are_refused_before_the_run() {
     let fits = format!("{}.npy", "b".repeat(251));
     let cases: &[(&str, &str)] = &[
         ("y=out.npy", "`out.npy` exists and is not a regular file"),
-        (&format!("y={long}"), "is 256 bytes; its file system allows 255"),
+        (
+            &format!("y={long}"),
+            "is 256 bytes; its file system allows 255",
+        ),
         // Read-only even for root.
-        ("y=/proc/y.npy", "cannot create a file next to `/proc/y.npy`"),
+        (
+            "y=/proc/y.npy",
+            "cannot create a file next to `/proc/y.npy`",
+        ),
     ];
     for (request, message) in cases {
-        dir.kjit(&["run", "copy.kern", "x=iota", "n=10", "-o", request, "--force"])
-            .expect(3)
-            .stderr_has(message);
+        dir.kjit(&[
+            "run",
+            "copy.kern",
+            "x=iota",
+            "n=10",
+            "-o",
+            request,
+            "--force",
+        ])
+        .expect(3)
+        .stderr_has(message);
     }
-    dir.kjit(&["run", "copy.kern", "x=iota", "n=10", "-o", &format!("y={fits}")])
-        .expect(0);
+    dir.kjit(&[
+        "run",
+        "copy.kern",
+        "x=iota",
+        "n=10",
+        "-o",
+        &format!("y={fits}"),
+    ])
+    .expect(0);
     assert!(dir.path(&fits).is_file());
 }
 
@@ -321,7 +398,11 @@ fn a_line_of_punctuation_gives_bounded_diagnostics() {
         dir.write("p.kern", pattern.repeat(28_000 / pattern.len()));
         let out = dir.kjit(&["check", "p.kern"]);
         out.expect(1);
-        assert!(out.stderr.len() < 64 * 1024, "{pattern:?}: {} bytes", out.stderr.len());
+        assert!(
+            out.stderr.len() < 64 * 1024,
+            "{pattern:?}: {} bytes",
+            out.stderr.len()
+        );
         let frames = out.stderr.matches("┌─").count();
         assert!(frames <= 50, "{pattern:?}: {frames} frames");
         handled += 1;
@@ -381,7 +462,9 @@ fn inputs_and_sources_that_are_not_what_they_seem() {
         .expect(3)
         .stderr_has("it is not UTF-8: byte 56 (line 2, column 20) is 0xff");
     fs::create_dir(dir.path("d.kern")).expect("mkdir");
-    dir.kjit(&["check", "d.kern"]).expect(3).stderr_has("it is a directory");
+    dir.kjit(&["check", "d.kern"])
+        .expect(3)
+        .stderr_has("it is a directory");
 }
 
 #[test]
@@ -417,7 +500,9 @@ fn default_sizes_yield_to_the_users_arrays_and_conflicts_say_where() {
         "size `n` is given as 1000000 (by the `// default:` line 1), \
          but `y` (by the `// default:` line 2) has 3 along dimension 0",
     );
-    dir.kjit(&["run", "d.kern", "n=4", "x=iota"]).expect(3).stderr_has(
+    dir.kjit(&["run", "d.kern", "n=4", "x=iota"])
+        .expect(3)
+        .stderr_has(
         "size `n` is given as 4 (on the command line), but `y` (by the `// default:` line 2) has 3",
     );
 }

@@ -122,12 +122,15 @@ fn the_longest_admitted_chain_survives_every_stage_on_a_small_stack() {
             let args = crate::value::Args::new()
                 .array("x", crate::value::Array::from_vec(vec![1.0f64; 20]));
             let expected = crate::eval::evaluate(&module, "k", &args).expect("eval");
-            let program = crate::api::Program::compile(&source, Default::default())
-                .expect("compile");
+            let program =
+                crate::api::Program::compile(&source, Default::default()).expect("compile");
             let kernel = program.kernel("k").expect("k");
             let outputs = kernel.call(&args).expect("call");
             assert_eq!(outputs.scalar("s"), expected.scalar("s"));
-            assert_eq!(expected.scalar("s"), Some(crate::value::Scalar::F64(19_000.0)));
+            assert_eq!(
+                expected.scalar("s"),
+                Some(crate::value::Scalar::F64(19_000.0))
+            );
         })
         .expect("spawn");
     worker.join().expect("no stack overflow, no panic");
