@@ -250,8 +250,10 @@ pub fn decode_slot(bits: u64, ty: ScalarType) -> crate::value::Scalar {
 mod tests {
     use super::*;
 
-    /// (rank, extents, chunk count, last chunk's range).
-    const CASES: &[(usize, [i64; 2], u64, (i64, i64))] = &[
+    /// rank, extents, chunk count, last chunk's range.
+    type Case = (usize, [i64; 2], u64, (i64, i64));
+
+    const CASES: &[Case] = &[
         (1, [0, 1], 0, (0, 0)),
         (1, [-5, 1], 0, (0, 0)),
         (1, [1, 1], 1, (0, 1)),

@@ -211,9 +211,8 @@ fn origins<'a>(
         if given {
             return Some(Origin::CommandLine);
         }
-        defaults
-            .line_of(module, kernel, name)
-            .map(Origin::DefaultLine)
+        let line = defaults.line_of(module, kernel, name)?;
+        Some(Origin::DefaultLine(u32::try_from(line).unwrap_or(u32::MAX)))
     }
 }
 

@@ -184,7 +184,8 @@ mod tests {
     #[test]
     fn short_lines_are_kept_whole_and_offsets_map_to_themselves() {
         let source = "let x = 1;\nlet y = 2;\n";
-        let excerpt = Excerpt::new("f", source, &[4..5]);
+        let labels = [Range { start: 4, end: 5 }];
+        let excerpt = Excerpt::new("f", source, &labels);
         assert_eq!(excerpt.text, source);
         assert_eq!(excerpt.map(15), 15);
     }
@@ -194,7 +195,11 @@ mod tests {
         let line = "x".repeat(10_000);
         let source = format!("head\n{line}\ntail\n");
         let at = 5 + 5_000;
-        let excerpt = Excerpt::new("f", &source, &[at..at + 1]);
+        let labels = [Range {
+            start: at,
+            end: at + 1,
+        }];
+        let excerpt = Excerpt::new("f", &source, &labels);
         let text = excerpt.text.as_str();
         assert!(text.len() < 5 + MAX_LINE + 20, "{}", text.len());
         assert!(

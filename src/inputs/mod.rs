@@ -32,8 +32,8 @@ pub use convert::{LiteralError, Reason};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
     CommandLine,
-    /// A `// default:` line (1-based).
-    DefaultLine(usize),
+    /// A `// default:` line (1-based; u32 keeps `InputError` small).
+    DefaultLine(u32),
 }
 
 fn origin_text(origin: &Option<Origin>) -> String {

@@ -62,7 +62,7 @@ fn a_large_npy_input_is_a_view_with_no_owned_copy() {
     // The in-place call computes what the copying `Kernel::call` does.
     let program = Program::from_module(&module, SAXPY, Options::default()).expect("compile");
     let kernel = program.kernel("saxpy").expect("saxpy");
-    let outputs = call(kernel, prepared, &bound, SAXPY).expect("call");
+    let outputs = call(kernel, prepared, &bound, Path::new("saxpy.kern"), SAXPY).expect("call");
     let owned = prepare(&module.kernels[0], &specs, Engine::Reference).expect("prepare");
     assert!(owned.views.is_empty());
     assert_eq!(outputs, kernel.call(&owned.owned).expect("call"));
@@ -83,7 +83,7 @@ fn inout_and_scalar_npy_arguments_are_owned() {
         .expect("bind");
     let program = Program::from_module(&module, source, Options::default()).expect("compile");
     let kernel = program.kernel("k").expect("k");
-    let outputs = call(kernel, prepared, &bound, source).expect("call");
+    let outputs = call(kernel, prepared, &bound, Path::new("k.kern"), source).expect("call");
     let updated = outputs.array("y").expect("y").data.clone();
     assert_eq!(updated, ArrayData::F64(vec![3.5, 4.5]));
     assert_eq!(
