@@ -102,11 +102,11 @@ pub fn render(diagnostics: &[Diagnostic], file_name: &str, source: &str, color: 
         let ranges: Vec<_> = diagnostic
             .labels
             .iter()
-            .map(|l| clamp(l.span, source.len()))
+            .map(|l| clamp(l.span, source))
             .collect();
         let file = Excerpt::new(file_name, source, &ranges);
         let converted = to_codespan(diagnostic, |span| {
-            let range = clamp(span, source.len());
+            let range = clamp(span, source);
             file.map(range.start)..file.map(range.end)
         });
         let result = if color {
@@ -181,8 +181,19 @@ fn to_codespan(
         .with_notes(notes)
 }
 
-fn clamp(span: Span, len: usize) -> std::ops::Range<usize> {
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+/// `span` inside `source` and on character boundaries (start rounded down,
+/// end up), so that no span a stage gets slightly wrong (one byte before an
+/// unterminated block's end, inside a multi-byte character: found by
+/// `fuzz/front_end`) can make rendering slice a string mid-character.
+fn clamp(span: Span, source: &str) -> std::ops::Range<usize> {
+    let len = source.len();
+    let mut start = (span.start as usize).min(len);
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, len);
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }

@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
     let checked = kjit::check(&source);
     let _ = kjit::diagnostic::render(&checked.diagnostics, "fuzz.kern", &source, false);
     if let Some(module) = &checked.module {
-        let _ = kjit::ir::display::dump_module(module);
+        let _ = kjit::ir::dump_module(module);
     }
 });

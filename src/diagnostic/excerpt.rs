@@ -211,4 +211,22 @@ mod tests {
         assert_eq!(excerpt.column_number((), 1, mapped).unwrap(), 5_001);
         assert_eq!(excerpt.line_index((), mapped).unwrap(), 1);
     }
+
+    /// Found by `fuzz/front_end`: a span one byte before the end of an
+    /// unterminated block, inside a multi-byte character, made rendering
+    /// slice mid-character. Every span is rounded to character boundaries.
+    #[test]
+    fn spans_inside_a_character_render() {
+        use crate::diagnostic::{render, Diagnostic};
+        use crate::span::Span;
+        let long = format!("{}é�", "x".repeat(300));
+        for source in ["fn f() -> i32 { �", "é", long.as_str()] {
+            for at in 0..=source.len() {
+                let end = (at + 1).min(source.len());
+                let d = Diagnostic::error("e").primary(Span::new(at, end), "here");
+                let text = render(&[d], "f.kern", source, false);
+                assert!(text.contains("error: e"), "{text}");
+            }
+        }
+    }
 }
