@@ -235,6 +235,9 @@ fn read_file(path: &Path) -> Result<(Layout, ArrayData), NpyError> {
     let (mut file, file_len) = open_regular(path)?;
     let prefix = read_header(&mut file, file_len).map_err(NpyError::io(path, "read"))?;
     let layout = Layout::parse(&prefix, file_len).map_err(NpyError::format(path))?;
+    // The prefix may run past a (tiny) header; the data starts where it ends.
+    io::Seek::seek(&mut file, io::SeekFrom::Start(layout.data.start as u64))
+        .map_err(NpyError::io(path, "read"))?;
     let data = read::data(&mut file, &layout).map_err(|e| read::error(path, &layout, e))?;
     Ok((layout, data))
 }

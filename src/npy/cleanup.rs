@@ -55,10 +55,11 @@ fn register(path: &Path) -> Registered {
 }
 
 /// Runs `create`, which makes the file at the path it returns, and
-/// registers that path, with SIGINT and SIGTERM held back in between: a
-/// signal that arrives meanwhile is delivered once the path is registered,
-/// so there is no moment when the file exists and the handler would miss
-/// it.
+/// registers that path, with SIGINT and SIGTERM held back on this thread in
+/// between: a signal that arrives meanwhile is delivered once the path is
+/// registered. (A signal that another thread of the process takes in that
+/// window of microseconds can still miss the file; the next write's sweep
+/// of stale temporaries removes it.)
 pub fn create_registered<T, E>(
     create: impl FnOnce() -> Result<T, E>,
     path_of: impl Fn(&T) -> &Path,
