@@ -20,7 +20,7 @@
 //!   returns [`STATUS_ERROR`], otherwise [`STATUS_OK`].
 //!
 //! # Determinism
-//! Chunk boundaries depend only on the domain's extents ([`chunk_ranges`]);
+//! Chunk boundaries depend only on the domain's extents ([`Chunking`]);
 //! reduction partials are combined in chunk order. Results are therefore
 //! bit-identical for every thread count.
 
@@ -159,22 +159,67 @@ pub struct KernelPlan {
     pub zero_init: Vec<bool>,
 }
 
+/// How a domain is cut into chunks: a pure function of the extents, so the
+/// chunk boundaries (and with them the reduction combine order) are the same
+/// for every thread count and for both engines. Chunks are computed on
+/// demand from their number, never listed: a domain of 10^15 elements has
+/// 6 * 10^10 chunks, and a list of them would not fit in memory.
+///
+/// All arithmetic is exact for every `i64` extent: the chunk count is a
+/// quotient rounded up without `outer + per_chunk - 1` (which overflows
+/// for extents within `per_chunk` of `i64::MAX`), and a chunk's end is
+/// clamped by subtraction, never computed past `outer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunking {
+    /// Indices (1-D) or rows (2-D) to cut; 0 for an empty domain.
+    outer: i64,
+    /// Indices or rows per chunk, at least 1.
+    per_chunk: i64,
+}
+
+impl Chunking {
+    pub fn new(rank: usize, extents: [i64; 2]) -> Chunking {
+        let empty = rank == 2 && extents[1] <= 0;
+        let outer = if empty { 0 } else { extents[0].max(0) };
+        let per_chunk = if rank == 1 {
+            CHUNK_ELEMS as i64
+        } else {
+            (CHUNK_ELEMS as i64 / extents[1].max(1)).max(1)
+        };
+        Chunking { outer, per_chunk }
+    }
+
+    /// Number of chunks (`u64`: never negative, and `i64::MAX` rows at one
+    /// per chunk is the largest count).
+    pub fn count(&self) -> u64 {
+        let whole = self.outer / self.per_chunk;
+        let partial = i64::from(self.outer % self.per_chunk != 0);
+        (whole + partial) as u64
+    }
+
+    /// Chunk `k` (`k < count()`) as a `begin..end` range of indices or rows.
+    pub fn range(&self, k: u64) -> (i64, i64) {
+        debug_assert!(k < self.count());
+        // k < count, so k * per_chunk <= outer - 1 fits in an i64.
+        let begin = k as i64 * self.per_chunk;
+        (begin, begin + self.per_chunk.min(self.outer - begin))
+    }
+
+    /// The chunk that holds outer index (or row) `outer`.
+    pub fn chunk_of(&self, outer: i64) -> u64 {
+        (outer / self.per_chunk) as u64
+    }
+
+    /// Every chunk, in order.
+    pub fn ranges(self) -> impl Iterator<Item = (i64, i64)> {
+        (0..self.count()).map(move |k| self.range(k))
+    }
+}
+
 /// The chunks of a domain, as `begin..end` ranges (indices for 1-D, rows
 /// for 2-D), in order. Depends on the extents only.
 pub fn chunk_ranges(rank: usize, extents: [i64; 2]) -> impl Iterator<Item = (i64, i64)> {
-    let (outer, per_chunk) = if rank == 1 {
-        (extents[0].max(0), CHUNK_ELEMS as i64)
-    } else {
-        let width = extents[1].max(1);
-        (extents[0].max(0), (CHUNK_ELEMS as i64 / width).max(1))
-    };
-    let empty = rank == 2 && extents[1] <= 0;
-    let count = if empty {
-        0
-    } else {
-        (outer + per_chunk - 1) / per_chunk
-    };
-    (0..count).map(move |k| (k * per_chunk, ((k + 1) * per_chunk).min(outer)))
+    Chunking::new(rank, extents).ranges()
 }
 
 /// Encodes a scalar into a frame slot.
@@ -198,5 +243,101 @@ pub fn decode_slot(bits: u64, ty: ScalarType) -> crate::value::Scalar {
         ScalarType::I64 => Scalar::I64(bits as i64),
         ScalarType::F32 => Scalar::F32(f32::from_bits(bits as u32)),
         ScalarType::F64 => Scalar::F64(f64::from_bits(bits)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// rank, extents, chunk count, last chunk's range.
+    type Case = (usize, [i64; 2], u64, (i64, i64));
+
+    const CASES: &[Case] = &[
+        (1, [0, 1], 0, (0, 0)),
+        (1, [-5, 1], 0, (0, 0)),
+        (1, [1, 1], 1, (0, 1)),
+        (1, [CHUNK_ELEMS as i64, 1], 1, (0, CHUNK_ELEMS as i64)),
+        (
+            1,
+            [CHUNK_ELEMS as i64 + 1, 1],
+            2,
+            (CHUNK_ELEMS as i64, CHUNK_ELEMS as i64 + 1),
+        ),
+        // The extremes: `outer + per_chunk - 1` would overflow here.
+        (
+            1,
+            [i64::MAX, 1],
+            (i64::MAX as u64).div_ceil(CHUNK_ELEMS as u64),
+            (i64::MAX - (i64::MAX % CHUNK_ELEMS as i64), i64::MAX),
+        ),
+        // 2^63 - 2^14: exactly 2^49 - 1 whole chunks.
+        (
+            1,
+            [i64::MAX - 16383, 1],
+            (1 << 49) - 1,
+            (i64::MAX - 16383 - 16384, i64::MAX - 16383),
+        ),
+        (
+            1,
+            [i64::MAX - 16384, 1],
+            (1 << 49) - 1,
+            (i64::MAX - 16383 - 16384, i64::MAX - 16384),
+        ),
+        (
+            1,
+            [1_000_000_000_000_000, 1],
+            61_035_156_250,
+            (
+                1_000_000_000_000_000 - CHUNK_ELEMS as i64,
+                1_000_000_000_000_000,
+            ),
+        ),
+        (
+            2,
+            [i64::MAX, i64::MAX],
+            i64::MAX as u64,
+            (i64::MAX - 1, i64::MAX),
+        ),
+        (
+            2,
+            [i64::MAX, 1],
+            (i64::MAX as u64).div_ceil(CHUNK_ELEMS as u64),
+            (i64::MAX - (i64::MAX % CHUNK_ELEMS as i64), i64::MAX),
+        ),
+        (2, [10, 0], 0, (0, 0)),
+        (2, [10, 3], 1, (0, 10)),
+        (2, [100_000, 1000], 6250, (99_984, 100_000)),
+    ];
+
+    #[test]
+    fn chunk_counts_and_last_ranges_at_the_extremes() {
+        for &(rank, extents, count, last) in CASES {
+            let chunking = Chunking::new(rank, extents);
+            assert_eq!(chunking.count(), count, "{rank} {extents:?}");
+            if count > 0 {
+                assert_eq!(chunking.range(count - 1), last, "{rank} {extents:?}");
+                assert_eq!(chunking.chunk_of(last.1 - 1), count - 1);
+                assert_eq!(chunking.range(0).0, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn chunks_tile_the_domain_and_chunk_of_agrees() {
+        for n in [1, 7, 8, 16383, 16384, 16385, 3 * 16384 + 5] {
+            for (rank, extents) in [(1, [n, 1]), (2, [n, 3]), (2, [5, n])] {
+                let chunking = Chunking::new(rank, extents);
+                let mut next = 0;
+                for (k, (begin, end)) in chunking.ranges().enumerate() {
+                    assert_eq!(begin, next);
+                    assert!(end > begin);
+                    assert_eq!(chunking.chunk_of(begin), k as u64);
+                    assert_eq!(chunking.chunk_of(end - 1), k as u64);
+                    next = end;
+                }
+                assert_eq!(next, extents[0]);
+            }
+        }
     }
 }

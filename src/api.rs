@@ -115,6 +115,7 @@ impl Program {
     /// `options.threads = Some(n)`, n > 1, the program gets a thread pool of
     /// its own, built here once.
     pub fn compile(source: &str, options: Options) -> Result<Program, CompileError> {
+        options.validate().map_err(CompileError::Options)?;
         let checked = crate::check(source);
         let Some(module) = checked.module else {
             return Err(CompileError::Diagnostics(checked.diagnostics));
@@ -133,6 +134,7 @@ impl Program {
         source: &str,
         options: Options,
     ) -> Result<Program, CompileError> {
+        options.validate().map_err(CompileError::Options)?;
         let module = lower(module, &options)?;
         let mut code = codegen::compile(&module, &options).map_err(CompileError::Codegen)?;
         let kernels = std::mem::take(&mut code.kernels);
@@ -182,6 +184,13 @@ impl Program {
     /// The source text, for [`CallError::describe`].
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// `error` (from one of this program's kernels) rendered rustc-style
+    /// against this program's source, with `file_name` heading the code
+    /// frame (the file the source came from, or any name that helps).
+    pub fn render_error(&self, error: &CallError, file_name: &str) -> String {
+        error.render(file_name, &self.source)
     }
 
     pub fn options(&self) -> &Options {
@@ -253,6 +262,8 @@ pub enum CompileError {
     Codegen(CodegenError),
     /// The program's thread pool could not be built.
     ThreadPool { threads: usize, message: String },
+    /// An [`Options`] setting is out of range.
+    Options(crate::options::OptionsError),
 }
 
 impl CompileError {
@@ -286,6 +297,7 @@ impl fmt::Display for CompileError {
             CompileError::ThreadPool { threads, message } => {
                 write!(f, "cannot start a pool of {threads} threads: {message}")
             }
+            CompileError::Options(error) => write!(f, "invalid options: {error}"),
         }
     }
 }
@@ -307,6 +319,8 @@ pub enum CallError {
         kernel: String,
         array: String,
         shape: Vec<usize>,
+        /// The bytes that did not fit (saturated at `usize::MAX`).
+        bytes: usize,
     },
 }
 
@@ -317,6 +331,20 @@ impl CallError {
         match self {
             CallError::Run(error) => error.describe(source),
             other => other.to_string(),
+        }
+    }
+
+    /// The error rendered as rustc would: a run error as a code frame of
+    /// `source` (headed by `file_name`) pointing at the failed read, any
+    /// other error as one `error:` line. [`Program::render_error`] passes
+    /// the program's own source.
+    pub fn render(&self, file_name: &str, source: &str) -> String {
+        match self {
+            CallError::Run(error) => match error.diagnostic() {
+                Some(d) => diagnostic::render(&[d], file_name, source, false),
+                None => format!("error: {error}\n"),
+            },
+            other => format!("error: {other}\n"),
         }
     }
 }
@@ -330,9 +358,10 @@ impl fmt::Display for CallError {
                 kernel,
                 array,
                 shape,
+                bytes,
             } => write!(
                 f,
-                "kernel `{kernel}`: cannot allocate output `{array}` of shape {shape:?}"
+                "kernel `{kernel}`: cannot allocate {bytes} bytes for output `{array}` of shape {shape:?}"
             ),
         }
     }

@@ -5,10 +5,12 @@
 //! frame, underline, labels, notes) happens here and nowhere else, so the
 //! library API hands callers structured errors and the CLI prints them.
 
+mod excerpt;
+
 use crate::span::Span;
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
+use excerpt::Excerpt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -94,11 +96,19 @@ impl Diagnostic {
 /// Renders diagnostics the way rustc does: header, code frame with
 /// underlines, labels, then `= note:` and `= help:` lines.
 pub fn render(diagnostics: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
-    let file = SimpleFile::new(file_name, source);
     let config = term::Config::default();
     let mut out: Vec<u8> = Vec::new();
-    for diagnostic in diagnostics {
-        let converted = to_codespan(diagnostic, source.len());
+    for diagnostic in diagnostics.iter().take(MAX_RENDERED) {
+        let ranges: Vec<_> = diagnostic
+            .labels
+            .iter()
+            .map(|l| clamp(l.span, source))
+            .collect();
+        let file = Excerpt::new(file_name, source, &ranges);
+        let converted = to_codespan(diagnostic, |span| {
+            let range = clamp(span, source);
+            file.map(range.start)..file.map(range.end)
+        });
         let result = if color {
             let mut writer = term::termcolor::Ansi::new(&mut out);
             term::emit(&mut writer, &config, &file, &converted)
@@ -114,10 +124,35 @@ pub fn render(diagnostics: &[Diagnostic], file_name: &str, source: &str, color: 
             );
         }
     }
+    out.extend_from_slice(not_shown(diagnostics).as_bytes());
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn to_codespan(diagnostic: &Diagnostic, source_len: usize) -> cs::Diagnostic<()> {
+/// Diagnostics rendered at most: beyond the first fifty, more errors only
+/// bury the first ones (and a file of punctuation has one per byte).
+pub const MAX_RENDERED: usize = 50;
+
+/// `... and 27963 more errors and 2 more warnings (not shown)`, or nothing.
+fn not_shown(diagnostics: &[Diagnostic]) -> String {
+    let rest = diagnostics.get(MAX_RENDERED..).unwrap_or_default();
+    if rest.is_empty() {
+        return String::new();
+    }
+    let errors = rest.iter().filter(|d| d.is_error()).count();
+    let warnings = rest.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} more {word}{}", if n == 1 { "" } else { "s" });
+    let parts: Vec<String> = [(errors, "error"), (warnings, "warning")]
+        .into_iter()
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, word)| plural(n, word))
+        .collect();
+    format!("... and {} (not shown)\n", parts.join(" and "))
+}
+
+fn to_codespan(
+    diagnostic: &Diagnostic,
+    range_of: impl Fn(Span) -> std::ops::Range<usize>,
+) -> cs::Diagnostic<()> {
     let base = match diagnostic.severity {
         Severity::Error => cs::Diagnostic::error(),
         Severity::Warning => cs::Diagnostic::warning(),
@@ -126,7 +161,7 @@ fn to_codespan(diagnostic: &Diagnostic, source_len: usize) -> cs::Diagnostic<()>
         .labels
         .iter()
         .map(|label| {
-            let range = clamp(label.span, source_len);
+            let range = range_of(label.span);
             let style = if label.primary {
                 cs::LabelStyle::Primary
             } else {
@@ -146,8 +181,19 @@ fn to_codespan(diagnostic: &Diagnostic, source_len: usize) -> cs::Diagnostic<()>
         .with_notes(notes)
 }
 
-fn clamp(span: Span, len: usize) -> std::ops::Range<usize> {
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+/// `span` inside `source` and on character boundaries (start rounded down,
+/// end up), so that no span a stage gets slightly wrong (one byte before an
+/// unterminated block's end, inside a multi-byte character: found by
+/// `fuzz/front_end`) can make rendering slice a string mid-character.
+fn clamp(span: Span, source: &str) -> std::ops::Range<usize> {
+    let len = source.len();
+    let mut start = (span.start as usize).min(len);
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, len);
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }

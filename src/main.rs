@@ -20,6 +20,8 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
+    // An interrupted `-o` write removes its temporary file.
+    kjit::npy::cleanup::remove_on_signal();
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

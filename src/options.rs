@@ -24,6 +24,57 @@ pub struct Options {
     pub fast_math: bool,
 }
 
+/// The most worker threads a program may ask for. Each thread is a real OS
+/// thread with its own stack; past a few per core they only add
+/// scheduling, and 10,000 of them is a way to exhaust the process, not to
+/// go faster.
+pub const MAX_THREADS: usize = 1024;
+
+/// The Cranelift optimization levels `cranelift_opt_level` accepts.
+pub const OPT_LEVELS: [&str; 3] = ["none", "speed", "speed_and_size"];
+
+/// Why [`Options::validate`] refused a setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionsError {
+    TooManyThreads(usize),
+    UnknownOptLevel(String),
+}
+
+impl std::fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OptionsError::TooManyThreads(n) => {
+                write!(
+                    f,
+                    "{n} threads asked for; at most {MAX_THREADS} are allowed"
+                )
+            }
+            OptionsError::UnknownOptLevel(level) => write!(
+                f,
+                "unknown Cranelift opt level {level:?} (expected one of {})",
+                OPT_LEVELS.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+impl Options {
+    /// Checks every setting; called before anything is compiled.
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        if let Some(n) = self.threads.filter(|&n| n > MAX_THREADS) {
+            return Err(OptionsError::TooManyThreads(n));
+        }
+        if !OPT_LEVELS.contains(&self.cranelift_opt_level) {
+            return Err(OptionsError::UnknownOptLevel(
+                self.cranelift_opt_level.to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {

@@ -104,7 +104,23 @@ pub enum Scalar {
     F64(f64),
 }
 
+/// `as_f64`, `as_i32`, ...: the value if it has exactly that type (no
+/// conversion, so an `f32` output is not silently widened).
+macro_rules! scalar_accessors {
+    ($($name:ident: $t:ty => $variant:ident),*) => {$(
+        pub fn $name(self) -> Option<$t> {
+            match self {
+                Scalar::$variant(x) => Some(x),
+                _ => None,
+            }
+        }
+    )*};
+}
+
 impl Scalar {
+    scalar_accessors!(as_bool: bool => Bool, as_i32: i32 => I32, as_i64: i64 => I64,
+        as_f32: f32 => F32, as_f64: f64 => F64);
+
     pub fn ty(self) -> ScalarType {
         match self {
             Scalar::Bool(_) => ScalarType::Bool,

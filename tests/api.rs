@@ -513,3 +513,37 @@ fn compile_errors_are_typed() {
         "kernel decay(rate: f64, inout v: f64[n]) -> (hot: bool[n])"
     );
 }
+
+/// Options out of range are an options error naming the setting, found
+/// before anything compiles (an unknown Cranelift opt level used to be an
+/// internal compiler error, and 10,000 threads were started).
+#[test]
+fn options_out_of_range_are_refused_up_front() {
+    let source = "kernel k(x: f32[n]) -> (y: f32[n]) { foreach i in n { y[i] = x[i]; } }";
+    let cases = [
+        (
+            Options {
+                threads: Some(10_000),
+                ..Options::default()
+            },
+            "invalid options: 10000 threads asked for; at most 1024 are allowed",
+        ),
+        (
+            Options {
+                cranelift_opt_level: "fastest",
+                ..Options::default()
+            },
+            "invalid options: unknown Cranelift opt level \"fastest\" (expected one of none, speed, speed_and_size)",
+        ),
+    ];
+    for (options, message) in cases {
+        let error = Program::compile(source, options).map(|_| ()).unwrap_err();
+        assert!(matches!(error, CompileError::Options(_)), "{error:?}");
+        assert_eq!(error.to_string(), message);
+    }
+    let at_the_cap = Options {
+        threads: Some(kjit::options::MAX_THREADS),
+        ..Options::default()
+    };
+    assert!(Program::compile(source, at_the_cap).is_ok());
+}

@@ -406,6 +406,15 @@ fn table(rows: &[(Builtin, usize, &str, Precision, Stats)]) -> String {
     t
 }
 
+/// One line on the terminal while the test runs. Written to the stderr
+/// handle, not with `eprintln!`: the test harness captures the macros'
+/// output, and this test runs for minutes, so without a line now and then
+/// `cargo test` looks hung.
+fn progress(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// Every function, both types, both precisions: errors within the bounds,
 /// special values exact. Prints the table.
 #[test]
@@ -421,7 +430,12 @@ fn accuracy() {
             } else {
                 check_f64(fun, arity, count)
             };
-            eprintln!("{} {ty}: {:.1} s", fun.name(), t.elapsed().as_secs_f64());
+            progress(&format!(
+                "vmath_accuracy: {} {ty} checked in {:.1} s ({:.0} s so far)",
+                fun.name(),
+                t.elapsed().as_secs_f64(),
+                start.elapsed().as_secs_f64()
+            ));
             for (s, precision) in stats.into_iter().zip(MODES) {
                 rows.push((fun, arity, ty, precision, s));
             }

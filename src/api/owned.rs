@@ -54,15 +54,16 @@ impl Kernel<'_> {
         let mut owned = Vec::with_capacity(sig.params.len());
         for (param, shape) in sig.params.iter().zip(shapes) {
             let array = match (param.role, &param.dims) {
-                (Role::Output, Some(_)) => {
-                    Some(
-                        zeros(param.elem, shape).ok_or_else(|| CallError::OutOfMemory {
-                            kernel: sig.name.clone(),
-                            array: param.name.clone(),
-                            shape: shape.clone(),
-                        })?,
-                    )
-                }
+                (Role::Output, Some(_)) => Some(zeros(param.elem, shape).ok_or_else(|| {
+                    CallError::OutOfMemory {
+                        kernel: sig.name.clone(),
+                        array: param.name.clone(),
+                        shape: shape.clone(),
+                        bytes: shape
+                            .iter()
+                            .fold(param.elem.byte_size(), |n, &d| n.saturating_mul(d)),
+                    }
+                })?),
                 (Role::InOut, _) => args
                     .values
                     .get(&param.name)

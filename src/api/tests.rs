@@ -334,6 +334,14 @@ fn out_of_range_read_is_a_typed_error_like_the_evaluator_s() {
         error.describe(program.source()),
         eval_error.describe(program.source())
     );
+    // The program renders its own errors as code frames.
+    let rendered = program.render_error(&error, "total.kern");
+    assert!(
+        rendered.starts_with("error: kernel `total`: index ["),
+        "{rendered}"
+    );
+    assert!(rendered.contains("┌─ total.kern:"), "{rendered}");
+    assert!(rendered.contains("is out of bounds"), "{rendered}");
 }
 
 #[test]

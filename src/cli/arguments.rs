@@ -6,14 +6,13 @@
 //! in place (see `call`).
 //!
 //! What is copied, and why:
-//! - a `.npy` input array (JIT): nothing; its view maps the file. Only a
-//!   file whose data cannot be used as it lies (big-endian, or misaligned
-//!   by a hand-written header) is decoded into memory, and `run` prints a
-//!   note saying so;
+//! - a `.npy` input array (JIT): read once into its view, in the file's
+//!   element type, and used from there with no further copy (files are
+//!   read, not mapped: a mapped file truncated during a run would crash
+//!   kjit with SIGBUS; see `kjit::npy`). A big-endian file is byte-swapped
+//!   as it is read, and `run` prints a note saying so;
 //! - an `inout` array, even from a `.npy` file: one owned copy, which the
-//!   kernel updates in place. kjit never writes an input file, and a mapped
-//!   file can change under a run (see `kjit::npy::map_file`), which a kernel
-//!   that writes its array must not be exposed to;
+//!   kernel updates in place; kjit never writes an input file;
 //! - scalars, literal and generated arrays: owned, as `materialize` makes
 //!   them (and borrowed from there by the JIT call);
 //! - the reference engine: everything owned, exactly as before views
@@ -124,12 +123,12 @@ impl Prepared {
         }
     }
 
-    /// One line per view that holds a copy, saying why.
+    /// One line per view whose data differs from its file's bytes.
     pub fn copy_notes(&self) -> String {
         let notes = self.views.values().filter_map(|view| {
             let reason = view.copy_reason()?;
             Some(format!(
-                "note: `{}` is read into memory, not mapped: {reason}\n",
+                "note: `{}` is converted as it is read: {reason}\n",
                 view.path().display()
             ))
         });

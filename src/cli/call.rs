@@ -20,17 +20,21 @@ use kjit::signature::{Bound, ParamSig, Role, Signature};
 use kjit::types::ScalarType;
 use kjit::value::{Args, Array, ArrayData, Outputs, Scalar, Value};
 use std::collections::BTreeMap;
+use std::path::Path;
 
-/// Runs `kernel` on `prepared`; `source` is for runtime error positions.
+/// Runs `kernel` on `prepared`; `file` and `source` are for rendering a
+/// runtime error.
 pub fn call(
     kernel: Kernel<'_>,
     prepared: Prepared,
     bound: &Bound,
+    file: &Path,
     source: &str,
 ) -> Result<Outputs, CliError> {
     let sig = kernel.signature();
     let Prepared { mut owned, views } = prepared;
-    let mut written = written_arrays(sig, bound, &mut owned).map_err(|e| call_error(e, source))?;
+    let call_error = |e| call_error(e, file, source);
+    let mut written = written_arrays(sig, bound, &mut owned).map_err(call_error)?;
     let mut binding = kernel.bind();
     for (name, &n) in &owned.sizes {
         binding = binding.size(name, n);
@@ -41,7 +45,7 @@ pub fn call(
             None => bind_read(binding, param, &owned, &views)?,
         };
     }
-    let scalars = binding.run().map_err(|e| call_error(e, source))?;
+    let scalars = binding.run().map_err(call_error)?;
     Ok(collect_outputs(sig, written, &scalars))
 }
 
@@ -62,6 +66,9 @@ fn written_arrays(
                 kernel: sig.name.clone(),
                 array: param.name.clone(),
                 shape: shape.clone(),
+                bytes: shape
+                    .iter()
+                    .fold(param.elem.byte_size(), |n, &d| n.saturating_mul(d)),
             }),
         (Role::InOut, _) => match owned.values.remove(&param.name) {
             Some(Value::Array(array)) => Ok(Some(array)),
@@ -192,10 +199,14 @@ fn collect_outputs(
     Outputs { values }
 }
 
-fn call_error(error: CallError, source: &str) -> CliError {
+fn call_error(error: CallError, file: &Path, source: &str) -> CliError {
     match error {
         CallError::Args(error) => CliError::Args(error),
         CallError::Run(RunError::Internal(_)) => CliError::Internal(error.to_string()),
+        CallError::Run(error) => match error.diagnostic() {
+            Some(diagnostic) => CliError::runtime_at(diagnostic, file, source),
+            None => CliError::Runtime(error.describe(source)),
+        },
         other => CliError::Runtime(other.describe(source)),
     }
 }

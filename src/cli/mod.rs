@@ -114,8 +114,8 @@ pub struct RunArgs {
     /// The engine that runs the kernel.
     #[arg(long, value_enum, default_value_t = Engine::Jit)]
     pub engine: Engine,
-    /// Worker threads for the JIT's phases (default: one per core); the
-    /// reference engine always runs on one.
+    /// Worker threads for the JIT's phases (default: one per core, at most
+    /// 1024); the reference engine always runs on one.
     #[arg(long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
     /// Fast maths: the looser, faster variants of exp, log, sin, ...
@@ -160,6 +160,13 @@ pub enum CliError {
     Args(kjit::signature::ArgError),
     /// The kernel failed while running (message with source position).
     Runtime(String),
+    /// The kernel failed while running at a place in the source, shown as
+    /// a code frame.
+    RuntimeAt {
+        diagnostic: Box<Diagnostic>,
+        file: PathBuf,
+        source: String,
+    },
     /// An `-o` request was refused or its file could not be written.
     Output(outputs::OutputError),
     /// A bug in kjit (code generation or the runtime broke an invariant).
@@ -175,6 +182,7 @@ impl CliError {
             | CliError::Input(_)
             | CliError::Args(_)
             | CliError::Runtime(_)
+            | CliError::RuntimeAt { .. }
             | CliError::Output(_) => 3,
             CliError::Internal(_) => 4,
         }
@@ -186,6 +194,7 @@ impl fmt::Display for CliError {
         match self {
             CliError::Diagnostics => f.write_str("the source has errors"),
             CliError::Usage(message) | CliError::Runtime(message) => f.write_str(message),
+            CliError::RuntimeAt { diagnostic, .. } => f.write_str(&diagnostic.message),
             CliError::Internal(message) => write!(f, "{message} (this is a bug in kjit)"),
             CliError::Source { path, error } => {
                 write!(f, "cannot read `{}`: {error}", path.display())
@@ -235,10 +244,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+impl CliError {
+    fn runtime_at(diagnostic: Diagnostic, file: &Path, source: &str) -> CliError {
+        CliError::RuntimeAt {
+            diagnostic: Box::new(diagnostic),
+            file: file.to_path_buf(),
+            source: source.to_string(),
+        }
+    }
+}
+
 /// Prints a failed command's error; diagnostics are already out.
 pub fn print_error(error: &CliError) {
-    if !matches!(error, CliError::Diagnostics) {
-        to_stderr(&format!("error: {error}\n"));
+    match error {
+        CliError::Diagnostics => {}
+        CliError::RuntimeAt {
+            diagnostic,
+            file,
+            source,
+        } => {
+            print_diagnostics(file, source, std::slice::from_ref(diagnostic));
+        }
+        _ => to_stderr(&format!("error: {error}\n")),
     }
 }
 
@@ -254,10 +281,43 @@ fn to_stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// The text of a source file: a regular file (a FIFO would block) of
+/// UTF-8, whose first invalid byte is named by position.
 fn read_source(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|error| CliError::Source {
+    let error = |error| CliError::Source {
         path: path.to_path_buf(),
         error,
+    };
+    let meta = std::fs::metadata(path).map_err(error)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return Err(error(std::io::Error::other(format!("it is {what}"))));
+    }
+    let bytes = std::fs::read(path).map_err(error)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        // Valid up to `at`, so the column counts characters.
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8: byte {at} (line {line}, column {column}) is {:#04x}",
+                e.as_bytes()[at]
+            ),
+        ))
     })
 }
 

@@ -2,11 +2,14 @@
 //! kernel runs.
 //!
 //! Every request is validated up front (the name is an output, the path
-//! ends in `.npy`, its directory exists, it is not an input file, it does
-//! not exist unless `--force`), so a long run never ends in a refused
-//! write. Writing itself goes through [`kjit::npy::write`], which writes a
-//! temporary file next to the target and renames it: a failed run or write
-//! never leaves a half-written file under the final name.
+//! ends in `.npy`, its name fits the file system, its directory exists and
+//! takes a new file, it is neither the kernel source nor an input file —
+//! compared by inode, so links and other spellings of the path are caught
+//! — it is not a directory or other non-file, and it does not exist unless
+//! `--force`), so a long run never ends in a refused write. Writing itself
+//! goes through [`kjit::npy::write`], which streams into a temporary file
+//! next to the target and renames it: a failed run or write never leaves a
+//! half-written file under the final name.
 
 use kjit::inputs::Spec;
 use kjit::ir::{Kernel, ParamRole};
@@ -37,11 +40,28 @@ pub enum OutputError {
         first: String,
         second: String,
     },
-    /// The file is also read as input `input`.
+    /// The file is also read as input `input` (or is the kernel source).
     IsInput {
         name: String,
         path: PathBuf,
         input: String,
+    },
+    /// The path exists and is not a regular file.
+    NotAFile {
+        name: String,
+        path: PathBuf,
+    },
+    /// The file name is longer than the file system allows.
+    NameTooLong {
+        name: String,
+        path: PathBuf,
+        bytes: usize,
+        max: usize,
+    },
+    /// No file can be created in the directory (read-only, no permission).
+    NotWritable {
+        name: String,
+        error: NpyError,
     },
     Exists {
         name: String,
@@ -91,9 +111,25 @@ impl fmt::Display for OutputError {
             }
             IsInput { name, path, input } => write!(
                 f,
-                "-o {name}: refusing to write `{}`: it is the input file of `{input}`",
+                "-o {name}: refusing to write `{}`: it is {input}",
                 path.display()
             ),
+            NotAFile { name, path } => write!(
+                f,
+                "-o {name}: `{}` exists and is not a regular file",
+                path.display()
+            ),
+            NameTooLong {
+                name,
+                path,
+                bytes,
+                max,
+            } => write!(
+                f,
+                "-o {name}: the file name of `{}` is {bytes} bytes; its file system allows {max}",
+                path.display()
+            ),
+            NotWritable { name, error } => write!(f, "-o {name}: {error}"),
             Exists { name, path } => {
                 write!(
                     f,
@@ -122,19 +158,27 @@ pub struct OutputPlan {
 }
 
 impl OutputPlan {
-    /// Checks every `-o` request against the kernel and the input specs.
+    /// Checks every `-o` request against the kernel, its source file and
+    /// the input specs.
     pub fn new(
         kernel: &Kernel,
         requests: &[String],
+        source_file: &Path,
         inputs: &[(String, Spec)],
         force: bool,
     ) -> Result<OutputPlan, OutputError> {
+        let mut protected = vec![("the kernel source".to_string(), source_file.to_path_buf())];
+        for (input, spec) in inputs {
+            if let Spec::Npy(path) = spec {
+                protected.push((format!("the input file of `{input}`"), path.clone()));
+            }
+        }
         let mut plan = OutputPlan::default();
         for text in requests {
             let (name, path) = parse_request(text)?;
             check_output(kernel, &name)?;
             plan.check_unique(&name, &path)?;
-            check_path(&name, &path, inputs, force)?;
+            check_path(&name, &path, &protected, force)?;
             plan.writes.push((name, path));
         }
         Ok(plan)
@@ -221,7 +265,7 @@ fn check_output(kernel: &Kernel, name: &str) -> Result<(), OutputError> {
 fn check_path(
     name: &str,
     path: &Path,
-    inputs: &[(String, Spec)],
+    protected: &[(String, PathBuf)],
     force: bool,
 ) -> Result<(), OutputError> {
     let dir = parent_dir(path);
@@ -231,23 +275,75 @@ fn check_path(
             path: path.to_path_buf(),
         });
     }
+    check_name_length(name, path, dir)?;
     let target = identity(path);
-    for (input, spec) in inputs {
-        if matches!(spec, Spec::Npy(p) if identity(p) == target) {
+    for (what, other) in protected {
+        if identity(other) == target || same_file(path, other) {
             return Err(OutputError::IsInput {
                 name: name.to_string(),
                 path: path.to_path_buf(),
-                input: input.clone(),
+                input: what.clone(),
             });
         }
     }
-    if path.exists() && !force {
-        return Err(OutputError::Exists {
-            name: name.to_string(),
-            path: path.to_path_buf(),
-        });
+    // `symlink_metadata`: a link is replaced by the rename, not followed.
+    if let Ok(meta) = path.symlink_metadata() {
+        if !force {
+            return Err(OutputError::Exists {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+            });
+        }
+        if !(meta.is_file() || meta.file_type().is_symlink()) {
+            return Err(OutputError::NotAFile {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+            });
+        }
     }
-    Ok(())
+    npy::check_writable(path).map_err(|error| OutputError::NotWritable {
+        name: name.to_string(),
+        error,
+    })
+}
+
+/// Whether `a` and `b` exist and are one file (same device and inode):
+/// catches hard links, which no path comparison can.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (a.metadata(), b.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Refuses a file name longer than the directory's file system takes
+/// (`NAME_MAX`, usually 255 bytes), which would otherwise fail only after
+/// the run.
+fn check_name_length(name: &str, path: &Path, dir: &Path) -> Result<(), OutputError> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.file_name().map_or(0, |n| n.as_bytes().len());
+    let max = name_max(dir);
+    if bytes <= max {
+        return Ok(());
+    }
+    Err(OutputError::NameTooLong {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        bytes,
+        max,
+    })
+}
+
+/// `pathconf(dir, _PC_NAME_MAX)`, or 255 when it cannot say.
+fn name_max(dir: &Path) -> usize {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_dir) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return 255;
+    };
+    // SAFETY: `c_dir` is a valid NUL-terminated string; pathconf only reads it.
+    let max = unsafe { libc::pathconf(c_dir.as_ptr(), libc::_PC_NAME_MAX) };
+    usize::try_from(max).ok().filter(|&m| m > 0).unwrap_or(255)
 }
 
 fn parent_dir(path: &Path) -> &Path {

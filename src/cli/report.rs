@@ -195,13 +195,20 @@ fn trim_fraction(text: &str) -> String {
 
 fn timing_lines(timing: &Timing) -> String {
     let seconds = timing.run.as_secs_f64();
-    let rate = if seconds > 0.0 {
+    let rate = if timing.elements == 0 {
+        "nothing to run".to_string()
+    } else if seconds > 0.0 {
         format!("{} elements/s", si(timing.elements as f64 / seconds))
     } else {
         "too fast to measure".to_string()
     };
+    let noun = if timing.elements == 1 {
+        "element"
+    } else {
+        "elements"
+    };
     let mut out = format!(
-        "compile {}, run {}; {} elements in the largest domain: {rate}\n",
+        "compile {}, run {}; {} {noun} in the largest domain: {rate}\n",
         duration_text(timing.compile),
         duration_text(timing.run),
         timing.elements
@@ -248,8 +255,8 @@ fn si(x: f64) -> String {
 
 /// The number of index points of the largest phase (`foreach` or
 /// reduction) whose extents are sizes or constants; when no phase has such
-/// extents, the largest parameter array. At least 1: a kernel without
-/// arrays still did one unit of work.
+/// extents, the largest parameter array. 0 for an empty domain; 1 for a
+/// kernel with neither, which still did one unit of work.
 pub fn largest_domain(kernel: &Kernel, bound: &Bound) -> u128 {
     let phases = kernel
         .body
@@ -269,7 +276,7 @@ pub fn largest_domain(kernel: &Kernel, bound: &Bound) -> u128 {
         .filter(|s| !s.is_empty())
         .map(|s| s.iter().map(|&d| d as u128).product());
     let largest_phase = phases.max();
-    largest_phase.or_else(|| arrays.max()).unwrap_or(1).max(1)
+    largest_phase.or_else(|| arrays.max()).unwrap_or(1)
 }
 
 fn extent(kernel: &Kernel, bound: &Bound, expr: kjit::ir::ExprId) -> Option<u128> {

@@ -22,10 +22,11 @@ use super::{
 };
 use kjit::api::{CompileError, Program};
 use kjit::eval::{self, EvalError};
-use kjit::inputs::{self, Defaults, Spec};
+use kjit::inputs::{self, Defaults, Origin, Spec};
 use kjit::ir::{Kernel, Module};
 use kjit::options::Options;
 use kjit::passes;
+use kjit::runtime::out_of_bounds_diagnostic;
 use kjit::signature::{Bound, Signature};
 use kjit::value::Outputs;
 use std::num::NonZeroUsize;
@@ -33,14 +34,18 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    options(args)
+        .validate()
+        .map_err(|e| CliError::Usage(format!("--threads: {e}")))?;
     let source = read_source(&args.file)?;
     let started = Instant::now();
     let module = compile(&args.file, &source)?;
     let front_end_time = started.elapsed();
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
     let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
-    let plan = OutputPlan::new(kernel, &args.outputs, &specs, args.force)?;
-    let prepared = arguments::prepare(kernel, &specs, args.engine)?;
+    let plan = OutputPlan::new(kernel, &args.outputs, &args.file, &specs, args.force)?;
+    let prepared = arguments::prepare(kernel, &specs, args.engine)
+        .map_err(|e| e.with_origins(origins(&source, &module, kernel, &args.args)))?;
     to_stderr(&prepared.copy_notes());
     let signature = Signature::of(kernel);
     let bound = prepared.bind(&signature).map_err(CliError::Args)?;
@@ -89,7 +94,7 @@ fn execute(
     let lowered = passes::lowered(module, &options(args));
     let started = Instant::now();
     let outputs = eval::evaluate(&lowered, &kernel.name, &prepared.owned)
-        .map_err(|e| eval_error(e, source))?;
+        .map_err(|e| eval_error(e, &args.file, source))?;
     Ok(Executed {
         outputs,
         codegen_time: Duration::ZERO,
@@ -130,7 +135,7 @@ fn run_jit(
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;
     let codegen_time = started.elapsed();
     let started = Instant::now();
-    let outputs = call(jit_kernel, prepared, bound, source)?;
+    let outputs = call(jit_kernel, prepared, bound, &args.file, source)?;
     Ok(Executed {
         outputs,
         codegen_time,
@@ -147,6 +152,7 @@ fn compile_error(error: CompileError) -> CliError {
             CliError::Internal(error.to_string())
         }
         CompileError::ThreadPool { .. } => CliError::Runtime(error.to_string()),
+        CompileError::Options(_) => CliError::Usage(error.to_string()),
     }
 }
 
@@ -163,7 +169,8 @@ fn compile(file: &Path, source: &str) -> Result<Module, CliError> {
     checked.module.ok_or(CliError::Diagnostics)
 }
 
-/// The file's defaults for `kernel`, overridden by the command line.
+/// The file's defaults for `kernel`, overridden by the command line; a
+/// default size yields to an array the command line gives that fixes it.
 fn argument_specs(
     file: &Path,
     source: &str,
@@ -178,15 +185,44 @@ fn argument_specs(
     let mut defaults = Defaults::parse(source)?;
     // Paths in the file are relative to the file, not to where kjit runs.
     defaults.rebase(file.parent().unwrap_or(Path::new("")));
-    Ok(inputs::merge(
-        defaults.for_kernel(module, kernel)?,
-        overrides,
-    ))
+    let base =
+        inputs::yield_to_given_arrays(kernel, defaults.for_kernel(module, kernel)?, &overrides);
+    Ok(inputs::merge(base, overrides))
 }
 
-fn eval_error(error: EvalError, source: &str) -> CliError {
+/// Where the spec of each argument of a run was written.
+fn origins<'a>(
+    source: &'a str,
+    module: &'a Module,
+    kernel: &'a Kernel,
+    args: &'a [String],
+) -> impl Fn(&str) -> Option<Origin> + 'a {
+    let defaults = Defaults::parse(source).unwrap_or_default();
+    move |name| {
+        let given = args
+            .iter()
+            .any(|a| a.split_once('=').is_some_and(|(n, _)| n.trim() == name));
+        if given {
+            return Some(Origin::CommandLine);
+        }
+        let line = defaults.line_of(module, kernel, name)?;
+        Some(Origin::DefaultLine(u32::try_from(line).unwrap_or(u32::MAX)))
+    }
+}
+
+fn eval_error(error: EvalError, file: &Path, source: &str) -> CliError {
     match error {
         EvalError::Args(error) => CliError::Args(error),
+        EvalError::OutOfBounds {
+            kernel,
+            array,
+            index,
+            shape,
+            span,
+        } => {
+            let diagnostic = out_of_bounds_diagnostic(&kernel, &array, &index, &shape, span);
+            CliError::runtime_at(diagnostic, file, source)
+        }
         other => CliError::Runtime(other.describe(source)),
     }
 }

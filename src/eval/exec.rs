@@ -11,7 +11,7 @@
 //! evaluated recursively, so the host stack bounds expression depth, as it
 //! does in the parser that built them.
 
-use crate::abi::{CHUNK_ELEMS, GANG};
+use crate::abi::{Chunking, GANG};
 use crate::ir::*;
 use crate::semantics::builtins::{builtin, reduce_combine, reduce_identity};
 use crate::semantics::scalar::{binary, cast, type_bug, unary};
@@ -192,7 +192,7 @@ impl<'a> Machine<'a> {
 
     /// Folds the body's values in kjit's canonical reduction order, which
     /// the JIT follows too, so the two agree bit for bit: the domain is cut
-    /// into chunks (`abi::chunk_ranges`); within a chunk, element `j` of a
+    /// into chunks (`abi::Chunking`, the runtime's own arithmetic); within a chunk, element `j` of a
     /// row (or of the 1-D range) goes to lane `j % GANG`, each lane folding
     /// from the identity in index order; lanes combine as a fixed tree
     /// ([`combine_lanes`]); chunk results fold in chunk order from the
@@ -211,18 +211,14 @@ impl<'a> Machine<'a> {
             extents[d] = as_i64(self.eval(frame, e)?);
         }
         let rank = domain.indices.len();
-        let rows_per_chunk = (CHUNK_ELEMS as i64 / extents[1].max(1)).max(1);
+        let chunking = Chunking::new(rank, extents);
         let mut total = identity;
         let mut lanes = [identity; GANG];
         let mut chunk = None;
         self.for_each_index(frame, domain, |m, frame| {
             let outer = as_i64(frame.locals[domain.indices[0].index()]);
             let last = as_i64(frame.locals[domain.indices[rank - 1].index()]);
-            let this_chunk = if rank == 1 {
-                outer / CHUNK_ELEMS as i64
-            } else {
-                outer / rows_per_chunk
-            };
+            let this_chunk = chunking.chunk_of(outer);
             if chunk.is_some_and(|c| c != this_chunk) {
                 total = reduce_combine(op, total, combine_lanes(op, &lanes));
                 lanes = [identity; GANG];

@@ -81,6 +81,24 @@ impl Defaults {
         }
     }
 
+    /// The line of the default spec of `name` that [`Defaults::for_kernel`]
+    /// picks for `kernel`, for messages.
+    pub fn line_of(&self, module: &Module, kernel: &Kernel, name: &str) -> Option<usize> {
+        let mut file_wide = None;
+        let mut own = None;
+        for line in &self.lines {
+            if !line.specs.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            match scope(line, module, kernel) {
+                Ok(Scope::File) => file_wide = Some(line.line),
+                Ok(Scope::Kernel) => own = Some(line.line),
+                _ => {}
+            }
+        }
+        own.or(file_wide)
+    }
+
     /// The default specs for kernel `kernel` of `module`, one per name,
     /// strongest last-written.
     pub fn for_kernel(
@@ -238,6 +256,29 @@ fn unknown(kernel: &Kernel, name: &str) -> InputError {
         kernel: kernel.name.clone(),
         known: known_names(kernel),
     }
+}
+
+/// `defaults` without the sizes that an array in `given` fixes: a file's
+/// `// default: n=1000000` is meant for runs that say nothing about `n`,
+/// and must not contradict the user's own `x=data.npy` of 5 elements.
+/// (A generator fixes no size, so `n` still applies to `x=uniform(0,1)`.)
+pub fn yield_to_given_arrays(
+    kernel: &Kernel,
+    defaults: Vec<(String, Spec)>,
+    given: &[(String, Spec)],
+) -> Vec<(String, Spec)> {
+    let fixed = |size_name: &str| {
+        given.iter().any(|(name, spec)| {
+            matches!(spec, Spec::Array(_) | Spec::Npy(_))
+                && kernel.params.values().any(|p| {
+                    p.name == *name && p.dims().iter().any(|&s| kernel.sizes[s].name == size_name)
+                })
+        })
+    };
+    defaults
+        .into_iter()
+        .filter(|(name, _)| !fixed(name))
+        .collect()
 }
 
 /// `base` with every name in `overrides` replaced, the overrides last. A

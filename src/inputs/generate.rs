@@ -23,29 +23,29 @@ pub fn generate(
     let mut rng = SplitMix64::seeded_by(seed);
     match elem {
         ScalarType::Bool => bools(generator, count),
-        ScalarType::I32 | ScalarType::I64 => {
-            let values = integers(generator, elem, count, &mut rng)?;
-            // `integers` keeps every value inside `elem`'s range.
-            Ok(match elem {
-                ScalarType::I32 => ArrayData::I32(values.into_iter().map(|x| x as i32).collect()),
-                _ => ArrayData::I64(values),
-            })
+        // Values are generated wide and narrowed one by one into the
+        // final vector, so no wide copy of the whole array is ever held.
+        // `integers` keeps every value inside `elem`'s range.
+        ScalarType::I32 => {
+            integers(generator, elem, count, &mut rng, |x| x as i32).map(ArrayData::I32)
         }
+        ScalarType::I64 => integers(generator, elem, count, &mut rng, |x| x).map(ArrayData::I64),
         ScalarType::F32 => {
-            let values = floats(generator, elem, count, &mut rng)?;
-            Ok(ArrayData::F32(narrow(generator, values)))
+            let narrow_one = narrowing(generator);
+            floats(generator, elem, count, &mut rng, narrow_one).map(ArrayData::F32)
         }
-        ScalarType::F64 => floats(generator, elem, count, &mut rng).map(ArrayData::F64),
+        ScalarType::F64 => floats(generator, elem, count, &mut rng, |x| x).map(ArrayData::F64),
     }
 }
 
 /// A `Vec` with room for `count` elements, or an error instead of an abort
-/// when the size is absurd.
+/// when the size is absurd (or memory is capped).
 fn allocate<T>(count: usize) -> Result<Vec<T>, String> {
     let mut values = Vec::new();
-    values
-        .try_reserve_exact(count)
-        .map_err(|_| format!("cannot allocate {count} elements"))?;
+    values.try_reserve_exact(count).map_err(|_| {
+        let bytes = count.saturating_mul(std::mem::size_of::<T>());
+        format!("cannot allocate {bytes} bytes for {count} elements")
+    })?;
     Ok(values)
 }
 
@@ -66,12 +66,13 @@ fn bools(generator: &Generator, count: usize) -> Result<ArrayData, String> {
 }
 
 /// Integer values, each inside `ty`'s range.
-fn integers(
+fn integers<T: Copy>(
     generator: &Generator,
     ty: ScalarType,
     count: usize,
     rng: &mut SplitMix64,
-) -> Result<Vec<i64>, String> {
+    to: impl Fn(i64) -> T,
+) -> Result<Vec<T>, String> {
     let mut values = allocate(count)?;
     match *generator {
         Generator::Uniform { lo, hi } => {
@@ -83,14 +84,14 @@ fn integers(
             }
             // Both bounds fit in i64, so the width fits in u64.
             let width = (hi as i128 - lo as i128) as u64;
-            values.extend((0..count).map(|_| (lo as i128 + rng.below(width) as i128) as i64));
+            values.extend((0..count).map(|_| to((lo as i128 + rng.below(width) as i128) as i64)));
         }
         Generator::Iota => {
             let max = if ty == ScalarType::I32 { i32::MAX as usize } else { i64::MAX as usize };
             if count > 0 && count - 1 > max {
                 return Err(format!("iota needs {count} values but {ty} stops at {max}"));
             }
-            values.extend((0..count).map(|i| i as i64));
+            values.extend((0..count).map(|i| to(i as i64)));
         }
         Generator::Fill(value) => {
             let x = match to_scalar(value, ty).map_err(|e| format!("fill: {e}"))? {
@@ -98,7 +99,7 @@ fn integers(
                 Scalar::I64(x) => x,
                 _ => return Err(format!("fill needs an integer for {ty}")),
             };
-            values.resize(count, x);
+            values.resize(count, to(x));
         }
         Generator::Normal { .. } | Generator::Linspace { .. } => {
             return Err(format!(
@@ -128,12 +129,13 @@ fn integer_bound(literal: super::spec::Literal, ty: ScalarType) -> Result<i64, S
 }
 
 /// Float values; for `f32`, every bound has been checked to fit.
-fn floats(
+fn floats<T: Copy>(
     generator: &Generator,
     ty: ScalarType,
     count: usize,
     rng: &mut SplitMix64,
-) -> Result<Vec<f64>, String> {
+    to: impl Fn(f64) -> T,
+) -> Result<Vec<T>, String> {
     let mut values = allocate(count)?;
     match *generator {
         Generator::Uniform { lo, hi } => {
@@ -144,7 +146,7 @@ fn floats(
                     "uniform({lo:?}, {hi:?}) needs lo <= hi, both finite"
                 ));
             }
-            values.extend((0..count).map(|_| below(lo + width * rng.unit(), lo, hi)));
+            values.extend((0..count).map(|_| to(below(lo + width * rng.unit(), lo, hi))));
         }
         Generator::Normal { mean, std_dev } => {
             if !(mean.is_finite() && std_dev.is_finite() && std_dev >= 0.0) {
@@ -152,22 +154,22 @@ fn floats(
                     "normal({mean:?}, {std_dev:?}) needs a finite mean and std_dev >= 0"
                 ));
             }
-            values.extend((0..count).map(|_| mean + std_dev * rng.standard_normal()));
+            values.extend((0..count).map(|_| to(mean + std_dev * rng.standard_normal())));
         }
         Generator::Linspace { start, end } => {
             if !(start.is_finite() && end.is_finite()) {
                 return Err(format!("linspace({start:?}, {end:?}) needs finite ends"));
             }
-            values.extend(linspace(start, end, count));
+            values.extend(linspace(start, end, count).map(&to));
         }
-        Generator::Iota => values.extend((0..count).map(|i| i as f64)),
+        Generator::Iota => values.extend((0..count).map(|i| to(i as f64))),
         Generator::Fill(value) => {
             let x = match to_scalar(value, ty).map_err(|e| format!("fill: {e}"))? {
                 Scalar::F32(x) => f64::from(x),
                 Scalar::F64(x) => x,
                 _ => return Err(format!("fill needs a number for {ty}")),
             };
-            values.resize(count, x);
+            values.resize(count, to(x));
         }
     }
     Ok(values)
@@ -208,9 +210,9 @@ fn linspace(start: f64, end: f64, count: usize) -> impl Iterator<Item = f64> {
     })
 }
 
-/// f64 values as f32; uniform values that round up to `hi` step back below
+/// f64 values to f32; uniform values that round up to `hi` step back below
 /// it, as in [`below`].
-fn narrow(generator: &Generator, values: Vec<f64>) -> Vec<f32> {
+fn narrowing(generator: &Generator) -> impl Fn(f64) -> f32 {
     let ceiling = match *generator {
         Generator::Uniform { lo, hi } => match (
             to_scalar(lo, ScalarType::F32),
@@ -221,14 +223,13 @@ fn narrow(generator: &Generator, values: Vec<f64>) -> Vec<f32> {
         },
         _ => None,
     };
-    let narrow_one = |x: f64| {
+    move |x: f64| {
         let y = x as f32;
         match ceiling {
             Some(hi) if y >= hi => hi.next_down(),
             _ => y,
         }
-    };
-    values.into_iter().map(narrow_one).collect()
+    }
 }
 
 /// splitmix64 (Steele, Lea and Flood 2014): a 64-bit state advanced by a

@@ -41,7 +41,7 @@ pub fn materialize(kernel: &Kernel, specs: &[(String, Spec)]) -> Result<Args, In
     for (&id, spec) in &targets.params {
         if let Spec::Generator(generator) = spec {
             let value = generated_value(kernel, &kernel.params[id], generator, &sizes)?;
-            record_sizes(kernel, id, &value, &mut sizes);
+            record_sizes(kernel, id, &value, &mut sizes)?;
             values.insert(id, value);
         }
     }
@@ -265,24 +265,40 @@ fn known_sizes(
                         array: kernel.params[id].name.clone(),
                         dim,
                         extent,
+                        size_from: None,
+                        array_from: None,
                     })
                 }
                 _ => {}
             }
         }
-        record_sizes(kernel, id, value, &mut sizes);
+        record_sizes(kernel, id, value, &mut sizes)?;
     }
     Ok(sizes)
 }
 
-fn record_sizes(kernel: &Kernel, id: ParamId, value: &Value, sizes: &mut BTreeMap<SizeId, i64>) {
-    let Value::Array(array) = value else { return };
-    for (&size, &extent) in kernel.params[id].dims().iter().zip(&array.shape) {
-        // An extent past i64::MAX is reported by `bind` (SizeTooLarge).
-        if let Ok(extent) = i64::try_from(extent) {
-            sizes.entry(size).or_insert(extent);
-        }
+fn record_sizes(
+    kernel: &Kernel,
+    id: ParamId,
+    value: &Value,
+    sizes: &mut BTreeMap<SizeId, i64>,
+) -> Result<(), InputError> {
+    let Value::Array(array) = value else {
+        return Ok(());
+    };
+    let dims = kernel.params[id].dims().iter().zip(&array.shape);
+    for (dim, (&size, &extent)) in dims.enumerate() {
+        // Reported here, not left for `bind`: a size missing from `sizes`
+        // would otherwise be reported as not given at all.
+        let extent = i64::try_from(extent).map_err(|_| InputError::SizeTooLarge {
+            size: kernel.sizes[size].name.clone(),
+            array: kernel.params[id].name.clone(),
+            dim,
+            extent,
+        })?;
+        sizes.entry(size).or_insert(extent);
     }
+    Ok(())
 }
 
 fn generated_value(

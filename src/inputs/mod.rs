@@ -27,7 +27,57 @@ mod spec;
 mod tests;
 
 pub use convert::{LiteralError, Reason};
-pub use defaults::{merge, split_args, Defaults};
+
+/// Where an argument's spec was written, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    CommandLine,
+    /// A `// default:` line (1-based; u32 keeps `InputError` small).
+    DefaultLine(u32),
+}
+
+fn origin_text(origin: &Option<Origin>) -> String {
+    match origin {
+        None => String::new(),
+        Some(Origin::CommandLine) => " (on the command line)".to_string(),
+        Some(Origin::DefaultLine(line)) => format!(" (by the `// default:` line {line})"),
+    }
+}
+
+impl InputError {
+    /// Fills in where the values in a size conflict came from;
+    /// `origin(name)` says where the spec of argument or size `name` was
+    /// written. When both are on the command line, that goes without
+    /// saying. Other errors are returned as they are.
+    pub fn with_origins(self, origin: impl Fn(&str) -> Option<Origin>) -> InputError {
+        match self {
+            InputError::SizeConflict {
+                size,
+                given,
+                array,
+                dim,
+                extent,
+                ..
+            } => {
+                let (size_from, array_from) = match (origin(&size), origin(&array)) {
+                    (Some(Origin::CommandLine), Some(Origin::CommandLine)) => (None, None),
+                    pair => pair,
+                };
+                InputError::SizeConflict {
+                    size_from,
+                    array_from,
+                    size,
+                    given,
+                    array,
+                    dim,
+                    extent,
+                }
+            }
+            other => other,
+        }
+    }
+}
+pub use defaults::{merge, split_args, yield_to_given_arrays, Defaults};
 pub use generate::SplitMix64;
 pub use materialize::materialize;
 pub use spec::{parse_arg, parse_literal, parse_spec, ArrayLiteral, Generator, Literal, Spec};
@@ -105,13 +155,24 @@ pub enum InputError {
         size: String,
         needed_by: String,
     },
+    /// An array's extent is past `i64::MAX`, the largest size.
+    SizeTooLarge {
+        size: String,
+        array: String,
+        dim: usize,
+        extent: usize,
+    },
     /// A size given explicitly differs from an array that fixes it.
+    /// `size_from` and `array_from` say where each value was written, when
+    /// the caller knows ([`InputError::with_origins`]).
     SizeConflict {
         size: String,
         given: i64,
         array: String,
         dim: usize,
         extent: usize,
+        size_from: Option<Origin>,
+        array_from: Option<Origin>,
     },
     /// Input parameters with no value: `(name, type)` for each.
     Missing {
@@ -184,9 +245,17 @@ impl fmt::Display for InputError {
                 "size `{size}` is needed for `{needed_by}` but nothing gives it: \
                  pass {size}=N, or an array (literal or .npy) that fixes it"
             ),
-            SizeConflict { size, given, array, dim, extent } => write!(
+            SizeTooLarge { size, array, dim, extent } => write!(
                 f,
-                "size `{size}` is given as {given}, but `{array}` has {extent} along dimension {dim}"
+                "size `{size}`: `{array}` has {extent} along dimension {dim}, \
+                 more than the largest size ({})",
+                i64::MAX
+            ),
+            SizeConflict { size, given, array, dim, extent, size_from, array_from } => write!(
+                f,
+                "size `{size}` is given as {given}{}, but `{array}`{} has {extent} along dimension {dim}",
+                origin_text(size_from),
+                origin_text(array_from),
             ),
             Missing { kernel, params } => fmt_missing(f, kernel, params),
             InDefault { line, error } => write!(f, "in the `// default:` line {line}: {error}"),

@@ -2,6 +2,7 @@
 //! (tests/data/make_npy_fixtures.py).
 
 use super::*;
+use crate::value::Value;
 
 /// The fixtures were written by numpy (tests/data/make_npy_fixtures.py).
 fn fixture(name: &str) -> Vec<u8> {
@@ -263,7 +264,7 @@ fn views_map_what_numpy_wrote_and_agree_with_read() {
         let path = fixture_path(name);
         let view = open_view(&path);
         let owned = read(&path).expect("read");
-        assert!(view.is_mapped(), "{name}: {:?}", view.copy_reason());
+        assert_eq!(view.copy_reason(), None, "{name}");
         assert_eq!(view.shape(), owned.shape.as_slice(), "{name}");
         assert_eq!(view.len(), owned.data.len(), "{name}");
         // Compared as npy bytes, so NaN compares equal to itself.
@@ -276,21 +277,18 @@ fn views_map_what_numpy_wrote_and_agree_with_read() {
 }
 
 #[test]
-fn a_view_is_the_file_in_place() {
+fn a_view_holds_the_files_data() {
     // Large enough to span many pages; every element distinct.
     let values: Vec<f64> = (0..300_000).map(|i| f64::from(i) * 0.25).collect();
     let (_dir, path) = temp_file("big.npy", &encode(&Array::from_vec(values.clone())));
     let view = open_view(&path);
-    assert!(view.is_mapped());
     let slice = view.as_slice::<f64>().expect("f64");
     assert_eq!(slice, values.as_slice());
-    assert_eq!(slice.as_ptr().addr() % ALIGN, 0, "numpy's 64-byte padding");
 }
 
 #[test]
 fn big_endian_data_is_copied_and_swapped() {
     let view = open_view(&fixture_path("npy_f32_bigendian.npy"));
-    assert!(!view.is_mapped());
     assert_eq!(view.copy_reason(), Some(CopyReason::ByteOrder));
     assert_eq!(view.as_slice::<f32>().expect("f32"), &[1.0, 2.0, -0.5]);
 }
@@ -304,7 +302,7 @@ fn unpadded(dict: &str, data: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn misaligned_data_is_copied_with_the_reason() {
+fn misaligned_data_reads_like_any_other() {
     let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,)}";
     let data: Vec<u8> = [1.5f64, -2.0, 1e300]
         .iter()
@@ -315,25 +313,11 @@ fn misaligned_data_is_copied_with_the_reason() {
     assert_ne!(offset % 8, 0, "the test needs a misaligned file");
     let (_dir, path) = temp_file("odd.npy", &bytes);
     let view = open_view(&path);
-    assert!(!view.is_mapped());
-    assert_eq!(
-        view.copy_reason(),
-        Some(CopyReason::Misaligned { offset, align: 8 })
-    );
+    assert_eq!(view.copy_reason(), None);
     assert_eq!(view.as_slice::<f64>().expect("f64"), &[1.5, -2.0, 1e300]);
-    let reason = view
-        .copy_reason()
-        .map(|r| r.to_string())
-        .unwrap_or_default();
-    assert!(
-        reason.contains(&format!("byte {offset}, not a multiple of 8")),
-        "{reason}"
-    );
-    // One-byte bools are never misaligned, at any offset.
     let dict = "{'descr': '|b1', 'fortran_order': False, 'shape': (2,)}";
     let (_dir, path) = temp_file("odd_bool.npy", &unpadded(dict, &[1, 0]));
     let view = open_view(&path);
-    assert!(view.is_mapped());
     assert_eq!(view.as_slice::<bool>().expect("bool"), &[true, false]);
 }
 

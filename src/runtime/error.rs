@@ -3,6 +3,7 @@
 //! kernel, the array, the index and the source position.
 
 use crate::abi::{ErrorRecord, KernelPlan, ERROR_OUT_OF_BOUNDS};
+use crate::diagnostic::Diagnostic;
 use crate::signature::Signature;
 use crate::span::{line_col, Span};
 use std::fmt;
@@ -69,6 +70,22 @@ impl RunError {
         }
     }
 
+    /// The error as a diagnostic pointing at the failed read, for
+    /// rustc-style rendering ([`crate::diagnostic::render`]); `None` for an
+    /// internal error, which has no place in the source.
+    pub fn diagnostic(&self) -> Option<Diagnostic> {
+        match self {
+            RunError::OutOfBounds {
+                kernel,
+                array,
+                index,
+                shape,
+                span,
+            } => Some(out_of_bounds_diagnostic(kernel, array, index, shape, *span)),
+            RunError::Internal(_) => None,
+        }
+    }
+
     fn headline(&self) -> String {
         match self {
             RunError::OutOfBounds { kernel, array, index, shape, .. } => format!(
@@ -77,6 +94,24 @@ impl RunError {
             RunError::Internal(_) => self.to_string(),
         }
     }
+}
+
+/// An out-of-bounds read as a diagnostic; the JIT's and the reference
+/// evaluator's errors render alike through this.
+pub fn out_of_bounds_diagnostic(
+    kernel: &str,
+    array: &str,
+    index: &[i64],
+    shape: &[usize],
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::error(format!(
+        "kernel `{kernel}`: index {index:?} is out of bounds for array `{array}` of shape {shape:?}"
+    ))
+    .primary(
+        span,
+        format!("this read of `{array}` at {index:?} is out of bounds"),
+    )
 }
 
 impl fmt::Display for RunError {

@@ -8,7 +8,7 @@
 //! the [`ArrayDesc`] table, zero-fills the output arrays the plan asks for,
 //! and calls the driver. The driver calls back into `run_phase`
 //! once per phase, which cuts the domain into chunks
-//! ([`abi::chunk_ranges`]) and runs them: on the calling thread when there
+//! ([`abi::Chunking`]) and runs them: on the calling thread when there
 //! is one chunk or one thread, on the pool otherwise.
 //!
 //! Holds:
@@ -31,7 +31,7 @@ pub(crate) mod fakes;
 #[cfg(test)]
 mod tests;
 
-pub use error::RunError;
+pub use error::{out_of_bounds_diagnostic, RunError};
 pub use validate::validate_plan;
 
 use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan};

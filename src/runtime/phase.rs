@@ -9,7 +9,7 @@
 
 use super::Pool;
 use crate::abi::{
-    chunk_ranges, decode_slot, encode_slot, ArrayDesc, ChunkFn, ErrorRecord, KernelPlan, PhasePlan,
+    decode_slot, encode_slot, ArrayDesc, ChunkFn, Chunking, ErrorRecord, KernelPlan, PhasePlan,
     ReductionPlan, STATUS_ERROR, STATUS_OK,
 };
 use crate::semantics::builtins::{reduce_combine, reduce_identity};
@@ -19,7 +19,7 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What `run_phase` needs besides its arguments; the driver carries a
 /// pointer to it as its opaque `runtime` argument.
@@ -135,6 +135,14 @@ unsafe fn read_extents(frame: *const u64, plan: &PhasePlan) -> [i64; 2] {
     [slot(plan.extent_slots[0]), inner]
 }
 
+/// Chunks handed to the pool at a time. Chunks are run in blocks of this
+/// many so that neither the chunk list nor the outcomes of a huge domain
+/// (10^15 elements is 6 * 10^10 chunks) are ever held in memory, and so a
+/// failure stops the run at the end of its block instead of after every
+/// remaining chunk was visited. 1024 chunks of 16 Ki elements keep both
+/// threads busy for ~10 ms between joins, so the joins cost nothing.
+const BLOCK: u64 = 1024;
+
 /// Runs every chunk of the domain; returns the combined reduction value.
 fn run_chunks(
     pool: &Pool,
@@ -143,45 +151,48 @@ fn run_chunks(
     shared: Shared,
 ) -> Result<Option<Scalar>, Failure> {
     let mut acc = Accumulator::new(plan.reduction);
-    let mut ranges = chunk_ranges(plan.rank, extents);
-    let Some(first) = ranges.next() else {
-        return Ok(acc.value);
-    };
-    let second = ranges.next();
-    if second.is_some() && pool.threads() > 1 {
-        let all: Vec<(i64, i64)> = std::iter::once(first).chain(second).chain(ranges).collect();
-        for outcome in run_parallel(pool, plan.chunk, &all, shared) {
-            acc.add(outcome.ok_or_else(skipped_without_failure)?)?;
-        }
-    } else {
-        for range in std::iter::once(first).chain(second).chain(ranges) {
+    let chunking = Chunking::new(plan.rank, extents);
+    let count = chunking.count();
+    if count < 2 || pool.threads() < 2 {
+        for range in chunking.ranges() {
             // SAFETY: see `Shared`.
             acc.add(unsafe { run_chunk(plan.chunk, shared, range) })?;
         }
+        return Ok(acc.value);
+    }
+    let mut start = 0;
+    while start < count {
+        let end = start.saturating_add(BLOCK).min(count);
+        for outcome in run_parallel(pool, plan.chunk, chunking, start..end, shared) {
+            acc.add(outcome.ok_or_else(skipped_without_failure)?)?;
+        }
+        start = end;
     }
     Ok(acc.value)
 }
 
-/// Runs every chunk as a pool task. A chunk after a failed one is skipped
+/// Runs chunks `block` as pool tasks. A chunk after a failed one is skipped
 /// (`None`): its result could not matter, since the failure is reported.
 /// The lowest failing chunk always runs, because a chunk is skipped only
 /// when a lower-numbered one has failed.
 fn run_parallel(
     pool: &Pool,
     chunk: ChunkFn,
-    ranges: &[(i64, i64)],
+    chunking: Chunking,
+    block: std::ops::Range<u64>,
     shared: Shared,
 ) -> Vec<Option<Outcome>> {
-    let first_failed = AtomicUsize::new(usize::MAX);
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; ranges.len()];
+    let first_failed = AtomicU64::new(u64::MAX);
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; (block.end - block.start) as usize];
     pool.install(|| {
-        let tasks = outcomes.par_iter_mut().zip(ranges.par_iter()).enumerate();
-        tasks.for_each(|(k, (slot, &range))| {
+        let tasks = outcomes.par_iter_mut().enumerate();
+        tasks.for_each(|(i, slot)| {
+            let k = block.start + i as u64;
             if k > first_failed.load(Ordering::Relaxed) {
                 return;
             }
             // SAFETY: see `Shared`.
-            let outcome = unsafe { run_chunk(chunk, shared, range) };
+            let outcome = unsafe { run_chunk(chunk, shared, chunking.range(k)) };
             if outcome.status != STATUS_OK {
                 first_failed.fetch_min(k, Ordering::Relaxed);
             }

@@ -224,6 +224,11 @@ pub fn lex(source: &str) -> Lexed {
     // `@@@` yields one diagnostic rather than three.
     let mut unknown_run: Option<(usize, usize)> = None;
     let mut lexer = TokenKind::lexer(source);
+    // Editors on Windows start UTF-8 files with a byte order mark; it is
+    // not text. Skipping it keeps every span an offset into `source`.
+    if source.starts_with('\u{feff}') {
+        lexer.bump('\u{feff}'.len_utf8());
+    }
     while let Some(result) = lexer.next() {
         let range = lexer.span();
         let (start, end) = (range.start, ceil_char_boundary(source, range.end));
@@ -299,6 +304,9 @@ fn malformed_number_diag(text: &str, span: Span) -> Diagnostic {
     }
 }
 
+/// Unknown characters quoted in a message at most.
+const MAX_SHOWN: usize = 16;
+
 fn unknown_chars(source: &str, span: Span) -> Diagnostic {
     let text = source.get(span.range()).unwrap_or_default();
     if text == "." {
@@ -306,10 +314,18 @@ fn unknown_chars(source: &str, span: Span) -> Diagnostic {
             .primary(span, "expected digits on both sides of the point")
             .help("float literals need digits on both sides (`1.0`, `0.5`); `..` and `..=` are ranges");
     }
-    let plural = if text.chars().count() > 1 { "s" } else { "" };
+    let count = text.chars().count();
+    let plural = if count > 1 { "s" } else { "" };
+    // A long run is named by its start and length: the message is one line.
+    let shown: String = text.chars().take(MAX_SHOWN).collect();
+    let more = if count > MAX_SHOWN {
+        format!("… ({count} characters)")
+    } else {
+        String::new()
+    };
     let diagnostic = Diagnostic::error(format!(
-        "unknown character{plural} `{}`",
-        text.escape_debug()
+        "unknown character{plural} `{}{more}`",
+        shown.escape_debug()
     ))
     .primary(span, "not part of the kern language");
     if text.starts_with('.') {

@@ -11,7 +11,7 @@
 //! diagnostic; the caller's recovery takes it from there.
 
 use super::height::height;
-use super::{Parser, TokenKind};
+use super::{Parser, TokenKind, CHAIN_HALVES};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, UnaryOp};
@@ -51,22 +51,23 @@ impl Parser<'_> {
             return lhs;
         }
         // Each operator of the chain puts `lhs` one level deeper (`a + b +
-        // c` is `(a + b) + c`), without recursing. So the budget pays for
-        // the height of `lhs` beyond a leaf, and one level per operator
-        // (see `height`).
-        let mut charged = height(&lhs) - 1;
+        // c` is `(a + b) + c`), without recursing. So the nesting budget
+        // pays for the height of `lhs` beyond a leaf (see `height`), and
+        // half a unit per operator (see `CHAIN_HALVES`).
+        let charged = height(&lhs) - 1;
         if !self.enter(charged) {
             return lhs;
         }
+        let mut operators = 0;
         // Whether `lhs` is a comparison built by this loop (not one in
         // parentheses), so that another comparison would chain.
         let mut lhs_compares = false;
         while let Some(op) = binary_op(self.kind()) {
             let prec = precedence(op);
-            if prec < min_prec || !self.enter(1) {
+            if prec < min_prec || !self.enter_chain_operator() {
                 break;
             }
-            charged += 1;
+            operators += 1;
             let op_token = self.bump();
             let rhs = self.binary(prec + 1);
             let span = Span::new(
@@ -86,6 +87,7 @@ impl Parser<'_> {
             lhs_compares = op.is_comparison();
             lhs = Expr { kind, span };
         }
+        self.leave_halves(operators * CHAIN_HALVES);
         self.leave(charged);
         lhs
     }

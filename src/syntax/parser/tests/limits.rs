@@ -88,3 +88,50 @@ fn nesting_limit_makes_one_error() {
     let dump = dump_ast(&file);
     assert!(dump.contains("    tail error @"), "{dump}");
 }
+
+/// A flat chain of binary operators is not nesting: 600 terms parse clean
+/// (they used to be refused as "nested too deeply"). Chains cost half a
+/// unit per operator, so the longest admitted chain is about twice the
+/// budget (less what the surrounding blocks spent).
+#[test]
+fn flat_chains_do_not_count_as_nesting() {
+    for (terms, ok) in [(600, true), (900, true), (1002, false), (5000, false)] {
+        let source = format!("fn f(a: i32) -> i32 {{ {} }}", vec!["a"; terms].join(" + "));
+        let (_, diagnostics) = parse(&source);
+        assert_eq!(diagnostics.is_empty(), ok, "{terms} terms: {diagnostics:?}");
+    }
+}
+
+/// The longest chain the budget admits goes through the whole pipeline —
+/// check, AST dump, reference evaluator, JIT — on a 2 MiB thread, even in
+/// a debug build (where a chain of 1500 overflowed when this was written).
+#[test]
+fn the_longest_admitted_chain_survives_every_stage_on_a_small_stack() {
+    let chain = vec!["x[i]"; 950].join(" + ");
+    let source = format!(
+        "kernel k(x: f64[m]) -> (y: f64[m], s: f64) {{ \
+         foreach i in m {{ y[i] = {chain}; }} s = sum over i in m {{ {chain} }}; }}"
+    );
+    let worker = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let checked = crate::check(&source);
+            assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+            let module = checked.module.expect("module");
+            let _ = dump_ast(&parse(&source).0);
+            let args = crate::value::Args::new()
+                .array("x", crate::value::Array::from_vec(vec![1.0f64; 20]));
+            let expected = crate::eval::evaluate(&module, "k", &args).expect("eval");
+            let program =
+                crate::api::Program::compile(&source, Default::default()).expect("compile");
+            let kernel = program.kernel("k").expect("k");
+            let outputs = kernel.call(&args).expect("call");
+            assert_eq!(outputs.scalar("s"), expected.scalar("s"));
+            assert_eq!(
+                expected.scalar("s"),
+                Some(crate::value::Scalar::F64(19_000.0))
+            );
+        })
+        .expect("spawn");
+    worker.join().expect("no stack overflow, no panic");
+}
