@@ -58,8 +58,8 @@ impl Emitter<'_, '_> {
                 };
                 self.loop_stmt(stmt, head, body)
             }
-            StmtKind::Break => self.jump_out(true),
-            StmtKind::Continue => self.jump_out(false),
+            StmtKind::Break => self.masks.jump_out(&mut self.b, true),
+            StmtKind::Continue => self.masks.jump_out(&mut self.b, false),
             // Phases are emitted by the driver and chunk functions.
             StmtKind::Foreach { .. } | StmtKind::Reduce { .. } => {}
         }
@@ -100,7 +100,19 @@ impl Emitter<'_, '_> {
     }
 
     fn varying_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
-        self.varying_branches(cond, |e| e.block(then_block), |e| e.block(else_block));
+        let sides = self.masks.open_branches(&mut self.b, &cond);
+        let then_mask = sides.then_mask.clone();
+        let after_then = self.masked(then_mask, |e| {
+            e.block(then_block);
+            e.exec_mask().unwrap_or_default()
+        });
+        let else_mask = sides.else_mask.clone();
+        let after_else = self.masked(else_mask, |e| {
+            e.block(else_block);
+            e.exec_mask().unwrap_or_default()
+        });
+        self.masks
+            .close_branches(&mut self.b, sides, &after_then, &after_else);
     }
 
     fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
@@ -293,9 +305,9 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(cond, body_b, &[], exit, &[]);
         self.b.switch_to_block(body_b);
         self.b.seal_block(body_b);
-        self.enter_coherent_loop(latch, exit);
+        self.masks.enter_coherent_loop(latch, exit);
         self.block(body);
-        self.exit_loop_body();
+        self.masks.exit_loop_body();
         self.b.ins().jump(latch, &[]);
         self.b.switch_to_block(latch);
         self.b.seal_block(latch);
@@ -321,7 +333,7 @@ impl Emitter<'_, '_> {
         end: Option<Val>,
         body: &[ir::Stmt],
     ) {
-        let live = self.enter_divergent_loop();
+        let live = self.masks.enter_divergent_loop(&mut self.b);
         let (header, body_b, exit) = (
             self.b.create_block(),
             self.b.create_block(),
@@ -329,11 +341,12 @@ impl Emitter<'_, '_> {
         );
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
-        let lanes_live = self.live_lanes(&live);
+        let lanes_live = self.masks.live_lanes(&mut self.b, &live);
         let cond = self.loop_cond(head, &end);
         let cond = lanes::varying(&mut self.b, ScalarType::Bool, &cond);
         let iteration = lanes::mask_and(&mut self.b, &lanes_live, &cond);
-        self.retire_lanes(&live, iteration.clone());
+        self.masks
+            .retire_lanes(&mut self.b, &live, iteration.clone());
         let any = lanes::any(&mut self.b, &iteration);
         self.b.ins().brif(any, body_b, &[], exit, &[]);
         self.b.switch_to_block(body_b);
@@ -345,21 +358,22 @@ impl Emitter<'_, '_> {
             .iter()
             .copied()
             .collect();
-        self.enter_divergent_body(&live, iteration, (header, exit), private);
+        self.masks
+            .enter_divergent_body(&mut self.b, &live, iteration, (header, exit), private);
         self.block(body);
-        self.exit_loop_body();
+        self.masks.exit_loop_body();
         // `continue` only paused lanes for this iteration: they are still
         // live. Step counters for the lanes still looping.
-        let live_now = self.live_lanes(&live);
+        let live_now = self.masks.live_lanes(&mut self.b, &live);
         if let Some(at_end) = self.loop_step(head, &end) {
             let at_end = lanes::varying(&mut self.b, ScalarType::Bool, &at_end);
             let remaining = lanes::mask_and_not(&mut self.b, &live_now, &at_end);
-            self.retire_lanes(&live, remaining);
+            self.masks.retire_lanes(&mut self.b, &live, remaining);
         }
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
-        self.exit_divergent_loop(live);
+        self.masks.exit_divergent_loop(&mut self.b, live);
     }
 }

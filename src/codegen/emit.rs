@@ -127,6 +127,28 @@ impl<'a, 'f> Emitter<'a, 'f> {
         self.b.declare_var(ty)
     }
 
+    /// The lanes executing now as registers; `None` when all are on.
+    pub fn exec_mask(&mut self) -> Option<Vec<Value>> {
+        self.masks.exec(&mut self.b)
+    }
+
+    /// The lanes executing now, all-ones where the mask is implicit.
+    pub fn active_lanes(&mut self) -> Vec<Value> {
+        self.masks.active(&mut self.b)
+    }
+
+    /// Runs `f` with the exec mask narrowed to `mask` (skipping it when no
+    /// lane is on) and returns its registers, zero where it did not run.
+    pub fn masked(
+        &mut self,
+        mask: Vec<Value>,
+        f: impl FnOnce(&mut Self) -> Vec<Value>,
+    ) -> Vec<Value> {
+        let region = self.masks.enter_region(&mut self.b, mask);
+        let out = f(self);
+        self.masks.exit_region(&mut self.b, region, out)
+    }
+
     pub fn ty(&self, expr: ExprId) -> ScalarType {
         self.scope.body.exprs[expr].ty
     }
@@ -254,7 +276,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
             return;
         }
         let new = lanes::varying(&mut self.b, ty, &value);
-        let blended = match self.write_blend(local) {
+        let declared_at = self.scope.decl_depth.get(&local).copied();
+        let blended = match self.masks.write_blend(&mut self.b, local, declared_at) {
             Some(mask) => {
                 let old: Vec<Value> = vars.iter().map(|&v| self.b.use_var(v)).collect();
                 lanes::select(&mut self.b, ty, &mask, &new, &old)
@@ -275,7 +298,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
     /// hold garbage that nothing in the local's scope can observe: every
     /// later write blends, and stores and reductions are masked.
     pub fn declare_local(&mut self, local: LocalId, value: Val) {
-        self.note_declaration(local);
+        self.scope.decl_depth.insert(local, self.masks.depth());
         let ty = self.scope.body.locals[local].ty;
         let varying = self.scope.plan.is_varying_local(local);
         let vars = self.local_vars(local, ty, varying);
@@ -403,13 +426,13 @@ impl<'a, 'f> Emitter<'a, 'f> {
             decl_depth: HashMap::new(),
         };
         let caller = std::mem::replace(&mut self.scope, callee);
-        let result = self.without_loops(|e| {
-            for (&param, value) in function.params.iter().zip(values) {
-                e.write_local(param, value);
-            }
-            e.block(&function.body.block);
-            e.expr(function.result)
-        });
+        let loops = self.masks.set_loops_aside();
+        for (&param, value) in function.params.iter().zip(values) {
+            self.write_local(param, value);
+        }
+        self.block(&function.body.block);
+        let result = self.expr(function.result);
+        self.masks.restore_loops(loops);
         self.scope = caller;
         result
     }

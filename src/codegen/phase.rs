@@ -163,14 +163,14 @@ impl Emitter<'_, '_> {
             full: tail.is_none(),
             rest: tail.as_ref().map(|t| t.1),
         });
-        self.begin_gang(tail.map(|t| t.0));
+        self.masks.begin_gang(&mut self.b, tail.map(|t| t.0));
         self.block(phase.block);
         if let (Some((op, ty, value)), Some(acc)) = (phase.reduce, acc) {
             let v = self.expr(value);
             self.accumulate(op, ty, acc, v);
         }
         self.gang = None;
-        self.end_gang();
+        self.masks.end_gang();
     }
 
     /// `acc = acc ⊕ v` in the lanes that are on; lanes that are off keep
