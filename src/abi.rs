@@ -116,7 +116,7 @@ pub struct FrameLayout {
 
 /// The language's reduction operators; their scalar semantics (identity,
 /// combine) are `crate::semantics::builtins::{reduce_identity, reduce_combine}`.
-pub use crate::syntax::ast::ReduceOp;
+pub use crate::semantics::ops::ReduceOp;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ReductionPlan {

@@ -2,7 +2,8 @@
 //! vectorize.
 //!
 //! In: built only by [`crate::sema`] from a checked AST. Out: read by the
-//! reference evaluator ([`crate::eval`]) and, later, the vectorizer.
+//! reference evaluator ([`crate::eval`]), the IR passes ([`crate::passes`])
+//! and the vector plan ([`crate::plan`]).
 //!
 //! # Shape
 //! A [`Module`] holds kernels and pure user functions. Each kernel or function

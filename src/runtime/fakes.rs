@@ -9,9 +9,9 @@
 
 use crate::abi::*;
 use crate::codegen::CompiledKernel;
+use crate::semantics::ops::ReduceOp;
 use crate::signature::Signature;
 use crate::span::Span;
-use crate::syntax::ast::ReduceOp;
 use crate::types::ScalarType;
 use std::ffi::c_void;
 
