@@ -222,28 +222,14 @@ pub fn chunk_ranges(rank: usize, extents: [i64; 2]) -> impl Iterator<Item = (i64
     Chunking::new(rank, extents).ranges()
 }
 
-/// Encodes a scalar into a frame slot.
+/// Encodes a scalar into a frame slot (see [`Scalar::to_slot`]).
 pub fn encode_slot(value: crate::value::Scalar) -> u64 {
-    use crate::value::Scalar;
-    match value {
-        Scalar::Bool(b) => b as u64,
-        Scalar::I32(v) => v as i64 as u64,
-        Scalar::I64(v) => v as u64,
-        Scalar::F32(v) => v.to_bits() as u64,
-        Scalar::F64(v) => v.to_bits(),
-    }
+    value.to_slot()
 }
 
 /// Decodes a frame slot holding a value of type `ty`.
 pub fn decode_slot(bits: u64, ty: ScalarType) -> crate::value::Scalar {
-    use crate::value::Scalar;
-    match ty {
-        ScalarType::Bool => Scalar::Bool(bits & 1 != 0),
-        ScalarType::I32 => Scalar::I32(bits as u32 as i32),
-        ScalarType::I64 => Scalar::I64(bits as i64),
-        ScalarType::F32 => Scalar::F32(f32::from_bits(bits as u32)),
-        ScalarType::F64 => Scalar::F64(f64::from_bits(bits)),
-    }
+    crate::value::Scalar::from_slot(bits, ty)
 }
 
 #[cfg(test)]

@@ -142,6 +142,49 @@ impl Scalar {
         }
     }
 
+    /// The value in the low bits of a `u64`, as frame slots and immediates
+    /// hold it: bool as 0/1, signed integers sign-extended, floats as their
+    /// bit pattern.
+    pub fn to_slot(self) -> u64 {
+        match self {
+            Scalar::Bool(b) => b as u64,
+            Scalar::I32(v) => v as i64 as u64,
+            Scalar::I64(v) => v as u64,
+            Scalar::F32(v) => v.to_bits() as u64,
+            Scalar::F64(v) => v.to_bits(),
+        }
+    }
+
+    /// The value of type `ty` in the low bits of `bits` ([`Self::to_slot`]).
+    pub fn from_slot(bits: u64, ty: ScalarType) -> Scalar {
+        match ty {
+            ScalarType::Bool => Scalar::Bool(bits & 1 != 0),
+            ScalarType::I32 => Scalar::I32(bits as u32 as i32),
+            ScalarType::I64 => Scalar::I64(bits as i64),
+            ScalarType::F32 => Scalar::F32(f32::from_bits(bits as u32)),
+            ScalarType::F64 => Scalar::F64(f64::from_bits(bits)),
+        }
+    }
+
+    /// The value of an integer scalar (`None` for bool and floats).
+    pub fn int_value(self) -> Option<i128> {
+        match self {
+            Scalar::I32(v) => Some(v.into()),
+            Scalar::I64(v) => Some(v.into()),
+            Scalar::Bool(_) | Scalar::F32(_) | Scalar::F64(_) => None,
+        }
+    }
+
+    /// `v` as a scalar of integer type `ty`, wrapping to its width (`None`
+    /// when `ty` is not an integer type).
+    pub fn of_int(ty: ScalarType, v: i128) -> Option<Scalar> {
+        match ty {
+            ScalarType::I32 => Some(Scalar::I32(v as i32)),
+            ScalarType::I64 => Some(Scalar::I64(v as i64)),
+            ScalarType::Bool | ScalarType::F32 | ScalarType::F64 => None,
+        }
+    }
+
     /// Bitwise equality: unlike `==`, NaN equals a NaN with the same bits
     /// and `-0.0` differs from `0.0`. This is what differential tests want.
     pub fn same_bits(self, other: Scalar) -> bool {

@@ -89,16 +89,6 @@ fn no_product_path_runs_the_evaluator() {
 }
 
 #[test]
-fn codegen_decides_nothing_the_plan_decides() {
-    // The emitter asks the plan; it does not re-derive uniformity.
-    assert_none_use(
-        &["codegen"],
-        "is_varying(self.scope.body",
-        "codegen re-derives forms",
-    );
-}
-
-#[test]
 fn no_import_cycles() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/import_cycles.py");
     if !script.exists() {

@@ -278,11 +278,10 @@ impl Emitter<'_, '_> {
         } else {
             None
         };
-        let one = self.constant(if ty == ScalarType::I32 {
-            ir::Scalar::I32(1)
-        } else {
-            ir::Scalar::I64(1)
-        });
+        let one = match ir::Scalar::of_int(ty, 1) {
+            Some(one) => self.constant(one),
+            None => unreachable!("the verifier gives `for` counters an integer type"),
+        };
         let next = self.apply_binary(ir::BinaryOp::Add, ty, c, Val::Uniform(one));
         self.write_local(counter, next);
         at_end

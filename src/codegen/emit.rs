@@ -14,7 +14,7 @@ use super::ops;
 use crate::abi::ErrorSite;
 use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
 use crate::plan::{BodyPlan, VectorPlan};
-use crate::types::ScalarType;
+use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::HashMap;
@@ -187,13 +187,16 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
     }
 
+    /// A constant, built from its type's layout and its slot bits.
     pub fn constant(&mut self, c: ir::Scalar) -> Value {
-        match c {
-            ir::Scalar::Bool(v) => self.b.ins().iconst(types::I8, v as i64),
-            ir::Scalar::I32(v) => self.b.ins().iconst(types::I32, v as i64),
-            ir::Scalar::I64(v) => self.b.ins().iconst(types::I64, v),
-            ir::Scalar::F32(v) => self.b.ins().f32const(v),
-            ir::Scalar::F64(v) => self.b.ins().f64const(v),
+        let ty = c.ty();
+        let bits = c.to_slot();
+        match (ty.kind(), ty.bits()) {
+            (Kind::Float, 32) => self.b.ins().f32const(f32::from_bits(bits as u32)),
+            (Kind::Float, _) => self.b.ins().f64const(f64::from_bits(bits)),
+            (Kind::Bool | Kind::Int { .. }, _) => {
+                self.b.ins().iconst(lanes::scalar_type(ty), bits as i64)
+            }
         }
     }
 

@@ -119,9 +119,8 @@ impl Copy {
                     self.subst.renamed.insert(l, fresh);
                 }
             }
-            let value = match plan.ty {
-                ScalarType::I32 => Scalar::I32(k as i32),
-                _ => Scalar::I64(k),
+            let Some(value) = Scalar::of_int(plan.ty, k.into()) else {
+                unreachable!("the verifier gives `for` counters an integer type")
             };
             self.subst.values.insert(plan.counter, value);
             out.extend(self.block(rebuild, body));
@@ -186,8 +185,7 @@ fn unrollable(body: &Body, stmt: &Stmt) -> Option<Unroll> {
         return None;
     };
     let constant = |e: ExprId| match body.exprs[e].expr {
-        Expr::Const(Scalar::I32(v)) => Some(i64::from(v)),
-        Expr::Const(Scalar::I64(v)) => Some(v),
+        Expr::Const(c) => c.int_value().and_then(|v| i64::try_from(v).ok()),
         _ => None,
     };
     let (first, last) = (constant(*start)?, constant(*end)?);

@@ -5,7 +5,6 @@
 
 use super::BodyPlan;
 use crate::ir::{BinaryOp, Body, Domain, Expr, ExprId, LocalId, ParamId, Stmt, StmtKind, UnaryOp};
-use crate::types::Scalar;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The offsets one dimension of an array is read at.
@@ -118,8 +117,7 @@ fn counter_ranges(body: &Body, block: &[Stmt], out: &mut HashMap<LocalId, (i64, 
 
 fn constant(body: &Body, e: ExprId) -> Option<i64> {
     match body.exprs[e].expr {
-        Expr::Const(Scalar::I32(v)) => Some(v.into()),
-        Expr::Const(Scalar::I64(v)) => Some(v),
+        Expr::Const(c) => c.int_value().and_then(|v| i64::try_from(v).ok()),
         _ => None,
     }
 }
