@@ -36,25 +36,52 @@ pub const STATUS_ERROR: u32 = 1;
 /// keep this many lane accumulators, which fixes their combine order.
 pub const GANG: usize = 8;
 
-/// Elements per chunk of a 1-D domain (a multiple of [`GANG`]); a 2-D
-/// domain's chunks are whole rows, about this many elements each.
+/// Elements per chunk of a 1-D domain (a multiple of [`GANG`]); the chunks
+/// of an N-D domain are whole rows (runs of its last dimension), about this
+/// many elements each.
 pub const CHUNK_ELEMS: usize = 16 * 1024;
+
+/// The most dimensions an array or a domain has: the one place the limit
+/// is stated (the front end, `.npy` files and the evaluator read it here).
+pub const MAX_RANK: usize = 4;
 
 /// One array argument as compiled code sees it.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct ArrayDesc {
     pub ptr: *mut u8,
-    /// Extent of each dimension; `dims[1]` is 1 for a 1-D array. Row-major:
-    /// element `[r, c]` is at `ptr + (r * dims[1] + c) * size_of(elem)`.
-    pub dims: [i64; 2],
+    /// Extent of each dimension; dimensions past the array's rank are 1.
+    pub dims: [i64; MAX_RANK],
+    /// Distance in elements between neighbours along each dimension; the
+    /// last dimension's is 1 (rows are contiguous), and the runtime hands
+    /// out row-major arrays, so `strides[d] = dims[d + 1] * strides[d + 1]`.
+    /// Element `[i0, .., ik]` is at `ptr + (i0 * strides[0] + .. + ik) *
+    /// size_of(elem)`.
+    pub strides: [i64; MAX_RANK],
 }
 
 impl ArrayDesc {
     pub const NULL: ArrayDesc = ArrayDesc {
         ptr: std::ptr::null_mut(),
-        dims: [0, 0],
+        dims: [0; MAX_RANK],
+        strides: [0; MAX_RANK],
     };
+
+    /// A row-major descriptor of an array of `shape` at `ptr`.
+    pub fn row_major(ptr: *mut u8, shape: &[i64]) -> ArrayDesc {
+        let mut dims = [1i64; MAX_RANK];
+        let mut strides = [1i64; MAX_RANK];
+        dims[..shape.len()].copy_from_slice(shape);
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1].saturating_mul(dims[d + 1]);
+        }
+        ArrayDesc { ptr, dims, strides }
+    }
+
+    /// Elements described: the product of the dimensions.
+    pub fn elements(&self) -> i64 {
+        self.dims.iter().product()
+    }
 }
 
 pub const ERROR_OUT_OF_BOUNDS: u32 = 1;
@@ -68,7 +95,7 @@ pub struct ErrorRecord {
     /// Index into [`KernelPlan::error_sites`].
     pub site: u32,
     /// The offending index (unused dimensions are 0).
-    pub index: [i64; 2],
+    pub index: [i64; MAX_RANK],
 }
 
 /// `driver(frame, arrays, runtime, run_phase, error) -> status`
@@ -92,7 +119,8 @@ pub type RunPhaseFn = unsafe extern "C" fn(
 
 /// `chunk(frame, arrays, begin, end, partial, error) -> status`: runs the
 /// phase body for indices `begin..end` of a 1-D domain, or rows
-/// `begin..end` of a 2-D one. A reduction chunk writes its partial result
+/// `begin..end` of an N-D one (row `r` being the `r`-th combination of the
+/// outer indices in row-major order). A reduction chunk writes its partial result
 /// (in the frame's slot encoding) to `*partial`.
 pub type ChunkFn = unsafe extern "C" fn(
     frame: *const u64,
@@ -129,11 +157,11 @@ pub struct ReductionPlan {
 #[derive(Clone, Copy, Debug)]
 pub struct PhasePlan {
     pub chunk: ChunkFn,
-    /// 1 or 2.
+    /// 1 to [`MAX_RANK`].
     pub rank: usize,
     /// Frame slots holding the domain's extents (as `i64`), written by the
-    /// driver before it calls `run_phase`.
-    pub extent_slots: [usize; 2],
+    /// driver before it calls `run_phase`; the first `rank` are used.
+    pub extent_slots: [usize; MAX_RANK],
     pub reduction: Option<ReductionPlan>,
 }
 
@@ -171,21 +199,41 @@ pub struct KernelPlan {
 /// clamped by subtraction, never computed past `outer`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunking {
-    /// Indices (1-D) or rows (2-D) to cut; 0 for an empty domain.
+    /// Indices (1-D) or rows (N-D) to cut; 0 for an empty domain.
     outer: i64,
     /// Indices or rows per chunk, at least 1.
     per_chunk: i64,
 }
 
 impl Chunking {
-    pub fn new(rank: usize, extents: [i64; 2]) -> Chunking {
-        let empty = rank == 2 && extents[1] <= 0;
-        let outer = if empty { 0 } else { extents[0].max(0) };
-        let per_chunk = if rank == 1 {
-            CHUNK_ELEMS as i64
-        } else {
-            (CHUNK_ELEMS as i64 / extents[1].max(1)).max(1)
+    /// The chunking of a domain of `rank` dimensions (the first `rank`
+    /// entries of `extents`). Its rows are the combinations of all but the
+    /// last index; their count saturates at `i64::MAX`, more than any run
+    /// can go through.
+    pub fn new(rank: usize, extents: &[i64]) -> Chunking {
+        let extents = &extents[..rank.clamp(1, MAX_RANK).min(extents.len())];
+        let Some((&inner, outer_dims)) = extents.split_last() else {
+            return Chunking {
+                outer: 0,
+                per_chunk: 1,
+            };
         };
+        if outer_dims.is_empty() {
+            let outer = inner.max(0);
+            return Chunking {
+                outer,
+                per_chunk: CHUNK_ELEMS as i64,
+            };
+        }
+        let empty = inner <= 0 || outer_dims.iter().any(|&e| e <= 0);
+        let outer = if empty {
+            0
+        } else {
+            outer_dims
+                .iter()
+                .fold(1i64, |acc, &e| acc.saturating_mul(e))
+        };
+        let per_chunk = (CHUNK_ELEMS as i64 / inner.max(1)).max(1);
         Chunking { outer, per_chunk }
     }
 
@@ -218,7 +266,7 @@ impl Chunking {
 
 /// The chunks of a domain, as `begin..end` ranges (indices for 1-D, rows
 /// for 2-D), in order. Depends on the extents only.
-pub fn chunk_ranges(rank: usize, extents: [i64; 2]) -> impl Iterator<Item = (i64, i64)> {
+pub fn chunk_ranges(rank: usize, extents: &[i64]) -> impl Iterator<Item = (i64, i64)> {
     Chunking::new(rank, extents).ranges()
 }
 
@@ -299,7 +347,7 @@ mod tests {
     #[test]
     fn chunk_counts_and_last_ranges_at_the_extremes() {
         for &(rank, extents, count, last) in CASES {
-            let chunking = Chunking::new(rank, extents);
+            let chunking = Chunking::new(rank, &extents);
             assert_eq!(chunking.count(), count, "{rank} {extents:?}");
             if count > 0 {
                 assert_eq!(chunking.range(count - 1), last, "{rank} {extents:?}");
@@ -313,7 +361,7 @@ mod tests {
     fn chunks_tile_the_domain_and_chunk_of_agrees() {
         for n in [1, 7, 8, 16383, 16384, 16385, 3 * 16384 + 5] {
             for (rank, extents) in [(1, [n, 1]), (2, [n, 3]), (2, [5, n])] {
-                let chunking = Chunking::new(rank, extents);
+                let chunking = Chunking::new(rank, &extents);
                 let mut next = 0;
                 for (k, (begin, end)) in chunking.ranges().enumerate() {
                     assert_eq!(begin, next);

@@ -207,7 +207,11 @@ impl fmt::Display for FormatError {
                  (save it with np.ascontiguousarray(a))",
             ),
             FormatError::UnsupportedRank(rank) => {
-                write!(f, "the array has {rank} dimensions; kern arrays have at most 2")
+                write!(
+                    f,
+                    "the array has {rank} dimensions; kern arrays have at most {}",
+                    crate::abi::MAX_RANK
+                )
             }
             FormatError::TooLarge => f.write_str("the shape is too large to address"),
             FormatError::TrailingBytes(n) => {
@@ -370,7 +374,7 @@ impl Layout {
         if fields.fortran_order && fields.shape.len() > 1 {
             return Err(FormatError::FortranOrder);
         }
-        if fields.shape.len() > 2 {
+        if fields.shape.len() > crate::abi::MAX_RANK {
             return Err(FormatError::UnsupportedRank(fields.shape.len()));
         }
         let count = element_count(&fields.shape).ok_or(FormatError::TooLarge)?;

@@ -61,7 +61,7 @@ kern_tests! {
         break_outside_loop,
     }
     phases {
-        foreach_1d, foreach_2d, stencil, multi_phase, phase_locals,
+        foreach_1d, foreach_2d, foreach_nd, stencil, multi_phase, phase_locals,
         top_level_only, reductions, reduction_placement, reduction_identities,
         reduction_nan, reduction_wrap_and_order, reduction_2d, reduction_errors,
         reduction_evaluated_first,
@@ -72,7 +72,7 @@ kern_tests! {
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,
         no_contraction, casts_float_to_int, casts_to_float, casts_int_bool,
-        short_circuit, comparisons, array_reads, out_of_range, out_of_range_2d,
+        short_circuit, comparisons, array_reads, out_of_range, out_of_range_2d, out_of_range_nd,
     }
     builtins {
         abs, min_max, clamp, select, rounding, sqrt_fma, exp_log, pow,

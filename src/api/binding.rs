@@ -2,6 +2,7 @@
 //! checked as a whole before anything runs.
 
 use super::{CallError, Kernel};
+use crate::abi::MAX_RANK;
 use crate::runtime::{self, Call, ParamArg, ScalarResults};
 use crate::signature::{bind_sizes, ArgError, ArgShape, OutputArrays, Role, Signature};
 use crate::types::ScalarType;
@@ -35,7 +36,9 @@ enum Given {
     Array {
         ptr: *mut u8,
         elem: ScalarType,
-        shape: [usize; 2],
+        /// The first dimensions of the shape given: one more than any
+        /// kernel array has, so a shape too long is still refused by rank.
+        shape: [usize; MAX_RANK + 1],
         rank: usize,
         len: usize,
     },
@@ -43,13 +46,14 @@ enum Given {
 
 impl Given {
     fn array<T: Element>(ptr: *mut T, len: usize, shape: &[usize]) -> Given {
-        let mut dims = [0; 2];
-        dims[..shape.len()].copy_from_slice(shape);
+        let kept = shape.len().min(MAX_RANK + 1);
+        let mut dims = [0; MAX_RANK + 1];
+        dims[..kept].copy_from_slice(&shape[..kept]);
         Given::Array {
             ptr: ptr.cast(),
             elem: T::TYPE,
             shape: dims,
-            rank: shape.len(),
+            rank: kept,
             len,
         }
     }
@@ -129,10 +133,16 @@ impl<'k, 'a> Binding<'k, 'a> {
         self.give(name, given, Some(Role::Input))
     }
 
+    /// An input array of any rank, row-major, of `shape` (`[h, w]`,
+    /// `[d, h, w]`, ...); `data.len()` must be the product of the shape.
+    pub fn input_nd<T: Element>(self, name: &str, data: &'a [T], shape: &[usize]) -> Self {
+        let given = Given::array(data.as_ptr().cast_mut(), data.len(), shape);
+        self.give(name, given, Some(Role::Input))
+    }
+
     /// A 2-D input array, row-major, of `shape = [rows, cols]`.
     pub fn input_2d<T: Element>(self, name: &str, data: &'a [T], shape: [usize; 2]) -> Self {
-        let given = Given::array(data.as_ptr().cast_mut(), data.len(), &shape);
-        self.give(name, given, Some(Role::Input))
+        self.input_nd(name, data, &shape)
     }
 
     /// A 1-D `inout` array: read, then updated in place.
@@ -141,10 +151,15 @@ impl<'k, 'a> Binding<'k, 'a> {
         self.give(name, given, Some(Role::InOut))
     }
 
+    /// An `inout` array of any rank, row-major, of `shape`.
+    pub fn inout_nd<T: Element>(self, name: &str, data: &'a mut [T], shape: &[usize]) -> Self {
+        let given = Given::array(data.as_mut_ptr(), data.len(), shape);
+        self.give(name, given, Some(Role::InOut))
+    }
+
     /// A 2-D `inout` array, row-major, of `shape = [rows, cols]`.
     pub fn inout_2d<T: Element>(self, name: &str, data: &'a mut [T], shape: [usize; 2]) -> Self {
-        let given = Given::array(data.as_mut_ptr(), data.len(), &shape);
-        self.give(name, given, Some(Role::InOut))
+        self.inout_nd(name, data, &shape)
     }
 
     /// A 1-D output array, whose previous contents do not matter.
@@ -153,10 +168,15 @@ impl<'k, 'a> Binding<'k, 'a> {
         self.give(name, given, Some(Role::Output))
     }
 
+    /// An output array of any rank, row-major, of `shape`.
+    pub fn output_nd<T: Element>(self, name: &str, data: &'a mut [T], shape: &[usize]) -> Self {
+        let given = Given::array(data.as_mut_ptr(), data.len(), shape);
+        self.give(name, given, Some(Role::Output))
+    }
+
     /// A 2-D output array, row-major, of `shape = [rows, cols]`.
     pub fn output_2d<T: Element>(self, name: &str, data: &'a mut [T], shape: [usize; 2]) -> Self {
-        let given = Given::array(data.as_mut_ptr(), data.len(), &shape);
-        self.give(name, given, Some(Role::Output))
+        self.output_nd(name, data, &shape)
     }
 
     /// The value of size `name`.

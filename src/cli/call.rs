@@ -141,12 +141,7 @@ fn input<'k, 'a, T: Element>(
     data: &'a [T],
     shape: &[usize],
 ) -> Binding<'k, 'a> {
-    match *shape {
-        [rows, cols] => binding.input_2d(name, data, [rows, cols]),
-        // A rank the parameter does not have was refused by `bind` already;
-        // `run` would refuse it again.
-        _ => binding.input(name, data),
-    }
+    binding.input_nd(name, data, shape)
 }
 
 /// An output or `inout` array, written in place.
@@ -173,11 +168,9 @@ fn in_place<'k, 'a, T: Element>(
     data: &'a mut [T],
     shape: &[usize],
 ) -> Binding<'k, 'a> {
-    match (role, shape) {
-        (Role::InOut, &[rows, cols]) => binding.inout_2d(name, data, [rows, cols]),
-        (Role::InOut, _) => binding.inout(name, data),
-        (_, &[rows, cols]) => binding.output_2d(name, data, [rows, cols]),
-        _ => binding.output(name, data),
+    match role {
+        Role::InOut => binding.inout_nd(name, data, shape),
+        Role::Input | Role::Output => binding.output_nd(name, data, shape),
     }
 }
 

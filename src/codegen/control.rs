@@ -118,18 +118,16 @@ impl Emitter<'_, '_> {
     fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
         let elem = self.ty(value);
         let v = self.expr(value);
-        let desc = self.arrays[&array];
+        let desc = self.arrays[&array].clone();
         let Some(gang) = self.gang.clone() else {
-            return;
+            unreachable!("the verifier puts stores inside foreach phases")
         };
-        let linear = match index.len() {
-            2 => {
-                let row = gang.row.unwrap_or(gang.base);
-                let base = self.b.ins().imul(row, desc.dims[1]);
-                self.b.ins().iadd(base, gang.base)
-            }
-            _ => gang.base,
-        };
+        // Stores are at the current index (verified): the gang's rows and
+        // its base along the last dimension.
+        debug_assert_eq!(index.len(), gang.rows.len() + 1);
+        let mut at = gang.rows.clone();
+        at.push(gang.base);
+        let linear = self.linear_offset(&desc, &at);
         let bytes = self.b.ins().imul_imm_s(linear, elem.byte_size() as i64);
         let address = self.b.ins().iadd(desc.ptr, bytes);
         let regs = lanes::varying(&mut self.b, elem, &v);

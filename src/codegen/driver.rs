@@ -4,9 +4,8 @@
 
 use super::emit::{Emitter, Storage};
 use super::lanes::{self, Val};
-use crate::abi::STATUS_OK;
+use crate::abi::{ArrayDesc, STATUS_OK};
 use crate::ir::StmtKind;
-use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Value};
 
@@ -81,18 +80,22 @@ pub fn load_arrays(e: &mut Emitter, arrays: Value) {
         if !param.is_array() {
             continue;
         }
-        let base = (id.as_u32() as usize * std::mem::size_of::<crate::abi::ArrayDesc>()) as i32;
+        let base = (id.as_u32() as usize * std::mem::size_of::<ArrayDesc>()) as i32;
         let flags = lanes::trusted().with_readonly();
-        let ptr = e.b.ins().load(types::I64, flags, arrays, base);
-        let d0 = e.b.ins().load(types::I64, flags, arrays, base + 8);
-        let d1 = e.b.ins().load(types::I64, flags, arrays, base + 16);
-        e.arrays.insert(
-            id,
-            super::emit::ArrayRef {
-                ptr,
-                dims: [d0, d1],
-            },
-        );
+        let mut field = |offset: usize| {
+            e.b.ins()
+                .load(types::I64, flags, arrays, base + offset as i32)
+        };
+        let ptr = field(std::mem::offset_of!(ArrayDesc, ptr));
+        let rank = param.dims().len();
+        let dims = (0..rank)
+            .map(|d| field(std::mem::offset_of!(ArrayDesc, dims) + 8 * d))
+            .collect();
+        // The last stride is 1 (rows are contiguous): not loaded.
+        let strides = (0..rank.saturating_sub(1))
+            .map(|d| field(std::mem::offset_of!(ArrayDesc, strides) + 8 * d))
+            .collect();
+        e.arrays
+            .insert(id, super::emit::ArrayRef { ptr, dims, strides });
     }
-    let _ = ScalarType::I64;
 }

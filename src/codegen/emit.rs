@@ -47,8 +47,9 @@ pub struct Scope<'a> {
 pub struct Gang {
     /// The last domain index of lane 0 (i64).
     pub base: Value,
-    /// The row index of a 2-D phase (i64, uniform within a gang).
-    pub row: Option<Value>,
+    /// The outer domain indices of an N-D phase, all but the last (i64,
+    /// uniform within a gang: a gang never spans rows).
+    pub rows: Vec<Value>,
     pub indices: Vec<LocalId>,
     /// Lane offsets 0..GANG as i64 registers, to add to `base`.
     pub iota: Vec<Value>,
@@ -58,11 +59,13 @@ pub struct Gang {
     pub rest: Option<Value>,
 }
 
-/// Descriptor of one array parameter, loaded at function entry.
-#[derive(Clone, Copy)]
+/// Descriptor of one array parameter, loaded at function entry: one
+/// extent per dimension, and the strides of all but the last (which is 1).
+#[derive(Clone)]
 pub struct ArrayRef {
     pub ptr: Value,
-    pub dims: [Value; 2],
+    pub dims: Vec<Value>,
+    pub strides: Vec<Value>,
 }
 
 pub struct Emitter<'a, 'f> {
@@ -248,7 +251,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
         let gang = self.gang.as_ref()?;
         let dim = gang.indices.iter().position(|&l| l == local)?;
         if dim + 1 < gang.indices.len() {
-            return gang.row.map(Val::Uniform);
+            return gang.rows.get(dim).copied().map(Val::Uniform);
         }
         let (base, iota) = (gang.base, gang.iota.clone());
         let splat = self.b.ins().splat(types::I64X2, base);

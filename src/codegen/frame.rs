@@ -2,6 +2,7 @@
 //! and which output arrays need zero-filling before the kernel runs.
 
 use crate::abi::FrameLayout;
+use crate::abi::MAX_RANK;
 use crate::ir::{self, Expr, LocalId, LocalKind, ParamId, ParamRole, SizeId, StmtKind};
 use std::collections::{HashMap, HashSet};
 
@@ -11,8 +12,9 @@ pub struct FrameSlots {
     sizes: HashMap<SizeId, usize>,
     /// Uniform locals of the kernel body (declared outside every phase).
     pub locals: HashMap<LocalId, usize>,
-    /// Two slots per phase, in phase order, for the domain's extents.
-    pub extents: Vec<[usize; 2]>,
+    /// Per phase, in phase order: one slot per domain dimension for its
+    /// extents (entries past the domain's rank unused, 0).
+    pub extents: Vec<[usize; MAX_RANK]>,
 }
 
 impl FrameSlots {
@@ -60,12 +62,21 @@ pub fn layout(kernel: &ir::Kernel) -> FrameSlots {
         sizes.insert(id, s);
         size_slots.push(s);
     }
-    let phases = kernel
+    let extents = kernel
         .body
         .block
         .iter()
-        .filter(|s| matches!(s.kind, StmtKind::Foreach { .. } | StmtKind::Reduce { .. }));
-    let extents = phases.map(|_| [slot(), slot()]).collect();
+        .filter_map(|s| match &s.kind {
+            StmtKind::Foreach { domain, .. } | StmtKind::Reduce { domain, .. } => {
+                let mut slots = [0; MAX_RANK];
+                for s in slots.iter_mut().take(domain.extents.len()) {
+                    *s = slot();
+                }
+                Some(slots)
+            }
+            _ => None,
+        })
+        .collect();
     FrameSlots {
         layout: FrameLayout {
             slots: next,

@@ -14,7 +14,7 @@
 
 use super::emit::{ArrayRef, Emitter};
 use super::lanes::{self, Val};
-use crate::abi::{ErrorSite, ERROR_OUT_OF_BOUNDS, GANG};
+use crate::abi::{ErrorRecord, ErrorSite, ERROR_OUT_OF_BOUNDS, GANG, MAX_RANK};
 use crate::ir::{BinaryOp, ExprId, ParamId};
 use crate::plan::Access;
 use crate::types::ScalarType;
@@ -25,21 +25,21 @@ impl Emitter<'_, '_> {
     pub fn load(&mut self, id: ExprId, array: ParamId, index: &[ExprId]) -> Val {
         let elem = self.ty(id);
         let site = self.site(array, id);
-        let desc = self.arrays[&array];
+        let desc = self.arrays[&array].clone();
         let access = self.scope.plan.access(id).clone();
         match access {
-            Access::Current => self.contiguous_load(index, None, true, elem, desc, site),
+            Access::Current => self.contiguous_load(index, None, true, elem, &desc, site),
             Access::Contiguous { offset } => {
-                self.contiguous_load(index, offset, false, elem, desc, site)
+                self.contiguous_load(index, offset, false, elem, &desc, site)
             }
             Access::Uniform => {
                 let scalars: Vec<Value> = index.iter().map(|&i| self.uniform_expr(i)).collect();
-                let offset = self.checked_offset(&scalars, desc, site);
+                let offset = self.checked_offset(&scalars, &desc, site);
                 Val::Uniform(self.scalar_load(desc.ptr, offset, elem))
             }
             Access::Gather(_) => {
                 let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
-                Val::Varying(self.gather(&idx, elem, desc, site))
+                Val::Varying(self.gather(&idx, elem, &desc, site))
             }
         }
     }
@@ -53,35 +53,35 @@ impl Emitter<'_, '_> {
     }
 
     /// Linear offset of a uniform index, after checking every dimension.
-    fn checked_offset(&mut self, index: &[Value], desc: ArrayRef, site: u32) -> Value {
+    fn checked_offset(&mut self, index: &[Value], desc: &ArrayRef, site: u32) -> Value {
         let mut ok = self.b.ins().iconst(types::I8, 1);
-        for (d, &i) in index.iter().enumerate() {
-            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, desc.dims[d]);
+        for (&i, &dim) in index.iter().zip(&desc.dims) {
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, dim);
             ok = self.b.ins().band(ok, inside);
         }
         let fail = self.b.ins().bxor_imm_s(ok, 1);
-        let row = if index.len() == 2 {
-            index[0]
-        } else {
-            self.b.ins().iconst(types::I64, 0)
-        };
-        let col = index[index.len() - 1];
-        let (r, c) = if index.len() == 2 {
-            (row, col)
-        } else {
-            (col, row)
-        };
-        self.fail_if(fail, site, [r, c]);
-        if index.len() == 2 {
-            let base = self.b.ins().imul(index[0], desc.dims[1]);
-            self.b.ins().iadd(base, index[1])
-        } else {
-            index[0]
-        }
+        self.fail_if(fail, site, index);
+        self.linear_offset(desc, index)
     }
 
-    /// Branches to a cold block that records the error when `fail` is set.
-    pub fn fail_if(&mut self, fail: Value, site: u32, index: [Value; 2]) {
+    /// The element offset of `index` (one value per dimension) in `desc`:
+    /// `i0 * strides[0] + .. + ik`, the one place an index becomes a
+    /// position.
+    pub fn linear_offset(&mut self, desc: &ArrayRef, index: &[Value]) -> Value {
+        let Some((&last, outer)) = index.split_last() else {
+            unreachable!("arrays have at least one dimension")
+        };
+        let mut linear = last;
+        for (&i, &stride) in outer.iter().zip(&desc.strides).rev() {
+            let part = self.b.ins().imul(i, stride);
+            linear = self.b.ins().iadd(part, linear);
+        }
+        linear
+    }
+
+    /// Branches to a cold block that records the error, with the offending
+    /// `index` (one value per dimension), when `fail` is set.
+    pub fn fail_if(&mut self, fail: Value, site: u32, index: &[Value]) {
         let cold = self.b.create_block();
         let next = self.b.create_block();
         self.b.set_cold_block(cold);
@@ -93,8 +93,14 @@ impl Emitter<'_, '_> {
         let flags = lanes::trusted();
         self.b.ins().store(flags, kind, self.error_ptr, 0);
         self.b.ins().store(flags, site, self.error_ptr, 4);
-        self.b.ins().store(flags, index[0], self.error_ptr, 8);
-        self.b.ins().store(flags, index[1], self.error_ptr, 16);
+        let at = std::mem::offset_of!(ErrorRecord, index);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for d in 0..MAX_RANK {
+            let value = index.get(d).copied().unwrap_or(zero);
+            self.b
+                .ins()
+                .store(flags, value, self.error_ptr, (at + 8 * d) as i32);
+        }
         self.b.ins().jump(self.error_exit, &[]);
         self.b.switch_to_block(next);
         self.b.seal_block(next);
@@ -150,16 +156,16 @@ impl Emitter<'_, '_> {
         offset: Option<(BinaryOp, ExprId)>,
         current: bool,
         elem: ScalarType,
-        desc: ArrayRef,
+        desc: &ArrayRef,
         site: u32,
     ) -> Val {
         let Some(gang) = self.gang.clone() else {
             unreachable!("the plan gives contiguous accesses only to phases")
         };
-        let row = match index.len() {
-            2 => Some(self.uniform_expr(index[0])),
-            _ => None,
-        };
+        let rows: Vec<Value> = index[..index.len() - 1]
+            .iter()
+            .map(|&i| self.uniform_expr(i))
+            .collect();
         let column = match offset {
             None => gang.base,
             Some((op, u)) => {
@@ -171,17 +177,13 @@ impl Emitter<'_, '_> {
                 }
             }
         };
-        let linear = match row {
-            Some(r) => {
-                let base = self.b.ins().imul(r, desc.dims[1]);
-                self.b.ins().iadd(base, column)
-            }
-            None => column,
-        };
+        let mut at = rows.clone();
+        at.push(column);
+        let linear = self.linear_offset(desc, &at);
         match (current, gang.rest) {
             (true, None) => Val::Varying(self.vector_load(desc.ptr, linear, elem)),
             (true, Some(rest)) => Val::Varying(self.tail_copy_load(desc.ptr, linear, elem, rest)),
-            (false, _) => self.guarded_contiguous(row, column, linear, elem, desc, site),
+            (false, _) => self.guarded_contiguous(&rows, column, linear, elem, desc, site),
         }
     }
 
@@ -197,14 +199,14 @@ impl Emitter<'_, '_> {
     /// per-lane path (which only faults on active lanes) when it does not.
     fn guarded_contiguous(
         &mut self,
-        row: Option<Value>,
+        rows: &[Value],
         column: Value,
         linear: Value,
         elem: ScalarType,
-        desc: ArrayRef,
+        desc: &ArrayRef,
         site: u32,
     ) -> Val {
-        let width = desc.dims[if row.is_some() { 1 } else { 0 }];
+        let width = desc.dims[rows.len()];
         let mut ok = self
             .b
             .ins()
@@ -212,8 +214,8 @@ impl Emitter<'_, '_> {
         let end = self.b.ins().iadd_imm_s(column, GANG as i64);
         let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, end, width);
         ok = self.b.ins().band(ok, fits);
-        if let Some(r) = row {
-            let row_ok = self.b.ins().icmp(IntCC::UnsignedLessThan, r, desc.dims[0]);
+        for (&r, &dim) in rows.iter().zip(&desc.dims) {
+            let row_ok = self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim);
             ok = self.b.ins().band(ok, row_ok);
         }
         let fast = self.b.create_block();
@@ -235,7 +237,7 @@ impl Emitter<'_, '_> {
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
-        let regs = self.edge_load(row, column, elem, desc, site);
+        let regs = self.edge_load(rows, column, elem, desc, site);
         let args: Vec<_> = regs.iter().map(|&r| r.into()).collect();
         self.b.ins().jump(merge, &args);
         self.b.switch_to_block(merge);
@@ -303,10 +305,10 @@ impl Emitter<'_, '_> {
     /// loop.
     fn edge_load(
         &mut self,
-        row: Option<Value>,
+        rows: &[Value],
         column: Value,
         elem: ScalarType,
-        desc: ArrayRef,
+        desc: &ArrayRef,
         site: u32,
     ) -> Vec<Value> {
         let mask = self.active_lanes();
@@ -324,10 +326,14 @@ impl Emitter<'_, '_> {
                 .ins()
                 .store(lanes::trusted(), zero, buffer, offset as i32);
         }
-        let (rows, cols, row_index) = match row {
-            Some(r) => (desc.dims[0], desc.dims[1], r),
-            None => (self.b.ins().iconst(types::I64, 1), desc.dims[0], zero),
-        };
+        let cols = desc.dims[rows.len()];
+        // Whether the gang's rows are inside the array (one test for all
+        // lanes, done per lane below only so that an off lane never fails).
+        let mut rows_inside = self.b.ins().iconst(types::I8, 1);
+        for (&r, &dim) in rows.iter().zip(&desc.dims) {
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim);
+            rows_inside = self.b.ins().band(rows_inside, inside);
+        }
         let lane = self.new_var(types::I64);
         self.b.def_var(lane, zero);
         let (header, body, check, latch, done) = (
@@ -355,16 +361,12 @@ impl Emitter<'_, '_> {
         self.b.seal_block(check);
         let col = self.b.ins().iadd(column, k);
         let col_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, col, cols);
-        let row_inside = self.b.ins().icmp(IntCC::UnsignedLessThan, row_index, rows);
-        let inside = self.b.ins().band(col_inside, row_inside);
+        let inside = self.b.ins().band(col_inside, rows_inside);
         let outside = self.b.ins().bxor_imm_u(inside, 1);
-        let bad = match row {
-            Some(r) => [r, col],
-            None => [col, zero],
-        };
-        self.fail_if(outside, site, bad);
-        let row_start = self.b.ins().imul(row_index, cols);
-        let linear = self.b.ins().iadd(row_start, col);
+        let mut bad = rows.to_vec();
+        bad.push(col);
+        self.fail_if(outside, site, &bad);
+        let linear = self.linear_offset(desc, &bad);
         let element = lanes::Layout::of(elem).memory;
         let from = self.b.ins().imul_imm_s(linear, size as i64);
         let from = self.b.ins().iadd(desc.ptr, from);
@@ -394,7 +396,13 @@ impl Emitter<'_, '_> {
     /// Per-lane loads: every active lane's index is checked (one vector
     /// test), then each lane loads from its index, clamped to 0 when the
     /// lane is off so that no load leaves the array.
-    fn gather(&mut self, index: &[Val], elem: ScalarType, desc: ArrayRef, site: u32) -> Vec<Value> {
+    fn gather(
+        &mut self,
+        index: &[Val],
+        elem: ScalarType,
+        desc: &ArrayRef,
+        site: u32,
+    ) -> Vec<Value> {
         let idx: Vec<Vec<Value>> = index
             .iter()
             .map(|v| lanes::varying(&mut self.b, ScalarType::I64, v))
@@ -415,9 +423,11 @@ impl Emitter<'_, '_> {
         self.fail_lanes(any_bad, &bad, &idx, site);
         // An empty array has no element 0 to clamp to: it gets one branch
         // here, so the per-lane loads below need none.
-        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, desc.dims[0], 0);
-        let empty_cols = self.b.ins().icmp_imm_s(IntCC::Equal, desc.dims[1], 0);
-        let empty = self.b.ins().bor(empty, empty_cols);
+        let mut empty = self.b.ins().iconst(types::I8, 0);
+        for &dim in &desc.dims {
+            let zero_dim = self.b.ins().icmp_imm_s(IntCC::Equal, dim, 0);
+            empty = self.b.ins().bor(empty, zero_dim);
+        }
         let (load_block, empty_block, merge) = (
             self.b.create_block(),
             self.b.create_block(),
@@ -458,12 +468,7 @@ impl Emitter<'_, '_> {
                     .iter()
                     .map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane))
                     .collect();
-                let linear = if coords.len() == 2 {
-                    let base = self.b.ins().imul(coords[0], desc.dims[1]);
-                    self.b.ins().iadd(base, coords[1])
-                } else {
-                    coords[0]
-                };
+                let linear = self.linear_offset(desc, &coords);
                 self.scalar_load(desc.ptr, linear, elem)
             })
             .collect();
@@ -489,17 +494,16 @@ impl Emitter<'_, '_> {
         self.b.seal_block(cold);
         // Scan lanes from the last to the first so the first bad lane wins.
         let zero = self.b.ins().iconst(types::I64, 0);
-        let mut chosen = [zero, zero];
+        let mut chosen = vec![zero; idx.len()];
         for lane in (0..GANG).rev() {
             let is_bad = lanes::extract(&mut self.b, ScalarType::Bool, bad, lane);
             for (d, regs) in idx.iter().enumerate() {
                 let coord = lanes::extract(&mut self.b, ScalarType::I64, regs, lane);
-                let slot = if idx.len() == 2 { d } else { 0 };
-                chosen[slot] = self.b.ins().select(is_bad, coord, chosen[slot]);
+                chosen[d] = self.b.ins().select(is_bad, coord, chosen[d]);
             }
         }
         let one = self.b.ins().iconst(types::I8, 1);
-        self.fail_if(one, site, chosen);
+        self.fail_if(one, site, &chosen);
         self.b.ins().jump(next, &[]);
         self.b.switch_to_block(next);
         self.b.seal_block(next);

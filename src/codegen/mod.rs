@@ -27,7 +27,7 @@ mod ops;
 mod phase;
 mod vmath;
 
-use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan};
+use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan, MAX_RANK};
 use crate::ir::{self, StmtKind};
 use crate::options::Options;
 use crate::plan::{self, BodyPlan, PhaseKind, VectorPlan};
@@ -157,7 +157,7 @@ struct PendingKernel {
     signature: Signature,
     slots: FrameSlots,
     driver: FuncId,
-    phases: Vec<(FuncId, usize, [usize; 2], Option<ReductionPlan>)>,
+    phases: Vec<(FuncId, usize, [usize; MAX_RANK], Option<ReductionPlan>)>,
     sites: Vec<ErrorSite>,
     zero_init: Vec<bool>,
 }

@@ -1,5 +1,5 @@
-//! A phase's chunk function: the gang loop over `begin..end` (rows, for a
-//! 2-D domain, each with a gang loop over its columns), a masked tail gang
+//! A phase's chunk function: the gang loop over `begin..end` (rows, for an
+//! N-D domain, each with a gang loop over its last dimension), a masked tail gang
 //! for what is left, and for reductions the lane accumulators and their
 //! fixed combine order.
 //!
@@ -11,7 +11,7 @@
 
 use super::emit::{Emitter, Gang};
 use super::lanes::{self, Val};
-use crate::abi::GANG;
+use crate::abi::{GANG, MAX_RANK};
 use crate::ir::{self, BinaryOp, Domain, ReduceOp};
 use crate::semantics::builtins::reduce_identity;
 use crate::types::ScalarType;
@@ -33,17 +33,22 @@ impl Emitter<'_, '_> {
     pub fn chunk(
         &mut self,
         phase: &PhaseBody,
-        extent_slots: [usize; 2],
+        extent_slots: [usize; MAX_RANK],
         begin: Value,
         end: Value,
         partial: Value,
     ) {
         let iota = self.iota();
         let acc = phase.reduce.map(|(op, ty, _)| self.accumulators(op, ty));
-        if phase.domain.indices.len() == 1 {
-            self.gang_loop(phase, &iota, acc.as_deref(), None, begin, end);
+        let rank = phase.domain.indices.len();
+        if rank == 1 {
+            self.gang_loop(phase, &iota, acc.as_deref(), Vec::new(), begin, end);
         } else {
-            let width = self.frame_load(extent_slots[1], ScalarType::I64);
+            let width = self.frame_load(extent_slots[rank - 1], ScalarType::I64);
+            let outer: Vec<Value> = extent_slots[..rank - 1]
+                .iter()
+                .map(|&s| self.frame_load(s, ScalarType::I64))
+                .collect();
             let zero = self.b.ins().iconst(types::I64, 0);
             let row_var = self.new_var(types::I64);
             self.b.def_var(row_var, begin);
@@ -59,7 +64,8 @@ impl Emitter<'_, '_> {
             self.b.ins().brif(more, body, &[], exit, &[]);
             self.b.switch_to_block(body);
             self.b.seal_block(body);
-            self.gang_loop(phase, &iota, acc.as_deref(), Some(row), zero, width);
+            let rows = self.outer_indices(row, &outer);
+            self.gang_loop(phase, &iota, acc.as_deref(), rows, zero, width);
             let next = self.b.ins().iadd_imm_s(row, 1);
             self.b.def_var(row_var, next);
             self.b.ins().jump(header, &[]);
@@ -71,6 +77,20 @@ impl Emitter<'_, '_> {
             let result = self.combine_lanes(op, ty, &acc);
             self.b.ins().store(lanes::trusted(), result, partial, 0);
         }
+    }
+
+    /// The outer domain indices of row `row` (row-major over the `outer`
+    /// extents): the row itself in 2-D, one division per further dimension.
+    /// Rows of a non-empty domain are non-negative and its extents positive.
+    fn outer_indices(&mut self, row: Value, outer: &[Value]) -> Vec<Value> {
+        let mut indices = vec![row; outer.len()];
+        let mut rest = row;
+        for d in (1..outer.len()).rev() {
+            indices[d] = self.b.ins().urem(rest, outer[d]);
+            rest = self.b.ins().udiv(rest, outer[d]);
+        }
+        indices[0] = rest;
+        indices
     }
 
     /// i64 registers holding lane numbers 0..GANG.
@@ -100,7 +120,7 @@ impl Emitter<'_, '_> {
         phase: &PhaseBody,
         iota: &[Value],
         acc: Option<&[Variable]>,
-        row: Option<Value>,
+        rows: Vec<Value>,
         begin: Value,
         end: Value,
     ) {
@@ -121,7 +141,7 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(more, body, &[], tail_check, &[]);
         self.b.switch_to_block(body);
         self.b.seal_block(body);
-        self.gang_body(phase, iota, acc, row, base, None);
+        self.gang_body(phase, iota, acc, rows.clone(), base, None);
         let next = self.b.ins().iadd_imm_s(base, GANG as i64);
         self.b.def_var(base_var, next);
         self.b.ins().jump(header, &[]);
@@ -140,7 +160,7 @@ impl Emitter<'_, '_> {
             .map(|&o| self.b.ins().icmp(IntCC::SignedLessThan, o, rest_lanes))
             .collect();
         let mask = lanes::narrow_pairs(&mut self.b, &raw);
-        self.gang_body(phase, iota, acc, row, full_end, Some((mask, rest)));
+        self.gang_body(phase, iota, acc, rows, full_end, Some((mask, rest)));
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
@@ -151,13 +171,13 @@ impl Emitter<'_, '_> {
         phase: &PhaseBody,
         iota: &[Value],
         acc: Option<&[Variable]>,
-        row: Option<Value>,
+        rows: Vec<Value>,
         base: Value,
         tail: Option<(Vec<Value>, Value)>,
     ) {
         self.gang = Some(Gang {
             base,
-            row,
+            rows,
             indices: phase.domain.indices.clone(),
             iota: iota.to_vec(),
             full: tail.is_none(),

@@ -26,12 +26,12 @@ unsafe extern "C" fn run_phase(
     let runner = unsafe { &*(runtime as *const Runner) };
     let plan = &runner.plan.phases[phase as usize];
     let frame_slice = unsafe { std::slice::from_raw_parts_mut(frame, runner.plan.frame.slots) };
-    let extents = [
-        frame_slice[plan.extent_slots[0]] as i64,
-        frame_slice[plan.extent_slots[1]] as i64,
-    ];
+    let extents: Vec<i64> = plan.extent_slots[..plan.rank]
+        .iter()
+        .map(|&s| frame_slice[s] as i64)
+        .collect();
     let mut acc = plan.reduction.map(|r| reduce_identity(r.op, r.ty));
-    for (begin, end) in abi::chunk_ranges(plan.rank, extents) {
+    for (begin, end) in abi::chunk_ranges(plan.rank, &extents) {
         let mut partial = 0u64;
         let status = unsafe {
             (plan.chunk)(
@@ -100,12 +100,9 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
     }
     let descs = arrays
         .iter_mut()
-        .map(|a| ArrayDesc {
-            ptr: data_ptr(&mut a.data),
-            dims: [
-                a.shape.first().copied().unwrap_or(0) as i64,
-                a.shape.get(1).copied().unwrap_or(1) as i64,
-            ],
+        .map(|a| {
+            let shape: Vec<i64> = a.shape.iter().map(|&d| d as i64).collect();
+            ArrayDesc::row_major(data_ptr(&mut a.data), &shape)
         })
         .collect();
     let runner = Runner {

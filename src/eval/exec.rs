@@ -11,7 +11,7 @@
 //! evaluated recursively, so the host stack bounds expression depth, as it
 //! does in the parser that built them.
 
-use crate::abi::{Chunking, GANG};
+use crate::abi::{Chunking, GANG, MAX_RANK};
 use crate::ir::*;
 use crate::semantics::builtins::{builtin, reduce_combine, reduce_identity};
 use crate::semantics::scalar::{binary, cast, type_bug, unary};
@@ -206,19 +206,23 @@ impl<'a> Machine<'a> {
         value: ExprId,
     ) -> Run<Scalar> {
         let identity = reduce_identity(op, frame.body.exprs[value].ty);
-        let mut extents = [0i64, 1];
-        for (d, &e) in domain.extents.iter().enumerate() {
-            extents[d] = as_i64(self.eval(frame, e)?);
+        let mut extents = Vec::with_capacity(domain.extents.len());
+        for &e in &domain.extents {
+            extents.push(as_i64(self.eval(frame, e)?));
         }
         let rank = domain.indices.len();
-        let chunking = Chunking::new(rank, extents);
+        let chunking = Chunking::new(rank, &extents);
         let mut total = identity;
         let mut lanes = [identity; GANG];
         let mut chunk = None;
         self.for_each_index(frame, domain, |m, frame| {
-            let outer = as_i64(frame.locals[domain.indices[0].index()]);
-            let last = as_i64(frame.locals[domain.indices[rank - 1].index()]);
-            let this_chunk = chunking.chunk_of(outer);
+            let index: Vec<i64> = domain
+                .indices
+                .iter()
+                .map(|l| as_i64(frame.locals[l.index()]))
+                .collect();
+            let last = index[rank - 1];
+            let this_chunk = chunking.chunk_of(row_of(&index, &extents));
             if chunk.is_some_and(|c| c != this_chunk) {
                 total = reduce_combine(op, total, combine_lanes(op, &lanes));
                 lanes = [identity; GANG];
@@ -367,8 +371,18 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// Arrays have rank 1 or 2 (verified).
-const MAX_RANK: usize = 2;
+/// The row of an N-D index: its outer indices (all but the last) in
+/// row-major order, as the runtime's chunks count rows; the index itself
+/// for 1-D. Within a domain that was iterated, it fits in an `i64`.
+fn row_of(index: &[i64], extents: &[i64]) -> i64 {
+    match index.split_last() {
+        Some((&only, [])) => only,
+        Some((_, outer)) => outer.iter().zip(extents).fold(0i64, |row, (&i, &e)| {
+            row.saturating_mul(e).saturating_add(i)
+        }),
+        None => 0,
+    }
+}
 
 /// The evaluated indices of one load or store, without allocating.
 struct Index {

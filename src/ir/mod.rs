@@ -168,7 +168,8 @@ pub enum ParamRole {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamKind {
     Scalar(ScalarType),
-    /// Row-major (C order) array with 1 or 2 dimensions.
+    /// Row-major (C order) array with 1 to [`crate::abi::MAX_RANK`]
+    /// dimensions.
     Array {
         elem: ScalarType,
         dims: Vec<SizeId>,

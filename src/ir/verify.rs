@@ -8,7 +8,7 @@
 //!
 //! Checked, per kernel or function body (see the `ir` module doc):
 //! - Handles are in range: expressions, locals, params, sizes, functions.
-//! - Signatures: array ranks are 1 or 2; dims name real sizes; outputs come
+//! - Signatures: array ranks are 1 to `abi::MAX_RANK`; dims name real sizes; outputs come
 //!   last; `inout` parameters are arrays; a size's `fixed_by` is the first
 //!   input or inout dimension naming it (`None` when there is none); each
 //!   scalar output has exactly one `Output` local of its type.

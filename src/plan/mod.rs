@@ -397,10 +397,12 @@ fn chunking(extents: &[Extent]) -> Chunking {
             _ => None,
         })
         .collect();
-    match known.as_deref() {
-        Some(&[n]) => Chunking::Known(crate::abi::chunk_ranges(1, [n, 1]).count()),
-        Some(&[h, w]) => Chunking::Known(crate::abi::chunk_ranges(2, [h, w]).count()),
-        _ => Chunking::AtCallTime,
+    match known {
+        Some(extents) => {
+            let chunks = crate::abi::Chunking::new(extents.len(), &extents).count();
+            Chunking::Known(usize::try_from(chunks).unwrap_or(usize::MAX))
+        }
+        None => Chunking::AtCallTime,
     }
 }
 

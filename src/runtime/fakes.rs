@@ -78,7 +78,7 @@ fn saxpy_plan() -> KernelPlan {
         phases: vec![PhasePlan {
             chunk: saxpy_chunk,
             rank: 1,
-            extent_slots: [2, 0],
+            extent_slots: [2, 0, 0, 0],
             reduction: None,
         }],
         error_sites: Vec::new(),
@@ -95,7 +95,7 @@ fn total_plan(source: &str) -> KernelPlan {
         phases: vec![PhasePlan {
             chunk: total_chunk,
             rank: 1,
-            extent_slots: [3, 0],
+            extent_slots: [3, 0, 0, 0],
             reduction: Some(ReductionPlan {
                 op: ReduceOp::Sum,
                 ty: ScalarType::F64,
@@ -118,7 +118,7 @@ fn positive_plan() -> KernelPlan {
         phases: vec![PhasePlan {
             chunk: positive_chunk,
             rank: 2,
-            extent_slots: [2, 3],
+            extent_slots: [2, 3, 0, 0],
             reduction: None,
         }],
         error_sites: Vec::new(),
@@ -131,7 +131,7 @@ fn fill_plan() -> KernelPlan {
     let phase = |chunk| PhasePlan {
         chunk,
         rank: 1,
-        extent_slots: [3, 0],
+        extent_slots: [3, 0, 0, 0],
         reduction: None,
     };
     KernelPlan {
@@ -200,7 +200,7 @@ unsafe extern "C" fn fill_driver(
 unsafe fn array<T>(arrays: *const ArrayDesc, p: usize) -> (*mut T, i64) {
     // SAFETY: forwarded.
     let desc = unsafe { *arrays.add(p) };
-    (desc.ptr as *mut T, desc.dims[0] * desc.dims[1])
+    (desc.ptr as *mut T, desc.elements())
 }
 
 unsafe extern "C" fn saxpy_chunk(
@@ -243,7 +243,7 @@ unsafe extern "C" fn total_chunk(
                 *error = ErrorRecord {
                     kind: ERROR_OUT_OF_BOUNDS,
                     site: 0,
-                    index: [j, 0],
+                    index: [j, 0, 0, 0],
                 };
                 return STATUS_ERROR;
             }

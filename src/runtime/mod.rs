@@ -202,18 +202,14 @@ fn fill_frame(call: &Call, frame: &mut [u64]) {
     }
 }
 
-/// One descriptor per parameter: arrays get their pointer and dims
-/// (`dims[1] = 1` for 1-D), scalars the null entry.
+/// One descriptor per parameter: arrays get their pointer, dims and
+/// row-major strides, scalars the null entry.
 fn fill_arrays(call: &Call, arrays: &mut [ArrayDesc]) {
     let size = |s: usize| call.sizes.get(s).copied().unwrap_or(0);
     for ((desc, arg), param) in arrays.iter_mut().zip(call.args).zip(&call.signature.params) {
         if let (ParamArg::Array(ptr), Some(dims)) = (arg, &param.dims) {
-            let outer = dims.first().map_or(0, |&s| size(s));
-            let inner = dims.get(1).map_or(1, |&s| size(s));
-            *desc = ArrayDesc {
-                ptr: *ptr,
-                dims: [outer, inner],
-            };
+            let shape: Vec<i64> = dims.iter().map(|&s| size(s)).collect();
+            *desc = ArrayDesc::row_major(*ptr, &shape);
         }
     }
 }
@@ -221,13 +217,13 @@ fn fill_arrays(call: &Call, arrays: &mut [ArrayDesc]) {
 /// Zero-fills the output arrays the plan does not prove fully written.
 ///
 /// # Safety
-/// `arrays` describes writable memory of exactly `dims[0] * dims[1]`
+/// `arrays` describes writable memory of exactly the product of `dims`
 /// elements per output array (see [`execute`]).
 unsafe fn zero_outputs(call: &Call, arrays: &[ArrayDesc]) {
     let params = call.signature.params.iter().zip(&call.plan.zero_init);
     for ((param, &zero), desc) in params.zip(arrays) {
         if param.role == Role::Output && zero && !desc.ptr.is_null() {
-            let elems = (desc.dims[0] * desc.dims[1]) as usize;
+            let elems = desc.elements() as usize;
             // SAFETY: the array holds `elems` elements of
             // `byte_size` bytes each and is writable (it is an output);
             // all-zero bytes are the zero of every element type.

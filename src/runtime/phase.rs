@@ -10,7 +10,7 @@
 use super::Pool;
 use crate::abi::{
     decode_slot, encode_slot, ArrayDesc, ChunkFn, Chunking, ErrorRecord, KernelPlan, PhasePlan,
-    ReductionPlan, STATUS_ERROR, STATUS_OK,
+    ReductionPlan, MAX_RANK, STATUS_ERROR, STATUS_OK,
 };
 use crate::semantics::builtins::{reduce_combine, reduce_identity};
 use crate::value::Scalar;
@@ -124,15 +124,13 @@ unsafe fn run(context: &PhaseContext, phase: usize, frame: *mut u64) -> Result<(
 
 /// # Safety
 /// `frame` holds the slots `plan.extent_slots` names.
-unsafe fn read_extents(frame: *const u64, plan: &PhasePlan) -> [i64; 2] {
-    // SAFETY: forwarded from this function's contract.
-    let slot = |s: usize| unsafe { *frame.add(s) } as i64;
-    let inner = if plan.rank == 2 {
-        slot(plan.extent_slots[1])
-    } else {
-        1
-    };
-    [slot(plan.extent_slots[0]), inner]
+unsafe fn read_extents(frame: *const u64, plan: &PhasePlan) -> [i64; MAX_RANK] {
+    let mut extents = [1; MAX_RANK];
+    for (e, &s) in extents.iter_mut().zip(&plan.extent_slots).take(plan.rank) {
+        // SAFETY: forwarded from this function's contract.
+        *e = unsafe { *frame.add(s) } as i64;
+    }
+    extents
 }
 
 /// Chunks handed to the pool at a time. Chunks are run in blocks of this
@@ -147,11 +145,11 @@ const BLOCK: u64 = 1024;
 fn run_chunks(
     pool: &Pool,
     plan: &PhasePlan,
-    extents: [i64; 2],
+    extents: [i64; MAX_RANK],
     shared: Shared,
 ) -> Result<Option<Scalar>, Failure> {
     let mut acc = Accumulator::new(plan.reduction);
-    let chunking = Chunking::new(plan.rank, extents);
+    let chunking = Chunking::new(plan.rank, &extents);
     let count = chunking.count();
     if count < 2 || pool.threads() < 2 {
         for range in chunking.ranges() {

@@ -251,7 +251,7 @@ fn validation_rejects_broken_plans() {
     let error = validate_plan(&total.signature, &plan).unwrap_err();
     assert!(error.contains("error site 0 names parameter 1"), "{error}");
     let mut plan = total.plan.clone();
-    plan.phases[0].rank = 3;
+    plan.phases[0].rank = crate::abi::MAX_RANK + 1;
     assert!(validate_plan(&total.signature, &plan).is_err());
 }
 

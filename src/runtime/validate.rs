@@ -2,12 +2,12 @@
 //! tables without bounds failures. Run once per kernel when a program is
 //! built, not per call; a failure is a compiler bug.
 
-use crate::abi::KernelPlan;
+use crate::abi::{KernelPlan, MAX_RANK};
 use crate::signature::Signature;
 
 /// Checks that `plan` fits `sig` and its own frame: one slot per scalar
 /// parameter, one per size, every slot inside the frame, phases of rank 1
-/// or 2, numeric reductions, error sites naming array parameters.
+/// to `MAX_RANK`, numeric reductions, error sites naming array parameters.
 pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
     let fail = |what: String| Err(format!("kernel `{}`: invalid plan: {what}", sig.name));
     let slots = plan.frame.slots;
@@ -24,7 +24,7 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
     for (param, slot) in sig.params.iter().zip(&layout.param_slots) {
         match (&param.dims, slot) {
             (None, Some(slot)) if in_frame(*slot) => {}
-            (Some(dims), None) if (1..=2).contains(&dims.len()) => {}
+            (Some(dims), None) if (1..=MAX_RANK).contains(&dims.len()) => {}
             _ => return fail(format!("parameter `{}` has slot {slot:?}", param.name)),
         }
     }
@@ -41,7 +41,9 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
         let reduction_ok = phase
             .reduction
             .is_none_or(|r| in_frame(r.dst_slot) && r.ty.is_numeric());
-        if !(1..=2).contains(&phase.rank) || !extents.iter().all(|&s| in_frame(s)) || !reduction_ok
+        if !(1..=MAX_RANK).contains(&phase.rank)
+            || !extents.iter().all(|&s| in_frame(s))
+            || !reduction_ok
         {
             return fail(format!(
                 "phase {index} is {phase:?} in a frame of {slots} slots"

@@ -3,6 +3,7 @@
 
 use super::lower::{ty_of, KernelSig, Lowerer};
 use super::scope::Binding;
+use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole, SizeId, SizeVar};
 use crate::span::Span;
@@ -120,9 +121,9 @@ impl Lowerer<'_> {
         if ty.dims.is_empty() {
             return ParamKind::Scalar(ty.elem);
         }
-        if ty.dims.len() > 2 {
+        if ty.dims.len() > MAX_RANK {
             let d = Diagnostic::error(format!(
-                "arrays have 1 or 2 dimensions, found {}",
+                "arrays have 1 to {MAX_RANK} dimensions, found {}",
                 ty.dims.len()
             ))
             .primary(ty.span, "too many dimensions");

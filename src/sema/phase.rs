@@ -9,6 +9,7 @@
 use super::infer::Ty;
 use super::lower::{ty_of, Lowerer, Phase, PhaseKind};
 use super::scope::Binding;
+use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Domain, Expr, LocalId, LocalKind, ParamRole, SizeId, StmtKind};
 use crate::span::Span;
@@ -96,8 +97,8 @@ impl Lowerer<'_> {
         extents: &[ast::Expr],
         span: Span,
     ) -> (Vec<(Ident, ir::ExprId)>, Vec<Option<SizeId>>) {
-        if indices.len() != extents.len() || !(1..=2).contains(&indices.len()) {
-            let d = Diagnostic::error(format!("a domain has 1 or 2 dimensions, each with one index; found {} ind{} over {} extent{}",
+        if indices.len() != extents.len() || !(1..=MAX_RANK).contains(&indices.len()) {
+            let d = Diagnostic::error(format!("a domain has 1 to {MAX_RANK} dimensions, each with one index; found {} ind{} over {} extent{}",
                 indices.len(), if indices.len() == 1 { "ex" } else { "ices" }, extents.len(), if extents.len() == 1 { "" } else { "s" }))
                 .primary(span, "write `i in n` or `(r, c) in (h, w)`");
             self.error(d);

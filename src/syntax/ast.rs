@@ -125,7 +125,8 @@ pub enum StmtKind {
         body: Block,
     },
     /// `foreach i in n { .. }` or `foreach (r, c) in (h, w) { .. }`;
-    /// `indices` and `domain` have the same length (1 or 2) when well formed.
+    /// `indices` and `domain` have the same length (1 to `abi::MAX_RANK`)
+    /// when well formed.
     Foreach {
         indices: Vec<Ident>,
         domain: Vec<Expr>,

@@ -38,7 +38,7 @@ impl Checker<'_> {
 
     fn check_dims(&self, kernel: &Kernel, id: ParamId, param: &Param) -> Check {
         let dims = param.dims();
-        if param.is_array() && !(1..=2).contains(&dims.len()) {
+        if param.is_array() && !(1..=crate::abi::MAX_RANK).contains(&dims.len()) {
             return Err(self.err(param.span, format!("array {id} has rank {}", dims.len())));
         }
         match dims.iter().find(|&&s| kernel.sizes.get(s).is_none()) {

@@ -86,8 +86,8 @@ fn rejects_out_of_range_handles() {
 fn rejects_bad_signatures() {
     let mut b = IrBuilder::new("k");
     let n = b.size("n");
-    b.array("x", Input, F32, &[n, n, n]);
-    rejects_kernel(b.kernel(), "has rank 3");
+    b.array("x", Input, F32, &[n, n, n, n, n]);
+    rejects_kernel(b.kernel(), "has rank 5");
 
     let mut b = IrBuilder::new("k");
     b.array("x", Input, F32, &[SizeId::from_u32(4)]);
