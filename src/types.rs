@@ -185,6 +185,21 @@ impl Scalar {
         }
     }
 
+    /// `v` as a scalar of integer type `ty` if it is in the type's range.
+    pub fn of_int_exact(ty: ScalarType, v: i128) -> Option<Scalar> {
+        Scalar::of_int(ty, v).filter(|s| s.int_value() == Some(v))
+    }
+
+    /// `v` as a scalar of float type `ty`, rounded once to nearest (`None`
+    /// when `ty` is not a float type).
+    pub fn of_float(ty: ScalarType, v: f64) -> Option<Scalar> {
+        match ty {
+            ScalarType::F32 => Some(Scalar::F32(v as f32)),
+            ScalarType::F64 => Some(Scalar::F64(v)),
+            ScalarType::Bool | ScalarType::I32 | ScalarType::I64 => None,
+        }
+    }
+
     /// Bitwise equality: unlike `==`, NaN equals a NaN with the same bits
     /// and `-0.0` differs from `0.0`. This is what differential tests want.
     pub fn same_bits(self, other: Scalar) -> bool {

@@ -408,10 +408,10 @@ fn next_index(index: &mut [i64], extents: &[i64]) -> bool {
     false
 }
 
+/// An index, size or extent (any integer type; i64 after the checker).
 fn as_i64(x: Scalar) -> i64 {
-    match x {
-        Scalar::I32(v) => v.into(),
-        Scalar::I64(v) => v,
+    match x.int_value().map(i64::try_from) {
+        Some(Ok(v)) => v,
         _ => type_bug("integer operand"),
     }
 }

@@ -33,6 +33,7 @@
 //! instead of failing, so a dump can show why the verifier complained.
 
 use super::*;
+use crate::types::Kind;
 use std::fmt::Write;
 
 pub fn dump_module(module: &Module) -> String {
@@ -315,12 +316,10 @@ impl<'a> Printer<'a> {
 
 /// `true`, `7_i32`, `-0.0_f32`, `inf_f64`, `NaN_f32`.
 fn constant(c: Scalar) -> String {
-    match c {
-        Scalar::Bool(b) => b.to_string(),
-        Scalar::I32(x) => format!("{x}_i32"),
-        Scalar::I64(x) => format!("{x}_i64"),
-        Scalar::F32(x) => format!("{x:?}_f32"),
-        Scalar::F64(x) => format!("{x:?}_f64"),
+    // `Scalar`'s Display prints floats with `{:?}` (`-0.0`, `NaN`, `inf`).
+    match c.ty().kind() {
+        Kind::Bool => c.to_string(),
+        Kind::Int { .. } | Kind::Float => format!("{c}_{}", c.ty()),
     }
 }
 

@@ -6,8 +6,8 @@ use super::infer::{InferTable, Ty};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Body, Expr, ExprId, ExprNode, Local, LocalId, LocalKind};
 use crate::span::Span;
-use crate::types::Scalar;
 use crate::types::ScalarType;
+use crate::types::{Kind, Scalar};
 
 /// A literal whose type is not known yet. Integers keep their sign here so
 /// that `-2147483648` fits an `i32`.
@@ -81,16 +81,15 @@ impl BodyBuilder {
 }
 
 fn typed_constant(value: PendingLiteral, ty: ScalarType) -> Option<Scalar> {
-    match (value, ty) {
-        (PendingLiteral::Int(v), ScalarType::I32) => i32::try_from(v).ok().map(Scalar::I32),
-        (PendingLiteral::Int(v), ScalarType::I64) => i64::try_from(v).ok().map(Scalar::I64),
+    match (value, ty.kind()) {
+        // `None` when out of the type's range: the caller reports it.
+        (PendingLiteral::Int(v), Kind::Int { .. }) => Scalar::of_int_exact(ty, v),
         // Float literals are parsed as f64; rounding to f32 here is the one
         // rounding the program text implies.
-        (PendingLiteral::Float(v), ScalarType::F32) => Some(Scalar::F32(v as f32)),
-        (PendingLiteral::Float(v), ScalarType::F64) => Some(Scalar::F64(v)),
+        (PendingLiteral::Float(v), Kind::Float) => Scalar::of_float(ty, v),
         // Only reachable when the body already has a type error (the type
         // resolved to the `Error` placeholder); keep the node well-formed.
-        (_, ty) => Some(Scalar::zero(ty)),
+        (_, _) => Some(Scalar::zero(ty)),
     }
 }
 
