@@ -98,6 +98,8 @@ fn fifo_and_directory_inputs_are_refused_without_blocking() {
     let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
     assert!(made.success());
     fs::create_dir(dir.path("d.npy")).expect("mkdir");
+    // A link to an endless device: reading it would never end.
+    symlink("/dev/zero", dir.path("zero.npy")).expect("link");
     for engine in ["jit", "reference"] {
         let child = dir.spawn(&["run", "copy.kern", "x=pipe.npy", "--engine", engine]);
         let status = wait_at_most(child, Duration::from_secs(20));
@@ -107,7 +109,20 @@ fn fifo_and_directory_inputs_are_refused_without_blocking() {
         dir.kjit(&["run", "copy.kern", "x=d.npy", "--engine", engine])
             .expect(3)
             .stderr_has("`d.npy` is a directory, not a .npy file");
+        dir.kjit(&["run", "copy.kern", "x=zero.npy", "--engine", engine])
+            .expect(3)
+            .stderr_has("`zero.npy` is a device, not a .npy file");
     }
+    // A FIFO as the kernel source is refused too, without opening it.
+    let made = Command::new("mkfifo")
+        .arg(dir.path("pipe.kern"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let child = dir.spawn(&["check", "pipe.kern"]);
+    assert_eq!(wait_at_most(child, Duration::from_secs(20)).code(), Some(3));
+    dir.kjit(&["check", "pipe.kern"])
+        .stderr_has("cannot read `pipe.kern`: it is not a regular file");
 }
 
 /// Another process truncates and restores an input over and over while
