@@ -19,6 +19,11 @@ pub enum RunError {
         shape: Vec<usize>,
         /// The read in the source.
         span: Span,
+        /// `span`'s line and column (1-based), once the error has met its
+        /// source ([`RunError::located`]; the API does this for every
+        /// error a [`crate::api::Program`]'s kernel returns), so that
+        /// Display can say where without the source at hand.
+        line_col: Option<(usize, usize)>,
     },
     /// Compiled code or its plan broke the runtime's contract: a compiler
     /// bug, never a user error.
@@ -54,6 +59,7 @@ impl RunError {
             index: record.index.iter().take(rank).copied().collect(),
             shape: sig.shape(param, sizes),
             span: site.span,
+            line_col: None,
         }
     }
 
@@ -70,6 +76,29 @@ impl RunError {
         }
     }
 
+    /// The error with its line and column taken from `source`, the text
+    /// the kernel was compiled from.
+    pub fn located(self, source: &str) -> RunError {
+        match self {
+            RunError::OutOfBounds {
+                kernel,
+                array,
+                index,
+                shape,
+                span,
+                ..
+            } => RunError::OutOfBounds {
+                line_col: Some(line_col(source, span.start)),
+                kernel,
+                array,
+                index,
+                shape,
+                span,
+            },
+            internal => internal,
+        }
+    }
+
     /// The error as a diagnostic pointing at the failed read, for
     /// rustc-style rendering ([`crate::diagnostic::render`]); `None` for an
     /// internal error, which has no place in the source.
@@ -81,6 +110,7 @@ impl RunError {
                 index,
                 shape,
                 span,
+                ..
             } => Some(out_of_bounds_diagnostic(kernel, array, index, shape, *span)),
             RunError::Internal(_) => None,
         }
@@ -117,6 +147,10 @@ pub fn out_of_bounds_diagnostic(
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            RunError::OutOfBounds {
+                line_col: Some((line, col)),
+                ..
+            } => write!(f, "{} at {line}:{col}", self.headline()),
             RunError::OutOfBounds { span, .. } => {
                 write!(f, "{} (bytes {span:?})", self.headline())
             }
