@@ -320,8 +320,9 @@ fn out_of_range_read_is_a_typed_error_like_the_evaluator_s() {
         index,
         shape,
         span,
-        line_col: Some(crate::span::line_col(program.source(), span.start)),
-    };
+        line_col: None,
+    }
+    .located(program.source());
     let error = total
         .bind()
         .input("x", &x)

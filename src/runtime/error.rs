@@ -7,6 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::signature::Signature;
 use crate::span::{line_col, Span};
 use std::fmt;
+use std::num::NonZeroU32;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunError {
@@ -23,7 +24,7 @@ pub enum RunError {
         /// source ([`RunError::located`]; the API does this for every
         /// error a [`crate::api::Program`]'s kernel returns), so that
         /// Display can say where without the source at hand.
-        line_col: Option<(usize, usize)>,
+        line_col: Option<LineCol>,
     },
     /// Compiled code or its plan broke the runtime's contract: a compiler
     /// bug, never a user error.
@@ -88,7 +89,7 @@ impl RunError {
                 span,
                 ..
             } => RunError::OutOfBounds {
-                line_col: Some(line_col(source, span.start)),
+                line_col: Some(LineCol::of(source, span.start)),
                 kernel,
                 array,
                 index,
@@ -126,6 +127,32 @@ impl RunError {
     }
 }
 
+/// A 1-based line and column. Eight bytes, and `Option<LineCol>` too (the
+/// line is never 0), which keeps `CallError` small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: NonZeroU32,
+    pub column: u32,
+}
+
+impl LineCol {
+    /// Where byte `offset` of `source` is.
+    pub fn of(source: &str, offset: u32) -> LineCol {
+        let (line, column) = line_col(source, offset);
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        LineCol {
+            line: NonZeroU32::new(to_u32(line)).unwrap_or(NonZeroU32::MIN),
+            column: to_u32(column),
+        }
+    }
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
 /// An out-of-bounds read as a diagnostic; the JIT's and the reference
 /// evaluator's errors render alike through this.
 pub fn out_of_bounds_diagnostic(
@@ -148,9 +175,8 @@ impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RunError::OutOfBounds {
-                line_col: Some((line, col)),
-                ..
-            } => write!(f, "{} at {line}:{col}", self.headline()),
+                line_col: Some(at), ..
+            } => write!(f, "{} at {at}", self.headline()),
             RunError::OutOfBounds { span, .. } => {
                 write!(f, "{} (bytes {span:?})", self.headline())
             }
