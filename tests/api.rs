@@ -401,7 +401,9 @@ fn out_of_range_read_is_a_typed_error_naming_array_index_and_line() {
             index,
             shape,
             span,
-        };
+            line_col: None,
+        }
+        .located(program.source());
         let mut out = vec![0.0f64; x.len()];
         let error = (shift.bind().input("x", &x).scalar("k", k))
             .output("out", &mut out)

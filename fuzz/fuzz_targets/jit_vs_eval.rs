@@ -28,8 +28,8 @@ fuzz_target!(|data: &[u8]| {
         .map(|c| u32::from(c[0]) | u32::from(*c.get(1).unwrap_or(&0)) << 8)
         .collect();
     let program = program_gen::program(&tape);
-    let subject = Subject::new(&program.source)
-        .unwrap_or_else(|e| panic!("{e}\n{}", program.source));
+    let subject =
+        Subject::new(&program.source).unwrap_or_else(|e| panic!("{e}\n{}", program.source));
     let args = arguments(&program, head);
     if let Err(report) = subject.check(KERNEL, &args) {
         panic!("{report}\n{}", program.source);
@@ -50,7 +50,11 @@ fn arguments(program: &program_gen::Program, head: &[u8]) -> Args {
     });
     let mut args = Args::new();
     for param in program.params.iter().filter(|p| p.role != Role::Output) {
-        let count: usize = if param.array { shape.iter().product() } else { 1 };
+        let count: usize = if param.array {
+            shape.iter().product()
+        } else {
+            1
+        };
         let values: Vec<f64> = (0..count).map(|_| value(&mut seed)).collect();
         args = if param.array {
             args.array(&param.name, array(param.ty, shape.clone(), &values))
@@ -68,7 +72,16 @@ fn value(state: &mut u64) -> f64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
-    const SPECIAL: [f64; 8] = [f64::NAN, f64::INFINITY, -f64::INFINITY, 0.0, -0.0, 1e30, -1e-40, 0.5];
+    const SPECIAL: [f64; 8] = [
+        f64::NAN,
+        f64::INFINITY,
+        -f64::INFINITY,
+        0.0,
+        -0.0,
+        1e30,
+        -1e-40,
+        0.5,
+    ];
     match z % 8 {
         0 => SPECIAL[(z >> 8) as usize % SPECIAL.len()],
         _ => ((z >> 16) % 2001) as f64 / 10.0 - 100.0,

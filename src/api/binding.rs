@@ -269,7 +269,8 @@ impl<'k, 'a> Binding<'k, 'a> {
         //   only to outputs and `inout` arrays);
         // - `bool` slices hold one byte 0 or 1 per element, and kernels
         //   store only 0 or 1 (abi).
-        let values = unsafe { runtime::execute(&self.kernel.program.pool, &call) }?;
+        let values = unsafe { runtime::execute(&self.kernel.program.pool, &call) }
+            .map_err(|e| e.located(&self.kernel.program.source))?;
         Ok(ScalarOutputs {
             signature: sig,
             values,

@@ -39,7 +39,8 @@ impl Kernel<'_> {
         //   fresh allocations no other argument overlaps, which live until
         //   the end of this function and are not moved from meanwhile
         //   (moving an `Array` does not move its heap data anyway).
-        let scalars = unsafe { runtime::execute(&self.program.pool, &call) }?;
+        let scalars = unsafe { runtime::execute(&self.program.pool, &call) }
+            .map_err(|e| e.located(&self.program.source))?;
         Ok(collect_outputs(sig, owned, scalars))
     }
 

@@ -320,7 +320,9 @@ fn out_of_range_read_is_a_typed_error_like_the_evaluator_s() {
         index,
         shape,
         span,
-    };
+        line_col: None,
+    }
+    .located(program.source());
     let error = total
         .bind()
         .input("x", &x)
@@ -333,6 +335,12 @@ fn out_of_range_read_is_a_typed_error_like_the_evaluator_s() {
     assert_eq!(
         error.describe(program.source()),
         eval_error.describe(program.source())
+    );
+    // Display says where, since the program located the error.
+    let (line, col) = crate::span::line_col(program.source(), span.start);
+    assert!(
+        error.to_string().ends_with(&format!(" at {line}:{col}")),
+        "{error}"
     );
     // The program renders its own errors as code frames.
     let rendered = program.render_error(&error, "total.kern");

@@ -192,7 +192,7 @@ impl<'a> Machine<'a> {
 
     /// Folds the body's values in kjit's canonical reduction order, which
     /// the JIT follows too, so the two agree bit for bit: the domain is cut
-    /// into chunks (`abi::Chunking`, the runtime's own arithmetic); within a chunk, element `j` of a
+    /// into chunks (`abi::Chunking`); within a chunk, element `j` of a
     /// row (or of the 1-D range) goes to lane `j % GANG`, each lane folding
     /// from the identity in index order; lanes combine as a fixed tree
     /// ([`combine_lanes`]); chunk results fold in chunk order from the

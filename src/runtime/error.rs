@@ -7,6 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::signature::Signature;
 use crate::span::{line_col, Span};
 use std::fmt;
+use std::num::NonZeroU32;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunError {
@@ -19,6 +20,11 @@ pub enum RunError {
         shape: Vec<usize>,
         /// The read in the source.
         span: Span,
+        /// `span`'s line and column (1-based), once the error has met its
+        /// source ([`RunError::located`]; the API does this for every
+        /// error a [`crate::api::Program`]'s kernel returns), so that
+        /// Display can say where without the source at hand.
+        line_col: Option<LineCol>,
     },
     /// Compiled code or its plan broke the runtime's contract: a compiler
     /// bug, never a user error.
@@ -54,6 +60,7 @@ impl RunError {
             index: record.index.iter().take(rank).copied().collect(),
             shape: sig.shape(param, sizes),
             span: site.span,
+            line_col: None,
         }
     }
 
@@ -70,6 +77,29 @@ impl RunError {
         }
     }
 
+    /// The error with its line and column taken from `source`, the text
+    /// the kernel was compiled from.
+    pub fn located(self, source: &str) -> RunError {
+        match self {
+            RunError::OutOfBounds {
+                kernel,
+                array,
+                index,
+                shape,
+                span,
+                ..
+            } => RunError::OutOfBounds {
+                line_col: Some(LineCol::of(source, span.start)),
+                kernel,
+                array,
+                index,
+                shape,
+                span,
+            },
+            internal => internal,
+        }
+    }
+
     /// The error as a diagnostic pointing at the failed read, for
     /// rustc-style rendering ([`crate::diagnostic::render`]); `None` for an
     /// internal error, which has no place in the source.
@@ -81,6 +111,7 @@ impl RunError {
                 index,
                 shape,
                 span,
+                ..
             } => Some(out_of_bounds_diagnostic(kernel, array, index, shape, *span)),
             RunError::Internal(_) => None,
         }
@@ -93,6 +124,32 @@ impl RunError {
             ),
             RunError::Internal(_) => self.to_string(),
         }
+    }
+}
+
+/// A 1-based line and column. Eight bytes, and `Option<LineCol>` too (the
+/// line is never 0), which keeps `CallError` small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: NonZeroU32,
+    pub column: u32,
+}
+
+impl LineCol {
+    /// Where byte `offset` of `source` is.
+    pub fn of(source: &str, offset: u32) -> LineCol {
+        let (line, column) = line_col(source, offset);
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        LineCol {
+            line: NonZeroU32::new(to_u32(line)).unwrap_or(NonZeroU32::MIN),
+            column: to_u32(column),
+        }
+    }
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
     }
 }
 
@@ -117,6 +174,9 @@ pub fn out_of_bounds_diagnostic(
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            RunError::OutOfBounds {
+                line_col: Some(at), ..
+            } => write!(f, "{} at {at}", self.headline()),
             RunError::OutOfBounds { span, .. } => {
                 write!(f, "{} (bytes {span:?})", self.headline())
             }

@@ -31,7 +31,7 @@ pub(crate) mod fakes;
 #[cfg(test)]
 mod tests;
 
-pub use error::{out_of_bounds_diagnostic, RunError};
+pub use error::{out_of_bounds_diagnostic, LineCol, RunError};
 pub use validate::validate_plan;
 
 use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan};

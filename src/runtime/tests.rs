@@ -136,6 +136,7 @@ fn lowest_failing_chunk_is_reported() {
                 index: found,
                 shape,
                 span,
+                ..
             } = error
             else {
                 panic!("not out of bounds: {error}");
@@ -263,6 +264,7 @@ fn describe_names_the_line() {
         index: vec![3],
         shape: vec![3],
         span: Span::new(6, 10),
+        line_col: None,
     };
     assert_eq!(
         error.describe("line1\nline2 x[i]"),
