@@ -239,9 +239,30 @@ fn vector_compare(
     }
 }
 
+/// `-x` on floats as a flip of the sign bit, written as an integer xor so
+/// that Cranelift cannot fold it into a following `fma` (`vfnmadd` negates
+/// the product, not the operand, and so passes on a NaN operand with its
+/// sign unflipped, unlike `semantics`' `(-a).mul_add(b, c)`). Same cost:
+/// x86 negates floats with an xor anyway.
+fn float_neg(b: &mut FunctionBuilder, x: Value) -> Value {
+    let ty = b.func.dfg.value_type(x);
+    let int_ty = ty.as_int();
+    let bits = ty.lane_bits();
+    // The sign bit, sign-extended to the immediate's i64 as Cranelift wants.
+    let sign = b.ins().iconst(int_ty.lane_type(), i64::MIN >> (64 - bits));
+    let sign = if ty.is_vector() {
+        b.ins().splat(int_ty, sign)
+    } else {
+        sign
+    };
+    let as_int = lanes::bitcast(b, int_ty, x);
+    let flipped = b.ins().bxor(as_int, sign);
+    lanes::bitcast(b, ty, flipped)
+}
+
 pub fn unary(b: &mut FunctionBuilder, op: UnaryOp, ty: ScalarType, x: &Val) -> Val {
     let apply = |b: &mut FunctionBuilder, r: Value, scalar: bool| match (op, ty) {
-        (UnaryOp::Neg, t) if t.is_float() => b.ins().fneg(r),
+        (UnaryOp::Neg, t) if t.is_float() => float_neg(b, r),
         (UnaryOp::Neg, _) => b.ins().ineg(r),
         (UnaryOp::Not, ScalarType::Bool) if scalar => b.ins().bxor_imm_s(r, 1),
         (UnaryOp::Not, _) => b.ins().bnot(r),

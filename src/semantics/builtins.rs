@@ -127,7 +127,14 @@ fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
             }
         };
     }
+    // A NaN argument comes back as itself, quieted (IEEE 754, and what the
+    // x86 instructions the JIT uses do; the C library's floor and trunc
+    // would return a signaling NaN unquieted).
     match x {
+        Scalar::F32(v) if v.is_nan() => Scalar::F32(f32::from_bits(v.to_bits() | 0x0040_0000)),
+        Scalar::F64(v) if v.is_nan() => {
+            Scalar::F64(f64::from_bits(v.to_bits() | 0x0008_0000_0000_0000))
+        }
         Scalar::F32(v) => Scalar::F32(apply!(v)),
         Scalar::F64(v) => Scalar::F64(apply!(v)),
         _ => type_bug("exact builtin argument"),

@@ -82,7 +82,20 @@ pub fn eval_f64(fun: Builtin, p: Precision, x: f64, y: f64) -> f64 {
 
 /// `fun(x)` (or `fun(x, y)` for `pow` and `atan2`) on lanes of `a`.
 /// `fun` must satisfy [`is_vmath`].
+///
+/// A NaN result is the positive quiet NaN, whatever NaN the inputs held:
+/// which NaN an IEEE operation passes on depends on operand order (x86
+/// keeps the first operand's), and a routine's scalar and vector forms may
+/// order the operands of a commutative step differently, so without this
+/// rule the two engines would disagree on a NaN's sign bit.
 pub fn apply<A: Arith>(a: &mut A, fun: Builtin, p: Precision, x: A::F, y: A::F) -> A::F {
+    let r = routine(a, fun, p, x, y);
+    let nan = a.is_nan(r);
+    let canonical = a.fconst(f64::NAN);
+    a.fselect(nan, canonical, r)
+}
+
+fn routine<A: Arith>(a: &mut A, fun: Builtin, p: Precision, x: A::F, y: A::F) -> A::F {
     use Builtin::*;
     match fun {
         Exp => exp::exp(a, p, x),
