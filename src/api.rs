@@ -105,7 +105,7 @@ fn lower(module: &ir::Module, options: &Options) -> Result<ir::Module, CompileEr
         }
     });
     match broken {
-        Some(message) => Err(CompileError::Codegen(CodegenError { message })),
+        Some(message) => Err(CompileError::Codegen(CodegenError::new(message))),
         None => Ok(copy),
     }
 }
@@ -136,7 +136,11 @@ impl Program {
     ) -> Result<Program, CompileError> {
         options.validate().map_err(CompileError::Options)?;
         let module = lower(module, &options)?;
-        let mut code = codegen::compile(&module, &options).map_err(CompileError::Codegen)?;
+        let mut code = codegen::compile(&module, &options).map_err(|e| match e.diagnostic {
+            // A limit the source ran into: reported like any diagnostic.
+            Some(d) => CompileError::Diagnostics(vec![*d]),
+            None => CompileError::Codegen(e),
+        })?;
         let kernels = std::mem::take(&mut code.kernels);
         Program::assemble(kernels, Some(code), source, options)
     }
@@ -151,7 +155,7 @@ impl Program {
     ) -> Result<Program, CompileError> {
         for kernel in &kernels {
             runtime::validate_plan(&kernel.signature, &kernel.plan)
-                .map_err(|message| CompileError::Codegen(CodegenError { message }))?;
+                .map_err(|message| CompileError::Codegen(CodegenError::new(message)))?;
         }
         let pool = Pool::new(options.threads).map_err(|e| CompileError::ThreadPool {
             threads: options.threads.unwrap_or(0),

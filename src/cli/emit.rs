@@ -159,7 +159,14 @@ fn emit_backend(
         Some(name) => vec![select_kernel(&module, file, Some(name))?.name.as_str()],
         None => module.kernels.iter().map(|k| k.name.as_str()).collect(),
     };
-    let internal = |e: CodegenError| CliError::Internal(e.to_string());
+    // A limit the kernel ran into is a diagnostic; anything else, a bug.
+    let internal = |e: CodegenError| match e.diagnostic {
+        Some(d) => {
+            print_diagnostics(file, source, &[*d]);
+            CliError::Diagnostics
+        }
+        None => CliError::Internal(e.to_string()),
+    };
     let mut out = String::new();
     for name in names {
         let dump = match stage {

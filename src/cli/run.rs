@@ -129,7 +129,8 @@ fn run_jit(
         functions: module.functions.clone(),
         precision: module.precision,
     };
-    let program = Program::from_module(&only, source, options(args)).map_err(compile_error)?;
+    let program = Program::from_module(&only, source, options(args))
+        .map_err(|e| compile_error(e, &args.file, source))?;
     let jit_kernel = program
         .kernel(&kernel.name)
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;
@@ -144,13 +145,15 @@ fn run_jit(
     })
 }
 
-fn compile_error(error: CompileError) -> CliError {
+fn compile_error(error: CompileError, file: &Path, source: &str) -> CliError {
     match error {
-        // The front end ran (and passed) before; diagnostics now would be
-        // a bug, as is any code generation failure.
-        CompileError::Diagnostics(_) | CompileError::Codegen(_) => {
-            CliError::Internal(error.to_string())
+        // The front end passed before; what code generation reports as a
+        // diagnostic is a limit the kernel ran into (its size).
+        CompileError::Diagnostics(diagnostics) => {
+            print_diagnostics(file, source, &diagnostics);
+            CliError::Diagnostics
         }
+        CompileError::Codegen(_) => CliError::Internal(error.to_string()),
         CompileError::ThreadPool { .. } => CliError::Runtime(error.to_string()),
         CompileError::Options(_) => CliError::Usage(error.to_string()),
     }

@@ -28,10 +28,12 @@ mod phase;
 mod vmath;
 
 use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan, MAX_RANK};
+use crate::diagnostic::Diagnostic;
 use crate::ir::{self, StmtKind};
 use crate::options::Options;
 use crate::plan::{self, BodyPlan, PhaseKind, VectorPlan};
 use crate::signature::Signature;
+use crate::span::Span;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder};
 use cranelift_codegen::{isa::CallConv, Context};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -57,26 +59,66 @@ pub struct CompiledModule {
     _code: Arc<jit::CodeMemory>,
 }
 
+/// Why code generation failed: a compiler bug, or (with a diagnostic) a
+/// kernel whose code is past what kjit agrees to compile.
 #[derive(Debug)]
 pub struct CodegenError {
     pub message: String,
+    /// Set when the source is at fault (a limit), with the span to show.
+    pub diagnostic: Option<Box<Diagnostic>>,
 }
 
 impl CodegenError {
     pub fn new(message: impl Into<String>) -> CodegenError {
         CodegenError {
             message: message.into(),
+            diagnostic: None,
         }
     }
 }
 
 impl fmt::Display for CodegenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "internal compiler error in code generation: {}",
-            self.message
-        )
+        match &self.diagnostic {
+            Some(d) => f.write_str(&d.message),
+            None => write!(
+                f,
+                "internal compiler error in code generation: {}",
+                self.message
+            ),
+        }
+    }
+}
+
+/// The most basic blocks one generated function may have. Cranelift's
+/// register allocator takes time and memory growing faster than linearly
+/// with them: 16,026 blocks (2,000 varying `if`s in one phase) compile in
+/// 1.6 s and 210 MB here, 32,026 in 5.4 s and 560 MB, 64,000 in 39 s and
+/// 2.1 GB. The example kernels have at most 233. Checked after emission,
+/// before register allocation, so a refused kernel costs little.
+pub const MAX_BLOCKS_PER_FUNCTION: usize = 16_384;
+
+/// The most masked regions (varying `if`s and divergent loops, inlined
+/// calls included) one phase may compile to, checked from the vector plan
+/// before any code is built: each costs about eight blocks (both sides,
+/// full and tail gang) and its mask variables, and building 8,000 of them
+/// took 2.1 GB before Cranelift even started on them. 2,000 compile in
+/// 1.3 s here.
+pub const MAX_MASKED_REGIONS: usize = 2_048;
+
+/// The diagnostic for a phase or function past one of the limits above.
+fn too_complex(what: &str, cost: String, span: Span) -> CodegenError {
+    let message = format!("{what} is too complex to compile: {cost}");
+    let diagnostic = Diagnostic::error(message.clone())
+        .primary(span, "this compiles to too much branching code")
+        .help(
+            "each varying `if` and divergent loop costs about eight blocks: split the work \
+             into several phases (one `foreach` per step), or replace chains of `if`s by \
+             arithmetic, `select` or a loop",
+        );
+    CodegenError {
+        message,
+        diagnostic: Some(Box::new(diagnostic)),
     }
 }
 
@@ -238,8 +280,17 @@ impl<'m> Compiler<'m> {
                 domain,
                 block,
                 reduce,
+                span: stmt.span,
             };
             let index = phase_plan.index;
+            let regions = vplan.masked_regions(&phase_plan.body);
+            if regions > MAX_MASKED_REGIONS {
+                let what = format!("phase {index} of kernel `{}`", kernel.name);
+                let cost = format!(
+                    "{regions} varying branches and divergent loops (at most {MAX_MASKED_REGIONS})"
+                );
+                return Err(too_complex(&what, cost, stmt.span));
+            }
             let extent_slots = slots.extents[index];
             let plans = (&vplan, &phase_plan.body);
             let id = self.chunk_function(kernel, &slots, &body, index, plans, &mut sites)?;
@@ -287,7 +338,8 @@ impl<'m> Compiler<'m> {
         let name = format!("{}.phase{index}", kernel.name);
         let sig = self.signature(6);
         let module = self.module;
-        self.define(&name, sig, |mut b, params| {
+        let what = format!("phase {index} of kernel `{}`", kernel.name);
+        self.define(&name, sig, (&what, phase.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[5], error_exit, sites, plans,
@@ -309,7 +361,8 @@ impl<'m> Compiler<'m> {
     ) -> Result<FuncId, CodegenError> {
         let sig = self.signature(5);
         let module = self.module;
-        self.define(&kernel.name, sig, |mut b, params| {
+        let what = format!("the uniform code of kernel `{}`", kernel.name);
+        self.define(&kernel.name, sig, (&what, kernel.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[4], error_exit, sites, plans,
@@ -333,6 +386,7 @@ impl<'m> Compiler<'m> {
         &mut self,
         name: &str,
         sig: cranelift_codegen::ir::Signature,
+        (what, span): (&str, Span),
         emit: impl for<'f> FnOnce(
             FunctionBuilder<'f>,
             &[cranelift_codegen::ir::Value],
@@ -355,6 +409,11 @@ impl<'m> Compiler<'m> {
             let params = b.block_params(entry).to_vec();
             let b = emit(b, &params);
             b.finalize(frontend);
+        }
+        let blocks = self.ctx.func.layout.blocks().count();
+        if blocks > MAX_BLOCKS_PER_FUNCTION {
+            let cost = format!("{blocks} basic blocks (at most {MAX_BLOCKS_PER_FUNCTION})");
+            return Err(too_complex(what, cost, span));
         }
         if self.dump == Dump::Clif {
             self.text

@@ -25,6 +25,8 @@ pub struct PhaseBody<'a> {
     pub block: &'a [ir::Stmt],
     /// For a reduction: operator, element type, value expression.
     pub reduce: Option<(ReduceOp, ScalarType, ir::ExprId)>,
+    /// The phase statement's span, for diagnostics about its code.
+    pub span: crate::span::Span,
 }
 
 impl Emitter<'_, '_> {

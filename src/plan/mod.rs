@@ -229,6 +229,22 @@ impl VectorPlan {
         &self.functions[id.0]
     }
 
+    /// Masked regions `body` compiles to: its varying `if`s and divergent
+    /// loops, and those of every function it inlines (once per call). The
+    /// cost that grows fastest in code generation, bounded by codegen.
+    pub fn masked_regions(&self, body: &BodyPlan) -> usize {
+        let own = own_regions(body);
+        // Function plans only call functions planned before them (the call
+        // graph is acyclic), so one pass in order counts each once.
+        let mut per_function = vec![0usize; self.functions.len()];
+        for (k, f) in self.functions.iter().enumerate() {
+            let inner: usize = f.body.calls.values().map(|c| per_function[c.0]).sum();
+            per_function[k] = own_regions(&f.body).saturating_add(inner);
+        }
+        let calls: usize = body.calls.values().map(|c| per_function[c.0]).sum();
+        own.saturating_add(calls)
+    }
+
     /// The phase planned for statement `stmt` of the kernel body.
     pub fn phase(&self, stmt: StmtId) -> Option<&PhasePlan> {
         self.phases.iter().find(|p| p.stmt == stmt)
@@ -255,6 +271,15 @@ pub fn plan_kernel<'m>(module: &'m ir::Module, kernel: &'m ir::Kernel) -> Vector
         phases,
         functions: planner.functions,
     }
+}
+
+fn own_regions(body: &BodyPlan) -> usize {
+    body.branches.len()
+        + body
+            .loops
+            .values()
+            .filter(|f| matches!(f, LoopForm::Divergent(_)))
+            .count()
 }
 
 /// Builds plans, sharing function plans between call sites.
