@@ -34,7 +34,7 @@ mod tests;
 pub use error::{out_of_bounds_diagnostic, LineCol, RunError};
 pub use validate::validate_plan;
 
-use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan};
+use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan, MAX_RANK};
 use crate::signature::{Role, Signature};
 use crate::value::Scalar;
 use phase::PhaseContext;
@@ -208,8 +208,13 @@ fn fill_arrays(call: &Call, arrays: &mut [ArrayDesc]) {
     let size = |s: usize| call.sizes.get(s).copied().unwrap_or(0);
     for ((desc, arg), param) in arrays.iter_mut().zip(call.args).zip(&call.signature.params) {
         if let (ParamArg::Array(ptr), Some(dims)) = (arg, &param.dims) {
-            let shape: Vec<i64> = dims.iter().map(|&s| size(s)).collect();
-            *desc = ArrayDesc::row_major(*ptr, &shape);
+            // On the stack: this runs on every call (the call overhead of a
+            // small kernel is a few hundred nanoseconds).
+            let mut shape = [0i64; MAX_RANK];
+            for (extent, &s) in shape.iter_mut().zip(dims) {
+                *extent = size(s);
+            }
+            *desc = ArrayDesc::row_major(*ptr, &shape[..dims.len().min(MAX_RANK)]);
         }
     }
 }
