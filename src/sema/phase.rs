@@ -464,12 +464,17 @@ impl Lowerer<'_> {
         let value = match &body.tail {
             Some(tail) => self.expr(tail),
             None => {
-                let end = Span::new(
-                    body.span.end.saturating_sub(1) as usize,
-                    body.span.end as usize,
-                );
+                // Point at the closing `}`; a block recovery ended without
+                // one gets an empty span at its end (always a character
+                // boundary, unlike the byte before it).
+                let end = body.span.end as usize;
+                let (end, label) = if body.closed {
+                    (Span::new(end - 1, end), "expected an expression before `}`")
+                } else {
+                    (Span::new(end, end), "expected an expression here")
+                };
                 let d = Diagnostic::error(format!("{what} must end with a value"))
-                    .primary(end, "expected an expression before `}`")
+                    .primary(end, label)
                     .note("the last expression of the block, without `;`, is its value");
                 self.error(d);
                 self.b

@@ -197,3 +197,32 @@ fn long_call_chains_do_not_overflow_the_stack() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_missing_value_points_at_the_brace_or_at_a_character_boundary() {
+    // Closed: the label is the `}` itself.
+    let source = "fn f(x: f64) -> f64 { let y = x; }";
+    let (_, diags) = check(source);
+    let label = diags
+        .iter()
+        .find(|d| d.message.contains("must end with a value"))
+        .and_then(|d| d.labels.first())
+        .expect("diagnosed");
+    assert_eq!(&source[label.span.range()], "}");
+    // Unclosed, ending in a multi-byte character: never a span inside it.
+    let source = "fn f(x: f64) -> f64 {\n    let y = x; é";
+    let (_, diags) = check(source);
+    for d in &diags {
+        for l in &d.labels {
+            let r = l.span.range();
+            assert!(
+                source.is_char_boundary(r.start) && source.is_char_boundary(r.end),
+                "{}: {r:?}",
+                d.message
+            );
+        }
+    }
+    assert!(diags
+        .iter()
+        .any(|d| d.message.contains("must end with a value")));
+}

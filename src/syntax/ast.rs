@@ -83,6 +83,9 @@ pub struct Block {
     pub stmts: Vec<Stmt>,
     pub tail: Option<Box<Expr>>,
     pub span: Span,
+    /// Whether the block ends with its `}` (the last byte of `span`);
+    /// recovery may end a block without one.
+    pub closed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

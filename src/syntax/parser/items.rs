@@ -279,6 +279,7 @@ impl Parser<'_> {
             stmts: Vec::new(),
             tail: None,
             span: Span::new(self.start(), self.start()),
+            closed: false,
         }
     }
 }

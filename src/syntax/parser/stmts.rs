@@ -12,6 +12,9 @@ use crate::syntax::ast::{BinaryOp, Block, Expr, ExprKind, Place, PlaceKind, Stmt
 
 /// What one step of a block produced: a statement, or the tail expression
 /// (an expression right before the closing `}`, without `;`).
+// A short-lived return value, moved once into the block's list: boxing
+// the statement would cost an allocation per statement for nothing.
+#[allow(clippy::large_enum_variant)]
 enum BlockItem {
     Stmt(Stmt),
     Tail(Expr),
@@ -28,14 +31,17 @@ impl Parser<'_> {
                 stmts: Vec::new(),
                 tail: None,
                 span: self.span_from(start),
+                closed: false,
             };
         }
         let mut stmts = Vec::new();
         let mut tail = None;
+        let mut closed = false;
         loop {
             match self.kind() {
                 TokenKind::RBrace => {
                     self.bump();
+                    closed = true;
                     break;
                 }
                 TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn => {
@@ -61,6 +67,7 @@ impl Parser<'_> {
             stmts,
             tail,
             span: self.span_from(start),
+            closed,
         }
     }
 
@@ -398,6 +405,7 @@ fn nest_if_chain(mut arms: Vec<IfArm>, mut else_block: Option<Block>, end: usize
             stmts: vec![Stmt { kind, span }],
             tail: None,
             span,
+            closed: false,
         });
     }
     // `if_stmt` always reads at least one arm.
