@@ -47,7 +47,9 @@ impl Emitter<'_, '_> {
             self.gang_loop(phase, &iota, acc.as_deref(), Vec::new(), begin, end);
         } else {
             let width = self.frame_load(extent_slots[rank - 1], ScalarType::I64);
-            let outer: Vec<Value> = extent_slots[..rank - 1]
+            // Extents of the outer dimensions past the first: the divisors
+            // that turn a row number into its indices.
+            let divisors: Vec<Value> = extent_slots[1..rank - 1]
                 .iter()
                 .map(|&s| self.frame_load(s, ScalarType::I64))
                 .collect();
@@ -66,7 +68,7 @@ impl Emitter<'_, '_> {
             self.b.ins().brif(more, body, &[], exit, &[]);
             self.b.switch_to_block(body);
             self.b.seal_block(body);
-            let rows = self.outer_indices(row, &outer);
+            let rows = self.outer_indices(row, &divisors);
             self.gang_loop(phase, &iota, acc.as_deref(), rows, zero, width);
             let next = self.b.ins().iadd_imm_s(row, 1);
             self.b.def_var(row_var, next);
@@ -81,15 +83,16 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// The outer domain indices of row `row` (row-major over the `outer`
-    /// extents): the row itself in 2-D, one division per further dimension.
-    /// Rows of a non-empty domain are non-negative and its extents positive.
-    fn outer_indices(&mut self, row: Value, outer: &[Value]) -> Vec<Value> {
-        let mut indices = vec![row; outer.len()];
+    /// The outer domain indices of row `row`, row-major; `divisors` are
+    /// the extents of the outer dimensions past the first: none in 2-D (the
+    /// row is the index), one division per further dimension. Rows of a
+    /// non-empty domain are non-negative and its extents positive.
+    fn outer_indices(&mut self, row: Value, divisors: &[Value]) -> Vec<Value> {
+        let mut indices = vec![row; divisors.len() + 1];
         let mut rest = row;
-        for d in (1..outer.len()).rev() {
-            indices[d] = self.b.ins().urem(rest, outer[d]);
-            rest = self.b.ins().udiv(rest, outer[d]);
+        for (d, &extent) in divisors.iter().enumerate().rev() {
+            indices[d + 1] = self.b.ins().urem(rest, extent);
+            rest = self.b.ins().udiv(rest, extent);
         }
         indices[0] = rest;
         indices

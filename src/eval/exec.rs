@@ -216,13 +216,9 @@ impl<'a> Machine<'a> {
         let mut lanes = [identity; GANG];
         let mut chunk = None;
         self.for_each_index(frame, domain, |m, frame| {
-            let index: Vec<i64> = domain
-                .indices
-                .iter()
-                .map(|l| as_i64(frame.locals[l.index()]))
-                .collect();
-            let last = index[rank - 1];
-            let this_chunk = chunking.chunk_of(row_of(&index, &extents));
+            let index = |d: usize| as_i64(frame.locals[domain.indices[d].index()]);
+            let last = index(rank - 1);
+            let this_chunk = chunking.chunk_of(row_of(rank, index, &extents));
             if chunk.is_some_and(|c| c != this_chunk) {
                 total = reduce_combine(op, total, combine_lanes(op, &lanes));
                 lanes = [identity; GANG];
@@ -371,17 +367,18 @@ impl<'a> Machine<'a> {
     }
 }
 
-/// The row of an N-D index: its outer indices (all but the last) in
-/// row-major order, as the runtime's chunks count rows; the index itself
-/// for 1-D. Within a domain that was iterated, it fits in an `i64`.
-fn row_of(index: &[i64], extents: &[i64]) -> i64 {
-    match index.split_last() {
-        Some((&only, [])) => only,
-        Some((_, outer)) => outer.iter().zip(extents).fold(0i64, |row, (&i, &e)| {
-            row.saturating_mul(e).saturating_add(i)
-        }),
-        None => 0,
+/// The row of an N-D index (`index(d)` for dimension `d < rank`): its outer
+/// indices (all but the last) in row-major order, as the runtime's chunks
+/// count rows; the index itself for 1-D. Within a domain that was
+/// iterated, it fits in an `i64`. Called per element, so it allocates
+/// nothing.
+fn row_of(rank: usize, index: impl Fn(usize) -> i64, extents: &[i64]) -> i64 {
+    if rank == 1 {
+        return index(0);
     }
+    (0..rank - 1).fold(0i64, |row, d| {
+        row.saturating_mul(extents[d]).saturating_add(index(d))
+    })
 }
 
 /// The evaluated indices of one load or store, without allocating.

@@ -172,7 +172,11 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
         );
     }
     for f in &phase.footprint {
-        let dims: Vec<String> = f.dims.iter().map(|o| offset(o, phase, body)).collect();
+        let dims: Vec<String> = f
+            .dims
+            .iter()
+            .map(|o| offset(o, &|d| format!("d{d}")))
+            .collect();
         let _ = writeln!(
             out,
             "    footprint {}: [{}]",
@@ -312,21 +316,19 @@ pub(super) fn chunking(phase: &PhasePlan) -> String {
     }
 }
 
-pub(super) fn offset(o: &Offset, phase: &PhasePlan, body: &Body) -> String {
-    let _ = (phase, body);
-    match o {
-        Offset::Range { dim, lo, hi } if lo == hi => format!("d{dim}{}", signed(*lo)),
-        Offset::Range { dim, lo, hi } => format!("d{dim}{}..=d{dim}{}", signed(*lo), signed(*hi)),
-        Offset::Shifted { dim } => format!("d{dim}+uniform"),
+/// One dimension of a footprint, the domain index of dimension `d` being
+/// written `index(d)`: `r-1..=r+1`, `c + uniform`, `fixed`.
+pub(super) fn offset(o: &Offset, index: &dyn Fn(usize) -> String) -> String {
+    let at = |dim: usize, by: i64| match by {
+        0 => index(dim),
+        b if b > 0 => format!("{}+{b}", index(dim)),
+        b => format!("{}{b}", index(dim)),
+    };
+    match *o {
+        Offset::Range { dim, lo, hi } if lo == hi => at(dim, lo),
+        Offset::Range { dim, lo, hi } => format!("{}..={}", at(dim, lo), at(dim, hi)),
+        Offset::Shifted { dim } => format!("{} + uniform", index(dim)),
         Offset::Fixed => "fixed".into(),
         Offset::DataDependent => "data-dependent".into(),
-    }
-}
-
-fn signed(v: i64) -> String {
-    match v {
-        0 => String::new(),
-        v if v > 0 => format!("+{v}"),
-        v => v.to_string(),
     }
 }

@@ -3,10 +3,10 @@
 //! and a one-line `help:` where a rewrite would help. In the spirit of
 //! ISPC's performance warnings, but it also says *why not*.
 
-use super::dump::{chunking, find_stmt, Text};
+use super::dump::{chunking, find_stmt, offset, Text};
 use super::{
-    Access, BranchForm, Cause, Chunking, Diverges, GatherReason, LoopForm, Offset, PhaseKind,
-    PhasePlan, VectorPlan,
+    Access, BranchForm, Cause, Chunking, Diverges, GatherReason, LoopForm, PhaseKind, PhasePlan,
+    VectorPlan,
 };
 use crate::abi::CHUNK_ELEMS;
 use crate::ir::{self, Body};
@@ -226,32 +226,12 @@ fn footprint_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
             })
     };
     for f in &phase.footprint {
-        let dims: Vec<String> = f
-            .dims
-            .iter()
-            .map(|o| match *o {
-                Offset::Range { dim, lo, hi } if lo == hi => shifted(&name(dim), lo),
-                Offset::Range { dim, lo, hi } => {
-                    format!("{}..={}", shifted(&name(dim), lo), shifted(&name(dim), hi))
-                }
-                Offset::Shifted { dim } => format!("{} + uniform", name(dim)),
-                Offset::Fixed => "fixed".into(),
-                Offset::DataDependent => "data-dependent".into(),
-            })
-            .collect();
+        let dims: Vec<String> = f.dims.iter().map(|o| offset(o, &name)).collect();
         let _ = writeln!(
             out,
             "    reads {}[{}]",
             text.kernel.params[f.array].name,
             dims.join(", ")
         );
-    }
-}
-
-fn shifted(name: &str, by: i64) -> String {
-    match by {
-        0 => name.to_string(),
-        b if b > 0 => format!("{name}+{b}"),
-        b => format!("{name}{b}"),
     }
 }

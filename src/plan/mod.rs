@@ -13,7 +13,7 @@
 //! user ([`explain`]).
 //!
 //! Holds: the plan is a pure function of the IR, so two compilations of one
-//! module make the same decisions. Within a phase, a gang is [`GANG`]
+//! module make the same decisions. Within a phase, a gang is [`GANG`](crate::abi::GANG)
 //! consecutive indices of the last domain dimension; the other domain
 //! indices are uniform within a gang.
 
@@ -27,7 +27,6 @@ mod scopes;
 pub use access::{Access, Check, GatherReason};
 pub use footprint::{ArrayFootprint, Offset};
 
-use crate::abi::{CHUNK_ELEMS, GANG};
 use crate::ir::{self, Body, Domain, ExprId, FuncId, LocalId, ParamId, StmtId, StmtKind};
 use crate::semantics::ReduceOp;
 use crate::types::ScalarType;
@@ -431,9 +430,6 @@ fn chunking(extents: &[Extent]) -> Chunking {
     }
 }
 
-/// The fewest elements that make a 1-D phase run in more than one chunk.
-pub const PARALLEL_THRESHOLD: usize = CHUNK_ELEMS + 1;
-
 /// Arrays the phase loads and stores, each once, in parameter order.
 fn arrays(body: &Body, block: &[ir::Stmt], results: &[ExprId]) -> (Vec<ParamId>, Vec<ParamId>) {
     let mut reads = Vec::new();
@@ -461,6 +457,3 @@ fn arrays(body: &Body, block: &[ir::Stmt], results: &[ExprId]) -> (Vec<ParamId>,
     }
     (reads, writes)
 }
-
-/// Lanes in a gang, for dumps.
-pub const LANES: usize = GANG;
