@@ -11,7 +11,7 @@ use super::lanes::{self, map_lanes, narrow_pairs, Val};
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{types, ConstantData, InstBuilder, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// The integer condition of comparison `op` (`bool` is i8 0/1, so
@@ -249,11 +249,18 @@ fn float_neg(b: &mut FunctionBuilder, x: Value) -> Value {
     let int_ty = ty.as_int();
     let bits = ty.lane_bits();
     // The sign bit, sign-extended to the immediate's i64 as Cranelift wants.
-    let sign = b.ins().iconst(int_ty.lane_type(), i64::MIN >> (64 - bits));
+    let lane = i64::MIN >> (64 - bits);
     let sign = if ty.is_vector() {
-        b.ins().splat(int_ty, sign)
+        // From the constant pool (one load, folded into the xor), as
+        // Cranelift's own `fneg` does: a splat would cost two instructions
+        // per negation in every gang.
+        let bytes: Vec<u8> = (0..ty.lane_count())
+            .flat_map(|_| lane.to_le_bytes()[..bits as usize / 8].to_vec())
+            .collect();
+        let handle = b.func.dfg.constants.insert(ConstantData::from(bytes));
+        b.ins().vconst(int_ty, handle)
     } else {
-        sign
+        b.ins().iconst(int_ty, lane)
     };
     let as_int = lanes::bitcast(b, int_ty, x);
     let flipped = b.ins().bxor(as_int, sign);
