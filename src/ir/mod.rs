@@ -23,8 +23,9 @@
 //! - Operand types agree exactly: there is no implicit conversion anywhere.
 //!   Integer arithmetic wraps. Comparisons yield `bool`.
 //! - [`StmtKind::Foreach`] and [`StmtKind::Reduce`] ("phases") appear only
-//!   at the top level of a kernel body, never nested in each other, in a
-//!   loop, in an `if`, or in a function.
+//!   in a kernel body's uniform code (at its top level or inside its `if`s
+//!   and loops), never nested in each other or in a function. Phases are
+//!   numbered in program order ([`Body::phases`]).
 //! - Inside a phase, the locals declared outside it (uniform locals) are
 //!   read-only. A [`StmtKind::Store`] appears only inside a `Foreach`, and
 //!   stores exactly at the phase's index locals, to an array whose shape is
@@ -290,6 +291,14 @@ impl Stmt {
         a.into_iter().chain(b)
     }
 
+    /// A `Foreach` or `Reduce`: a statement that runs in parallel.
+    pub fn is_phase(&self) -> bool {
+        matches!(
+            self.kind,
+            StmtKind::Foreach { .. } | StmtKind::Reduce { .. }
+        )
+    }
+
     fn children_mut(&mut self) -> Vec<&mut Block> {
         rewrite::blocks_mut(&mut self.kind)
     }
@@ -421,6 +430,24 @@ impl Body {
         let mut next = 0;
         walk(&mut self.block, &mut next);
         next as usize
+    }
+
+    /// The phase statements (`Foreach`, `Reduce`) of a kernel body in
+    /// program order (pre-order): their position is the phase's number
+    /// everywhere (plan, frame, chunk functions, runtime).
+    pub fn phases(&self) -> Vec<&Stmt> {
+        fn walk<'b>(block: &'b Block, out: &mut Vec<&'b Stmt>) {
+            for stmt in block {
+                if stmt.is_phase() {
+                    out.push(stmt);
+                } else {
+                    stmt.children().for_each(|child| walk(child, out));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.block, &mut out);
+        out
     }
 
     /// Whether evaluating `expr` can fail (it reads an array). Calls cannot:

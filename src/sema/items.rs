@@ -18,13 +18,11 @@ impl Lowerer<'_> {
     ) -> (ir::Kernel, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
         self.scopes.push();
         self.kernel = Some(self.kernel_signature(decl));
-        self.ctx.at_top_level = true;
         let mut block = Vec::new();
         for stmt in &decl.body.stmts {
             self.stmt(stmt, &mut block);
         }
         if let Some(tail) = &decl.body.tail {
-            self.ctx.at_top_level = false;
             self.expr(tail);
             let d = Diagnostic::error("a kernel body has no value")
                 .primary(tail.span, "this value is computed and dropped")
