@@ -48,6 +48,7 @@ kern_tests! {
         no_implicit_conversion, literal_inference, literal_mismatch,
         literal_out_of_range, operand_types, conditions_bool, casts_accept_scalars,
         bad_casts, arrays_not_values, index_types, sizes, size_mismatch,
+        size_expressions,
     }
     items {
         unique_names, unknown_names, outputs_start_zero, unused_output,

@@ -385,10 +385,7 @@ fn domain_shaped(kernel: &ir::Kernel, domain: &Domain) -> Vec<ParamId> {
     let sizes: Vec<Option<ir::SizeId>> = domain
         .extents
         .iter()
-        .map(|&e| match kernel.body.exprs[e].expr {
-            ir::Expr::Size(s) => Some(s),
-            _ => None,
-        })
+        .map(|&e| kernel.extent_size(e))
         .collect();
     kernel
         .params

@@ -125,15 +125,21 @@ impl Lowerer<'_> {
         let mut lowered = Vec::new();
         let mut sizes = Vec::new();
         for (index, extent) in indices.iter().zip(extents) {
-            let id = match hoist.as_deref_mut() {
-                Some(out) => self.value(extent, out),
-                None => self.nested(|l| l.expr(extent)),
+            // An extent that is exactly a size of the signature (`n`, or
+            // `n - w + 1` when an array has that dimension) reads the size,
+            // so arrays of that shape are domain-shaped: stores to them
+            // need no check.
+            let size = self.existing_size(extent);
+            let id = match (size, hoist.as_deref_mut()) {
+                (Some(s), _) if !matches!(extent.kind, ExprKind::Literal(_)) => {
+                    self.b
+                        .expr(Expr::Size(s), ty_of(ScalarType::I64), extent.span)
+                }
+                (_, Some(out)) => self.value(extent, out),
+                (_, None) => self.nested(|l| l.expr(extent)),
             };
             self.expect_ty(id, ty_of(ScalarType::I64), "a domain extent");
-            sizes.push(match self.b.body.exprs[id].expr {
-                Expr::Size(size) => Some(size),
-                _ => None,
-            });
+            sizes.push(size);
             lowered.push((index.clone(), id));
         }
         (lowered, sizes)

@@ -316,9 +316,13 @@ impl<'c, 'a> Walk<'c, 'a> {
             return Err(self.cx.err(span, msg));
         }
         let dims = param.dims();
-        let extent = |e: ExprId| self.cx.body.exprs.get(e).map(|n| &n.expr);
+        let kernel = self
+            .cx
+            .kernel
+            .ok_or_else(|| self.cx.err(span, "store outside a kernel"))?;
+        let extent = |e: ExprId| self.cx.body.exprs.get(e).and(kernel.extent_size(e));
         let shaped = dims.len() == domain.extents.len()
-            && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(&Expr::Size(s)));
+            && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(s));
         if indices != dims.len() || !shaped {
             let msg = format!(
                 "store to {array} with {indices} indices, or over a domain that is not its shape"
