@@ -58,6 +58,7 @@ impl Emitter<'_, '_> {
                 };
                 self.loop_stmt(stmt, head, body)
             }
+            StmtKind::Swap { a, b } => self.swap_arrays(*a, *b),
             StmtKind::Break => self.masks.jump_out(&mut self.b, true),
             StmtKind::Continue => self.masks.jump_out(&mut self.b, false),
             // The driver calls the phase's chunk function through the
@@ -121,7 +122,7 @@ impl Emitter<'_, '_> {
     fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
         let elem = self.ty(value);
         let v = self.expr(value);
-        let desc = self.arrays[&array].clone();
+        let desc = self.array(array);
         let Some(gang) = self.gang.clone() else {
             unreachable!("the verifier puts stores inside foreach phases")
         };

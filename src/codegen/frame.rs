@@ -137,7 +137,9 @@ pub fn zero_init(kernel: &ir::Kernel) -> Vec<bool> {
         .params
         .iter()
         .map(|(id, param)| {
-            param.role == ParamRole::Output && param.is_array() && !written_before_read(kernel, id)
+            matches!(param.role, ParamRole::Output | ParamRole::Scratch)
+                && param.is_array()
+                && !written_before_read(kernel, id)
         })
         .collect()
 }
@@ -226,6 +228,9 @@ fn stmt_reads(body: &ir::Body, stmt: &ir::Stmt, array: ParamId) -> bool {
             ..
         } => domain.extents.iter().any(r) || r(value) || stmt_reads_block(body, inner, array),
         StmtKind::Break | StmtKind::Continue => false,
+        // From here on the name means another buffer: count it as a read,
+        // so the array is zero-filled unless fully written before.
+        StmtKind::Swap { a, b } => *a == array || *b == array,
     }
 }
 

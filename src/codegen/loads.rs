@@ -25,7 +25,7 @@ impl Emitter<'_, '_> {
     pub fn load(&mut self, id: ExprId, array: ParamId, index: &[ExprId]) -> Val {
         let elem = self.ty(id);
         let site = self.site(array, id);
-        let desc = self.arrays[&array].clone();
+        let desc = self.array(array);
         let access = self.scope.plan.access(id).clone();
         match access {
             Access::Current => self.contiguous_load(index, None, true, elem, &desc, site),

@@ -262,6 +262,12 @@ pub enum ParamRole {
     /// uniform code (its value lives in a local of kind
     /// [`LocalKind::Output`]).
     Output,
+    /// A kernel scratch array (`let next: f64[h, w];` in uniform code): not
+    /// part of the interface; the runtime allocates it for each call,
+    /// zero-filled, and phases write it like an output. Scratch arrays
+    /// come after the outputs, so the parameters before them are exactly
+    /// the signature's.
+    Scratch,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -300,6 +306,11 @@ impl Param {
 
     pub fn is_array(&self) -> bool {
         matches!(self.kind, ParamKind::Array { .. })
+    }
+
+    /// An array that phases may store to and `swap` may exchange.
+    pub fn is_writable_array(&self) -> bool {
+        self.is_array() && self.role != ParamRole::Input
     }
 }
 
@@ -384,7 +395,8 @@ impl Stmt {
             StmtKind::Assign { .. }
             | StmtKind::Store { .. }
             | StmtKind::Break
-            | StmtKind::Continue => (None, None),
+            | StmtKind::Continue
+            | StmtKind::Swap { .. } => (None, None),
         };
         a.into_iter().chain(b)
     }
@@ -439,6 +451,14 @@ pub enum StmtKind {
     },
     Break,
     Continue,
+    /// Exchanges two writable arrays of one element type and shape in O(1)
+    /// (double buffering), in uniform code: from here on each name means
+    /// the other's memory. The caller's output and `inout` buffers still
+    /// receive the final contents of their names when the kernel ends.
+    Swap {
+        a: ParamId,
+        b: ParamId,
+    },
     /// A parallel phase: `body` runs once for every index of `domain`, in no
     /// particular order.
     Foreach {

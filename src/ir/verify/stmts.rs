@@ -156,6 +156,7 @@ impl<'c, 'a> Walk<'c, 'a> {
                 Err(self.cx.err(span, "break or continue outside a loop"))
             }
             StmtKind::Break | StmtKind::Continue => Ok(()),
+            StmtKind::Swap { a, b } => self.swap(*a, *b, span, scope),
             StmtKind::Foreach { domain, body } => self.phase(domain, body, None, span, scope),
             StmtKind::Reduce {
                 dst,
@@ -299,6 +300,19 @@ impl<'c, 'a> Walk<'c, 'a> {
         Ok(())
     }
 
+    /// Both arrays writable, of one element type and shape, in uniform code.
+    fn swap(&self, a: ParamId, b: ParamId, span: Span, scope: Scope) -> Check {
+        let (pa, pb) = (self.cx.param(a, span)?, self.cx.param(b, span)?);
+        let same = pa.kind == pb.kind;
+        if !scope.uniform || !pa.is_writable_array() || !pb.is_writable_array() || !same || a == b {
+            let msg = format!(
+                "swap of {a} and {b}: not two distinct writable arrays of one type in uniform code"
+            );
+            return Err(self.cx.err(span, msg));
+        }
+        Ok(())
+    }
+
     /// Checks that `array` is a writable array whose shape is `domain` (each
     /// extent being `Size(dims[d])`) and that the store has one index per
     /// dimension; returns the element type.
@@ -310,8 +324,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         span: Span,
     ) -> Result<ScalarType, VerifyError> {
         let param = self.cx.param(array, span)?;
-        let writable = matches!(param.role, ParamRole::Output | ParamRole::InOut);
-        if !writable || !param.is_array() {
+        if !param.is_writable_array() {
             let msg = format!("store to {array}, which is not an output or inout array");
             return Err(self.cx.err(span, msg));
         }
