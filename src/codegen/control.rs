@@ -36,6 +36,13 @@ impl Emitter<'_, '_> {
                 array,
                 index,
                 value,
+            } if self.scope.plan.is_owner_store(stmt.id) => {
+                self.owner_store(*array, index, *value, stmt.span)
+            }
+            StmtKind::Store {
+                array,
+                index,
+                value,
             } => self.store(*array, index, *value),
             StmtKind::If {
                 cond,

@@ -148,7 +148,10 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
     let body = &kernel.body;
     for stmt in &body.block {
         match &stmt.kind {
-            StmtKind::Foreach { body: inner, .. } => {
+            StmtKind::Foreach {
+                body: inner,
+                domain,
+            } => {
                 for s in inner {
                     if let StmtKind::Store {
                         array: a,
@@ -158,7 +161,10 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
                     {
                         let reads = reads_array(body, *value, array)
                             || index.iter().any(|&i| reads_array(body, i, array));
-                        if *a == array && !reads {
+                        // An owner store (more indices than the domain)
+                        // writes one element of a slice, not all of it.
+                        let whole = index.len() == domain.indices.len();
+                        if *a == array && !reads && whole {
                             return true;
                         }
                     }

@@ -28,9 +28,10 @@
 //!   numbered in program order ([`Body::phases`]).
 //! - Inside a phase, the locals declared outside it (uniform locals) are
 //!   read-only. A [`StmtKind::Store`] appears only inside a `Foreach`, and
-//!   stores exactly at the phase's index locals, to an array whose shape is
-//!   the phase's domain. An array stored in a phase is loaded in that phase
-//!   only at the current index, so phases are race-free.
+//!   stores at the phase's index locals in the leading dimensions, to an
+//!   array whose leading dimensions are the phase's domain. An array stored
+//!   in a phase is loaded in that phase only at those leading indices (in
+//!   the slice the current index owns), so phases are race-free.
 //! - `Break` and `Continue` appear only inside `For` or `While`.
 //!
 //! # Uniform and varying
@@ -422,7 +423,12 @@ pub enum StmtKind {
         local: LocalId,
         value: ExprId,
     },
-    /// Writes an output or `inout` array at the current foreach index.
+    /// Writes an output, `inout` or scratch array at the current foreach
+    /// index: the leading indices are the domain's index locals, and the
+    /// array's leading dimensions the domain's extents. Further indices (an
+    /// *owner store*, into the slice the current index owns, e.g.
+    /// `pos[i, k]` in `foreach i in n`) are any `i64` expressions,
+    /// checked: out of range is a runtime error, as for loads.
     Store {
         array: ParamId,
         index: Vec<ExprId>,

@@ -184,7 +184,7 @@ pub fn out_of_bounds_diagnostic(
     ))
     .primary(
         span,
-        format!("this read of `{array}` at {index:?} is out of bounds"),
+        format!("this access of `{array}` at {index:?} is out of bounds"),
     )
 }
 

@@ -282,11 +282,13 @@ impl<'c, 'a> Walk<'c, 'a> {
                 .cx
                 .err(span, format!("store to {array} outside a foreach")));
         };
-        // `store_target` checked one index per domain dimension.
+        // `store_target` checked at least one index per domain dimension;
+        // the leading ones are the domain's (an owner store writes below).
         let elem = self.store_target(array, index.len(), domain, span)?;
-        for (d, (&i, &at)) in index.iter().zip(&domain.indices).enumerate() {
+        for (d, &i) in index.iter().enumerate() {
             self.expr(i, span, scope)?;
-            if self.cx.body.exprs[i].expr != Expr::Local(at) {
+            let at = domain.indices.get(d);
+            if at.is_some_and(|&at| self.cx.body.exprs[i].expr != Expr::Local(at)) {
                 let msg = format!("store to {array} is not at the domain index (dim {d})");
                 return Err(self.cx.err(span, msg));
             }
@@ -334,7 +336,9 @@ impl<'c, 'a> Walk<'c, 'a> {
             .kernel
             .ok_or_else(|| self.cx.err(span, "store outside a kernel"))?;
         let extent = |e: ExprId| self.cx.body.exprs.get(e).and(kernel.extent_size(e));
-        let shaped = dims.len() == domain.extents.len()
+        // Leading dimensions are the domain's: equal (a store at the
+        // current index) or more (an owner store).
+        let shaped = dims.len() >= domain.extents.len()
             && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(s));
         if indices != dims.len() || !shaped {
             let msg = format!(
@@ -425,7 +429,8 @@ impl<'c, 'a> Walk<'c, 'a> {
         self.own(dst, Owner::Uniform, span)
     }
 
-    /// An array stored in this phase is loaded only at the domain index.
+    /// An array stored in this phase is loaded only at the domain index (in
+    /// its leading dimensions: the slice the current index owns).
     fn check_phase_loads(&mut self, domain: &Domain) -> Check {
         let stored = std::mem::take(&mut self.stored);
         for (id, array) in std::mem::take(&mut self.loads) {
@@ -433,7 +438,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             let Expr::Load { index, .. } = &node.expr else {
                 continue;
             };
-            let at_index = index.len() == domain.indices.len()
+            let at_index = index.len() >= domain.indices.len()
                 && index
                     .iter()
                     .zip(&domain.indices)
