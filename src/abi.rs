@@ -172,7 +172,16 @@ pub struct PhasePlan {
     /// driver before it calls `run_phase`; the first `rank` are used.
     pub extent_slots: [usize; MAX_RANK],
     pub reduction: Option<ReductionPlan>,
+    /// About how many elements a chunk holds: [`CHUNK_ELEMS`], or fewer
+    /// for a `foreach` whose elements each run a loop, so that a domain of
+    /// a few thousand heavy elements still spreads over the threads.
+    pub chunk_elems: usize,
 }
+
+/// Elements per chunk of a `foreach` whose body runs a loop of unknown
+/// trip count (a row-wise scan, an O(n) sum per element): at least a few
+/// chunks per thread for a domain of a thousand such elements.
+pub const LOOPY_CHUNK_ELEMS: usize = 128;
 
 /// Source location of a check that can fail at run time.
 #[derive(Clone, Debug)]
@@ -220,6 +229,15 @@ impl Chunking {
     /// last index; their count saturates at `i64::MAX`, more than any run
     /// can go through.
     pub fn new(rank: usize, extents: &[i64]) -> Chunking {
+        Chunking::sized(rank, extents, CHUNK_ELEMS)
+    }
+
+    /// As [`Chunking::new`], with about `elems` elements per chunk (at
+    /// least one row): the runtime's choice for a `foreach` whose
+    /// elements each run a loop ([`PhasePlan::chunk_elems`]). Reductions
+    /// always use [`CHUNK_ELEMS`], which fixes their combine order.
+    pub fn sized(rank: usize, extents: &[i64], elems: usize) -> Chunking {
+        let elems = elems.max(1) as i64;
         let extents = &extents[..rank.clamp(1, MAX_RANK).min(extents.len())];
         let Some((&inner, outer_dims)) = extents.split_last() else {
             return Chunking {
@@ -231,7 +249,7 @@ impl Chunking {
             let outer = inner.max(0);
             return Chunking {
                 outer,
-                per_chunk: CHUNK_ELEMS as i64,
+                per_chunk: elems,
             };
         }
         let empty = inner <= 0 || outer_dims.iter().any(|&e| e <= 0);
@@ -242,7 +260,7 @@ impl Chunking {
                 .iter()
                 .fold(1i64, |acc, &e| acc.saturating_mul(e))
         };
-        let per_chunk = (CHUNK_ELEMS as i64 / inner.max(1)).max(1);
+        let per_chunk = (elems / inner.max(1)).max(1);
         Chunking { outer, per_chunk }
     }
 

@@ -18,13 +18,17 @@ const KERNELS: &[&str] = &[
     "blackscholes",
     "blur",
     "dot",
+    "ema",
     "heat",
+    "jacobi",
     "logsumexp",
     "mandelbrot",
+    "nbody",
     "normalize",
     "poly",
     "saxpy",
     "softmax",
+    "stencil3d",
     "triad",
 ];
 
@@ -226,6 +230,7 @@ fn defaults_run() {
             let small = kernel
                 .sizes
                 .values()
+                .filter(|s| s.definition.is_none())
                 .map(|s| (s.name.clone(), Spec::Scalar(Literal::Int(37))))
                 .collect();
             let args = inputs::materialize(kernel, &inputs::merge(specs, small))
@@ -656,4 +661,172 @@ fn canonical_sum(values: &[f64]) -> f64 {
         let b: Vec<f64> = (0..4).map(|l| lanes[l] + lanes[l + 4]).collect();
         total + ((b[0] + b[2]) + (b[1] + b[3]))
     })
+}
+
+fn i32_scalar(out: &Outputs, name: &str) -> i32 {
+    match get(out, name) {
+        Value::Scalar(Scalar::I32(x)) => *x,
+        other => panic!("`{name}` is not an i32 scalar: {other:?}"),
+    }
+}
+
+fn f32_scalar(out: &Outputs, name: &str) -> f32 {
+    match get(out, name) {
+        Value::Scalar(Scalar::F32(x)) => *x,
+        other => panic!("`{name}` is not an f32 scalar: {other:?}"),
+    }
+}
+
+/// Sweeps of Jacobi relaxation in plain Rust, with the kernel's stopping
+/// rule: the grid, the sweeps run and the last largest change.
+fn jacobi_reference(
+    mut u: Vec<f32>,
+    h: usize,
+    w: usize,
+    tol: f32,
+    max_it: i32,
+) -> (Vec<f32>, i32, f32) {
+    let (mut it, mut err) = (0, tol + 1.0);
+    while err > tol && it < max_it {
+        let mut next = u.clone();
+        for r in 1..h.saturating_sub(1) {
+            for c in 1..w.saturating_sub(1) {
+                let at = |r: usize, c: usize| u[r * w + c];
+                next[r * w + c] =
+                    0.25 * (at(r - 1, c) + at(r + 1, c) + at(r, c - 1) + at(r, c + 1));
+            }
+        }
+        // max over |next - u|, NaN-free inputs, so the order is irrelevant.
+        err = (0..h * w)
+            .map(|i| (next[i] - u[i]).abs())
+            .fold(f32::NEG_INFINITY, f32::max);
+        u = next;
+        it += 1;
+    }
+    (u, it, err)
+}
+
+#[test]
+fn jacobi() {
+    let kern = load("jacobi");
+    let mut rng = Rng::new(11);
+    for &(h, w) in SHAPES {
+        for (tol, max_it) in [(0.0f32, 0), (0.0, 1), (0.0, 4), (0.01, 1000)] {
+            let u = rng.f32s(h * w, 0.0, 1.0);
+            let args = Args::new()
+                .array("u", array_2d(h, w, u.clone()))
+                .scalar("tol", tol)
+                .scalar("max_it", max_it);
+            let (want, it, err) = jacobi_reference(u, h, w, tol, max_it);
+            let out = kern.run(&args);
+            let what = format!("jacobi {h}x{w} tol {tol} max_it {max_it}");
+            assert_same(&format!("{what}: u"), &f32s(&out, "u"), &want);
+            assert_eq!(i32_scalar(&out, "it"), it, "{what}: it");
+            assert_same(&format!("{what}: err"), &[f32_scalar(&out, "err")], &[err]);
+            // Independent of the formula: it stopped for a reason.
+            assert!(it == max_it || err <= tol, "{what}: stopped early");
+        }
+    }
+}
+
+#[test]
+fn stencil3d() {
+    let kern = load("stencil3d");
+    let mut rng = Rng::new(12);
+    let k = 0.1f32;
+    for (d, h, w) in [
+        (0, 0, 0),
+        (1, 1, 1),
+        (3, 3, 3),
+        (2, 5, 9),
+        (4, 6, 17),
+        (9, 8, 33),
+    ] {
+        let a = rng.f32s(d * h * w, 0.0, 1.0);
+        let shape = vec![d, h, w];
+        let args = Args::new()
+            .array(
+                "a",
+                Array::new(shape, a.clone()).expect("a consistent array"),
+            )
+            .scalar("k", k);
+        let at = |z: usize, y: usize, x: usize| a[(z * h + y) * w + x];
+        let mut b = a.clone();
+        for z in 1..d.saturating_sub(1) {
+            for y in 1..h.saturating_sub(1) {
+                for x in 1..w.saturating_sub(1) {
+                    let lap = at(z - 1, y, x)
+                        + at(z + 1, y, x)
+                        + at(z, y - 1, x)
+                        + at(z, y + 1, x)
+                        + at(z, y, x - 1)
+                        + at(z, y, x + 1)
+                        - 6.0 * at(z, y, x);
+                    b[(z * h + y) * w + x] = at(z, y, x) + k * lap;
+                }
+            }
+        }
+        let out = kern.run(&args);
+        assert_same(&format!("stencil3d {d}x{h}x{w}"), &f32s(&out, "b"), &b);
+    }
+}
+
+#[test]
+fn ema() {
+    let kern = load("ema");
+    let mut rng = Rng::new(13);
+    let a = 0.1f32;
+    for &(h, w) in SHAPES {
+        let x = rng.f32s(h * w, 0.0, 1.0);
+        let args = Args::new()
+            .array("x", array_2d(h, w, x.clone()))
+            .scalar("a", a);
+        let mut y = vec![0.0f32; h * w];
+        for r in 0..h {
+            let mut acc = 0.0f32;
+            for c in 0..w {
+                acc = a * x[r * w + c] + (1.0 - a) * acc;
+                y[r * w + c] = acc;
+            }
+        }
+        let out = kern.run(&args);
+        assert_same(&format!("ema {h}x{w}"), &f32s(&out, "y"), &y);
+    }
+}
+
+#[test]
+fn nbody() {
+    let kern = load("nbody");
+    let mut rng = Rng::new(14);
+    let (dt, eps) = (0.01f64, 0.01f64);
+    for &n in &[0usize, 1, 7, 9, 40] {
+        let pos = rng.f64s(3 * n, -1.0, 1.0);
+        let vel = rng.f64s(3 * n, -0.1, 0.1);
+        let mass = rng.f64s(n, 0.5, 1.0);
+        let args = Args::new()
+            .array("pos", Array::new(vec![n, 3], pos.clone()).expect("pos"))
+            .array("vel", Array::new(vec![n, 3], vel.clone()).expect("vel"))
+            .array("mass", Array::from_vec(mass.clone()))
+            .scalar("dt", dt)
+            .scalar("eps", eps);
+        let (mut pos2, mut vel2) = (vec![0.0; 3 * n], vec![0.0; 3 * n]);
+        for i in 0..n {
+            let mut acc = [0.0f64; 3];
+            for j in 0..n {
+                let d: Vec<f64> = (0..3).map(|k| pos[3 * j + k] - pos[3 * i + k]).collect();
+                let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + eps * eps;
+                let s = mass[j] / (r2 * r2.sqrt());
+                for k in 0..3 {
+                    acc[k] += s * d[k];
+                }
+            }
+            for k in 0..3 {
+                vel2[3 * i + k] = vel[3 * i + k] + dt * acc[k];
+                pos2[3 * i + k] = pos[3 * i + k] + dt * vel2[3 * i + k];
+            }
+        }
+        let out = kern.run(&args);
+        assert_same(&format!("nbody n={n}: vel2"), &f64s(&out, "vel2"), &vel2);
+        assert_same(&format!("nbody n={n}: pos2"), &f64s(&out, "pos2"), &pos2);
+    }
 }

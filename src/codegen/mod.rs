@@ -200,9 +200,19 @@ struct PendingKernel {
     signature: Signature,
     slots: FrameSlots,
     driver: FuncId,
-    phases: Vec<(FuncId, usize, [usize; MAX_RANK], Option<ReductionPlan>)>,
+    phases: Vec<PendingPhase>,
     sites: Vec<ErrorSite>,
     zero_init: Vec<bool>,
+}
+
+/// A phase's chunk function (not yet finalized) and its plan entries.
+#[derive(Clone, Copy)]
+struct PendingPhase {
+    id: FuncId,
+    rank: usize,
+    extent_slots: [usize; MAX_RANK],
+    reduction: Option<ReductionPlan>,
+    chunk_elems: usize,
 }
 
 impl PendingKernel {
@@ -216,13 +226,15 @@ impl PendingKernel {
         let phases = self
             .phases
             .iter()
-            .map(|&(id, rank, extent_slots, reduction)| PhasePlan {
+            .map(|p| PhasePlan {
+                // SAFETY: as the driver's, above.
                 chunk: unsafe {
-                    std::mem::transmute::<*const u8, ChunkFn>(jit.get_finalized_function(id))
+                    std::mem::transmute::<*const u8, ChunkFn>(jit.get_finalized_function(p.id))
                 },
-                rank,
-                extent_slots,
-                reduction,
+                rank: p.rank,
+                extent_slots: p.extent_slots,
+                reduction: p.reduction,
+                chunk_elems: p.chunk_elems,
             })
             .collect();
         CompiledKernel {
@@ -303,7 +315,13 @@ impl<'m> Compiler<'m> {
                 }),
                 PhaseKind::Foreach => None,
             };
-            phases.push((id, phase_plan.rank(), extent_slots, reduction));
+            phases.push(PendingPhase {
+                id,
+                rank: phase_plan.rank(),
+                extent_slots,
+                reduction,
+                chunk_elems: phase_plan.chunk_elems,
+            });
         }
         let driver = self.driver_function(kernel, &slots, (&vplan, &vplan.driver), &mut sites)?;
         Ok(PendingKernel {

@@ -309,7 +309,7 @@ pub(super) fn chunking(phase: &PhasePlan) -> String {
         Chunking::Known(n) => format!("{n} chunks"),
         Chunking::AtCallTime => format!(
             "at call time: chunks of {} elements{}",
-            crate::abi::CHUNK_ELEMS,
+            phase.chunk_elems,
             if phase.rank() > 1 {
                 " (whole rows)"
             } else {

@@ -77,8 +77,14 @@ fn parallelism(phase: &PhasePlan) -> String {
         Chunking::Known(1) => "one chunk: runs on one thread".into(),
         Chunking::Known(n) => format!("{n} chunks, spread over the threads"),
         Chunking::AtCallTime => format!(
-            "{}; a domain of at most {CHUNK_ELEMS} elements runs on one thread",
-            chunking(phase)
+            "{}; a domain of at most {} elements runs on one thread{}",
+            chunking(phase),
+            phase.chunk_elems,
+            if phase.chunk_elems < CHUNK_ELEMS {
+                " (small chunks: each element runs a loop)"
+            } else {
+                ""
+            }
         ),
     }
 }

@@ -215,6 +215,10 @@ pub struct PhasePlan {
     /// Per array read: the offsets read around the current index.
     pub footprint: Vec<ArrayFootprint>,
     pub chunking: Chunking,
+    /// About how many elements a chunk holds (`abi::Chunking::sized`):
+    /// fewer for a 1-D `foreach` whose body runs a loop of unknown trip
+    /// count, where each element is heavy (a row scan, an O(n) sum).
+    pub chunk_elems: usize,
 }
 
 impl PhasePlan {
@@ -375,11 +379,19 @@ fn plan_phase<'m>(
     );
     let extents = extents(kernel, domain);
     let (reads, writes) = arrays(&kernel.body, block, &results);
+    let heavy =
+        kind == PhaseKind::Foreach && extents.len() == 1 && has_open_loop(&kernel.body, block);
+    let chunk_elems = if heavy {
+        crate::abi::LOOPY_CHUNK_ELEMS
+    } else {
+        crate::abi::CHUNK_ELEMS
+    };
     Some(PhasePlan {
         index,
         stmt: stmt.id,
         kind,
-        chunking: chunking(&extents),
+        chunking: chunking(&extents, chunk_elems),
+        chunk_elems,
         footprint: footprint::of(&kernel.body, domain, block, &body),
         extents,
         body,
@@ -419,7 +431,21 @@ fn extents(kernel: &ir::Kernel, domain: &Domain) -> Vec<Extent> {
         .collect()
 }
 
-fn chunking(extents: &[Extent]) -> Chunking {
+/// Whether `block` runs a `while` or a `for` whose bounds are not both
+/// constants (constant ones of a few iterations were unrolled already).
+fn has_open_loop(body: &Body, block: &[ir::Stmt]) -> bool {
+    let constant = |e: ExprId| matches!(body.exprs[e].expr, ir::Expr::Const(_));
+    block.iter().any(|stmt| {
+        let open = match &stmt.kind {
+            StmtKind::While { .. } => true,
+            StmtKind::For { start, end, .. } => !(constant(*start) && constant(*end)),
+            _ => false,
+        };
+        open || stmt.children().any(|child| has_open_loop(body, child))
+    })
+}
+
+fn chunking(extents: &[Extent], chunk_elems: usize) -> Chunking {
     let known: Option<Vec<i64>> = extents
         .iter()
         .map(|e| match e {
@@ -429,7 +455,7 @@ fn chunking(extents: &[Extent]) -> Chunking {
         .collect();
     match known {
         Some(extents) => {
-            let chunks = crate::abi::Chunking::new(extents.len(), &extents).count();
+            let chunks = crate::abi::Chunking::sized(extents.len(), &extents, chunk_elems).count();
             Chunking::Known(usize::try_from(chunks).unwrap_or(usize::MAX))
         }
         None => Chunking::AtCallTime,

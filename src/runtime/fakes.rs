@@ -80,6 +80,7 @@ fn saxpy_plan() -> KernelPlan {
             rank: 1,
             extent_slots: [2, 0, 0, 0],
             reduction: None,
+            chunk_elems: CHUNK_ELEMS,
         }],
         error_sites: Vec::new(),
         zero_init: vec![false; 4],
@@ -101,6 +102,7 @@ fn total_plan(source: &str) -> KernelPlan {
                 ty: ScalarType::F64,
                 dst_slot: 1,
             }),
+            chunk_elems: CHUNK_ELEMS,
         }],
         error_sites: vec![ErrorSite {
             param: 0,
@@ -120,6 +122,7 @@ fn positive_plan() -> KernelPlan {
             rank: 2,
             extent_slots: [2, 3, 0, 0],
             reduction: None,
+            chunk_elems: CHUNK_ELEMS,
         }],
         error_sites: Vec::new(),
         zero_init: vec![false, true],
@@ -133,6 +136,7 @@ fn fill_plan() -> KernelPlan {
         rank: 1,
         extent_slots: [3, 0, 0, 0],
         reduction: None,
+        chunk_elems: CHUNK_ELEMS,
     };
     KernelPlan {
         driver: fill_driver,

@@ -151,7 +151,7 @@ fn run_chunks(
     shared: Shared,
 ) -> Result<Option<Scalar>, Failure> {
     let mut acc = Accumulator::new(plan.reduction);
-    let chunking = Chunking::new(plan.rank, &extents);
+    let chunking = Chunking::sized(plan.rank, &extents, plan.chunk_elems);
     let count = chunking.count();
     if count < 2 || pool.threads() < 2 {
         for range in chunking.ranges() {

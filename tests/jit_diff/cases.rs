@@ -89,15 +89,18 @@ pub fn args(sig: &Signature, variant: Variant, extents: &[usize]) -> Option<Stri
     // An empty array has no values to make special (and `[]` is 1-D).
     let small = (1..=MAX_SPECIAL_ELEMS).contains(&count);
     let mut words = size_words(sig, extents);
+    let sizes = size_values(sig, extents);
     let mut varied = false;
     for (index, param) in sig.params.iter().enumerate() {
         if param.role == Role::Output {
             continue;
         }
+        // The array's own shape (`f64[n, 3]` is not the case's extents).
+        let shape = sig.shape(param, &sizes);
         let spec = match (&param.dims, variant) {
             (Some(_), Variant::Huge) => huge(param.elem),
-            (Some(_), Variant::SpecialArrays) if small => {
-                Some(special_array(param.elem, extents, index))
+            (Some(_), Variant::SpecialArrays) if small && shape.len() <= 2 => {
+                Some(special_array(param.elem, &shape, index))
             }
             (None, Variant::SpecialScalars) if small => special_scalar(param.elem, index),
             _ => None,
@@ -113,16 +116,44 @@ pub fn args(sig: &Signature, variant: Variant, extents: &[usize]) -> Option<Stri
 /// `n=LEN`, or `h=ROWS w=COLS` for the sizes of the first and second
 /// dimensions of 2-D arrays.
 fn size_words(sig: &Signature, extents: &[usize]) -> Vec<String> {
+    let values = size_values(sig, extents);
+    let sizes = sig.sizes.iter().zip(values);
+    sizes
+        .filter(|(size, _)| size.is_named())
+        .map(|(size, value)| format!("{}={value}", size.name))
+        .collect()
+}
+
+/// Elements of the largest array parameter at `extents`.
+pub fn largest_array(sig: &Signature, extents: &[usize]) -> usize {
+    let sizes = size_values(sig, extents);
+    let counts = sig
+        .params
+        .iter()
+        .map(|p| sig.shape(p, &sizes).iter().product::<usize>());
+    counts.max().unwrap_or(0)
+}
+
+/// Every size's value: a named size the extent of the last dimension it
+/// names (clamped to the case's rank), a derived size computed.
+fn size_values(sig: &Signature, extents: &[usize]) -> Vec<i64> {
     let mut dim_of = vec![0; sig.sizes.len()];
     for param in &sig.params {
         for (d, &size) in param.dims.iter().flatten().enumerate() {
             dim_of[size] = dim_of[size].max(d);
         }
     }
-    let sizes = sig.sizes.iter().zip(dim_of);
-    sizes
-        .map(|(size, d)| format!("{}={}", size.name, extents[d.min(extents.len() - 1)]))
-        .collect()
+    let mut values: Vec<i64> = Vec::new();
+    for (size, d) in sig.sizes.iter().zip(dim_of) {
+        let value = match size.definition {
+            Some(def) => def
+                .eval(|s| values.get(s.as_u32() as usize).copied())
+                .unwrap_or(0),
+            None => extents[d.min(extents.len() - 1)] as i64,
+        };
+        values.push(value);
+    }
+    values
 }
 
 fn huge(elem: ScalarType) -> Option<String> {
