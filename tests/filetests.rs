@@ -48,6 +48,7 @@ kern_tests! {
         no_implicit_conversion, literal_inference, literal_mismatch,
         literal_out_of_range, operand_types, conditions_bool, casts_accept_scalars,
         bad_casts, arrays_not_values, index_types, sizes, size_mismatch,
+        named_constants, constant_shadowing, constant_errors,
     }
     items {
         unique_names, unknown_names, outputs_start_zero, unused_output,
@@ -76,7 +77,8 @@ kern_tests! {
     }
     builtins {
         abs, min_max, clamp, select, rounding, sqrt_fma, exp_log, pow,
-        trig, hyperbolic_erf, builtin_errors,
+        trig, hyperbolic_erf, builtin_errors, rint, copysign, hypot, float_tests,
+        bit_counts, bit_casts,
     }
     calls {
         arg_checks, arg_dtype, missing_args, limits,

@@ -12,7 +12,9 @@
 //! function signatures).
 
 mod builder;
+mod constants;
 mod expr;
+mod habits;
 mod infer;
 mod items;
 mod limits;

@@ -28,6 +28,8 @@ impl Parser<'_> {
         let diagnostic = if self.at(TokenKind::RBrace) {
             Diagnostic::error("unexpected closing delimiter `}`")
                 .primary(self.current().span, "no `{` to close")
+        } else if let Some(habit) = self.item_habit() {
+            habit
         } else {
             self.expected_diag("`kernel` or `fn`")
                 .help("statements belong inside the body of a kernel or function")

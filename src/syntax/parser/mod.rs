@@ -26,6 +26,7 @@
 //!   at [`MAX_DEPTH`] so deeply nested input cannot overflow the stack.
 
 mod exprs;
+mod habits;
 mod height;
 mod items;
 mod stmts;
@@ -307,6 +308,9 @@ impl<'src> Parser<'src> {
         if !self.at(TokenKind::Eof) {
             diagnostic = diagnostic.secondary(self.current().span, "unexpected token");
         }
+        if let Some(help) = self.floor_division_help() {
+            diagnostic = diagnostic.help(help);
+        }
         self.report(diagnostic);
     }
 
@@ -414,9 +418,12 @@ impl<'src> Parser<'src> {
     /// "expected `)`, found `;`", pointing back at the unclosed `(`.
     fn error_unclosed(&mut self, open: Token, close: TokenKind) {
         let opener = self.text(open);
-        let diagnostic = self
+        let mut diagnostic = self
             .expected_diag(&close.describe())
             .secondary(open.span, format!("unclosed `{opener}`"));
+        if let Some(help) = self.floor_division_help() {
+            diagnostic = diagnostic.help(help);
+        }
         self.report(diagnostic);
     }
 

@@ -182,10 +182,12 @@ impl Parser<'_> {
             let cond = self.expr();
             let then_block = self.stmt_block();
             arms.push((start, cond, then_block));
-            if !self.eat(TokenKind::Else) {
+            // Python's `elif`, reported, reads as `else if`.
+            let elif = self.eat_elif();
+            if !elif && !self.eat(TokenKind::Else) {
                 break;
             }
-            if self.at(TokenKind::LBrace) {
+            if !elif && self.at(TokenKind::LBrace) {
                 else_block = Some(self.block());
                 break;
             }
@@ -198,7 +200,7 @@ impl Parser<'_> {
             chain += 2;
             start = self.start();
             // `else x > 1 { .. }` most likely lost its `if`.
-            if !self.eat(TokenKind::If) {
+            if !elif && !self.eat(TokenKind::If) {
                 self.error_expected("`{` or `if`");
             }
         }
@@ -218,7 +220,7 @@ impl Parser<'_> {
         let end = if self.eat(TokenKind::DotDot) || self.eat(TokenKind::DotDotEq) {
             self.expr()
         } else {
-            self.error_missing_range();
+            self.error_missing_range(&start);
             self.error_expr()
         };
         let header_ok = self.errors_seen == mark;
@@ -235,10 +237,12 @@ impl Parser<'_> {
         }
     }
 
-    fn error_missing_range(&mut self) {
-        let diagnostic = self
-            .expected_diag("`..` or `..=`")
-            .help("`for` counts through a range, e.g. `for i in 0..n`; `foreach` runs in parallel");
+    fn error_missing_range(&mut self, start: &Expr) {
+        let diagnostic = self.missing_range_diag(start).unwrap_or_else(|| {
+            self.expected_diag("`..` or `..=`").help(
+                "`for` counts through a range, e.g. `for i in 0..n`; `foreach` runs in parallel",
+            )
+        });
         self.report(diagnostic);
     }
 
@@ -300,7 +304,7 @@ impl Parser<'_> {
                 "kern has no `return`: a function's value is its last expression, without `;`",
             )
             .primary(keyword.span, "not a keyword in kern")
-            .help("end the body with the value itself: `x` rather than `return x;`"),
+            .help("end a function's body with the value itself: `x` rather than `return x;`; a kernel assigns its named outputs instead (`out[i] = x;`)"),
         );
         if !self.at(TokenKind::Semi) {
             self.expr();

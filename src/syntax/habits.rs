@@ -1,0 +1,121 @@
+//! Python, NumPy and Numba habits in kern's syntax, found in the text:
+//! `np.sqrt`, `x.shape[0]` (kern has no `.` outside numbers, so the lexer
+//! asks [`dotted_name`] about a `.` between two words) and `a // b` (a
+//! comment in kern, so the parser asks [`floor_division_comment`] when a
+//! statement ends too early). Each gets a diagnostic naming the kern form.
+//! The parser's own habits (`**`, `and`, `elif`, `range(n)`, `def`, ...)
+//! are in `parser/habits.rs`; the checker's (`len(x)`, `True`) in
+//! `sema/habits.rs`.
+
+use crate::diagnostic::Diagnostic;
+use crate::semantics::ops::Builtin;
+use crate::span::Span;
+
+/// Module prefixes of the array languages kern users come from.
+const MODULES: [&str; 6] = ["np", "numpy", "math", "cmath", "jnp", "numba"];
+
+/// For the `.` at `dot`: if it joins two words (`np.sqrt`, `x.shape`),
+/// the diagnostic for that habit. `Some(None)` for a later `.` of a chain
+/// (`np.random.rand`), already reported with the first; `None` when the
+/// `.` is not between two words.
+pub fn dotted_name(source: &str, dot: Span) -> Option<Option<Diagnostic>> {
+    let (start, end) = (dot.start as usize, dot.end as usize);
+    let before = source.get(..start)?;
+    let after = source.get(end..)?;
+    let owner_len = before.len() - before.trim_end_matches(is_word_char).len();
+    let member_len = after.len() - after.trim_start_matches(is_word_char).len();
+    let owner = before.get(before.len() - owner_len..)?;
+    let member = after.get(..member_len)?;
+    let starts_name = |w: &str| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    if !starts_name(owner) || !starts_name(member) {
+        return None;
+    }
+    if before[..before.len() - owner_len].ends_with('.') {
+        return Some(None);
+    }
+    let span = Span::new(start - owner_len, end + member_len);
+    Some(Some(attribute_diag(owner, member, span)))
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn attribute_diag(owner: &str, member: &str, span: Span) -> Diagnostic {
+    if MODULES.contains(&owner) {
+        let (message, help) = module_member(owner, member);
+        return Diagnostic::error(message)
+            .primary(span, "kern has no modules")
+            .help(help);
+    }
+    let help = match member {
+        "shape" => format!(
+            "an array's sizes are the names in its type: for `{owner}: f32[n, m]`, `{owner}.shape[0]` is `n` and `{owner}.shape[1]` is `m`"
+        ),
+        "size" => format!("the element count of `{owner}: f32[n]` is its size `n`"),
+        "astype" => "convert with a cast: `f32(x)`, `i64(x)`, ...".into(),
+        "sum" | "prod" | "min" | "max" => format!(
+            "a reduction is written `{member} over i in n {{ {owner}[i] }}`"
+        ),
+        _ => "arrays are read by index (`x[i]`); everything else is a builtin function".into(),
+    };
+    Diagnostic::error(format!("kern has no fields or methods: `{owner}.{member}`"))
+        .primary(span, "not kern syntax")
+        .help(help)
+}
+
+/// The message and help for `np.member` and the like.
+fn module_member(owner: &str, member: &str) -> (String, String) {
+    let message = format!("`{owner}.{member}` is not kern: kern's builtins have no module prefix");
+    let renamed = match member {
+        "inf" | "pi" | "e" | "nan" => return (message, format!("write `{member}`")),
+        "float32" | "float64" | "int32" | "int64" => {
+            let ty = format!("{}{}", &member[..1], &member[member.len() - 2..]);
+            return (message, format!("the type is `{ty}`; convert with `{ty}(x)`"));
+        }
+        "round" | "around" => {
+            return (
+                message,
+                "`rint(x)` rounds half to even as `np.round` does (`round(x)` rounds half away from zero)".into(),
+            )
+        }
+        "prange" => return (message, "a parallel loop over an index is `foreach i in n { .. }`".into()),
+        "sum" | "prod" => {
+            return (message, format!("a reduction is written `{member} over i in n {{ x[i] }}`"))
+        }
+        "absolute" | "fabs" => "abs",
+        "power" => "pow",
+        "arcsin" => "asin",
+        "arccos" => "acos",
+        "arctan" => "atan",
+        "arctan2" => "atan2",
+        "minimum" | "fmin" => "min",
+        "maximum" | "fmax" => "max",
+        "clip" => "clamp",
+        "where" => "select",
+        "isnan" => "is_nan",
+        "isinf" => "is_inf",
+        "isfinite" => "is_finite",
+        other => other,
+    };
+    let help = match Builtin::from_name(renamed) {
+        Some(builtin) => format!("the builtin is `{}(..)`", builtin.name()),
+        None => "the builtins are listed in docs/LANGUAGE.md".into(),
+    };
+    (message, help)
+}
+
+/// When the text between the previous token (ending at `prev_end`) and the
+/// next one (at `next`) holds a `//` comment on the previous token's line
+/// that reads like the rest of an expression (`a // b;`): a help line for
+/// the floor division it most likely meant.
+pub fn floor_division_comment(source: &str, prev_end: usize, next: usize) -> Option<&'static str> {
+    let gap = source.get(prev_end..next)?;
+    let line = gap.split('\n').next()?;
+    let comment = line.trim_start().strip_prefix("//")?.trim();
+    let reads_as_code = comment.starts_with(|c: char| is_word_char(c) || c == '(' || c == '=')
+        && (comment.ends_with(';') || comment.ends_with(')'));
+    reads_as_code.then_some(
+        "`//` starts a comment in kern; integer `/` already truncates toward zero, and for floats `floor(a / b)` rounds down",
+    )
+}
