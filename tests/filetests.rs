@@ -83,6 +83,9 @@ kern_tests! {
     calls {
         arg_checks, arg_dtype, missing_args, limits,
     }
+    habits {
+        operators, loops, attributes, names, items,
+    }
 }
 
 fn kern_dir() -> PathBuf {

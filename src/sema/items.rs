@@ -23,7 +23,13 @@ impl Lowerer<'_> {
         for stmt in &decl.body.stmts {
             self.stmt(stmt, &mut block);
         }
-        if let Some(tail) = &decl.body.tail {
+        // An error tail (`return out;`) was reported by the parser.
+        let value_tail = decl
+            .body
+            .tail
+            .as_ref()
+            .filter(|tail| !matches!(tail.kind, ast::ExprKind::Error));
+        if let Some(tail) = value_tail {
             self.ctx.at_top_level = false;
             self.expr(tail);
             let d = Diagnostic::error("a kernel body has no value")

@@ -107,15 +107,24 @@ fn module_member(owner: &str, member: &str) -> (String, String) {
 
 /// When the text between the previous token (ending at `prev_end`) and the
 /// next one (at `next`) holds a `//` comment on the previous token's line
-/// that reads like the rest of an expression (`a // b;`): a help line for
-/// the floor division it most likely meant.
-pub fn floor_division_comment(source: &str, prev_end: usize, next: usize) -> Option<&'static str> {
+/// that reads like the rest of an expression (`a // b;`): the floor
+/// division it most likely meant, as a diagnostic at the `//`.
+pub fn floor_division_comment(source: &str, prev_end: usize, next: usize) -> Option<Diagnostic> {
     let gap = source.get(prev_end..next)?;
     let line = gap.split('\n').next()?;
+    let slashes = prev_end + line.find("//")?;
     let comment = line.trim_start().strip_prefix("//")?.trim();
     let reads_as_code = comment.starts_with(|c: char| is_word_char(c) || c == '(' || c == '=')
         && (comment.ends_with(';') || comment.ends_with(')'));
-    reads_as_code.then_some(
-        "`//` starts a comment in kern; integer `/` already truncates toward zero, and for floats `floor(a / b)` rounds down",
+    if !reads_as_code {
+        return None;
+    }
+    let span = Span::new(slashes, slashes + 2);
+    Some(
+        Diagnostic::error("kern has no `//` operator: `//` starts a comment")
+            .primary(span, "the rest of the line is a comment")
+            .help(
+                "integer `/` already truncates toward zero; for floats, `floor(a / b)` rounds down",
+            ),
     )
 }

@@ -7,7 +7,7 @@
 use super::{Parser, TokenKind};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, StmtKind};
 use crate::syntax::habits;
 
 impl Parser<'_> {
@@ -99,39 +99,87 @@ impl Parser<'_> {
         true
     }
 
-    /// The diagnostic for a `for` header without `..`: a Python `range(..)`
-    /// or Numba `prange(..)` gets its kern form.
-    pub(super) fn missing_range_diag(&self, start: &Expr) -> Option<Diagnostic> {
+    /// `for i in range(n)`, `range(a, b)` or `prange(n)`, with the header
+    /// otherwise sound: reported, and read as the kern loop it means
+    /// (`for i in 0..n`, `for i in a..b`, `foreach i in n`), body included,
+    /// so the body is checked as usual. `None` (nothing consumed) for any
+    /// other header.
+    pub(super) fn python_range_loop(
+        &mut self,
+        var: &Option<Ident>,
+        start: &Expr,
+        mark: usize,
+    ) -> Option<StmtKind> {
         let ExprKind::Call { callee, args } = &start.kind else {
             return None;
         };
-        let bounds = match args.as_slice() {
-            [n] => format!("0..{}", self.span_text(n.span)),
-            [a, b] => format!("{}..{}", self.span_text(a.span), self.span_text(b.span)),
-            _ => "a..b".to_string(),
+        let var = var.clone()?;
+        let in_range_form = matches!(
+            (callee.name.as_str(), args.len()),
+            ("range", 1 | 2) | ("prange", 1)
+        );
+        if !in_range_form || self.errors_seen != mark || self.at_range_operator() {
+            return None;
+        }
+        self.report(self.range_diag(&callee.name, &var.name, start.span, args));
+        let body = self.stmt_block();
+        let zero = Expr {
+            kind: ExprKind::Literal(Literal::Int(0)),
+            span: callee.span,
         };
-        let (message, help) = match callee.name.as_str() {
-            "range" => (
-                "kern has no `range`: a `for` loop counts through `a..b`",
-                format!("write `for i in {bounds} {{ .. }}` (`foreach i in n` runs in parallel)"),
-            ),
-            "prange" => (
+        Some(match (callee.name.as_str(), args.as_slice()) {
+            ("prange", [n]) => StmtKind::Foreach {
+                indices: vec![var],
+                domain: vec![n.clone()],
+                body,
+            },
+            (_, [n]) => StmtKind::For {
+                var,
+                start: zero,
+                end: n.clone(),
+                inclusive: false,
+                body,
+            },
+            (_, [a, b, ..]) => StmtKind::For {
+                var,
+                start: a.clone(),
+                end: b.clone(),
+                inclusive: false,
+                body,
+            },
+            (_, []) => StmtKind::Error,
+        })
+    }
+
+    fn at_range_operator(&self) -> bool {
+        self.at(TokenKind::DotDot) || self.at(TokenKind::DotDotEq)
+    }
+
+    fn range_diag(&self, callee: &str, var: &str, span: Span, args: &[Expr]) -> Diagnostic {
+        let text = |e: &Expr| self.span_text(e.span).to_string();
+        let (message, help) = match args {
+            [n] if callee == "prange" => (
                 "kern has no `prange`: the parallel loop is `foreach`",
-                match args.as_slice() {
-                    [n] => format!(
-                        "write `foreach i in {} {{ .. }}` at the top level of a kernel",
-                        self.span_text(n.span)
-                    ),
-                    _ => "write `foreach i in n { .. }` at the top level of a kernel".to_string(),
-                },
+                format!(
+                    "write `foreach {var} in {} {{ .. }}` (at the top level of a kernel)",
+                    text(n)
+                ),
             ),
-            _ => return None,
+            [a, b, ..] => (
+                "kern has no `range`: a `for` loop counts through `a..b`",
+                format!("write `for {var} in {}..{} {{ .. }}`", text(a), text(b)),
+            ),
+            _ => (
+                "kern has no `range`: a `for` loop counts through `a..b`",
+                format!(
+                    "write `for {var} in 0..{} {{ .. }}` (`foreach` runs in parallel)",
+                    args.first().map(text).unwrap_or_default()
+                ),
+            ),
         };
-        Some(
-            Diagnostic::error(message)
-                .primary(start.span, "not a range")
-                .help(help),
-        )
+        Diagnostic::error(message)
+            .primary(span, "not a range")
+            .help(help)
     }
 
     /// A diagnostic for a Python word where an item should start (`def`,
@@ -156,8 +204,9 @@ impl Parser<'_> {
         )
     }
 
-    /// The floor-division help for a statement that ended too early.
-    pub(super) fn floor_division_help(&self) -> Option<&'static str> {
+    /// For a statement or list that ended too early: the floor division
+    /// `a // b` that a comment swallowed, if that is what happened.
+    pub(super) fn floor_division_diag(&self) -> Option<Diagnostic> {
         habits::floor_division_comment(self.source, self.prev_end(), self.start())
     }
 

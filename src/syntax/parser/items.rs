@@ -36,10 +36,12 @@ impl Parser<'_> {
         };
         self.report(diagnostic);
         self.bump();
+        // A `def` or `import` starting a line is a new mistake: stop there.
         while !matches!(
             self.kind(),
             TokenKind::Kernel | TokenKind::Fn | TokenKind::Eof
-        ) {
+        ) && !(self.newline_before() && self.item_habit().is_some())
+        {
             self.bump();
         }
     }

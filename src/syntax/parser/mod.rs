@@ -302,14 +302,14 @@ impl<'src> Parser<'src> {
 
     /// A missing `;`: points just past the previous token, where it belongs.
     fn error_missing_semi(&mut self) {
+        if let Some(diagnostic) = self.floor_division_diag() {
+            return self.report(diagnostic);
+        }
         let here = Span::new(self.prev_end(), self.prev_end());
         let mut diagnostic = Diagnostic::error(format!("expected `;`, found {}", self.found()))
             .primary(here, "add `;` here");
         if !self.at(TokenKind::Eof) {
             diagnostic = diagnostic.secondary(self.current().span, "unexpected token");
-        }
-        if let Some(help) = self.floor_division_help() {
-            diagnostic = diagnostic.help(help);
         }
         self.report(diagnostic);
     }
@@ -417,13 +417,13 @@ impl<'src> Parser<'src> {
 
     /// "expected `)`, found `;`", pointing back at the unclosed `(`.
     fn error_unclosed(&mut self, open: Token, close: TokenKind) {
+        if let Some(diagnostic) = self.floor_division_diag() {
+            return self.report(diagnostic);
+        }
         let opener = self.text(open);
-        let mut diagnostic = self
+        let diagnostic = self
             .expected_diag(&close.describe())
             .secondary(open.span, format!("unclosed `{opener}`"));
-        if let Some(help) = self.floor_division_help() {
-            diagnostic = diagnostic.help(help);
-        }
         self.report(diagnostic);
     }
 

@@ -216,11 +216,14 @@ impl Parser<'_> {
         let var = self.expect_ident("loop variable");
         self.expect_token(TokenKind::In);
         let start = self.expr();
+        if let Some(kind) = self.python_range_loop(&var, &start, mark) {
+            return kind;
+        }
         let inclusive = self.at(TokenKind::DotDotEq);
         let end = if self.eat(TokenKind::DotDot) || self.eat(TokenKind::DotDotEq) {
             self.expr()
         } else {
-            self.error_missing_range(&start);
+            self.error_missing_range();
             self.error_expr()
         };
         let header_ok = self.errors_seen == mark;
@@ -237,12 +240,10 @@ impl Parser<'_> {
         }
     }
 
-    fn error_missing_range(&mut self, start: &Expr) {
-        let diagnostic = self.missing_range_diag(start).unwrap_or_else(|| {
-            self.expected_diag("`..` or `..=`").help(
-                "`for` counts through a range, e.g. `for i in 0..n`; `foreach` runs in parallel",
-            )
-        });
+    fn error_missing_range(&mut self) {
+        let diagnostic = self
+            .expected_diag("`..` or `..=`")
+            .help("`for` counts through a range, e.g. `for i in 0..n`; `foreach` runs in parallel");
         self.report(diagnostic);
     }
 
