@@ -331,7 +331,7 @@ impl Builtin {
 /// and the JIT pick the same one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Precision {
-    /// ≤ 1 ulp for exp, exp2, log, log2; ≤ 2 ulp for the rest.
+    /// ≤ 1 ulp for exp, exp2, log, log2, hypot; ≤ 2 ulp for the rest.
     #[default]
     Precise,
     /// Looser bounds (MATH.md), shorter code.

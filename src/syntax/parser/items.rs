@@ -36,14 +36,19 @@ impl Parser<'_> {
         };
         self.report(diagnostic);
         self.bump();
-        // A `def` or `import` starting a line is a new mistake: stop there.
         while !matches!(
             self.kind(),
             TokenKind::Kernel | TokenKind::Fn | TokenKind::Eof
-        ) && !(self.newline_before() && self.item_habit().is_some())
+        ) && !self.at_item_habit()
         {
             self.bump();
         }
+    }
+
+    /// A `def` or `import` starting a line: a new mistake, where skipping
+    /// stray tokens stops.
+    fn at_item_habit(&self) -> bool {
+        self.newline_before() && self.item_habit().is_some()
     }
 
     /// `kernel name(params) [-> (outputs)] { body }`
