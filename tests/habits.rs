@@ -30,6 +30,8 @@ const PROBES: &[(&str, &str, &str)] = &[
         "foreach i in n",
     ),
     ("r = x.shape[0];", "x.shape", "`x.shape[0]` is `n`"),
+    ("r = f32(z.shape[1]);", "z.shape", "`[h, w]`: `z.shape[0]` is `h`, `z.shape[1]` is `w`"),
+    ("r = f32(z.size);", "z.size", "`h * w`"),
     ("r = np.inf;", "np.inf", "write `inf`"),
     ("r = math.sqrt(x[0]);", "math.sqrt", "`sqrt(..)`"),
     (
@@ -48,7 +50,7 @@ const PROBES: &[(&str, &str, &str)] = &[
 /// A kernel that checks clean around one probe statement.
 fn kernel(statement: &str) -> String {
     format!(
-        "kernel k(x: f32[n], a: i32, b: i32, c: bool) -> (y: f32[n], r: f32, q: i32, t: bool) {{\n\
+        "kernel k(x: f32[n], inout z: f64[h, w], a: i32, b: i32, c: bool) -> (y: f32[n], r: f32, q: i32, t: bool) {{\n\
          \x20   foreach i in n {{ y[i] = x[i]; }}\n\
          \x20   r = 1.0; q = 1; t = true;\n\
          \x20   {statement}\n\

@@ -26,7 +26,6 @@ pub fn name_help(name: &str) -> Option<String> {
                 .into()
         }
         "PI" | "M_PI" => "the constant π is `pi`".into(),
-        "inf" | "nan" | "pi" | "e" => return None,
         "INFINITY" | "Inf" | "infinity" => "infinity is `inf` (`-inf` for minus infinity)".into(),
         "NaN" | "NAN" => "not-a-number is `nan`; test for it with `is_nan(x)`".into(),
         _ => return None,

@@ -34,27 +34,93 @@ pub fn dotted_name(source: &str, dot: Span) -> Option<Option<Diagnostic>> {
         return Some(None);
     }
     let span = Span::new(start - owner_len, end + member_len);
-    Some(Some(attribute_diag(owner, member, span)))
+    let sizes = declared_sizes(before, owner);
+    Some(Some(attribute_diag(owner, member, sizes.as_deref(), span)))
+}
+
+/// The size names of array `owner` as the enclosing kernel's header
+/// declares them (`x: f32[h, w]` gives `["h", "w"]`), read from the text:
+/// the lexer runs before there is a tree. Best effort, for a help line
+/// only: `None` inside a `fn` (no arrays there) or when the header cannot
+/// be read.
+fn declared_sizes(before: &str, owner: &str) -> Option<Vec<String>> {
+    let item = last_word(before, "kernel").max(last_word(before, "fn"));
+    let header_start = last_word(before, "kernel").filter(|&k| Some(k) == item)?;
+    let header = before.get(header_start..)?;
+    let header = header.get(..header.find('{').unwrap_or(header.len()))?;
+    let mut rest = header;
+    while let Some(at) = find_word(rest, owner) {
+        let after = rest.get(at + owner.len()..)?.trim_start();
+        rest = after;
+        let Some(ty) = after.strip_prefix(':') else {
+            continue;
+        };
+        let ty = ty
+            .trim_start()
+            .trim_start_matches(is_word_char)
+            .trim_start();
+        let dims = ty.strip_prefix('[')?;
+        let dims = dims.get(..dims.find(']')?)?;
+        return Some(dims.split(',').map(|d| d.trim().to_string()).collect());
+    }
+    None
+}
+
+/// Where the last occurrence of `word` as a whole word starts.
+fn last_word(text: &str, word: &str) -> Option<usize> {
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(|&at| is_whole_word(text, at, word.len()))
+        .last()
+}
+
+/// Where the first occurrence of `word` as a whole word starts.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .find(|&at| is_whole_word(text, at, word.len()))
+}
+
+fn is_whole_word(text: &str, at: usize, len: usize) -> bool {
+    let before = text.get(..at).and_then(|t| t.chars().next_back());
+    let after = text.get(at + len..).and_then(|t| t.chars().next());
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
 }
 
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-fn attribute_diag(owner: &str, member: &str, span: Span) -> Diagnostic {
+fn attribute_diag(owner: &str, member: &str, sizes: Option<&[String]>, span: Span) -> Diagnostic {
     if MODULES.contains(&owner) {
         let (message, help) = module_member(owner, member);
         return Diagnostic::error(message)
             .primary(span, "kern has no modules")
             .help(help);
     }
-    let help = match member {
-        "shape" => format!(
+    let help = match (member, sizes) {
+        ("shape", Some(sizes)) if !sizes.is_empty() => {
+            let each: Vec<String> = sizes
+                .iter()
+                .enumerate()
+                .map(|(k, size)| format!("`{owner}.shape[{k}]` is `{size}`"))
+                .collect();
+            format!(
+                "an array's sizes are the names in its type `[{}]`: {}",
+                sizes.join(", "),
+                each.join(", ")
+            )
+        }
+        ("shape", _) => format!(
             "an array's sizes are the names in its type: for `{owner}: f32[n, m]`, `{owner}.shape[0]` is `n` and `{owner}.shape[1]` is `m`"
         ),
-        "size" => format!("the element count of `{owner}: f32[n]` is its size `n`"),
-        "astype" => "convert with a cast: `f32(x)`, `i64(x)`, ...".into(),
-        "sum" | "prod" | "min" | "max" => format!(
+        ("size", Some(sizes)) if !sizes.is_empty() => format!(
+            "the element count of `{owner}` is the product of its sizes: `{}`",
+            sizes.join(" * ")
+        ),
+        ("size", _) => format!("the element count of `{owner}: f32[n]` is its size `n`"),
+        ("astype", _) => "convert with a cast: `f32(x)`, `i64(x)`, ...".into(),
+        ("sum" | "prod" | "min" | "max", _) => format!(
             "a reduction is written `{member} over i in n {{ {owner}[i] }}`"
         ),
         _ => "arrays are read by index (`x[i]`); everything else is a builtin function".into(),
