@@ -48,7 +48,6 @@ kern_tests! {
         no_implicit_conversion, literal_inference, literal_mismatch,
         literal_out_of_range, operand_types, conditions_bool, casts_accept_scalars,
         bad_casts, arrays_not_values, index_types, sizes, size_mismatch,
-        named_constants, constant_shadowing, constant_errors,
     }
     items {
         unique_names, unknown_names, outputs_start_zero, unused_output,
@@ -85,6 +84,9 @@ kern_tests! {
     }
     habits {
         operators, loops, attributes, names, items,
+    }
+    constants {
+        named, shadowing, errors,
     }
 }
 

@@ -23,19 +23,16 @@ impl Lowerer<'_> {
         for stmt in &decl.body.stmts {
             self.stmt(stmt, &mut block);
         }
-        // An error tail (`return out;`) was reported by the parser.
-        let value_tail = decl
-            .body
-            .tail
-            .as_ref()
-            .filter(|tail| !matches!(tail.kind, ast::ExprKind::Error));
-        if let Some(tail) = value_tail {
+        if let Some(tail) = &decl.body.tail {
             self.ctx.at_top_level = false;
             self.expr(tail);
             let d = Diagnostic::error("a kernel body has no value")
                 .primary(tail.span, "this value is computed and dropped")
                 .help("assign it to an output: `out = ...;`");
-            self.error(d);
+            // An error tail (`return out;`) was reported by the parser.
+            if tail.kind != ast::ExprKind::Error {
+                self.error(d);
+            }
         }
         let sig = self.kernel.take().unwrap_or_else(KernelSig::empty);
         self.warn_unwritten_outputs(&sig);
