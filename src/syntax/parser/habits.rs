@@ -67,7 +67,16 @@ impl Parser<'_> {
         self.bump();
         self.bump();
         let operator = first.span.to(second.span);
+        // `a ** b ** c ...` recurses once per `**`: paid for like a unary
+        // operator, so a long chain meets the nesting limit, not the stack's.
+        if !self.enter(1) {
+            return Expr {
+                kind: ExprKind::Error,
+                span: base.span.to(operator),
+            };
+        }
         let exponent = self.unary();
+        self.leave(1);
         let help = power_help(
             self.span_text(base.span),
             &exponent,
