@@ -30,7 +30,11 @@ const PROBES: &[(&str, &str, &str)] = &[
         "foreach i in n",
     ),
     ("r = x.shape[0];", "x.shape", "`x.shape[0]` is `n`"),
-    ("r = f32(z.shape[1]);", "z.shape", "`[h, w]`: `z.shape[0]` is `h`, `z.shape[1]` is `w`"),
+    (
+        "r = f32(z.shape[1]);",
+        "z.shape",
+        "`[h, w]`: `z.shape[0]` is `h`, `z.shape[1]` is `w`",
+    ),
     ("r = f32(z.size);", "z.size", "`h * w`"),
     ("r = np.inf;", "np.inf", "write `inf`"),
     ("r = math.sqrt(x[0]);", "math.sqrt", "`sqrt(..)`"),
