@@ -17,8 +17,9 @@ const MODULES: [&str; 6] = ["np", "numpy", "math", "cmath", "jnp", "numba"];
 /// For the `.` at `dot`: if it joins two words (`np.sqrt`, `x.shape`),
 /// the diagnostic for that habit. `Some(None)` for a later `.` of a chain
 /// (`np.random.rand`), already reported with the first; `None` when the
-/// `.` is not between two words.
-pub fn dotted_name(source: &str, dot: Span) -> Option<Option<Diagnostic>> {
+/// `.` is not between two words. `detailed` asks for the sizes of an
+/// array's type in `.shape`'s help, at a cost linear in the text before.
+pub fn dotted_name(source: &str, dot: Span, detailed: bool) -> Option<Option<Diagnostic>> {
     let (start, end) = (dot.start as usize, dot.end as usize);
     let before = source.get(..start)?;
     let after = source.get(end..)?;
@@ -34,7 +35,10 @@ pub fn dotted_name(source: &str, dot: Span) -> Option<Option<Diagnostic>> {
         return Some(None);
     }
     let span = Span::new(start - owner_len, end + member_len);
-    let sizes = declared_sizes(before, owner);
+    let sizes = match member {
+        "shape" | "size" if detailed => declared_sizes(before, owner),
+        _ => None,
+    };
     Some(Some(attribute_diag(owner, member, sizes.as_deref(), span)))
 }
 

@@ -261,7 +261,12 @@ pub fn lex(source: &str) -> Lexed {
 
 impl Lexed {
     fn push_unknown(&mut self, source: &str, span: Span) {
-        self.diagnostics.extend(unknown_chars(source, span));
+        // Naming an array's sizes reads the text before the error, so only
+        // the first few errors do: a file of a million `x.shape` must still
+        // lex in linear time.
+        let detailed = self.diagnostics.len() < DETAILED_HELPS;
+        self.diagnostics
+            .extend(unknown_chars(source, span, detailed));
         self.skipped.push(span);
     }
 
@@ -305,15 +310,19 @@ fn malformed_number_diag(text: &str, span: Span) -> Diagnostic {
     }
 }
 
+/// Lexical errors after which a `.shape` help no longer looks up the
+/// array's sizes (see `Lexed::push_unknown`).
+const DETAILED_HELPS: usize = 8;
+
 /// Unknown characters quoted in a message at most.
 const MAX_SHOWN: usize = 16;
 
 /// The diagnostic for unknown text; `None` for a `.` whose chain of names
 /// (`np.random.rand`) was reported at its first `.`.
-fn unknown_chars(source: &str, span: Span) -> Option<Diagnostic> {
+fn unknown_chars(source: &str, span: Span, detailed: bool) -> Option<Diagnostic> {
     let text = source.get(span.range()).unwrap_or_default();
     if text == "." {
-        if let Some(habit) = habits::dotted_name(source, span) {
+        if let Some(habit) = habits::dotted_name(source, span, detailed) {
             return habit;
         }
         return Some(Diagnostic::error("a lone `.` is not part of a number")
