@@ -54,6 +54,7 @@ fn std_f64(fun: Builtin, x: f64, y: f64) -> f64 {
         Erf => libm::erf(x),
         Erfc => libm::erfc(x),
         Cbrt => x.cbrt(),
+        Hypot => x.hypot(y),
         _ => f64::NAN,
     }
 }
@@ -82,6 +83,7 @@ fn std_f32(fun: Builtin, x: f32, y: f32) -> f32 {
         Erf => libm::erff(x),
         Erfc => libm::erfcf(x),
         Cbrt => x.cbrt(),
+        Hypot => x.hypot(y),
         _ => f32::NAN,
     }
 }
@@ -96,11 +98,11 @@ fn best_ns(mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-const FUNCTIONS: [Builtin; 21] = {
+const FUNCTIONS: [Builtin; 22] = {
     use Builtin::*;
     [
         Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Pow, Sin, Cos, Tan, Asin, Acos, Atan, Atan2,
-        Sinh, Cosh, Tanh, Erf, Erfc, Cbrt,
+        Sinh, Cosh, Tanh, Erf, Erfc, Cbrt, Hypot,
     ]
 };
 

@@ -78,10 +78,17 @@ kern_tests! {
     }
     builtins {
         abs, min_max, clamp, select, rounding, sqrt_fma, exp_log, pow,
-        trig, hyperbolic_erf, builtin_errors,
+        trig, hyperbolic_erf, builtin_errors, rint, copysign, hypot, float_tests,
+        bit_counts, bit_casts,
     }
     calls {
         arg_checks, arg_dtype, missing_args, limits,
+    }
+    habits {
+        operators, loops, attributes, names, items,
+    }
+    constants {
+        named, shadowing, errors,
     }
 }
 

@@ -106,7 +106,9 @@ macro_rules! kern_folders {
     };
 }
 
-kern_folders!(builtins, calls, items, phases, semantics, statements, syntax, types);
+kern_folders!(
+    builtins, calls, constants, habits, items, phases, semantics, statements, syntax, types
+);
 
 #[test]
 fn every_kern_folder_is_listed() {

@@ -116,7 +116,8 @@ fn generated_kernels_check_clean_and_cover_the_language() {
         "fn f0", "[h, w]", "inout", "foreach", "sum over", "prod over", "min over", "max over",
         "while", "break;", "continue;", "..=", "if ", "else if", "} else {", "select(", "fma(",
         "sqrt(", "clamp(", " % ", " / ", " << ", " >> ", "!", "&&", "||", "i64(", "f32(",
-        " % n]", "if n > 0", "r0 = ", "+= ",
+        " % n]", "if n > 0", "r0 = ", "+= ", "rint(", "hypot(", "copysign(", "popcount(",
+        "clz(", "ctz(", "to_bits(", "from_bits(", "is_nan(", "is_inf(", "is_finite(",
     ];
     let mut rng = Rng(0x5eed);
     let mut seen = vec![false; FEATURES.len()];

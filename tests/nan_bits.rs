@@ -11,12 +11,12 @@ use kjit::value::{Args, Array, ArrayData, Outputs};
 const UNARY: &[&str] = &[
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos",
     "atan", "sinh", "cosh", "tanh", "erf", "erfc", "cbrt", "sqrt", "floor", "ceil", "round",
-    "trunc", "abs",
+    "trunc", "abs", "rint",
 ];
-const BINARY: &[&str] = &["pow", "atan2", "min", "max"];
+const BINARY: &[&str] = &["pow", "atan2", "min", "max", "hypot", "copysign"];
 const TRANSCENDENTAL: &[&str] = &[
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos",
-    "atan", "sinh", "cosh", "tanh", "erf", "erfc", "cbrt", "pow", "atan2",
+    "atan", "sinh", "cosh", "tanh", "erf", "erfc", "cbrt", "pow", "atan2", "hypot",
 ];
 
 /// A kernel with one output per builtin, operator and fma form.

@@ -51,6 +51,13 @@ kernel hist(v: i32[n], inout bins: i64[m], scale: f32) {
     norm = sqrt(sum over i in r { y[i] * y[i] }) + prod over i in (r + 1) / 2 { 1.5e-3 } - min(1.0, 2e10);
 }
 "#,
+    r#"kernel bits(x: f64[n], k: i64[n]) -> (out: f64[n], c: i64[n]) {
+    foreach i in n {
+        out[i] = select(is_nan(x[i]) || !is_finite(x[i]), pi, hypot(rint(x[i]), copysign(e, -inf)));
+        c[i] = popcount(k[i]) + clz(k[i]) - ctz(to_bits(from_bits(k[i]))) + i64::MAX % 7;
+    }
+}
+"#,
 ];
 
 /// Token texts of the language, plus a few things it lacks.
@@ -142,6 +149,23 @@ const TOKENS: &[&str] = &[
     "π",
     "\"",
     "\n",
+    // Python habits the parser reads specially, and named constants.
+    "and",
+    "or",
+    "not",
+    "elif",
+    "range",
+    "prange",
+    "def",
+    "import",
+    "return",
+    "np.",
+    "x.shape",
+    "**",
+    "::",
+    "f32::MAX",
+    "pi",
+    "inf",
 ];
 
 fn token() -> impl Strategy<Value = &'static str> {

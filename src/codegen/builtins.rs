@@ -1,7 +1,8 @@
 //! Builtin functions: native instructions where one gives the evaluator's
 //! exact result (`sqrt`, `floor`, `fma`, min/max with kern's NaN rule, ...),
 //! the inline routines of [`crate::vmath`] for transcendentals (`vmath.rs`),
-//! and `round` as a short inline sequence.
+//! and `round` as a short inline sequence. Builtins on bits are in
+//! `bits.rs`.
 
 use super::emit::Emitter;
 use super::lanes::{self, Val};
@@ -26,10 +27,14 @@ impl Emitter<'_, '_> {
                 let low = self.min_max(false, ty, values[0].clone(), values[1].clone());
                 self.min_max(true, ty, low, values[2].clone())
             }
-            Abs | Sqrt | Floor | Ceil | Trunc | Fma => self.native(fun, ty, &values),
+            Abs | Sqrt | Floor | Ceil | Trunc | Rint | Fma => self.native(fun, ty, &values),
             Round => self.round(ty, &values),
+            Copysign => self.copysign(ty, &values),
+            IsNan | IsInf | IsFinite => self.float_test(fun, operand_ty, &values),
+            Popcount | Clz | Ctz => self.bit_count(fun, ty, &values),
+            ToBits | FromBits => self.bit_cast(operand_ty, ty, &values),
             Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Pow | Sin | Cos | Tan | Asin
-            | Acos | Atan | Atan2 | Sinh | Cosh | Tanh | Erf | Erfc | Cbrt => {
+            | Acos | Atan | Atan2 | Sinh | Cosh | Tanh | Erf | Erfc | Cbrt | Hypot => {
                 self.vmath_builtin(fun, ty, &values)
             }
         }
@@ -37,7 +42,7 @@ impl Emitter<'_, '_> {
 
     /// Applies `op` to scalars, or lane-wise to registers, keeping the
     /// result uniform when every operand is.
-    fn lanewise(
+    pub(super) fn lanewise(
         &mut self,
         ty: ScalarType,
         values: &[Val],
@@ -69,6 +74,8 @@ impl Emitter<'_, '_> {
             Builtin::Floor => b.ins().floor(x[0]),
             Builtin::Ceil => b.ins().ceil(x[0]),
             Builtin::Trunc => b.ins().trunc(x[0]),
+            // Ties to even: x86's `roundss`/`roundps` in mode 0.
+            Builtin::Rint => b.ins().nearest(x[0]),
             Builtin::Fma => b.ins().fma(x[0], x[1], x[2]),
             other => unreachable!("{} is not a native builtin", other.name()),
         })

@@ -8,11 +8,13 @@
 //!
 //! Files: `jit` (ISA, code memory), `lanes` (value layout in registers),
 //! `ops` (operator semantics), `emit` (expressions), `loads` (array reads
-//! and bounds checks), `builtins`, `control` (statements, masks, loops),
+//! and bounds checks), `builtins`, `bits` (builtins on bits), `control`
+//! (statements, masks, loops),
 //! `phase` (chunk functions, reductions), `driver`, `frame`, `math`.
 //! `unsafe` here is confined to turning finalized code addresses into
 //! `extern "C"` function pointers and freeing code memory.
 
+mod bits;
 mod builtins;
 mod control;
 mod driver;

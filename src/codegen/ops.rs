@@ -11,7 +11,7 @@ use super::lanes::{self, map_lanes, narrow_pairs, Val};
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, ConstantData, InstBuilder, Value};
+use cranelift_codegen::ir::{types, ConstantData, InstBuilder, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// The integer condition of comparison `op` (`bool` is i8 0/1, so
@@ -247,24 +247,32 @@ fn vector_compare(
 fn float_neg(b: &mut FunctionBuilder, x: Value) -> Value {
     let ty = b.func.dfg.value_type(x);
     let int_ty = ty.as_int();
-    let bits = ty.lane_bits();
-    // The sign bit, sign-extended to the immediate's i64 as Cranelift wants.
-    let lane = i64::MIN >> (64 - bits);
-    let sign = if ty.is_vector() {
-        // From the constant pool (one load, folded into the xor), as
-        // Cranelift's own `fneg` does: a splat would cost two instructions
-        // per negation in every gang.
-        let bytes: Vec<u8> = (0..ty.lane_count())
-            .flat_map(|_| lane.to_le_bytes()[..bits as usize / 8].to_vec())
-            .collect();
-        let handle = b.func.dfg.constants.insert(ConstantData::from(bytes));
-        b.ins().vconst(int_ty, handle)
-    } else {
-        b.ins().iconst(int_ty, lane)
-    };
+    let sign = int_constant(b, int_ty, sign_bit(int_ty));
     let as_int = lanes::bitcast(b, int_ty, x);
     let flipped = b.ins().bxor(as_int, sign);
     lanes::bitcast(b, ty, flipped)
+}
+
+/// The sign bit of a lane of `ty`, sign-extended to the i64 that
+/// Cranelift's immediates want.
+pub fn sign_bit(ty: Type) -> i64 {
+    i64::MIN >> (64 - ty.lane_bits())
+}
+
+/// `lane` in every lane of the integer type `ty` (vector or scalar). A
+/// vector constant comes from the constant pool (one load, folded into the
+/// instruction that uses it, as Cranelift's own `fneg` does): a splat would
+/// cost two instructions per use in every gang.
+pub fn int_constant(b: &mut FunctionBuilder, ty: Type, lane: i64) -> Value {
+    if !ty.is_vector() {
+        return b.ins().iconst(ty, lane);
+    }
+    let bytes = ty.lane_bits() as usize / 8;
+    let data: Vec<u8> = (0..ty.lane_count())
+        .flat_map(|_| lane.to_le_bytes()[..bytes].to_vec())
+        .collect();
+    let handle = b.func.dfg.constants.insert(ConstantData::from(data));
+    b.ins().vconst(ty, handle)
 }
 
 pub fn unary(b: &mut FunctionBuilder, op: UnaryOp, ty: ScalarType, x: &Val) -> Val {

@@ -193,8 +193,12 @@ impl IrBuilder {
     }
 
     pub fn builtin(&mut self, fun: Builtin, args: Vec<ExprId>) -> ExprId {
+        let tys: Vec<ScalarType> = args.iter().map(|&a| self.ty(a)).collect();
+        // Ill-typed calls are built too (verifier tests): they get the type
+        // of the first value operand.
         let from = if fun == Builtin::Select { 1 } else { 0 };
-        let ty = args.get(from).map_or(ScalarType::F64, |&a| self.ty(a));
+        let fallback = tys.get(from).copied().unwrap_or(ScalarType::F64);
+        let ty = fun.signature().result(&tys).unwrap_or(fallback);
         self.expr(Expr::Builtin { fun, args }, ty)
     }
 

@@ -2,11 +2,14 @@
 //! array reads. Reductions are in `phase.rs`.
 
 use super::builder::PendingLiteral;
+use super::constants::{self, NamedConstant};
+use super::habits;
 use super::infer::{Resolved, Ty, VarKind};
 use super::lower::{ty_of, Lowerer};
 use super::scope::{suggest, Binding};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, BinaryOp, Builtin, BuiltinSignature, Expr, ExprId, ParamKind, UnaryOp};
+use crate::semantics::ops::bits_twin;
 use crate::span::Span;
 use crate::syntax::ast::{self, ExprKind, Ident, Literal};
 use crate::types::ScalarType;
@@ -97,10 +100,19 @@ impl Lowerer<'_> {
                     .expr(Expr::Size(size), ty_of(ScalarType::I64), ident.span)
             }
             Some(Binding::Param(param)) => self.param_value(param, ident),
-            None => {
-                self.unknown_name(ident, "value");
-                self.error_expr(ident.span)
-            }
+            None => match constants::lookup(&ident.name) {
+                Some(NamedConstant::Float(v)) => {
+                    let ty = self.infer.fresh(VarKind::Float);
+                    self.b.literal(PendingLiteral::Float(v), ty, ident.span)
+                }
+                Some(NamedConstant::Typed(v)) => {
+                    self.b.expr(Expr::Const(v), ty_of(v.ty()), ident.span)
+                }
+                None => {
+                    self.unknown_name(ident, "value");
+                    self.error_expr(ident.span)
+                }
+            },
         }
     }
 
@@ -121,7 +133,9 @@ impl Lowerer<'_> {
         let mut d = Diagnostic::error(format!("cannot find {what} `{}` in this scope", ident.name))
             .primary(ident.span, "not found in this scope");
         let candidates: Vec<&str> = self.scopes.visible_names().collect();
-        if let Some(close) = suggest(&ident.name, candidates) {
+        if let Some(help) = habits::name_help(&ident.name) {
+            d = d.help(help);
+        } else if let Some(close) = suggest(&ident.name, candidates) {
             d = d.help(format!("a name with a similar spelling exists: `{close}`"));
         }
         self.error(d);
@@ -198,22 +212,31 @@ impl Lowerer<'_> {
         }
     }
 
-    fn require(&mut self, id: ExprId, class: Class, what: &str) {
+    /// Reports unless `id`'s type is in `class`; whether it is.
+    fn require(&mut self, id: ExprId, class: Class, what: &str) -> bool {
         let ty = self.resolve(id);
-        if !class.accepts(ty) {
-            let span = self.b.body.exprs[id].span;
-            let d = Diagnostic::error(format!(
-                "expected {}, found `{}`",
-                class.describe(),
-                ty.describe()
-            ))
-            .primary(span, format!("this is `{}`", ty.describe()))
-            .note(format!("{what} must be {}", class.describe()));
-            self.error(d);
+        if class.accepts(ty) {
+            return true;
         }
+        let span = self.b.body.exprs[id].span;
+        let d = Diagnostic::error(format!(
+            "expected {}, found `{}`",
+            class.describe(),
+            ty.describe()
+        ))
+        .primary(span, format!("this is `{}`", ty.describe()))
+        .note(format!("{what} must be {}", class.describe()));
+        self.error(d);
+        false
     }
 
     fn call(&mut self, callee: &Ident, args: &[ast::Expr], span: Span) -> ExprId {
+        if let Some(d) = self.habit_call(callee, args) {
+            // The arguments are not checked: `len(x)` would add "array used
+            // as a value" to the one mistake.
+            self.error(d);
+            return self.error_expr(span);
+        }
         let lowered: Vec<ExprId> = args.iter().map(|a| self.expr(a)).collect();
         if let Some(builtin) = Builtin::from_name(&callee.name) {
             return self.builtin(builtin, callee, lowered, span);
@@ -241,6 +264,23 @@ impl Lowerer<'_> {
         self.error_expr(span)
     }
 
+    /// "cannot find function" with a help, for a call of a function kern
+    /// does not have but another array language does (`len`, `range`, ...).
+    fn habit_call(&self, callee: &Ident, args: &[ast::Expr]) -> Option<Diagnostic> {
+        let known = Builtin::from_name(&callee.name).is_some()
+            || self.globals.fn_by_name.contains_key(&callee.name)
+            || self.globals.kernel_names.contains_key(&callee.name);
+        if known {
+            return None;
+        }
+        let help = self.call_help(&callee.name, args)?;
+        Some(
+            Diagnostic::error(format!("cannot find function `{}`", callee.name))
+                .primary(callee.span, "not a builtin or a function of this file")
+                .help(help),
+        )
+    }
+
     fn check_arity(
         &mut self,
         name: &str,
@@ -266,9 +306,18 @@ impl Lowerer<'_> {
             return self.error_expr(span);
         }
         let what = format!("the arguments of `{}`", fun.name());
-        let (operands, class) = match (fun.signature(), args.split_first()) {
+        let signature = fun.signature();
+        let (operands, class) = match (signature, args.split_first()) {
             (BuiltinSignature::Numeric { .. }, _) => (&args[..], Some(Class::Numeric)),
-            (BuiltinSignature::Float { .. }, _) => (&args[..], Some(Class::Float)),
+            (
+                BuiltinSignature::Float { .. }
+                | BuiltinSignature::FloatTest
+                | BuiltinSignature::ToBits,
+                _,
+            ) => (&args[..], Some(Class::Float)),
+            (BuiltinSignature::Int { .. } | BuiltinSignature::FromBits, _) => {
+                (&args[..], Some(Class::Int))
+            }
             (BuiltinSignature::Select, Some((&cond, values))) => {
                 self.expect_ty(cond, ty_of(ScalarType::Bool), "the condition of `select`");
                 (values, None)
@@ -285,9 +334,36 @@ impl Lowerer<'_> {
             ty = self.expect_ty(operand, ty, &what);
         }
         if let Some(class) = class {
-            self.require(first, class, &what);
+            if !self.require(first, class, &what) {
+                ty = Ty::Error;
+            }
         }
-        self.b.expr(Expr::Builtin { fun, args }, ty, span)
+        let result = self.builtin_result(signature, ty);
+        self.b.expr(Expr::Builtin { fun, args }, result, span)
+    }
+
+    /// The result type of a builtin whose operands have type `operand`.
+    /// `to_bits` and `from_bits` change the type but keep the width, so the
+    /// operand's type must be known here: a literal that nothing has
+    /// decided yet takes its default type now (`to_bits(1.0)` is an
+    /// `i64`), as Rust needs `1.0f64.to_bits()`.
+    fn builtin_result(&mut self, signature: BuiltinSignature, operand: Ty) -> Ty {
+        match signature {
+            BuiltinSignature::FloatTest => ty_of(ScalarType::Bool),
+            BuiltinSignature::ToBits | BuiltinSignature::FromBits => {
+                if self.infer.resolve(operand).is_error() {
+                    return Ty::Error;
+                }
+                let decided = self.infer.finish(operand);
+                // Cannot fail: an undecided variable takes its own default.
+                let _ = self.infer.unify(operand, ty_of(decided));
+                bits_twin(decided).map_or(Ty::Error, ty_of)
+            }
+            BuiltinSignature::Numeric { .. }
+            | BuiltinSignature::Float { .. }
+            | BuiltinSignature::Int { .. }
+            | BuiltinSignature::Select => operand,
+        }
     }
 
     fn user_call(

@@ -30,7 +30,10 @@ impl Lowerer<'_> {
             let d = Diagnostic::error("a kernel body has no value")
                 .primary(tail.span, "this value is computed and dropped")
                 .help("assign it to an output: `out = ...;`");
-            self.error(d);
+            // An error tail (`return out;`) was reported by the parser.
+            if tail.kind != ast::ExprKind::Error {
+                self.error(d);
+            }
         }
         let sig = self.kernel.take().unwrap_or_else(KernelSig::empty);
         self.warn_unwritten_outputs(&sig);

@@ -13,7 +13,9 @@
 
 mod arrays;
 mod builder;
+mod constants;
 mod expr;
+mod habits;
 mod infer;
 mod items;
 mod limits;

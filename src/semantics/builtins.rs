@@ -2,16 +2,12 @@
 //!
 //! In: argument values whose types the verifier has checked against
 //! [`Builtin::signature`]. Out: the result, exactly as the language defines
-//! it. This file IS the definition; the JIT must match it (bit for bit for
-//! everything but the transcendentals, whose f64 results come from the
-//! platform's libm).
+//! it. This file IS the definition; the JIT must match it bit for bit.
 //!
-//! f32 transcendentals (`exp` through `cbrt` in [`Builtin`]'s order, plus
-//! `pow` and `atan2`) are computed in f64 and rounded once to f32, so the
-//! oracle is nearly correctly rounded: the f64 result is far more accurate
-//! than an f32 ulp, and only a value within about 2^-29 ulp of a rounding
-//! boundary can round the wrong way. `sqrt`, `floor`, `ceil`, `round`,
-//! `trunc`, `abs` and `fma` are exact in f32 and computed in f32.
+//! The transcendentals (`exp` through `cbrt`, and `hypot`) are kjit's own
+//! routines in [`crate::vmath`], the same in both engines. `sqrt`,
+//! `floor`, `ceil`, `round`, `rint`, `trunc`, `abs`, `copysign` and `fma`
+//! are exact and computed in the argument's own type.
 
 use super::ops::{BinaryOp, Builtin, Precision, ReduceOp};
 use super::scalar::{binary, cast, type_bug};
@@ -34,18 +30,93 @@ pub fn builtin(fun: Builtin, precision: Precision, args: &[Scalar]) -> Scalar {
                 b
             }
         }
-        (Sqrt | Floor | Ceil | Round | Trunc, &[x]) => exact_unary(fun, x),
+        (Sqrt | Floor | Ceil | Round | Trunc | Rint, &[x]) => exact_unary(fun, x),
         (Fma, &[Scalar::F32(a), Scalar::F32(b), Scalar::F32(c)]) => Scalar::F32(a.mul_add(b, c)),
         (Fma, &[Scalar::F64(a), Scalar::F64(b), Scalar::F64(c)]) => Scalar::F64(a.mul_add(b, c)),
-        (_, &[Scalar::F32(x)]) => Scalar::F32(vmath::eval_f32(fun, precision, x, x)),
-        (_, &[Scalar::F64(x)]) => Scalar::F64(vmath::eval_f64(fun, precision, x, x)),
-        (_, &[Scalar::F32(x), Scalar::F32(y)]) => {
-            Scalar::F32(vmath::eval_f32(fun, precision, x, y))
-        }
-        (_, &[Scalar::F64(x), Scalar::F64(y)]) => {
-            Scalar::F64(vmath::eval_f64(fun, precision, x, y))
-        }
+        (Copysign, &[x, y]) => copysign(x, y),
+        (IsNan | IsInf | IsFinite, &[x]) => float_test(fun, x),
+        (Popcount | Clz | Ctz, &[x]) => bit_count(fun, x),
+        (ToBits | FromBits, &[x]) => bit_cast(x),
+        (
+            Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Pow | Sin | Cos | Tan | Asin | Acos
+            | Atan | Atan2 | Sinh | Cosh | Tanh | Erf | Erfc | Cbrt | Hypot,
+            args,
+        ) => transcendental(fun, precision, args),
         _ => type_bug("builtin arguments"),
+    }
+}
+
+/// The routines of [`crate::vmath`], unary or binary.
+fn transcendental(fun: Builtin, precision: Precision, args: &[Scalar]) -> Scalar {
+    match *args {
+        [Scalar::F32(x)] => Scalar::F32(vmath::eval_f32(fun, precision, x, x)),
+        [Scalar::F64(x)] => Scalar::F64(vmath::eval_f64(fun, precision, x, x)),
+        [Scalar::F32(x), Scalar::F32(y)] => Scalar::F32(vmath::eval_f32(fun, precision, x, y)),
+        [Scalar::F64(x), Scalar::F64(y)] => Scalar::F64(vmath::eval_f64(fun, precision, x, y)),
+        _ => type_bug("transcendental arguments"),
+    }
+}
+
+/// `x` with the sign bit of `y`, as a bit operation: a NaN keeps its
+/// payload and is not quieted (IEEE 754 `copySign`).
+fn copysign(x: Scalar, y: Scalar) -> Scalar {
+    const SIGN32: u32 = 1 << 31;
+    const SIGN64: u64 = 1 << 63;
+    match (x, y) {
+        (Scalar::F32(x), Scalar::F32(y)) => Scalar::F32(f32::from_bits(
+            (x.to_bits() & !SIGN32) | (y.to_bits() & SIGN32),
+        )),
+        (Scalar::F64(x), Scalar::F64(y)) => Scalar::F64(f64::from_bits(
+            (x.to_bits() & !SIGN64) | (y.to_bits() & SIGN64),
+        )),
+        _ => type_bug("copysign arguments"),
+    }
+}
+
+/// `is_nan`, `is_inf` (either sign) and `is_finite` (neither NaN nor
+/// infinite; zeros and subnormals are finite).
+fn float_test(fun: Builtin, x: Scalar) -> Scalar {
+    let (nan, inf) = match x {
+        Scalar::F32(v) => (v.is_nan(), v.is_infinite()),
+        Scalar::F64(v) => (v.is_nan(), v.is_infinite()),
+        _ => type_bug("float test argument"),
+    };
+    Scalar::Bool(match fun {
+        Builtin::IsNan => nan,
+        Builtin::IsInf => inf,
+        Builtin::IsFinite => !nan && !inf,
+        _ => type_bug("float test"),
+    })
+}
+
+/// Bit counts of an integer's two's complement bits, in its own type:
+/// `popcount(-1) == 32` on i32; `clz` and `ctz` of 0 are the bit width
+/// (Rust's `leading_zeros` / `trailing_zeros`).
+fn bit_count(fun: Builtin, x: Scalar) -> Scalar {
+    let count = |v: u64, width: u32| match fun {
+        Builtin::Popcount => v.count_ones(),
+        // `v` holds the value's bits zero-extended to 64.
+        Builtin::Clz => v.leading_zeros() - (64 - width),
+        Builtin::Ctz => v.trailing_zeros().min(width),
+        _ => type_bug("bit count"),
+    };
+    match x {
+        Scalar::I32(v) => Scalar::I32(count(u64::from(v as u32), 32) as i32),
+        Scalar::I64(v) => Scalar::I64(count(v as u64, 64).into()),
+        _ => type_bug("bit count argument"),
+    }
+}
+
+/// `to_bits` / `from_bits`: the same bits seen as the float or the integer
+/// of their width. Every pattern maps to itself: NaN payloads and
+/// signaling NaNs pass through unchanged.
+fn bit_cast(x: Scalar) -> Scalar {
+    match x {
+        Scalar::F32(v) => Scalar::I32(v.to_bits() as i32),
+        Scalar::F64(v) => Scalar::I64(v.to_bits() as i64),
+        Scalar::I32(v) => Scalar::F32(f32::from_bits(v as u32)),
+        Scalar::I64(v) => Scalar::F64(f64::from_bits(v as u64)),
+        Scalar::Bool(_) => type_bug("bit cast argument"),
     }
 }
 
@@ -113,7 +184,8 @@ fn is_nan<T: PartialOrd>(x: &T) -> bool {
 }
 
 /// Builtins that are exact in either width, computed in the argument's own
-/// type. `round` is half away from zero (Rust's `round`).
+/// type. `round` is half away from zero (Rust's `round`), `rint` half to
+/// even (IEEE `roundToIntegralTiesToEven`).
 fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
     macro_rules! apply {
         ($v:expr) => {
@@ -123,6 +195,7 @@ fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
                 Builtin::Ceil => $v.ceil(),
                 Builtin::Round => $v.round(),
                 Builtin::Trunc => $v.trunc(),
+                Builtin::Rint => $v.round_ties_even(),
                 _ => type_bug("exact builtin"),
             }
         };

@@ -4,6 +4,8 @@
 //! is defined beside it, in [`super::scalar`], [`super::builtins`] and
 //! [`crate::vmath`].
 
+use crate::types::ScalarType;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
     /// `-x`
@@ -142,6 +144,25 @@ pub enum Builtin {
     Erf,
     Erfc,
     Cbrt,
+    /// Round to the nearest integer, ties to even (numpy's `rint`/`round`).
+    Rint,
+    /// The magnitude of the first operand with the sign bit of the second.
+    Copysign,
+    /// `sqrt(x*x + y*y)` without intermediate overflow or underflow.
+    Hypot,
+    IsNan,
+    IsInf,
+    IsFinite,
+    /// Number of one bits.
+    Popcount,
+    /// Leading zero bits; the bit width for 0.
+    Clz,
+    /// Trailing zero bits; the bit width for 0.
+    Ctz,
+    /// A float's bits as the integer of its width.
+    ToBits,
+    /// The float of an integer's width with those bits.
+    FromBits,
 }
 
 /// Which types a builtin accepts. `T` is one type shared by the listed
@@ -152,17 +173,79 @@ pub enum BuiltinSignature {
     Numeric { arity: usize },
     /// `(T, ...) -> T` with `arity` operands, `T` f32 or f64.
     Float { arity: usize },
+    /// `(T, ...) -> T` with `arity` operands, `T` i32 or i64.
+    Int { arity: usize },
+    /// `(T) -> bool`, `T` f32 or f64: a test of a float's class.
+    FloatTest,
+    /// `(T) -> U`, `T` a float and `U` the integer of its width (f32 → i32,
+    /// f64 → i64).
+    ToBits,
+    /// `(U) -> T`, the inverse of [`BuiltinSignature::ToBits`].
+    FromBits,
     /// `select(bool, T, T) -> T`, `T` any type.
     Select,
 }
 
+impl BuiltinSignature {
+    /// The result type on operands of types `args`, `None` if the
+    /// signature does not allow them (wrong count, mixed types, or a type
+    /// outside the signature). The one statement of every builtin's typing
+    /// rule: the checker and the IR verifier both ask it.
+    pub fn result(self, args: &[ScalarType]) -> Option<ScalarType> {
+        let (first, shared) = match (self, args.split_first()) {
+            (BuiltinSignature::Select, Some((&ScalarType::Bool, values))) => {
+                (*values.first()?, values)
+            }
+            (BuiltinSignature::Select, _) | (_, None) => return None,
+            (_, Some((&first, _))) => (first, args),
+        };
+        if self.arity() != args.len() || shared.iter().any(|&t| t != first) {
+            return None;
+        }
+        match self {
+            BuiltinSignature::Numeric { .. } => first.is_numeric().then_some(first),
+            BuiltinSignature::Float { .. } => first.is_float().then_some(first),
+            BuiltinSignature::Int { .. } => first.is_int().then_some(first),
+            BuiltinSignature::FloatTest => first.is_float().then_some(ScalarType::Bool),
+            BuiltinSignature::ToBits => first.is_float().then(|| bits_twin(first)).flatten(),
+            BuiltinSignature::FromBits => first.is_int().then(|| bits_twin(first)).flatten(),
+            BuiltinSignature::Select => Some(first),
+        }
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            BuiltinSignature::Numeric { arity }
+            | BuiltinSignature::Float { arity }
+            | BuiltinSignature::Int { arity } => arity,
+            BuiltinSignature::FloatTest | BuiltinSignature::ToBits | BuiltinSignature::FromBits => {
+                1
+            }
+            BuiltinSignature::Select => 3,
+        }
+    }
+}
+
+/// The float and the integer of one width, each for the other: what
+/// `to_bits` and `from_bits` convert between.
+pub fn bits_twin(ty: ScalarType) -> Option<ScalarType> {
+    match ty {
+        ScalarType::F32 => Some(ScalarType::I32),
+        ScalarType::I32 => Some(ScalarType::F32),
+        ScalarType::F64 => Some(ScalarType::I64),
+        ScalarType::I64 => Some(ScalarType::F64),
+        ScalarType::Bool => None,
+    }
+}
+
 impl Builtin {
-    pub const ALL: [Builtin; 32] = {
+    pub const ALL: [Builtin; 43] = {
         use Builtin::*;
         [
             Abs, Min, Max, Clamp, Select, Sqrt, Floor, Ceil, Round, Trunc, Fma, Exp, Exp2, Expm1,
             Log, Log2, Log10, Log1p, Pow, Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh,
-            Erf, Erfc, Cbrt,
+            Erf, Erfc, Cbrt, Rint, Copysign, Hypot, IsNan, IsInf, IsFinite, Popcount, Clz, Ctz,
+            ToBits, FromBits,
         ]
     };
 
@@ -201,6 +284,17 @@ impl Builtin {
             Erf => "erf",
             Erfc => "erfc",
             Cbrt => "cbrt",
+            Rint => "rint",
+            Copysign => "copysign",
+            Hypot => "hypot",
+            IsNan => "is_nan",
+            IsInf => "is_inf",
+            IsFinite => "is_finite",
+            Popcount => "popcount",
+            Clz => "clz",
+            Ctz => "ctz",
+            ToBits => "to_bits",
+            FromBits => "from_bits",
         }
     }
 
@@ -216,16 +310,19 @@ impl Builtin {
             Clamp => BuiltinSignature::Numeric { arity: 3 },
             Select => BuiltinSignature::Select,
             Fma => BuiltinSignature::Float { arity: 3 },
-            Pow | Atan2 => BuiltinSignature::Float { arity: 2 },
-            _ => BuiltinSignature::Float { arity: 1 },
+            Pow | Atan2 | Copysign | Hypot => BuiltinSignature::Float { arity: 2 },
+            Sqrt | Floor | Ceil | Round | Trunc | Rint | Exp | Exp2 | Expm1 | Log | Log2
+            | Log10 | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh | Cosh | Tanh | Erf
+            | Erfc | Cbrt => BuiltinSignature::Float { arity: 1 },
+            IsNan | IsInf | IsFinite => BuiltinSignature::FloatTest,
+            Popcount | Clz | Ctz => BuiltinSignature::Int { arity: 1 },
+            ToBits => BuiltinSignature::ToBits,
+            FromBits => BuiltinSignature::FromBits,
         }
     }
 
     pub fn arity(self) -> usize {
-        match self.signature() {
-            BuiltinSignature::Numeric { arity } | BuiltinSignature::Float { arity } => arity,
-            BuiltinSignature::Select => 3,
-        }
+        self.signature().arity()
     }
 }
 
@@ -234,7 +331,7 @@ impl Builtin {
 /// and the JIT pick the same one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Precision {
-    /// ≤ 1 ulp for exp, exp2, log, log2; ≤ 2 ulp for the rest.
+    /// ≤ 1 ulp for exp, exp2, log, log2, hypot; ≤ 2 ulp for the rest.
     #[default]
     Precise,
     /// Looser bounds (MATH.md), shorter code.

@@ -343,3 +343,160 @@ fn reduction_steps_wrap_and_skip_nan() {
         F64(-0.0),
     );
 }
+
+#[test]
+fn rint_rounds_half_to_even_and_keeps_zero_signs() {
+    for (x, want) in [
+        (0.5, 0.0),
+        (1.5, 2.0),
+        (2.5, 2.0),
+        (-0.5, -0.0),
+        (-2.5, -2.0),
+    ] {
+        same(builtin(Builtin::Rint, &[F64(x)]), F64(want));
+        same(builtin(Builtin::Rint, &[F32(x as f32)]), F32(want as f32));
+    }
+    same(builtin(Builtin::Rint, &[F64(-0.4)]), F64(-0.0));
+    same(builtin(Builtin::Rint, &[F32(8388607.5)]), F32(8388608.0));
+    // A signaling NaN comes back quieted, as from `roundsd`.
+    let signaling = f32::from_bits(0x7f80_0001);
+    let r = builtin(Builtin::Rint, &[F32(signaling)]);
+    assert_eq!(r.as_f32().map(f32::to_bits), Some(0x7fc0_0001));
+}
+
+#[test]
+fn copysign_moves_the_sign_bit_only() {
+    same(
+        builtin(Builtin::Copysign, &[F64(1.5), F64(-0.0)]),
+        F64(-1.5),
+    );
+    same(
+        builtin(Builtin::Copysign, &[F32(-2.0), F32(f32::NAN)]),
+        F32(2.0),
+    );
+    let signaling = f32::from_bits(0x7f80_0001);
+    let r = builtin(Builtin::Copysign, &[F32(signaling), F32(-1.0)]);
+    assert_eq!(r.as_f32().map(f32::to_bits), Some(0xff80_0001));
+}
+
+#[test]
+fn hypot_avoids_overflow_and_underflow() {
+    same(builtin(Builtin::Hypot, &[F64(3.0), F64(4.0)]), F64(5.0));
+    same(
+        builtin(Builtin::Hypot, &[F64(1e300), F64(1e300)]),
+        F64(1.4142135623730952e300),
+    );
+    same(
+        builtin(Builtin::Hypot, &[F64(1e-200), F64(1e-200)]),
+        F64(1.414213562373095e-200),
+    );
+    same(
+        builtin(Builtin::Hypot, &[F32(3e38), F32(3e38)]),
+        F32(f32::INFINITY),
+    );
+    same(builtin(Builtin::Hypot, &[F32(-0.0), F32(-0.0)]), F32(0.0));
+    // Infinity wins over NaN, in either position (C99 F.10.4.3).
+    for (x, y) in [(f64::INFINITY, f64::NAN), (f64::NAN, f64::NEG_INFINITY)] {
+        same(
+            builtin(Builtin::Hypot, &[F64(x), F64(y)]),
+            F64(f64::INFINITY),
+        );
+    }
+    let nan = builtin(Builtin::Hypot, &[F64(0.0), F64(-f64::NAN)]);
+    assert_eq!(nan.as_f64().map(f64::to_bits), Some(0x7ff8_0000_0000_0000));
+}
+
+#[test]
+fn hypot_of_a_zero_operand_is_the_other_magnitude() {
+    for x in [
+        1.0,
+        3.5e-310,
+        1e300,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        0.1,
+        7.0e-5,
+    ] {
+        same(builtin(Builtin::Hypot, &[F64(-x), F64(0.0)]), F64(x));
+        same(builtin(Builtin::Hypot, &[F64(0.0), F64(x)]), F64(x));
+        let y = x as f32;
+        same(builtin(Builtin::Hypot, &[F32(y), F32(-0.0)]), F32(y));
+    }
+}
+
+#[test]
+fn float_tests_classify_every_kind_of_value() {
+    let test = |fun, x: f64| builtin(fun, &[F64(x)]).as_bool();
+    let values = [
+        0.0,
+        -0.0,
+        5e-324,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    let nan = [false, false, false, false, false, false, true];
+    let inf = [false, false, false, false, true, true, false];
+    for ((x, n), i) in values.into_iter().zip(nan).zip(inf) {
+        assert_eq!(test(Builtin::IsNan, x), Some(n), "{x}");
+        assert_eq!(test(Builtin::IsInf, x), Some(i), "{x}");
+        assert_eq!(test(Builtin::IsFinite, x), Some(!n && !i), "{x}");
+    }
+    same(builtin(Builtin::IsNan, &[F32(f32::NAN)]), Bool(true));
+}
+
+#[test]
+fn bit_counts_of_edges() {
+    let count = |fun, x| builtin(fun, &[x]);
+    same(count(Builtin::Popcount, I32(-1)), I32(32));
+    same(count(Builtin::Popcount, I64(-1)), I64(64));
+    same(count(Builtin::Popcount, I32(i32::MIN)), I32(1));
+    same(count(Builtin::Clz, I32(0)), I32(32));
+    same(count(Builtin::Clz, I64(0)), I64(64));
+    same(count(Builtin::Clz, I32(i32::MIN)), I32(0));
+    same(count(Builtin::Clz, I32(1)), I32(31));
+    same(count(Builtin::Clz, I64(1 << 32)), I64(31));
+    same(count(Builtin::Ctz, I32(0)), I32(32));
+    same(count(Builtin::Ctz, I64(0)), I64(64));
+    same(count(Builtin::Ctz, I32(i32::MIN)), I32(31));
+    same(count(Builtin::Ctz, I64(i64::MIN)), I64(63));
+    same(count(Builtin::Ctz, I32(-8)), I32(3));
+}
+
+#[test]
+fn bit_casts_keep_every_pattern() {
+    same(builtin(Builtin::ToBits, &[F32(1.0)]), I32(0x3f80_0000));
+    same(builtin(Builtin::ToBits, &[F64(-0.0)]), I64(i64::MIN));
+    same(
+        builtin(Builtin::FromBits, &[I64(0x4000_0000_0000_0000)]),
+        F64(2.0),
+    );
+    for bits in [0x7f80_0001u32, 0xffc0_1234, 1, 0x8000_0000] {
+        let float = builtin(Builtin::FromBits, &[I32(bits as i32)]);
+        same(builtin(Builtin::ToBits, &[float]), I32(bits as i32));
+    }
+}
+
+#[test]
+fn builtin_signatures_give_result_types() {
+    use crate::ir::BuiltinSignature;
+    use ScalarType::*;
+    let result = |fun: Builtin, args: &[ScalarType]| fun.signature().result(args);
+    assert_eq!(result(Builtin::ToBits, &[F32]), Some(I32));
+    assert_eq!(result(Builtin::ToBits, &[F64]), Some(I64));
+    assert_eq!(result(Builtin::ToBits, &[I32]), None);
+    assert_eq!(result(Builtin::FromBits, &[I64]), Some(F64));
+    assert_eq!(result(Builtin::FromBits, &[Bool]), None);
+    assert_eq!(result(Builtin::IsNan, &[F32]), Some(Bool));
+    assert_eq!(result(Builtin::Popcount, &[I64]), Some(I64));
+    assert_eq!(result(Builtin::Popcount, &[F64]), None);
+    assert_eq!(result(Builtin::Hypot, &[F32, F64]), None);
+    assert_eq!(result(Builtin::Select, &[Bool, I32, I32]), Some(I32));
+    assert_eq!(result(Builtin::Select, &[I32, I32, I32]), None);
+    assert_eq!(result(Builtin::Clamp, &[I32, I32]), None);
+    assert!(matches!(
+        Builtin::Clz.signature(),
+        BuiltinSignature::Int { arity: 1 }
+    ));
+}

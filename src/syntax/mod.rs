@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod dump;
+pub mod habits;
 pub mod lexer;
 pub mod parser;
 

@@ -29,6 +29,7 @@ mod erf;
 mod exp;
 pub mod fallback;
 mod hyper;
+mod hypot;
 mod log;
 mod pow;
 pub mod scalar;
@@ -66,6 +67,7 @@ pub fn is_vmath(fun: Builtin) -> bool {
             | Erf
             | Erfc
             | Cbrt
+            | Hypot
     )
 }
 
@@ -80,7 +82,7 @@ pub fn eval_f64(fun: Builtin, p: Precision, x: f64, y: f64) -> f64 {
     apply(&mut scalar::Lanes64, fun, p, x, y)
 }
 
-/// `fun(x)` (or `fun(x, y)` for `pow` and `atan2`) on lanes of `a`.
+/// `fun(x)` (or `fun(x, y)` for `pow`, `atan2` and `hypot`) on lanes of `a`.
 /// `fun` must satisfy [`is_vmath`].
 ///
 /// A NaN result is the positive quiet NaN, whatever NaN the inputs held:
@@ -120,7 +122,10 @@ fn routine<A: Arith>(a: &mut A, fun: Builtin, p: Precision, x: A::F, y: A::F) ->
         Cbrt => pow::cbrt(a, p, x),
         Erf => erf::erf(a, p, x),
         Erfc => erf::erfc(a, p, x),
-        Abs | Min | Max | Clamp | Select | Sqrt | Floor | Ceil | Round | Trunc | Fma => {
+        // One routine: no cheaper variant would be worth a looser bound.
+        Hypot => hypot::hypot(a, x, y),
+        Abs | Min | Max | Clamp | Select | Sqrt | Floor | Ceil | Round | Trunc | Fma | Rint
+        | Copysign | IsNan | IsInf | IsFinite | Popcount | Clz | Ctz | ToBits | FromBits => {
             unreachable!(
                 "{} is not a vector-maths builtin (see `is_vmath`)",
                 fun.name()

@@ -34,7 +34,7 @@ impl Rng {
 }
 
 /// The builtins `vmath` computes, each with its arity.
-pub const FUNCTIONS: [(Builtin, usize); 21] = {
+pub const FUNCTIONS: [(Builtin, usize); 22] = {
     use Builtin::*;
     [
         (Exp, 1),
@@ -58,6 +58,7 @@ pub const FUNCTIONS: [(Builtin, usize); 21] = {
         (Erf, 1),
         (Erfc, 1),
         (Cbrt, 1),
+        (Hypot, 2),
     ]
 };
 
@@ -183,6 +184,13 @@ pub fn inputs(fun: Builtin, arity: usize, f64: bool, count: usize, seed: u64) ->
                 _ => random_bits(&mut rng),
             },
             Builtin::Atan2 => rng.spread(exponents, true),
+            // hypot: any pair, and pairs of near magnitudes (where the
+            // smaller operand matters most).
+            Builtin::Hypot => match rng.next() % 3 {
+                0 => rng.spread(exponents, true),
+                1 => random_bits(&mut rng),
+                _ => x * rng.spread((-3, 3), true),
+            },
             _ => 1.0,
         };
         out.push((x, y));

@@ -184,8 +184,18 @@ pub fn exact64(fun: Builtin, x: f64, y: f64, precision: usize) -> Big {
         Erf => erf_oracle::erf(x, precision),
         Erfc => erf_oracle::erfc(x, precision),
         Cbrt => run(&|c, _| c.cbrt(r)),
+        Hypot => hypot(x, y, precision),
         _ => panic!("{fun:?} is not a vmath builtin"),
     }
+}
+
+/// sqrt(x² + y²): the sum to `precision + 2·EXTRA` bits (its rounding error
+/// is far below the final rounding), then a correctly rounded sqrt.
+fn hypot(x: f64, y: f64, precision: usize) -> Big {
+    let wide = precision + 2 * EXTRA;
+    let (xb, yb) = (big(x, wide), big(y, wide));
+    let sum = &xb * &xb + &yb * &yb;
+    with_context(precision, |c, _| c.sqrt(sum.repr()))
 }
 
 fn round(b: Big, precision: usize) -> Big {
@@ -399,6 +409,7 @@ pub fn std64(fun: Builtin, x: f64, y: f64) -> f64 {
         Erf => libm::erf(x),
         Erfc => libm::erfc(x),
         Cbrt => x.cbrt(),
+        Hypot => x.hypot(y),
         _ => panic!("{fun:?} is not a vmath builtin"),
     }
 }

@@ -178,15 +178,5 @@ pub(super) fn binary_result(op: BinaryOp, t: ScalarType) -> Option<ScalarType> {
 /// The result type of `fun` on operands of types `args`, `None` if not
 /// allowed (wrong count, mixed types, or a type outside the signature).
 pub(super) fn builtin_result(fun: Builtin, args: &[ScalarType]) -> Option<ScalarType> {
-    if args.len() != fun.arity() {
-        return None;
-    }
-    let (first, shared) = match fun.signature() {
-        BuiltinSignature::Select if args[0] != ScalarType::Bool => return None,
-        BuiltinSignature::Select => (args[1], &args[1..]),
-        BuiltinSignature::Numeric { .. } if !args[0].is_numeric() => return None,
-        BuiltinSignature::Float { .. } if !args[0].is_float() => return None,
-        _ => (args[0], args),
-    };
-    shared.iter().all(|&t| t == first).then_some(first)
+    fun.signature().result(args)
 }

@@ -16,6 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, UnaryOp};
 use crate::syntax::lexer;
+use crate::types::ScalarType;
 
 impl Parser<'_> {
     /// A full expression. If the lexer dropped text in it or next to it
@@ -47,7 +48,10 @@ impl Parser<'_> {
 
     /// Continues a binary expression after its first operand `lhs`.
     fn binary_rest(&mut self, mut lhs: Expr, min_prec: u8) -> Expr {
-        if binary_op(self.kind()).is_none_or(|op| precedence(op) < min_prec) {
+        if self
+            .peek_binary_op()
+            .is_none_or(|op| precedence(op) < min_prec)
+        {
             return lhs;
         }
         // Each operator of the chain puts `lhs` one level deeper (`a + b +
@@ -62,20 +66,20 @@ impl Parser<'_> {
         // Whether `lhs` is a comparison built by this loop (not one in
         // parentheses), so that another comparison would chain.
         let mut lhs_compares = false;
-        while let Some(op) = binary_op(self.kind()) {
+        while let Some(op) = self.peek_binary_op() {
             let prec = precedence(op);
             if prec < min_prec || !self.enter_chain_operator() {
                 break;
             }
             operators += 1;
-            let op_token = self.bump();
+            let op_span = self.bump_binary_op(op);
             let rhs = self.binary(prec + 1);
             let span = Span::new(
                 lhs.span.start as usize,
                 self.prev_end().max(lhs.span.end as usize),
             );
             let kind = if op.is_comparison() && lhs_compares {
-                self.error_chained_comparison(op_token.span, &lhs);
+                self.error_chained_comparison(op_span, &lhs);
                 ExprKind::Error
             } else {
                 ExprKind::Binary {
@@ -101,15 +105,23 @@ impl Parser<'_> {
         );
     }
 
-    /// `-x`, `!x`, or a primary expression.
-    fn unary(&mut self) -> Expr {
+    /// `-x`, `!x`, or a primary expression (and `not x` or `x ** y`,
+    /// reported).
+    pub(super) fn unary(&mut self) -> Expr {
         let op = match self.kind() {
             TokenKind::Minus => UnaryOp::Neg,
             TokenKind::Bang => UnaryOp::Not,
-            _ => return self.primary(),
+            TokenKind::Ident if self.at_word_not() => UnaryOp::Not,
+            _ => {
+                let operand = self.primary();
+                return self.reject_power(operand);
+            }
         };
         let start = self.start();
-        self.bump();
+        let token = self.bump();
+        if token.kind == TokenKind::Ident {
+            self.report_word_not(token.span);
+        }
         if !self.enter(1) {
             return self.error_expr();
         }
@@ -260,12 +272,16 @@ impl Parser<'_> {
         self.reject_postfix_index(inner)
     }
 
-    /// `f32(x)`; the cursor is at the type keyword.
+    /// `f32(x)`, or a type's constant `f32::MAX`; the cursor is at the
+    /// type keyword.
     fn cast(&mut self) -> ExprKind {
         let ty_token = self.bump();
         let Some(ty) = ty_token.kind.scalar_type() else {
             return ExprKind::Error;
         };
+        if self.at_path_separator() {
+            return self.type_constant(ty_token.span, ty);
+        }
         if !self.at(TokenKind::LParen) {
             let diagnostic = self
                 .expected_diag("`(`")
@@ -289,6 +305,28 @@ impl Parser<'_> {
                 ty_span: ty_token.span,
                 arg: Box::new(arg),
             },
+            None => ExprKind::Error,
+        }
+    }
+
+    /// `::`: two adjacent `:`.
+    fn at_path_separator(&self) -> bool {
+        let (first, second) = (self.current(), self.nth(1));
+        first.kind == TokenKind::Colon
+            && second.kind == TokenKind::Colon
+            && first.span.end == second.span.start
+    }
+
+    /// `T::NAME`, after `T`: one name, `"f32::MAX"` (see `ExprKind::Name`),
+    /// that the checker resolves.
+    fn type_constant(&mut self, ty_span: Span, ty: ScalarType) -> ExprKind {
+        self.bump();
+        self.bump();
+        match self.expect_ident("constant name, e.g. `MAX`") {
+            Some(member) => ExprKind::Name(Ident {
+                name: format!("{ty}::{}", member.name),
+                span: ty_span.to(member.span),
+            }),
             None => ExprKind::Error,
         }
     }
@@ -390,7 +428,7 @@ impl Parser<'_> {
     }
 }
 
-fn binary_op(kind: TokenKind) -> Option<BinaryOp> {
+pub(super) fn binary_op(kind: TokenKind) -> Option<BinaryOp> {
     use TokenKind::*;
     Some(match kind {
         PipePipe => BinaryOp::Or,

@@ -28,6 +28,8 @@ impl Parser<'_> {
         let diagnostic = if self.at(TokenKind::RBrace) {
             Diagnostic::error("unexpected closing delimiter `}`")
                 .primary(self.current().span, "no `{` to close")
+        } else if let Some(habit) = self.item_habit() {
+            habit
         } else {
             self.expected_diag("`kernel` or `fn`")
                 .help("statements belong inside the body of a kernel or function")
@@ -37,9 +39,16 @@ impl Parser<'_> {
         while !matches!(
             self.kind(),
             TokenKind::Kernel | TokenKind::Fn | TokenKind::Eof
-        ) {
+        ) && !self.at_item_habit()
+        {
             self.bump();
         }
+    }
+
+    /// A `def` or `import` starting a line: a new mistake, where skipping
+    /// stray tokens stops.
+    fn at_item_habit(&self) -> bool {
+        self.newline_before() && self.item_habit().is_some()
     }
 
     /// `kernel name(params) [-> (outputs)] { body }`

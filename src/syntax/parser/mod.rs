@@ -26,6 +26,7 @@
 //!   at [`MAX_DEPTH`] so deeply nested input cannot overflow the stack.
 
 mod exprs;
+mod habits;
 mod height;
 mod items;
 mod stmts;
@@ -301,6 +302,9 @@ impl<'src> Parser<'src> {
 
     /// A missing `;`: points just past the previous token, where it belongs.
     fn error_missing_semi(&mut self) {
+        if let Some(diagnostic) = self.floor_division_diag() {
+            return self.report(diagnostic);
+        }
         let here = Span::new(self.prev_end(), self.prev_end());
         let mut diagnostic = Diagnostic::error(format!("expected `;`, found {}", self.found()))
             .primary(here, "add `;` here");
@@ -413,6 +417,9 @@ impl<'src> Parser<'src> {
 
     /// "expected `)`, found `;`", pointing back at the unclosed `(`.
     fn error_unclosed(&mut self, open: Token, close: TokenKind) {
+        if let Some(diagnostic) = self.floor_division_diag() {
+            return self.report(diagnostic);
+        }
         let opener = self.text(open);
         let diagnostic = self
             .expected_diag(&close.describe())

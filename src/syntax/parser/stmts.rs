@@ -191,10 +191,12 @@ impl Parser<'_> {
             let cond = self.expr();
             let then_block = self.stmt_block();
             arms.push((start, cond, then_block));
-            if !self.eat(TokenKind::Else) {
+            // Python's `elif`, reported, reads as `else if`.
+            let elif = self.eat_elif();
+            if !elif && !self.eat(TokenKind::Else) {
                 break;
             }
-            if self.at(TokenKind::LBrace) {
+            if !elif && self.at(TokenKind::LBrace) {
                 else_block = Some(self.block());
                 break;
             }
@@ -207,7 +209,7 @@ impl Parser<'_> {
             chain += 2;
             start = self.start();
             // `else x > 1 { .. }` most likely lost its `if`.
-            if !self.eat(TokenKind::If) {
+            if !elif && !self.eat(TokenKind::If) {
                 self.error_expected("`{` or `if`");
             }
         }
@@ -223,6 +225,9 @@ impl Parser<'_> {
         let var = self.expect_ident("loop variable");
         self.expect_token(TokenKind::In);
         let start = self.expr();
+        if let Some(kind) = self.python_range_loop(&var, &start, mark) {
+            return kind;
+        }
         let inclusive = self.at(TokenKind::DotDotEq);
         let end = if self.eat(TokenKind::DotDot) || self.eat(TokenKind::DotDotEq) {
             self.expr()
@@ -309,7 +314,7 @@ impl Parser<'_> {
                 "kern has no `return`: a function's value is its last expression, without `;`",
             )
             .primary(keyword.span, "not a keyword in kern")
-            .help("end the body with the value itself: `x` rather than `return x;`"),
+            .help("end a function's body with the value itself: `x` rather than `return x;`; a kernel assigns its named outputs instead (`out[i] = x;`)"),
         );
         if !self.at(TokenKind::Semi) {
             self.expr();

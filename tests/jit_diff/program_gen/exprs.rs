@@ -24,6 +24,7 @@ impl Gen<'_> {
         }
         let d = depth - 1;
         match ty {
+            Ty::Bool if self.tape.chance(15) => self.float_test(d),
             Ty::Bool => self.bool_expr(d),
             Ty::F32 | Ty::F64 => self.float_expr(ty, d),
             Ty::I32 | Ty::I64 => self.int_expr(ty, d),
@@ -62,8 +63,19 @@ impl Gen<'_> {
             1 => {
                 let f = self
                     .tape
-                    .pick(&["abs", "sqrt", "floor", "ceil", "trunc", "round"]);
+                    .pick(&["abs", "sqrt", "floor", "ceil", "trunc", "round", "rint"]);
                 format!("{f}({})", self.expr(ty, d))
+            }
+            2 if self.tape.chance(50) => {
+                let f = self.tape.pick(&["copysign", "hypot"]);
+                format!("{f}({}, {})", self.expr(ty, d), self.expr(ty, d))
+            }
+            2 if self.tape.chance(50) => {
+                // The bits of an integer of the float's width, pinned by a
+                // cast so that a literal cannot default to the other width.
+                let int = if ty == Ty::F32 { Ty::I32 } else { Ty::I64 };
+                let operand = self.unpinned(|g| g.expr(int, d));
+                format!("from_bits({}({operand}))", int.name())
             }
             2 => format!("-{}", self.expr(ty, d)),
             3 => {
@@ -88,9 +100,26 @@ impl Gen<'_> {
                 let op = self.tape.pick(&["-", "!"]);
                 format!("{op}{}", self.expr(ty, d))
             }
+            3 if self.tape.chance(50) => {
+                let f = self.tape.pick(&["popcount", "clz", "ctz"]);
+                format!("{f}({})", self.expr(ty, d))
+            }
+            3 if self.tape.chance(50) => {
+                let float = if ty == Ty::I32 { Ty::F32 } else { Ty::F64 };
+                let operand = self.unpinned(|g| g.expr(float, d));
+                format!("to_bits({}({operand}))", float.name())
+            }
             3 => format!("abs({})", self.expr(ty, d)),
             _ => self.shared_expr(ty, d),
         }
+    }
+
+    /// `is_nan`, `is_inf` or `is_finite` of a float expression.
+    fn float_test(&mut self, d: usize) -> String {
+        let ty = self.tape.pick(&[Ty::F32, Ty::F64]);
+        let f = self.tape.pick(&["is_nan", "is_inf", "is_finite"]);
+        let operand = self.unpinned(|g| g.expr(ty, d));
+        format!("{f}({}({operand}))", ty.name())
     }
 
     /// Forms every type has (numeric ones where it makes sense): casts,

@@ -57,6 +57,38 @@ fn deep_nesting_is_an_error_not_a_crash() {
     }
 }
 
+/// Python habits that the parser reads as kern forms pay the budget like
+/// those forms. The habit's own error comes first, and the nesting error
+/// after it may be dropped as an echo (one mistake, one diagnostic), so
+/// this asserts an error, not which.
+#[test]
+fn deep_habits_are_errors_not_crashes() {
+    let n = 5000;
+    let inputs = [
+        format!("fn f() -> i32 {{ {}x }}", "x ** ".repeat(n)),
+        format!("fn f() -> bool {{ {}x }}", "not ".repeat(n)),
+        format!(
+            "kernel k() {{ {}{} }}",
+            "for i in range(n) { ".repeat(n),
+            "}".repeat(n)
+        ),
+        format!("kernel k() {{ if a {{ }} {} }}", "elif a { } ".repeat(n)),
+    ];
+    for source in inputs {
+        let worker = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let (file, diagnostics) = parse(&source);
+                (dump_ast(&file).len(), diagnostics.len())
+            });
+        let result = worker.map(|handle| handle.join());
+        assert!(
+            matches!(result, Ok(Ok((_, errors))) if errors > 0),
+            "failed or no error: {result:?}"
+        );
+    }
+}
+
 /// `open (open (a + a ...) + a ...) + a ...`, a few levels of long chains.
 fn chains_around(open: &str, close: &str) -> String {
     let chain = " + a".repeat(900);
