@@ -292,7 +292,9 @@ fn allocate_outputs<'py>(
 ) -> PyResult<()> {
     for (param, arg) in sig.params.iter().zip(prepared.iter_mut()) {
         if matches!(arg, Prepared::Allocate) {
-            let array = arrays::allocate(py, param.elem, &sig.shape(param, sizes))?;
+            let shape = sig.shape(param, sizes);
+            let array = arrays::allocate(py, param.elem, &shape)
+                .map_err(|e| allocation_error(py, param, &shape, e))?;
             // Fresh memory overlaps nothing.
             *arg = Prepared::Array {
                 array,
@@ -301,6 +303,21 @@ fn allocate_outputs<'py>(
         }
     }
     Ok(())
+}
+
+/// numpy's refusal to allocate an output, naming it: a `MemoryError` stays
+/// one; a size past what numpy can address becomes an argument error.
+fn allocation_error(py: Python<'_>, param: &ParamSig, shape: &[usize], error: PyErr) -> PyErr {
+    let message = format!(
+        "output `{}` of shape {shape:?} ({}) cannot be allocated: {}",
+        param.name,
+        arrays::numpy_name(param.elem),
+        error.value(py)
+    );
+    if error.is_instance_of::<pyo3::exceptions::PyMemoryError>(py) {
+        return pyo3::exceptions::PyMemoryError::new_err(message);
+    }
+    argument_error(py, message, Some(&param.name))
 }
 
 /// Refuses an array the kernel writes (output or `inout`) that shares

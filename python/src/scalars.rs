@@ -7,7 +7,7 @@ use crate::errors::argument_error;
 use kjit::signature::ParamSig;
 use kjit::types::{Kind, Scalar};
 use numpy::npyffi::PY_ARRAY_API;
-use numpy::PyArrayDescrMethods;
+use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
@@ -18,6 +18,10 @@ use pyo3::types::PyBool;
 /// passed as a float is more likely a slip than a 1.0.
 pub(crate) fn from_python(obj: &Bound<'_, PyAny>, param: &ParamSig) -> PyResult<Scalar> {
     let ty = param.elem;
+    // Arrays have `__float__` and `__index__` too, for one element.
+    if obj.cast::<PyUntypedArray>().is_ok_and(|a| a.ndim() > 0) {
+        return Err(mismatch(obj, param));
+    }
     let is_bool = is_bool(obj)?;
     let value = match ty.kind() {
         Kind::Bool if is_bool => Some(Scalar::Bool(obj.is_truthy()?)),
