@@ -64,10 +64,11 @@ impl Kernel<'_> {
         let module = checked
             .module
             .ok_or(CompileError::Diagnostics(checked.diagnostics))?;
-        if stage == Stage::Ir {
-            return Ok(only_kernel(&module, self.name()).map(|m| ir::dump_module(&m))?);
-        }
-        let module = passes::lowered(&module, &program.options);
+        // Every stage but the checked IR reads the lowered module.
+        let module = match stage {
+            Stage::Ir => module,
+            _ => passes::lowered(&module, &program.options),
+        };
         let source = Some(program.source.as_str());
         let name = self.name();
         let kernel = find(&module, name)?;
