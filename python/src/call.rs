@@ -17,6 +17,7 @@ use kjit::api::{ArgError, CallError, Pool, Role, ScalarOutputs, Signature};
 use kjit::signature::{bind_sizes, ArgShape, OutputArrays, ParamSig};
 use kjit::types::Scalar;
 use numpy::{PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
 
@@ -130,19 +131,27 @@ fn target(kernel: &Kernel, key: &Bound<'_, PyString>) -> PyResult<Option<Target>
     if let Some(s) = same(&layout.size_names) {
         return Ok(Some(Target::Size(s)));
     }
-    let text = key.to_cow()?;
     let py = key.py();
-    let equal = |names: &[Py<PyString>]| {
-        (names.iter()).position(|n| n.bind(py).to_cow().is_ok_and(|n| n == text))
+    let threads = intern!(py, "threads");
+    if key.is(threads) {
+        return Ok(Some(Target::Threads));
+    }
+    // A key built at run time (`**{"x": x}`): compare the text.
+    let equal = |names: &[Py<PyString>]| -> PyResult<Option<usize>> {
+        for (i, name) in names.iter().enumerate() {
+            if PyAnyMethods::eq(name.bind(py).as_any(), key)? {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
     };
-    Ok(
-        match (equal(&layout.param_names), equal(&layout.size_names)) {
-            (Some(p), _) => Some(Target::Param(p)),
-            (None, Some(s)) => Some(Target::Size(s)),
-            (None, None) if text == "threads" => Some(Target::Threads),
-            (None, None) => None,
-        },
-    )
+    if let Some(p) = equal(&layout.param_names)? {
+        return Ok(Some(Target::Param(p)));
+    }
+    if let Some(s) = equal(&layout.size_names)? {
+        return Ok(Some(Target::Size(s)));
+    }
+    Ok(PyAnyMethods::eq(key.as_any(), threads)?.then_some(Target::Threads))
 }
 
 /// A keyword argument: a parameter, a size, or `threads`.
