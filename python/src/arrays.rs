@@ -126,6 +126,8 @@ pub(crate) fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 /// `None` when it holds no element. Used to refuse aliasing.
 pub(crate) type Bounds = Option<(usize, usize)>;
 
+/// Addresses fit an `isize` (user space is the lower half); the products
+/// saturate rather than wrap for absurd strides.
 fn bounds(array: &Bound<'_, PyUntypedArray>) -> Bounds {
     if array.shape().contains(&0) {
         return None;
@@ -209,12 +211,10 @@ pub(crate) fn writable<'py>(
     if !has_flags(&array, NPY_ARRAY_ALIGNED) {
         return fail("the array is not aligned");
     }
-    if param.elem == ScalarType::Bool {
-        if param.role == Role::Output {
-            zero(&array);
-        } else if !holds_0_or_1(&array) {
-            return fail("the bool array holds bytes other than 0 and 1 (a view of other data?)");
-        }
+    // A bool output's old bytes are overwritten before the run (see
+    // `call::clear_bool_outputs`); an inout array's are read, so must be bools.
+    if param.elem == ScalarType::Bool && param.role == Role::InOut && !holds_0_or_1(&array) {
+        return fail("the bool array holds bytes other than 0 and 1 (a view of other data?)");
     }
     let bounds = bounds(&array);
     Ok((array, bounds))
@@ -280,7 +280,7 @@ fn bytes<'a>(array: &'a Bound<'_, PyUntypedArray>) -> &'a [u8] {
 
 /// Whether every byte of a C-contiguous bool array is 0 or 1, as kernels
 /// (and Rust's `bool`) require. Views of other data can hold anything.
-fn holds_0_or_1(array: &Bound<'_, PyUntypedArray>) -> bool {
+pub(crate) fn holds_0_or_1(array: &Bound<'_, PyUntypedArray>) -> bool {
     bytes(array).iter().all(|&b| b <= 1)
 }
 
@@ -294,12 +294,13 @@ fn normalized_bools<'py>(
     Ok(normalized.cast_into::<PyUntypedArray>()?)
 }
 
-/// Clears a C-contiguous, writeable array (bool outputs start as valid
-/// `bool`s, whatever the caller's array held).
-fn zero(array: &Bound<'_, PyUntypedArray>) {
+/// Zeroes a C-contiguous array the caller checked is writeable (a bool
+/// output whose old bytes are not all 0 or 1: see `call`). It writes to
+/// the caller's array, so only once every check has passed.
+pub(crate) fn clear(array: &Bound<'_, PyUntypedArray>) {
     let len = array.len() * array.dtype().itemsize();
     if len > 0 {
-        // SAFETY: the caller checked the array is C-contiguous and
+        // SAFETY: `writable` checked the array is C-contiguous and
         // writeable: `len` bytes from its data pointer are its own.
         unsafe { std::ptr::write_bytes(data(array), 0, len) };
     }

@@ -4,6 +4,10 @@
 //! sizes, allocate the outputs not given, refuse aliasing, then run the
 //! library's binding without the GIL and return the outputs.
 //!
+//! Parameter indices come from the kernel's `Layout` and the signature
+//! itself, and `Given`/`Prepared` have one slot per parameter (or size),
+//! so indexing them cannot go out of range.
+//!
 //! Lean on purpose (a call on 1000 floats costs about a microsecond): no
 //! `String` is built unless there is an error, parameters are found by
 //! index, and the signature is the library's, read in place.
@@ -15,7 +19,7 @@ use crate::scalars;
 use crate::threads;
 use kjit::api::{ArgError, CallError, Pool, Role, ScalarOutputs, Signature};
 use kjit::signature::{bind_sizes, ArgShape, OutputArrays, ParamSig};
-use kjit::types::Scalar;
+use kjit::types::{Scalar, ScalarType};
 use numpy::{PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -59,6 +63,7 @@ pub(crate) fn call(
     let sizes = presize(py, sig, &prepared, &given.sizes)?;
     allocate_outputs(py, sig, &sizes, &mut prepared)?;
     check_aliasing(py, sig, &prepared)?;
+    clear_bool_outputs(py, sig, &prepared, &given.sizes)?;
     let pool = threads::pool(given.threads.or(kernel.compiled.threads))?;
     let raw: Vec<Raw<'_>> = prepared.iter().map(Raw::of).collect();
     let memory = Memory(&raw);
@@ -262,7 +267,18 @@ fn presize(
     prepared: &[Prepared<'_>],
     given: &[Option<i64>],
 ) -> PyResult<Vec<i64>> {
-    let shape = |p: usize| match prepared.get(p)? {
+    let shape = |p: usize| arg_shape(sig, prepared, p);
+    let size = |s: usize| {
+        let named = given.get(s).copied().flatten();
+        let free = sig.sizes.get(s).is_some_and(|size| size.fixed_by.is_none());
+        named.or_else(|| free.then(|| output_extent(sig, prepared, s)).flatten())
+    };
+    bind_sizes(sig, shape, size, OutputArrays::Allocated).map_err(|e| arg_error(py, &e))
+}
+
+/// What the library's checks see of parameter `p`'s argument.
+fn arg_shape<'a>(sig: &Signature, prepared: &'a [Prepared<'_>], p: usize) -> Option<ArgShape<'a>> {
+    match prepared.get(p)? {
         Prepared::Scalar(x) => Some(ArgShape::Scalar(x.ty())),
         Prepared::Array { array, .. } => Some(ArgShape::Array {
             elem: sig.params.get(p)?.elem,
@@ -270,13 +286,7 @@ fn presize(
             len: array.len(),
         }),
         Prepared::Allocate | Prepared::ScalarOutput => None,
-    };
-    let size = |s: usize| {
-        let named = given.get(s).copied().flatten();
-        let free = sig.sizes.get(s).is_some_and(|size| size.fixed_by.is_none());
-        named.or_else(|| free.then(|| output_extent(sig, prepared, s)).flatten())
-    };
-    bind_sizes(sig, shape, size, OutputArrays::Allocated).map_err(|e| arg_error(py, &e))
+    }
 }
 
 /// The extent of size `s` in the first output array the caller gave whose
@@ -355,6 +365,42 @@ fn check_aliasing(py: Python<'_>, sig: &Signature, prepared: &[Prepared<'_>]) ->
                 );
                 return Err(argument_error(py, message, Some(&written.name)));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Zeroes the caller's bool outputs that hold bytes other than 0 and 1
+/// (their old contents do not matter: the run writes or zero-fills every
+/// element), so that the binding's `&mut [bool]` refers to valid `bool`s.
+/// The whole call is checked first, as the binding will check it, so that
+/// no argument error can follow the write.
+fn clear_bool_outputs(
+    py: Python<'_>,
+    sig: &Signature,
+    prepared: &[Prepared<'_>],
+    given: &[Option<i64>],
+) -> PyResult<()> {
+    let needs_clearing = |param: &ParamSig, arg: &Prepared<'_>| {
+        let Prepared::Array {
+            array,
+            bounds: Some(_),
+        } = arg
+        else {
+            return false;
+        };
+        param.role == Role::Output && param.elem == ScalarType::Bool && !arrays::holds_0_or_1(array)
+    };
+    let params = || sig.params.iter().zip(prepared);
+    if !params().any(|(param, arg)| needs_clearing(param, arg)) {
+        return Ok(());
+    }
+    let shape = |p: usize| arg_shape(sig, prepared, p);
+    let size = |s: usize| given.get(s).copied().flatten();
+    bind_sizes(sig, shape, size, OutputArrays::Given).map_err(|e| arg_error(py, &e))?;
+    for (param, arg) in params() {
+        if let (true, Prepared::Array { array, .. }) = (needs_clearing(param, arg), arg) {
+            arrays::clear(array);
         }
     }
     Ok(())

@@ -26,7 +26,9 @@ pub struct Kernel {
     pub(crate) layout: Layout,
 }
 
-/// The parameters as a Python call sees them.
+/// The parameters as a Python call sees them. Every index here is a
+/// position in the kernel's own `Signature::params` (or `sizes`), which
+/// never changes once compiled, so the call path indexes with them freely.
 pub(crate) struct Layout {
     /// Parameters taken by position: inputs and `inout` arrays, in order.
     pub positional: Vec<usize>,

@@ -157,3 +157,17 @@ def test_warnings_are_exposed():
         "kernel k(x: f32[n]) -> (y: f32[n]) { let unused = 1.0; foreach i in n { y[i] = x[i]; } }"
     )
     assert all(isinstance(w, kjit.Diagnostic) for w in prog.warnings)
+
+
+def test_bool_output_given_with_any_old_bytes(prog):
+    out = np.array([7, 200, 1, 0], dtype=np.uint8).view(np.bool_)
+    positive, count = prog.flags(np.array([1, -2, 3, 0], dtype=np.int32), positive=out)
+    assert positive is out and count == 2
+    assert out.view(np.uint8).tolist() == [1, 0, 1, 0]
+
+
+def test_refused_bool_output_is_left_untouched(prog):
+    raw = np.array([7, 200, 1, 0], dtype=np.uint8)
+    with pytest.raises(kjit.ArgumentError, match="positive"):
+        prog.flags(np.ones(3, dtype=np.int32), positive=raw.view(np.bool_))
+    assert raw.tolist() == [7, 200, 1, 0]
