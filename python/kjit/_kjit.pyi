@@ -1,13 +1,26 @@
 """Type stubs of the extension module kjit._kjit (re-exported by kjit)."""
 
 import os
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union, final
 
 from ._types import Diagnostic, Signature
 
+__all__ = [
+    "Program",
+    "Kernel",
+    "compile",
+    "compile_file",
+    "kernel",
+    "rebuild_program",
+    "rebuild_kernel",
+    "stats",
+    "MAX_THREADS",
+    "__version__",
+]
 MAX_THREADS: int
 __version__: str
 
+@final
 class Kernel:
     """A compiled kernel. Call it with its inputs, by position (declared
     order) or keyword; sizes no input fixes as keywords (``n=1000``); an
@@ -28,6 +41,7 @@ class Kernel:
         """The text of a stage: "ir", "lowered", "plan", "explain", "clif", "asm"."""
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
 
+@final
 class Program:
     """A compiled ``.kern`` source; its kernels are attributes and items."""
 
@@ -43,9 +57,10 @@ class Program:
     def fast_math(self) -> bool: ...
     @property
     def warnings(self) -> List[Diagnostic]: ...
+    # A slot (tp_getattro) at run time, which stubtest cannot see.
     def __getattr__(self, name: str) -> Kernel: ...
-    def __getitem__(self, name: str) -> Kernel: ...
-    def __contains__(self, name: str) -> bool: ...
+    def __getitem__(self, name: str, /) -> Kernel: ...
+    def __contains__(self, name: str, /) -> bool: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[str]: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...

@@ -74,14 +74,12 @@ fn build(
     Ok(Program { compiled, kernels })
 }
 
-/// compile(source, *, threads=None, fast_math=False, filename="<string>")
-///
 /// Checks and compiles every kernel of a ``.kern`` source. Raises
 /// ``kjit.CompileError`` (with ``.diagnostics``) if the source has errors.
 /// ``threads`` is the default thread count of the program's calls (else
 /// ``KJIT_NUM_THREADS``, else one per core); ``fast_math`` picks the faster,
-/// looser maths builtins and fuses ``a * b + c``; ``filename`` heads the
-/// code frames of error messages.
+/// looser maths builtins and fuses ``a * b + c``; ``filename`` (default
+/// ``"<string>"``) heads the code frames of error messages.
 #[pyfunction]
 #[pyo3(signature = (source, *, threads=None, fast_math=false, filename=None))]
 pub(crate) fn compile(
@@ -95,8 +93,6 @@ pub(crate) fn compile(
     build(py, source, filename, threads, fast_math)
 }
 
-/// compile_file(path, *, threads=None, fast_math=False)
-///
 /// ``compile`` of the file at ``path`` (UTF-8), whose name heads error
 /// messages. Also available as ``kjit.load``.
 #[pyfunction]
@@ -112,8 +108,6 @@ pub(crate) fn compile_file(
     build(py, source, filename, threads, fast_math)
 }
 
-/// kernel(source, name=None, *, threads=None, fast_math=False, filename="<string>")
-///
 /// The one kernel of ``source`` (or the kernel ``name`` of it), compiled:
 /// ``kjit.compile(source)[name]`` in one step.
 #[pyfunction]
