@@ -30,6 +30,7 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _kjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    threads::watch_forks();
     m.add_class::<program::Program>()?;
     m.add_class::<kernel::Kernel>()?;
     m.add_function(wrap_pyfunction!(program::compile, m)?)?;

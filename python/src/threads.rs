@@ -8,6 +8,7 @@ use kjit::api::Pool;
 use kjit::options::MAX_THREADS;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The environment variable giving the default thread count.
@@ -70,30 +71,72 @@ impl std::ops::Deref for Threads {
 /// The pool that runs `n` threads (`None`: rayon's global pool). One
 /// thread means the calling thread: no hand-over to a worker, and
 /// concurrent single-threaded calls (dask tasks) do not queue behind one.
+///
+/// In a process forked after pools started (`multiprocessing`'s default
+/// start method on Linux before Python 3.14), their threads do not exist:
+/// a call on them would wait forever. There, every pool is built anew,
+/// and rayon's global pool is replaced by one of the same size.
 pub(crate) fn pool(n: Option<usize>) -> PyResult<Threads> {
     static GLOBAL: Pool = Pool::Global;
     static CALLING_THREAD: Pool = Pool::CallingThread;
-    static SIZED: Mutex<Vec<(usize, Arc<Pool>)>> = Mutex::new(Vec::new());
+    let forked = FORKS.load(Ordering::Relaxed) > 0;
     match n {
-        None => Ok(Threads::Static(&GLOBAL)),
         Some(1) => Ok(Threads::Static(&CALLING_THREAD)),
-        Some(n) => sized(&SIZED, n).map(Threads::Sized),
+        None if !forked => Ok(Threads::Static(&GLOBAL)),
+        None => sized(cores()).map(Threads::Sized),
+        Some(n) => sized(n).map(Threads::Sized),
     }
 }
 
-fn sized(cache: &Mutex<Vec<(usize, Arc<Pool>)>>, n: usize) -> PyResult<Arc<Pool>> {
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// How many times this process is a forked child of one that loaded kjit.
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn after_fork_in_child() {
+    // Async-signal-safe: one atomic increment.
+    FORKS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Counts forks from now on (called once, when the module loads).
+pub(crate) fn watch_forks() {
+    // SAFETY: registers a child handler that only touches an atomic; the
+    // handler is a plain function that lives as long as the process.
+    unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+}
+
+/// The sized pools of this process, and the fork count they were built at.
+struct Sized {
+    forks: u64,
+    pools: Vec<(usize, Arc<Pool>)>,
+}
+
+fn sized(n: usize) -> PyResult<Arc<Pool>> {
+    static SIZED: Mutex<Sized> = Mutex::new(Sized {
+        forks: 0,
+        pools: Vec::new(),
+    });
     // A poisoned lock only means another thread panicked while holding it;
     // the list inside is still whole.
-    let mut pools = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, pool)) = pools.iter().find(|(size, _)| *size == n) {
+    let mut cache = SIZED.lock().unwrap_or_else(|e| e.into_inner());
+    let forks = FORKS.load(Ordering::Relaxed);
+    if cache.forks != forks {
+        // Built before a fork: their threads are the parent's. Dropping one
+        // would try to stop them, so they are leaked instead.
+        std::mem::forget(std::mem::take(&mut cache.pools));
+        cache.forks = forks;
+    }
+    if let Some((_, pool)) = cache.pools.iter().find(|(size, _)| *size == n) {
         return Ok(pool.clone());
     }
     let pool = Pool::new(Some(n))
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start {n} kjit threads: {e}")))?;
     let pool = Arc::new(pool);
-    if pools.len() == CACHED_POOLS {
-        pools.remove(0);
+    if cache.pools.len() == CACHED_POOLS {
+        cache.pools.remove(0);
     }
-    pools.push((n, pool.clone()));
+    cache.pools.push((n, pool.clone()));
     Ok(pool)
 }

@@ -56,3 +56,20 @@ def test_through_multiprocessing():
         results = pool.starmap(apply, [(k, x) for x in xs])
     for x, out in zip(xs, results):
         np.testing.assert_array_equal(out, 3 * x)
+
+
+def big_saxpy(kernel):
+    x = np.ones(200_000, dtype=np.float32)  # several chunks: the pool's threads run
+    return float(kernel(2.0, x, x).sum())
+
+
+def test_fork_after_threads_started():
+    # The parent's pool threads do not exist in a forked child; kjit must
+    # build new ones rather than wait for them forever.
+    k = kjit.kernel(SAXPY)
+    assert big_saxpy(k) == 600_000.0
+    big_x = np.ones(200_000, dtype=np.float32)
+    k(2.0, big_x, big_x, threads=2)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(big_saxpy, [k, k]).get(timeout=60)
+    assert results == [600_000.0, 600_000.0]
