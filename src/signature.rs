@@ -51,8 +51,18 @@ pub struct ParamSig {
 pub struct SizeSig {
     pub name: String,
     /// The first input or `inout` array dimension `(param, dim)` naming this
-    /// size; `None` when the caller must give it.
+    /// size; `None` when the caller must give it (or it is derived).
     pub fixed_by: Option<(usize, usize)>,
+    /// For a derived size (`n - w + 1`, `3`): how it is computed from the
+    /// sizes before it. The caller never gives it.
+    pub definition: Option<ir::SizeDef>,
+}
+
+impl SizeSig {
+    /// Whether a caller may (or must) give this size by name.
+    pub fn is_named(&self) -> bool {
+        self.definition.is_none()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -72,6 +82,7 @@ impl Signature {
             .map(|size| SizeSig {
                 name: size.name.clone(),
                 fixed_by: size.fixed_by.map(|(p, d)| (p.index(), d)),
+                definition: size.definition,
             })
             .collect();
         Signature {
@@ -183,7 +194,7 @@ fn check_names(sig: &Signature, args: &Args) -> Result<(), ArgError> {
     match args
         .sizes
         .keys()
-        .find(|n| !sig.sizes.iter().any(|s| &s.name == *n))
+        .find(|n| !sig.sizes.iter().any(|s| s.is_named() && &s.name == *n))
     {
         Some(size) => Err(ArgError::UnknownSize { size: size.clone() }),
         None => Ok(()),

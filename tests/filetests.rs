@@ -48,6 +48,7 @@ kern_tests! {
         no_implicit_conversion, literal_inference, literal_mismatch,
         literal_out_of_range, operand_types, conditions_bool, casts_accept_scalars,
         bad_casts, arrays_not_values, index_types, sizes, size_mismatch,
+        size_expressions,
     }
     items {
         unique_names, unknown_names, outputs_start_zero, unused_output,
@@ -62,7 +63,7 @@ kern_tests! {
     }
     phases {
         foreach_1d, foreach_2d, foreach_nd, stencil, multi_phase, phase_locals,
-        top_level_only, reductions, reduction_placement, reduction_identities,
+        placement, phases_in_loops, reductions, reduction_placement, reduction_identities,
         reduction_nan, reduction_wrap_and_order, reduction_2d, reduction_errors,
         reduction_evaluated_first,
         empty_and_negative_domains, race_uniform_writes, race_store_index,

@@ -58,6 +58,7 @@ fn call_line(signature: &Signature, bound: &Bound) -> String {
         .sizes
         .iter()
         .zip(&bound.sizes)
+        .filter(|(size, _)| size.is_named())
         .map(|(size, value)| format!("{} = {value}", size.name))
         .collect();
     if sizes.is_empty() {

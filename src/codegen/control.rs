@@ -60,8 +60,11 @@ impl Emitter<'_, '_> {
             }
             StmtKind::Break => self.masks.jump_out(&mut self.b, true),
             StmtKind::Continue => self.masks.jump_out(&mut self.b, false),
-            // Phases are emitted by the driver and chunk functions.
-            StmtKind::Foreach { .. } | StmtKind::Reduce { .. } => {}
+            // The driver calls the phase's chunk function through the
+            // runtime; chunk functions hold no phases.
+            StmtKind::Foreach { domain, .. } | StmtKind::Reduce { domain, .. } => {
+                self.run_phase(stmt.id, domain)
+            }
         }
     }
 

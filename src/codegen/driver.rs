@@ -5,7 +5,7 @@
 use super::emit::{Emitter, Storage};
 use super::lanes::{self, Val};
 use crate::abi::{ArrayDesc, STATUS_OK};
-use crate::ir::StmtKind;
+use crate::ir::{Domain, StmtId};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Value};
 
@@ -18,27 +18,30 @@ impl Emitter<'_, '_> {
     }
 
     pub fn driver(&mut self, runtime: Value, run_phase: Value) {
-        let mut phase = 0usize;
+        self.phase_calls = Some((runtime, run_phase));
         let kernel = self.kernel;
-        for stmt in &kernel.body.block {
-            let domain = match &stmt.kind {
-                StmtKind::Foreach { domain, .. } | StmtKind::Reduce { domain, .. } => domain,
-                _ => {
-                    self.block(std::slice::from_ref(stmt));
-                    continue;
-                }
-            };
-            let slots = self.frame_slots.extents[phase];
-            for (d, &extent) in domain.extents.iter().enumerate() {
-                if let Val::Uniform(x) = self.expr(extent) {
-                    self.frame_store(slots[d], x);
-                }
-            }
-            self.call_run_phase(runtime, run_phase, phase);
-            phase += 1;
-        }
+        self.block(&kernel.body.block);
         let ok = self.b.ins().iconst(types::I32, STATUS_OK as i64);
         self.b.ins().return_(&[ok]);
+    }
+
+    /// A phase statement in the driver: writes the domain's extents to the
+    /// phase's frame slots and has the runtime run it to completion.
+    pub fn run_phase(&mut self, stmt: StmtId, domain: &Domain) {
+        let (Some((runtime, run_phase)), Some(plan)) = (self.phase_calls, self.vplan.phase(stmt))
+        else {
+            unreachable!(
+                "phase {stmt} outside the driver or unplanned (the verifier and plan rule it out)"
+            );
+        };
+        let phase = plan.index;
+        let slots = self.frame_slots.extents[phase];
+        for (d, &extent) in domain.extents.iter().enumerate() {
+            if let Val::Uniform(x) = self.expr(extent) {
+                self.frame_store(slots[d], x);
+            }
+        }
+        self.call_run_phase(runtime, run_phase, phase);
     }
 
     fn call_run_phase(&mut self, runtime: Value, run_phase: Value, phase: usize) {

@@ -87,6 +87,10 @@ pub struct Emitter<'a, 'f> {
     pub masks: Masks,
     pub gang: Option<Gang>,
     pub math_sigs: HashMap<ScalarType, SigRef>,
+    /// In the driver: the runtime pointer and the `run_phase` callback, with
+    /// which a phase statement runs (`None` in chunk functions, which hold
+    /// no phases).
+    pub phase_calls: Option<(Value, Value)>,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -123,6 +127,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             masks: Masks::default(),
             gang: None,
             math_sigs: HashMap::new(),
+            phase_calls: None,
         }
     }
 

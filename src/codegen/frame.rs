@@ -64,8 +64,8 @@ pub fn layout(kernel: &ir::Kernel) -> FrameSlots {
     }
     let extents = kernel
         .body
-        .block
-        .iter()
+        .phases()
+        .into_iter()
         .filter_map(|s| match &s.kind {
             StmtKind::Foreach { domain, .. } | StmtKind::Reduce { domain, .. } => {
                 let mut slots = [0; MAX_RANK];
@@ -117,7 +117,7 @@ fn phase_locals(kernel: &ir::Kernel) -> HashSet<LocalId> {
         }
     }
     let mut out = HashSet::new();
-    for stmt in &kernel.body.block {
+    for stmt in kernel.body.phases() {
         match &stmt.kind {
             StmtKind::Foreach { domain, body } | StmtKind::Reduce { domain, body, .. } => {
                 out.extend(domain.indices.iter().copied());

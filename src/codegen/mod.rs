@@ -262,7 +262,7 @@ impl<'m> Compiler<'m> {
         let slots = frame::layout(kernel);
         let mut sites = Vec::new();
         let mut phases = Vec::new();
-        for stmt in &kernel.body.block {
+        for stmt in kernel.body.phases() {
             let Some(phase_plan) = vplan.phase(stmt.id) else {
                 continue;
             };

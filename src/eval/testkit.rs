@@ -49,6 +49,7 @@ impl IrBuilder {
             name: name.to_string(),
             span,
             fixed_by: None,
+            definition: None,
         })
     }
 

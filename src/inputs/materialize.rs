@@ -40,6 +40,8 @@ pub fn materialize(kernel: &Kernel, specs: &[(String, Spec)]) -> Result<Args, In
     let mut sizes = known_sizes(kernel, &given, &values)?;
     for (&id, spec) in &targets.params {
         if let Spec::Generator(generator) = spec {
+            // `f32[n, 3]`, `f32[n - w + 1]`: computed, not given.
+            kernel.derive_sizes(&mut sizes);
             let value = generated_value(kernel, &kernel.params[id], generator, &sizes)?;
             record_sizes(kernel, id, &value, &mut sizes)?;
             values.insert(id, value);
@@ -61,7 +63,9 @@ fn sort_names<'a>(kernel: &Kernel, specs: &'a [(String, Spec)]) -> Result<Target
                     return Err(InputError::OutputGiven { name: name.clone() });
                 }
                 targets.params.insert(id, spec).is_some()
-            } else if let Some((id, _)) = kernel.sizes.iter().find(|(_, s)| &s.name == name) {
+            } else if let Some((id, _)) =
+                (kernel.sizes.iter()).find(|(_, s)| s.definition.is_none() && &s.name == name)
+            {
                 targets.sizes.insert(id, spec).is_some()
             } else {
                 return Err(InputError::UnknownName {
@@ -85,7 +89,11 @@ pub(super) fn known_names(kernel: &Kernel) -> Vec<String> {
         .filter(|p| p.role != ParamRole::Output)
         .map(|p| p.name.clone());
     params
-        .chain(kernel.sizes.values().map(|s| s.name.clone()))
+        .chain(
+            (kernel.sizes.values())
+                .filter(|s| s.definition.is_none())
+                .map(|s| s.name.clone()),
+        )
         .collect()
 }
 
@@ -341,7 +349,8 @@ fn generated_value(
 /// the caller or nothing.
 fn check_sizes_known(kernel: &Kernel, sizes: &BTreeMap<SizeId, i64>) -> Result<(), InputError> {
     for (id, size) in kernel.sizes.iter() {
-        if sizes.contains_key(&id) {
+        // A derived size is computed by `bind`, which reports overflow.
+        if sizes.contains_key(&id) || size.definition.is_some() {
             continue;
         }
         let needed_by = kernel

@@ -21,6 +21,7 @@ fn kernel_at(name: &str, span: Span, sizes: &[&str], params: &[P]) -> Kernel {
             name: s.to_string(),
             span: Span::default(),
             fixed_by: None,
+            definition: None,
         });
     }
     let mut param_map = PrimaryMap::new();

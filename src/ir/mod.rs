@@ -23,8 +23,9 @@
 //! - Operand types agree exactly: there is no implicit conversion anywhere.
 //!   Integer arithmetic wraps. Comparisons yield `bool`.
 //! - [`StmtKind::Foreach`] and [`StmtKind::Reduce`] ("phases") appear only
-//!   at the top level of a kernel body, never nested in each other, in a
-//!   loop, in an `if`, or in a function.
+//!   in a kernel body's uniform code (at its top level or inside its `if`s
+//!   and loops), never nested in each other or in a function. Phases are
+//!   numbered in program order ([`Body::phases`]).
 //! - Inside a phase, the locals declared outside it (uniform locals) are
 //!   read-only. A [`StmtKind::Store`] appears only inside a `Foreach`, and
 //!   stores exactly at the phase's index locals, to an array whose shape is
@@ -145,12 +146,110 @@ impl Kernel {
 
 #[derive(Clone, Debug)]
 pub struct SizeVar {
+    /// The name (`n`), or for a derived size the expression (`n - w + 1`).
     pub name: String,
     /// Where the size is first named in the signature.
     pub span: Span,
     /// The first input (or `inout`) array dimension that fixes this size at
-    /// call time; `None` when only outputs name it, so the caller gives it.
+    /// call time; `None` when only outputs name it, so the caller gives it
+    /// (or, for a derived size, it is computed).
     pub fixed_by: Option<(ParamId, usize)>,
+    /// `Some` for a derived size (`f32[n, 3]`, `i32[h, 3 * w]`): computed at
+    /// call time from sizes numbered before it; an input dimension naming
+    /// it is checked against the computed value.
+    pub definition: Option<SizeDef>,
+}
+
+/// How a derived size follows from others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SizeDef {
+    Const(i64),
+    Binary {
+        op: SizeOp,
+        lhs: SizeId,
+        rhs: SizeId,
+    },
+}
+
+/// The arithmetic allowed in a dimension: exact `i64`, no wrapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SizeOp {
+    Add,
+    Sub,
+    Mul,
+    /// Truncating division (sizes are never negative, so also floor).
+    Div,
+}
+
+impl SizeOp {
+    /// `a op b`, or `None` on overflow or division by zero.
+    pub fn apply(self, a: i64, b: i64) -> Option<i64> {
+        match self {
+            SizeOp::Add => a.checked_add(b),
+            SizeOp::Sub => a.checked_sub(b),
+            SizeOp::Mul => a.checked_mul(b),
+            SizeOp::Div => a.checked_div(b),
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            SizeOp::Add => "+",
+            SizeOp::Sub => "-",
+            SizeOp::Mul => "*",
+            SizeOp::Div => "/",
+        }
+    }
+
+    /// Binding strength, for printing without redundant parentheses.
+    pub fn precedence(self) -> u8 {
+        match self {
+            SizeOp::Add | SizeOp::Sub => 1,
+            SizeOp::Mul | SizeOp::Div => 2,
+        }
+    }
+}
+
+impl SizeDef {
+    /// The value from the values of the sizes it reads (`None` when one is
+    /// unknown, or on overflow or division by zero).
+    pub fn eval(self, value: impl Fn(SizeId) -> Option<i64>) -> Option<i64> {
+        match self {
+            SizeDef::Const(c) => Some(c),
+            SizeDef::Binary { op, lhs, rhs } => op.apply(value(lhs)?, value(rhs)?),
+        }
+    }
+}
+
+impl Kernel {
+    /// The size a domain extent is exactly: `Expr::Size(s)`, or a literal
+    /// equal to a constant size (`foreach k in 3` runs over the `3` of
+    /// `f32[n, 3]`). Arrays of that shape are the domain's shape.
+    pub fn extent_size(&self, extent: ExprId) -> Option<SizeId> {
+        match self.body.exprs[extent].expr {
+            Expr::Size(s) => Some(s),
+            Expr::Const(Scalar::I64(v)) => self
+                .sizes
+                .iter()
+                .find(|(_, size)| size.definition == Some(SizeDef::Const(v)))
+                .map(|(id, _)| id),
+            _ => None,
+        }
+    }
+
+    /// Fills in every derived size whose operands `sizes` knows (and that
+    /// it does not hold already), in size order, so chains resolve.
+    pub fn derive_sizes(&self, sizes: &mut std::collections::BTreeMap<SizeId, i64>) {
+        for (id, size) in self.sizes.iter() {
+            if let Some(def) = size.definition {
+                if !sizes.contains_key(&id) {
+                    if let Some(v) = def.eval(|s| sizes.get(&s).copied()) {
+                        sizes.insert(id, v);
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,6 +389,14 @@ impl Stmt {
         a.into_iter().chain(b)
     }
 
+    /// A `Foreach` or `Reduce`: a statement that runs in parallel.
+    pub fn is_phase(&self) -> bool {
+        matches!(
+            self.kind,
+            StmtKind::Foreach { .. } | StmtKind::Reduce { .. }
+        )
+    }
+
     fn children_mut(&mut self) -> Vec<&mut Block> {
         rewrite::blocks_mut(&mut self.kind)
     }
@@ -421,6 +528,24 @@ impl Body {
         let mut next = 0;
         walk(&mut self.block, &mut next);
         next as usize
+    }
+
+    /// The phase statements (`Foreach`, `Reduce`) of a kernel body in
+    /// program order (pre-order): their position is the phase's number
+    /// everywhere (plan, frame, chunk functions, runtime).
+    pub fn phases(&self) -> Vec<&Stmt> {
+        fn walk<'b>(block: &'b Block, out: &mut Vec<&'b Stmt>) {
+            for stmt in block {
+                if stmt.is_phase() {
+                    out.push(stmt);
+                } else {
+                    stmt.children().for_each(|child| walk(child, out));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.block, &mut out);
+        out
     }
 
     /// Whether evaluating `expr` can fail (it reads an array). Calls cannot:

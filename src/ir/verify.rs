@@ -26,8 +26,9 @@
 //!   domain extents are i64 and index locals are i64 `DomainIndex { dim }`
 //!   locals, each declared by one domain; reduce `dst` has the value's
 //!   numeric type.
-//! - Phases (`Foreach`, `Reduce`) appear only at the kernel's top level,
-//!   never in functions; `Break`/`Continue` only inside loops.
+//! - Phases (`Foreach`, `Reduce`) appear only in a kernel's uniform code
+//!   (its top level, `if`s and loops), never in phases or functions;
+//!   `Break`/`Continue` only inside loops.
 //! - `Store` appears only inside a `Foreach`, indexes exactly the domain's
 //!   index locals (`Expr::Local(domain.indices[d])`), writes an output or
 //!   inout array whose dims are the domain extents (each extent being

@@ -259,7 +259,7 @@ pub fn plan_kernel<'m>(module: &'m ir::Module, kernel: &'m ir::Kernel) -> Vector
     };
     let driver = Forms::new(&mut planner, &kernel.body, Vec::new()).run(&kernel.body.block, &[]);
     let mut phases = Vec::new();
-    for stmt in &kernel.body.block {
+    for stmt in kernel.body.phases() {
         if let Some(phase) = plan_phase(&mut planner, kernel, stmt, phases.len()) {
             phases.push(phase);
         }
@@ -385,10 +385,7 @@ fn domain_shaped(kernel: &ir::Kernel, domain: &Domain) -> Vec<ParamId> {
     let sizes: Vec<Option<ir::SizeId>> = domain
         .extents
         .iter()
-        .map(|&e| match kernel.body.exprs[e].expr {
-            ir::Expr::Size(s) => Some(s),
-            _ => None,
-        })
+        .map(|&e| kernel.extent_size(e))
         .collect();
     kernel
         .params

@@ -3,9 +3,10 @@
 
 use super::lower::{ty_of, KernelSig, Lowerer};
 use super::scope::Binding;
+use super::sizes::{dim_size, error_size};
 use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole, SizeId, SizeVar};
+use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole, SizeId};
 use crate::span::Span;
 use crate::syntax::ast::{self, ParamMode};
 use cranelift_entity::PrimaryMap;
@@ -18,13 +19,11 @@ impl Lowerer<'_> {
     ) -> (ir::Kernel, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
         self.scopes.push();
         self.kernel = Some(self.kernel_signature(decl));
-        self.ctx.at_top_level = true;
         let mut block = Vec::new();
         for stmt in &decl.body.stmts {
             self.stmt(stmt, &mut block);
         }
         if let Some(tail) = &decl.body.tail {
-            self.ctx.at_top_level = false;
             self.expr(tail);
             let d = Diagnostic::error("a kernel body has no value")
                 .primary(tail.span, "this value is computed and dropped")
@@ -70,6 +69,7 @@ impl Lowerer<'_> {
         let sizes: Vec<(String, SizeId)> = sig
             .sizes
             .iter()
+            .filter(|(_, s)| s.definition.is_none())
             .map(|(id, s)| (s.name.clone(), id))
             .collect();
         for (name, id) in sizes {
@@ -133,8 +133,15 @@ impl Lowerer<'_> {
             .dims
             .iter()
             .enumerate()
-            .map(|(dim, ident)| {
-                size_id(sig, ident, (role != ParamRole::Output).then_some((id, dim)))
+            .map(|(dim, expr)| {
+                let fixed_by = (role != ParamRole::Output).then_some((id, dim));
+                match dim_size(sig, expr, fixed_by, true) {
+                    Ok(size) => size,
+                    Err(d) => {
+                        self.diags.extend(d);
+                        error_size(sig, expr.span)
+                    }
+                }
             })
             .collect();
         ParamKind::Array {
@@ -197,22 +204,6 @@ impl Lowerer<'_> {
         };
         (function, self.diags, self.calls)
     }
-}
-
-/// The size named `ident`, created on first mention. `fixed_by` is the array
-/// dimension that names it, when that array is an input.
-fn size_id(sig: &mut KernelSig, ident: &ast::Ident, fixed_by: Option<(ParamId, usize)>) -> SizeId {
-    if let Some((id, size)) = sig.sizes.iter_mut().find(|(_, s)| s.name == ident.name) {
-        if size.fixed_by.is_none() {
-            size.fixed_by = fixed_by;
-        }
-        return id;
-    }
-    sig.sizes.push(SizeVar {
-        name: ident.name.clone(),
-        span: ident.span,
-        fixed_by,
-    })
 }
 
 impl KernelSig {

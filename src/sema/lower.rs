@@ -63,11 +63,11 @@ impl Phase {
 pub struct Ctx {
     pub in_function: bool,
     pub loop_depth: u32,
-    /// Directly in the kernel body's top-level block.
-    pub at_top_level: bool,
     pub phase: Option<Phase>,
-    /// `Some` while lowering the value of a top-level `let` or assignment:
-    /// reductions found there are hoisted into these phase statements.
+    /// `Some` while lowering the value of a `let` or assignment, an `if`
+    /// condition or `for` bounds in a kernel's uniform code: reductions
+    /// found there are hoisted into these phase statements, run just
+    /// before the statement.
     pub hoisted_reductions: Option<Vec<ir::Stmt>>,
 }
 
@@ -137,15 +137,19 @@ impl<'g> Lowerer<'g> {
         self.kernel.as_ref().and_then(|k| k.params.get(id))
     }
 
-    /// Lowers `f` in a nested control context (not at top level, not where a
-    /// reduction may be hoisted), restoring the context afterwards.
+    /// Lowers `f` where no reduction may be hoisted (a nested expression or
+    /// block), restoring the context afterwards.
     pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        let top = std::mem::replace(&mut self.ctx.at_top_level, false);
         let hoisted = self.ctx.hoisted_reductions.take();
         let result = f(self);
-        self.ctx.at_top_level = top;
         self.ctx.hoisted_reductions = hoisted;
         result
+    }
+
+    /// In a kernel's uniform code: outside every phase, not in a function.
+    /// Phases may start here.
+    pub fn in_uniform_code(&self) -> bool {
+        !self.ctx.in_function && self.ctx.phase.is_none() && self.kernel.is_some()
     }
 
     pub fn local_read(&mut self, local: LocalId, span: Span) -> ExprId {

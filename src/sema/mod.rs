@@ -19,6 +19,7 @@ mod limits;
 mod lower;
 mod phase;
 mod scope;
+mod sizes;
 mod stmt;
 
 use crate::diagnostic::Diagnostic;

@@ -28,8 +28,12 @@ impl Lowerer<'_> {
         if !self.phase_allowed("`foreach`", span) {
             return;
         }
-        let (domain, body) =
-            self.lower_phase(PhaseKind::Foreach, indices, domain, span, |l| l.block(body));
+        let (domain, body) = self.lower_phase(
+            PhaseKind::Foreach,
+            (indices, domain, Some(&mut *out)),
+            span,
+            |l| l.block(body),
+        );
         out.push(ir::Stmt {
             id: ir::StmtId::unset(),
             kind: StmtKind::Foreach { domain, body },
@@ -41,15 +45,16 @@ impl Lowerer<'_> {
     /// context), then `body` with the index locals in scope and the phase
     /// current, then the race check. Returns the domain and what `body`
     /// built.
+    /// A `foreach` hoists reductions in its extents into `hoist` (they run
+    /// before it); a reduction's extents cannot hold one.
     fn lower_phase<T>(
         &mut self,
         kind: PhaseKind,
-        indices: &[Ident],
-        extents: &[ast::Expr],
+        (indices, extents, hoist): (&[Ident], &[ast::Expr], Option<&mut ir::Block>),
         span: Span,
         body: impl FnOnce(&mut Self) -> T,
     ) -> (Domain, T) {
-        let (lowered, extent_sizes) = self.domain(indices, extents, span);
+        let (lowered, extent_sizes) = self.domain(indices, extents, span, hoist);
         self.scopes.push();
         let (indices, outer) = self.enter_phase(kind, &lowered, extent_sizes);
         let built = self.nested(body);
@@ -64,27 +69,40 @@ impl Lowerer<'_> {
         (domain, built)
     }
 
-    /// Reports and returns false when a phase appears anywhere but the top
-    /// level of a kernel body.
+    /// Reports and returns false when a phase appears outside a kernel's
+    /// uniform code, or a reduction where it cannot be hoisted.
     fn phase_allowed(&mut self, what: &str, span: Span) -> bool {
-        let why = if self.ctx.in_function {
-            "functions are scalar code and contain no phases"
-        } else if self.ctx.phase.is_some() && what != "`foreach`" {
+        let is_foreach = what == "`foreach`";
+        let (why, help) = if self.ctx.in_function {
+            ("functions are scalar code and contain no phases", None)
+        } else if self.ctx.phase.is_some() && !is_foreach {
             let d = Diagnostic::error("reductions may not nest")
                 .primary(span, "a reduction inside another phase")
                 .help("compute the inner reduction first: `let inner = sum over ...;`");
             self.error(d);
             return false;
         } else if self.ctx.phase.is_some() {
-            "phases do not nest"
-        } else if !self.ctx.at_top_level && what == "`foreach`" {
-            "a `foreach` runs only at the top level of a kernel body, not inside `if` or loops"
-        } else if self.ctx.hoisted_reductions.is_none() && what != "`foreach`" {
-            "a reduction may appear only in the value of a `let` or assignment at the top level of a kernel body"
+            (
+                "phases do not nest",
+                Some("end this phase first: one `foreach` after the other"),
+            )
+        } else if !is_foreach && self.ctx.hoisted_reductions.is_none() {
+            (
+                "a reduction may appear only in the value of a `let` or assignment, an `if` \
+                 condition or `for` bounds, outside phases",
+                Some(
+                    "compute it into a variable first: `let total = sum over i in n { ... };`; \
+                     for a `while` condition, assign the variable before the loop and again at \
+                     the end of its body",
+                ),
+            )
         } else {
             return true;
         };
-        let d = Diagnostic::error(format!("{what} is not allowed here")).primary(span, why);
+        let mut d = Diagnostic::error(format!("{what} is not allowed here")).primary(span, why);
+        if let Some(help) = help {
+            d = d.help(help);
+        }
         self.error(d);
         false
     }
@@ -96,6 +114,7 @@ impl Lowerer<'_> {
         indices: &[Ident],
         extents: &[ast::Expr],
         span: Span,
+        mut hoist: Option<&mut ir::Block>,
     ) -> (Vec<(Ident, ir::ExprId)>, Vec<Option<SizeId>>) {
         if indices.len() != extents.len() || !(1..=MAX_RANK).contains(&indices.len()) {
             let d = Diagnostic::error(format!("a domain has 1 to {MAX_RANK} dimensions, each with one index; found {} ind{} over {} extent{}",
@@ -106,12 +125,21 @@ impl Lowerer<'_> {
         let mut lowered = Vec::new();
         let mut sizes = Vec::new();
         for (index, extent) in indices.iter().zip(extents) {
-            let id = self.nested(|l| l.expr(extent));
+            // An extent that is exactly a size of the signature (`n`, or
+            // `n - w + 1` when an array has that dimension) reads the size,
+            // so arrays of that shape are domain-shaped: stores to them
+            // need no check.
+            let size = self.existing_size(extent);
+            let id = match (size, hoist.as_deref_mut()) {
+                (Some(s), _) if !matches!(extent.kind, ExprKind::Literal(_)) => {
+                    self.b
+                        .expr(Expr::Size(s), ty_of(ScalarType::I64), extent.span)
+                }
+                (_, Some(out)) => self.value(extent, out),
+                (_, None) => self.nested(|l| l.expr(extent)),
+            };
             self.expect_ty(id, ty_of(ScalarType::I64), "a domain extent");
-            sizes.push(match self.b.body.exprs[id].expr {
-                Expr::Size(size) => Some(size),
-                _ => None,
-            });
+            sizes.push(size);
             lowered.push((index.clone(), id));
         }
         (lowered, sizes)
@@ -421,7 +449,7 @@ impl Lowerer<'_> {
             return self.error_expr(span);
         }
         let (domain, (block, value)) =
-            self.lower_phase(PhaseKind::Reduce, indices, domain, span, |l| {
+            self.lower_phase(PhaseKind::Reduce, (indices, domain, None), span, |l| {
                 l.value_block(body, "a reduction body")
             });
         let ty = self.b.expr_ty(value);

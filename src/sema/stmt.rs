@@ -79,11 +79,13 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Lowers the value of a `let` or assignment. At the top level of a
-    /// kernel, reductions inside it become phase statements run first.
-    fn value(&mut self, value: &ast::Expr, out: &mut ir::Block) -> ir::ExprId {
-        if !self.ctx.at_top_level {
-            return self.expr(value);
+    /// Lowers an expression a statement evaluates once before it runs (the
+    /// value of a `let` or assignment, an `if` condition, `for` bounds). In
+    /// a kernel's uniform code, reductions inside it become phase
+    /// statements run first.
+    pub fn value(&mut self, value: &ast::Expr, out: &mut ir::Block) -> ir::ExprId {
+        if !self.in_uniform_code() {
+            return self.nested(|l| l.expr(value));
         }
         self.ctx.hoisted_reductions = Some(Vec::new());
         let id = self.expr(value);
@@ -269,7 +271,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let cond = self.nested(|l| l.expr(cond));
+        let cond = self.value(cond, out);
         self.expect_ty(cond, ty_of(ScalarType::Bool), "an `if` condition");
         let then_block = self.nested(|l| l.block(then_b));
         let else_block = else_b
@@ -297,7 +299,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let (start, end) = self.nested(|l| (l.expr(start), l.expr(end)));
+        let (start, end) = (self.value(start, out), self.value(end, out));
         let ty = self.expect_ty(end, self.b.expr_ty(start), "the bounds of a `for` range");
         let bound_ty = self.resolve(start);
         if !bound_ty.is_int() && !bound_ty.is_error() && ty != Ty::Error {

@@ -215,34 +215,110 @@ fn record_sizes(
     Ok(())
 }
 
-/// Every size's value: from the arguments that fix it, else from the caller.
+/// Every size's value: from the arguments that fix it, else from the
+/// caller; a derived size computed from the sizes before it (and checked
+/// against the input dimension that names it, if any).
 fn resolve_sizes(
     sig: &Signature,
     given: impl Fn(usize) -> Option<i64>,
     sources: &[Option<Source>],
 ) -> Result<Vec<i64>, ArgError> {
-    sig.sizes
+    let mut values = Vec::with_capacity(sig.sizes.len());
+    for (index, (size, source)) in sig.sizes.iter().zip(sources).enumerate() {
+        let value = match size.definition {
+            Some(definition) => derived_value(sig, index, definition, &values, *source)?,
+            None => named_value(sig, index, given(index), *source)?,
+        };
+        values.push(value);
+    }
+    Ok(values)
+}
+
+fn named_value(
+    sig: &Signature,
+    index: usize,
+    given: Option<i64>,
+    source: Option<Source>,
+) -> Result<i64, ArgError> {
+    let name = || sig.sizes[index].name.clone();
+    match (source, given) {
+        (Some(first), Some(given)) if given != first.value => Err(ArgError::SizeConflict {
+            size: name(),
+            given,
+            first: first.describe(sig),
+        }),
+        (Some(first), _) => Ok(first.value),
+        (None, None) => Err(ArgError::MissingSize { size: name() }),
+        (None, Some(value)) if value < 0 => Err(ArgError::NegativeSize {
+            size: name(),
+            value,
+        }),
+        (None, Some(value)) => Ok(value),
+    }
+}
+
+/// A derived size from `values` (the sizes before it, all resolved).
+fn derived_value(
+    sig: &Signature,
+    index: usize,
+    definition: crate::ir::SizeDef,
+    values: &[i64],
+    source: Option<Source>,
+) -> Result<i64, ArgError> {
+    use cranelift_entity::EntityRef;
+    let computed = definition.eval(|s| values.get(s.index()).copied());
+    let size = || sig.sizes[index].name.clone();
+    let sizes = || operand_values(sig, index, values);
+    // Only a dimension must be >= 0: `n - w` may be negative on the way
+    // to `n - w + 1`.
+    let is_dimension = sig
+        .params
         .iter()
-        .zip(sources)
-        .enumerate()
-        .map(|(index, (size, source))| {
-            let name = || size.name.clone();
-            match (source, given(index)) {
-                (Some(first), Some(given)) if given != first.value => Err(ArgError::SizeConflict {
-                    size: name(),
-                    given,
-                    first: first.describe(sig),
-                }),
-                (Some(first), _) => Ok(first.value),
-                (None, None) => Err(ArgError::MissingSize { size: name() }),
-                (None, Some(value)) if value < 0 => Err(ArgError::NegativeSize {
-                    size: name(),
-                    value,
-                }),
-                (None, Some(value)) => Ok(value),
+        .any(|p| p.dims.as_ref().is_some_and(|d| d.contains(&index)));
+    match (computed, source) {
+        (Some(v), Some(found)) if v != found.value => Err(ArgError::DerivedMismatch {
+            size: size(),
+            sizes: sizes(),
+            computed: v,
+            found: found.describe(sig),
+        }),
+        (Some(v), _) if v >= 0 || !is_dimension => Ok(v),
+        (value, _) => Err(ArgError::DerivedSize {
+            size: size(),
+            sizes: sizes(),
+            value,
+        }),
+    }
+}
+
+/// `n = 3, w = 6`: the named sizes a derived size reads, with their values.
+fn operand_values(sig: &Signature, index: usize, values: &[i64]) -> String {
+    use cranelift_entity::EntityRef;
+    let mut named = Vec::new();
+    let mut stack = vec![index];
+    while let Some(s) = stack.pop() {
+        match sig.sizes.get(s).and_then(|size| size.definition) {
+            Some(crate::ir::SizeDef::Binary { lhs, rhs, .. }) => {
+                stack.extend([rhs.index(), lhs.index()])
             }
+            Some(crate::ir::SizeDef::Const(_)) => {}
+            None => named.push(s),
+        }
+    }
+    named.sort_unstable();
+    named.dedup();
+    let parts: Vec<String> = named
+        .iter()
+        .map(|&s| {
+            let value = values.get(s).map_or("?".to_string(), |v| v.to_string());
+            format!("{} = {value}", sig.sizes[s].name)
         })
-        .collect()
+        .collect();
+    if parts.is_empty() {
+        "no other size".to_string()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Every output array's element count fits in a `usize` (its memory is

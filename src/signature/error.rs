@@ -80,6 +80,21 @@ pub enum ArgError {
         size: String,
         value: i64,
     },
+    /// A derived size (`n - w + 1`) overflows, divides by zero
+    /// (`value: None`) or is negative, with the sizes it reads (`n = 3,
+    /// w = 6`).
+    DerivedSize {
+        size: String,
+        sizes: String,
+        value: Option<i64>,
+    },
+    /// An input dimension declared as a derived size is not its value.
+    DerivedMismatch {
+        size: String,
+        sizes: String,
+        computed: i64,
+        found: Box<SizeSource>,
+    },
     /// The caller gave a size that an input array also fixes, differently.
     SizeConflict {
         size: String,
@@ -179,6 +194,32 @@ impl fmt::Display for ArgError {
                 "size `{size}` is fixed by no input array, so it must be given"
             ),
             NegativeSize { size, value } => write!(f, "size `{size}`: must be >= 0, found {value}"),
+            DerivedSize {
+                size,
+                sizes,
+                value: Some(value),
+            } => write!(
+                f,
+                "size `{size}` is {value} with {sizes}: a dimension must be >= 0"
+            ),
+            DerivedSize {
+                size,
+                sizes,
+                value: None,
+            } => write!(
+                f,
+                "size `{size}` cannot be computed with {sizes}: it overflows or divides by zero"
+            ),
+            DerivedMismatch {
+                size,
+                sizes,
+                computed,
+                found,
+            } => write!(
+                f,
+                "argument `{}`: dim {} is {}, but its type says `{size}`, which is {computed} with {sizes}",
+                found.array, found.dim, found.value
+            ),
             SizeConflict { size, given, first } => write!(
                 f,
                 "size `{size}`: given as {given}, but `{}` dim {} fixes it to {}",

@@ -20,6 +20,7 @@ fn sig() -> Signature {
     let size = |name: &str, fixed_by| SizeSig {
         name: name.to_string(),
         fixed_by,
+        definition: None,
     };
     Signature {
         name: "k".to_string(),
@@ -75,7 +76,8 @@ fn signature_of_a_kernel() {
         s.sizes,
         [SizeSig {
             name: "n".to_string(),
-            fixed_by: Some((1, 0))
+            fixed_by: Some((1, 0)),
+            definition: None,
         }]
     );
     assert_eq!(s.params[3], param("out", Role::Output, F32, Some(vec![0])));
@@ -222,10 +224,12 @@ fn size_too_large() {
             SizeSig {
                 name: "a".to_string(),
                 fixed_by: Some((0, 0)),
+                definition: None,
             },
             SizeSig {
                 name: "b".to_string(),
                 fixed_by: Some((0, 1)),
+                definition: None,
             },
         ],
     };

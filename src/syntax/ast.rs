@@ -72,7 +72,10 @@ pub struct Param {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeExpr {
     pub elem: ScalarType,
-    pub dims: Vec<Ident>,
+    /// One expression per dimension: a size name (`n`), an integer
+    /// (`3`) or `+ - * /` of those (`n - w + 1`); the checker says which
+    /// forms are allowed where.
+    pub dims: Vec<Expr>,
     pub span: Span,
 }
 

@@ -253,8 +253,24 @@ fn type_text(ty: &TypeExpr) -> String {
     if ty.dims.is_empty() {
         return ty.elem.to_string();
     }
-    let dims: Vec<&str> = ty.dims.iter().map(|d| d.name.as_str()).collect();
+    let dims: Vec<String> = ty.dims.iter().map(dim_text).collect();
     format!("{}[{}]", ty.elem, dims.join(", "))
+}
+
+/// A dimension as written, parenthesizing nested operators.
+fn dim_text(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Name(name) => name.name.clone(),
+        ExprKind::Literal(Literal::Int(n)) => n.to_string(),
+        ExprKind::Binary { op, lhs, rhs } => {
+            let side = |e: &Expr| match e.kind {
+                ExprKind::Binary { .. } => format!("({})", dim_text(e)),
+                _ => dim_text(e),
+            };
+            format!("{} {} {}", side(lhs), op.symbol(), side(rhs))
+        }
+        _ => "?".to_string(),
+    }
 }
 
 /// `i` or `(r, c)`.

@@ -24,6 +24,12 @@ impl Checker<'_> {
             self.check_dims(kernel, id, param)?;
         }
         for (id, size) in kernel.sizes.iter() {
+            if let Some(SizeDef::Binary { lhs, rhs, .. }) = size.definition {
+                if lhs >= id || rhs >= id {
+                    let msg = format!("derived {id} reads {lhs} and {rhs}, not all before it");
+                    return Err(self.err(size.span, msg));
+                }
+            }
             let first = first_fixing_dim(kernel, id);
             if size.fixed_by != first {
                 let msg = format!(

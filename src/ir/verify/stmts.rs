@@ -23,7 +23,8 @@ enum Owner {
 /// Where a statement sits.
 #[derive(Clone, Copy)]
 struct Scope<'s> {
-    top_level: bool,
+    /// In a kernel's uniform code (outside phases): phases may start here.
+    uniform: bool,
     loops: u32,
     phase: Option<Phase<'s>>,
 }
@@ -69,7 +70,7 @@ impl Checker<'_> {
             }
         }
         let scope = Scope {
-            top_level: true,
+            uniform: true,
             loops: 0,
             phase: None,
         };
@@ -79,7 +80,7 @@ impl Checker<'_> {
 
     pub(super) fn check_function_block(&self, uses: &mut Vec<u32>) -> Check {
         let scope = Scope {
-            top_level: false,
+            uniform: false,
             loops: 0,
             phase: None,
         };
@@ -113,10 +114,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             let msg = format!("statement id {} unset or repeated", stmt.id);
             return Err(self.cx.err(span, &msg));
         }
-        let inner = Scope {
-            top_level: false,
-            ..scope
-        };
+        let inner = scope;
         let in_loop = Scope {
             loops: scope.loops + 1,
             ..inner
@@ -318,9 +316,13 @@ impl<'c, 'a> Walk<'c, 'a> {
             return Err(self.cx.err(span, msg));
         }
         let dims = param.dims();
-        let extent = |e: ExprId| self.cx.body.exprs.get(e).map(|n| &n.expr);
+        let kernel = self
+            .cx
+            .kernel
+            .ok_or_else(|| self.cx.err(span, "store outside a kernel"))?;
+        let extent = |e: ExprId| self.cx.body.exprs.get(e).and(kernel.extent_size(e));
         let shaped = dims.len() == domain.extents.len()
-            && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(&Expr::Size(s)));
+            && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(s));
         if indices != dims.len() || !shaped {
             let msg = format!(
                 "store to {array} with {indices} indices, or over a domain that is not its shape"
@@ -338,17 +340,17 @@ impl<'c, 'a> Walk<'c, 'a> {
         span: Span,
         scope: Scope,
     ) -> Check {
-        if !scope.top_level || self.cx.kernel.is_none() {
+        if !scope.uniform || self.cx.kernel.is_none() {
             return Err(self.cx.err(
                 span,
-                "phase (foreach or reduce) not at the top level of a kernel",
+                "phase (foreach or reduce) outside a kernel's uniform code",
             ));
         }
         let k = self.phases;
         self.phases += 1;
         self.domain(domain, k, span)?;
         let inner = Scope {
-            top_level: false,
+            uniform: false,
             loops: 0,
             phase: Some(Phase {
                 number: k,
@@ -372,7 +374,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             ));
         }
         let uniform = Scope {
-            top_level: false,
+            uniform: false,
             loops: 0,
             phase: None,
         };

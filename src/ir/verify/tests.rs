@@ -29,7 +29,7 @@ pub(super) fn rejects_kernel(k: Kernel, needle: &str) {
 }
 
 #[track_caller]
-fn accepts_kernel(k: Kernel) {
+pub(super) fn accepts_kernel(k: Kernel) {
     let m = module(vec![k], Vec::new());
     if let Err(err) = verify(&m) {
         panic!("{err}\n{}", dump_module(&m));

@@ -244,7 +244,7 @@ impl Parser<'_> {
 
     /// `[n]` or `[h, w]`. The checker limits the number of dimensions;
     /// only `[]` is reported here, since it would read as a scalar.
-    fn dims(&mut self) -> Vec<Ident> {
+    fn dims(&mut self) -> Vec<ast::Expr> {
         let start = self.start();
         let mark = self.errors_seen;
         let dims = self.delimited(TokenKind::RBracket, |p| p.dim());
@@ -253,23 +253,14 @@ impl Parser<'_> {
             self.report(
                 Diagnostic::error("an array type needs a dimension")
                     .primary(span, "no dimension named")
-                    .help("name each dimension, e.g. `f32[n]` or `f32[h, w]`"),
+                    .help("give each dimension, e.g. `f32[n]`, `f32[h, w]` or `f32[n, 3]`"),
             );
         }
         dims
     }
 
-    fn dim(&mut self) -> Option<Ident> {
-        if self.at(TokenKind::Ident) {
-            return Some(self.ident());
-        }
-        let diagnostic = self
-            .expected_diag("dimension name")
-            .help("array lengths are named, e.g. `f32[n]`; the length comes from the argument");
-        self.report(diagnostic);
-        // A literal length stands in as a dimension, so the parameter
-        // keeps its rank and its uses are checked as array reads.
-        self.at(TokenKind::Int).then(|| self.ident())
+    fn dim(&mut self) -> Option<ast::Expr> {
+        Some(self.expr())
     }
 
     /// An empty block where a body is missing; its span is the empty span

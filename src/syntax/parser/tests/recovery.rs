@@ -289,7 +289,6 @@ fn bad_types() {
           output o: f32 @58..70
           block @72..75
         error: expected type, found `float` @12..17
-        error: expected dimension name, found `10` @29..31
         error: expected `:`, found `)` @52..53
         error: an output cannot be `inout` @58..63
         ",
