@@ -124,11 +124,13 @@ class Param:
 @dataclass(frozen=True)
 class Size:
     """A size of a kernel. ``fixed_by`` is the ``(argument, dimension)``
-    whose shape gives it, or ``None`` when the call must name it
-    (``kernel(..., n=1000)``)."""
+    whose shape gives it; ``derived`` is true for a size computed from
+    others (its name is the expression: ``"n - w + 1"``). A size neither
+    fixed nor derived is named by the call (``kernel(..., n=1000)``)."""
 
     name: str
     fixed_by: Optional[Tuple[str, int]]
+    derived: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ use crate::kernel::Kernel;
 use crate::scalars;
 use crate::threads;
 use kjit::api::{ArgError, CallError, Pool, Role, ScalarOutputs, Signature};
-use kjit::signature::{bind_sizes, ArgShape, OutputArrays, ParamSig};
+use kjit::signature::{bind_sizes, ArgShape, OutputArrays, ParamSig, SizeSig};
 use kjit::types::{Scalar, ScalarType};
 use numpy::{PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::intern;
@@ -186,7 +186,7 @@ fn keyword<'py>(
             }
             given.objects[p] = Some(value);
         }
-        Some(Target::Size(s)) => given.sizes[s] = Some(size(&value, &sig.sizes[s].name)?),
+        Some(Target::Size(s)) => given.sizes[s] = Some(size(&value, &sig.sizes[s])?),
         Some(Target::Threads) => {
             given.threads = match value.is_none() {
                 true => None,
@@ -210,8 +210,14 @@ fn unknown_keyword(py: Python<'_>, sig: &Signature, key: &str) -> PyErr {
 }
 
 /// A size given as a keyword: an int in `0..=i64::MAX` (negative values
-/// are refused by the library's checks, naming the size).
-fn size(value: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
+/// are refused by the library's checks, naming the size). A derived size
+/// (`n - w + 1`) is computed, never given.
+fn size(value: &Bound<'_, PyAny>, size: &SizeSig) -> PyResult<i64> {
+    let name = size.name.as_str();
+    if !size.is_named() {
+        let message = format!("size `{name}` is computed from other sizes; it cannot be given");
+        return Err(argument_error(value.py(), message, Some(name)));
+    }
     let as_int = match value.is_instance_of::<PyBool>() {
         true => None,
         false => value.call_method0("__index__").ok(),
@@ -270,7 +276,8 @@ fn presize(
     let shape = |p: usize| arg_shape(sig, prepared, p);
     let size = |s: usize| {
         let named = given.get(s).copied().flatten();
-        let free = sig.sizes.get(s).is_some_and(|size| size.fixed_by.is_none());
+        let free =
+            (sig.sizes.get(s)).is_some_and(|size| size.is_named() && size.fixed_by.is_none());
         named.or_else(|| free.then(|| output_extent(sig, prepared, s)).flatten())
     };
     bind_sizes(sig, shape, size, OutputArrays::Allocated).map_err(|e| arg_error(py, &e))

@@ -97,7 +97,7 @@ pub(crate) fn signature<'py>(py: Python<'py>, sig: &Signature) -> PyResult<Bound
             let fixed_by = s
                 .fixed_by
                 .and_then(|(p, d)| Some((sig.params.get(p)?.name.as_str(), d)));
-            size_class.call1((s.name.as_str(), fixed_by))
+            size_class.call1((s.name.as_str(), fixed_by, !s.is_named()))
         })
         .collect::<PyResult<Vec<_>>>()?;
     let args = (

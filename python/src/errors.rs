@@ -74,7 +74,9 @@ fn arg_error_subject(error: &ArgError) -> Option<&str> {
         | MissingSize { size }
         | NegativeSize { size, .. }
         | SizeConflict { size, .. }
-        | DuplicateSize { size } => Some(size),
+        | DuplicateSize { size }
+        | DerivedSize { size, .. } => Some(size),
+        DerivedMismatch { found, .. } => Some(&found.array),
     }
 }
 

@@ -171,3 +171,39 @@ def test_refused_bool_output_is_left_untouched(prog):
     with pytest.raises(kjit.ArgumentError, match="positive"):
         prog.flags(np.ones(3, dtype=np.int32), positive=raw.view(np.bool_))
     assert raw.tolist() == [7, 200, 1, 0]
+
+
+SIZE_EXPRESSIONS = """
+kernel window(x: f64[n]) -> (y: f64[n - w + 1]) {
+    foreach i in n - w + 1 {
+        let acc = 0.0;
+        for k in 0..w { acc += x[i + k]; }
+        y[i] = acc;
+    }
+}
+kernel halves(x: i32[n], pairs: i32[2 * n]) -> (s: i32[n]) {
+    foreach i in n { s[i] = x[i] + pairs[2 * i] + pairs[2 * i + 1]; }
+}
+"""
+
+
+def test_derived_sizes():
+    prog = kjit.compile(SIZE_EXPRESSIONS)
+    x = np.arange(1.0, 6.0)
+    np.testing.assert_array_equal(prog.window(x, w=3), [6.0, 9.0, 12.0])
+    out = np.empty(2)
+    assert prog.window(x, w=4, y=out) is out
+    np.testing.assert_array_equal(out, [10.0, 14.0])
+    sizes = {s.name: s for s in prog.window.signature.sizes}
+    assert sizes["n - w + 1"].derived and not sizes["w"].derived
+    with pytest.raises(kjit.ArgumentError, match=r"size `n - w \+ 1` is -1 with n = 2, w = 4") as info:
+        prog.window(np.ones(2), w=4)
+    assert info.value.argument == "n - w + 1"
+    with pytest.raises(kjit.ArgumentError, match="is computed from other sizes; it cannot be given"):
+        prog.window(x, w=3, **{"n - w + 1": 3})
+    with pytest.raises(kjit.ArgumentError, match=r"argument `pairs`: dim 0 is 5") as info:
+        prog.halves(np.ones(3, np.int32), np.ones(5, np.int32))
+    assert info.value.argument == "pairs"
+    np.testing.assert_array_equal(
+        prog.halves(np.arange(3, dtype=np.int32), np.arange(6, dtype=np.int32)), [1, 6, 11]
+    )
