@@ -30,6 +30,7 @@ from ._kjit import (
 from ._types import (
     ArgumentError,
     CompileError,
+    CompileWarning,
     Diagnostic,
     KernelError,
     Param,
@@ -43,6 +44,7 @@ load = compile_file
 __all__ = [
     "ArgumentError",
     "CompileError",
+    "CompileWarning",
     "Diagnostic",
     "Kernel",
     "KernelError",

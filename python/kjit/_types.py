@@ -32,6 +32,11 @@ class CompileError(Exception):
         printer.text(str(self))
 
 
+class CompileWarning(UserWarning):
+    """The compiler's warning about a source that compiled (an output never
+    written, ...). The same messages are in ``program.warnings``."""
+
+
 class ArgumentError(ValueError, TypeError):
     """The arguments of a call do not fit the kernel's signature.
 

@@ -66,12 +66,30 @@ fn build(
         threads_given,
         fast_math,
     });
+    warn(py, &compiled)?;
     let names: Vec<String> = compiled.program.kernels().map(str::to_string).collect();
     let kernels = names
         .into_iter()
         .map(|name| Py::new(py, Kernel::new(py, compiled.clone(), name)?))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(Program { compiled, kernels })
+}
+
+/// Issues the compiler's warnings as Python warnings
+/// (`kjit.CompileWarning`, pointing at the caller of `compile`).
+fn warn(py: Python<'_>, compiled: &Compiled) -> PyResult<()> {
+    let program = &compiled.program;
+    if program.warnings().is_empty() {
+        return Ok(());
+    }
+    let class = py.import("kjit._types")?.getattr("CompileWarning")?;
+    let warn = py.import("warnings")?.getattr("warn")?;
+    let diagnostics =
+        describe::diagnostics(py, program.warnings(), &compiled.filename, program.source())?;
+    for diagnostic in diagnostics.iter() {
+        warn.call1((diagnostic.str()?, &class, 2))?;
+    }
+    Ok(())
 }
 
 /// Checks and compiles every kernel of a ``.kern`` source. Raises

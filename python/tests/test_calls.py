@@ -152,11 +152,12 @@ def test_fast_math_option():
     np.testing.assert_array_equal(prog.saxpy(2.0, x, x), 3 * x)
 
 
-def test_warnings_are_exposed():
-    prog = kjit.compile(
-        "kernel k(x: f32[n]) -> (y: f32[n]) { let unused = 1.0; foreach i in n { y[i] = x[i]; } }"
-    )
-    assert all(isinstance(w, kjit.Diagnostic) for w in prog.warnings)
+def test_warnings_are_exposed_and_issued():
+    source = "kernel k(x: f32[n]) -> (y: f32[n], z: f32) { foreach i in n { y[i] = x[i]; } }"
+    with pytest.warns(kjit.CompileWarning, match="output `z` is never"):
+        prog = kjit.compile(source)
+    [warning] = prog.warnings
+    assert warning.severity == "warning" and "output `z` is never" in warning.message
 
 
 def test_bool_output_given_with_any_old_bytes(prog):
