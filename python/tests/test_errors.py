@@ -296,3 +296,14 @@ def test_kernel_needs_a_name_when_several(prog):
 def test_unknown_stage(prog):
     with raises("stage", r"no stage `bogus` \(stages: ir, lowered, plan, explain, clif, asm\)"):
         prog.saxpy.dump("bogus")
+
+
+def test_inout_bool_array_must_hold_bools():
+    flip = kjit.kernel("kernel flip(inout m: bool[n]) { foreach i in n { m[i] = !m[i]; } }")
+    m = np.array([True, False])
+    flip(m)
+    assert m.tolist() == [False, True]
+    raw = np.array([0, 2], dtype=np.uint8)
+    with raises("m", r"inout array `m`: the bool array holds bytes other than 0 and 1"):
+        flip(raw.view(np.bool_))
+    assert raw.tolist() == [0, 2]
