@@ -78,6 +78,14 @@ impl ArrayDesc {
         ArrayDesc { ptr, dims, strides }
     }
 
+    /// Byte offset of descriptor `index` in a table of descriptors.
+    pub fn table_offset(index: usize) -> i32 {
+        (index * std::mem::size_of::<ArrayDesc>()) as i32
+    }
+
+    /// Byte offset of the data pointer in a descriptor.
+    pub const PTR_OFFSET: i32 = std::mem::offset_of!(ArrayDesc, ptr) as i32;
+
     /// Elements described: the product of the dimensions.
     pub fn elements(&self) -> i64 {
         self.dims.iter().product()
@@ -98,10 +106,11 @@ pub struct ErrorRecord {
     pub index: [i64; MAX_RANK],
 }
 
-/// `driver(frame, arrays, runtime, run_phase, error) -> status`
+/// `driver(frame, arrays, runtime, run_phase, error) -> status`. The driver
+/// may rewrite the table's data pointers (`swap`) between phases.
 pub type DriverFn = unsafe extern "C" fn(
     frame: *mut u64,
-    arrays: *const ArrayDesc,
+    arrays: *mut ArrayDesc,
     runtime: *mut c_void,
     run_phase: RunPhaseFn,
     error: *mut ErrorRecord,

@@ -78,6 +78,8 @@ use std::fmt;
 /// between threads and call its kernels concurrently.
 pub struct Program {
     kernels: Vec<CompiledKernel>,
+    /// Per kernel (same order): its scratch buffers, kept between calls.
+    scratch: Vec<runtime::ScratchPool>,
     /// Owns the machine code the plans point into (its kernels moved to
     /// `kernels`); `None` only for the hand-written kernels of tests.
     _code: Option<CompiledModule>,
@@ -164,6 +166,10 @@ impl Program {
             message: e.to_string(),
         })?;
         Ok(Program {
+            scratch: kernels
+                .iter()
+                .map(|_| runtime::ScratchPool::default())
+                .collect(),
             kernels,
             _code: code,
             source: source.to_string(),
@@ -175,10 +181,11 @@ impl Program {
 
     /// The kernel named `name`, if the source defines one.
     pub fn kernel(&self, name: &str) -> Option<Kernel<'_>> {
-        let compiled = self.kernels.iter().find(|k| k.name == name)?;
+        let index = self.kernels.iter().position(|k| k.name == name)?;
         Some(Kernel {
             program: self,
-            compiled,
+            compiled: &self.kernels[index],
+            scratch: &self.scratch[index],
         })
     }
 
@@ -233,6 +240,7 @@ impl fmt::Debug for Program {
 pub struct Kernel<'p> {
     program: &'p Program,
     compiled: &'p CompiledKernel,
+    scratch: &'p runtime::ScratchPool,
 }
 
 impl<'p> Kernel<'p> {

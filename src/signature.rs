@@ -71,11 +71,35 @@ pub struct Signature {
     /// In declaration order, outputs last (as in the kernel).
     pub params: Vec<ParamSig>,
     pub sizes: Vec<SizeSig>,
+    /// The kernel's scratch arrays, which the runtime allocates: not
+    /// arguments. Their array descriptors follow the parameters'.
+    pub scratch: Vec<ScratchSig>,
+}
+
+/// A kernel scratch array (`let next: f64[h, w];`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScratchSig {
+    pub name: String,
+    pub elem: ScalarType,
+    /// One index into [`Signature::sizes`] per dimension.
+    pub dims: Vec<usize>,
 }
 
 impl Signature {
     pub fn of(kernel: &ir::Kernel) -> Signature {
-        let params = kernel.params.values().map(param_sig).collect();
+        let (scratch, params): (Vec<&ir::Param>, Vec<&ir::Param>) = kernel
+            .params
+            .values()
+            .partition(|p| p.role == ir::ParamRole::Scratch);
+        let params = params.into_iter().map(param_sig).collect();
+        let scratch = scratch
+            .into_iter()
+            .map(|p| ScratchSig {
+                name: p.name.clone(),
+                elem: p.elem(),
+                dims: p.dims().iter().map(|s| s.index()).collect(),
+            })
+            .collect();
         let sizes = kernel
             .sizes
             .values()
@@ -89,6 +113,7 @@ impl Signature {
             name: kernel.name.clone(),
             params,
             sizes,
+            scratch,
         }
     }
 
@@ -113,6 +138,14 @@ impl Signature {
             .map_or_else(Vec::new, |dims| dims.iter().map(|&s| extent(s)).collect())
     }
 
+    /// The shape of every scratch array once the sizes are known.
+    pub fn scratch_shapes(&self, sizes: &[i64]) -> Vec<Vec<usize>> {
+        let extent = |s: usize| sizes.get(s).map_or(0, |&n| usize::try_from(n).unwrap_or(0));
+        (self.scratch.iter())
+            .map(|a| a.dims.iter().map(|&s| extent(s)).collect())
+            .collect()
+    }
+
     fn size_name(&self, size: usize) -> &str {
         self.sizes.get(size).map_or("?", |s| s.name.as_str())
     }
@@ -123,6 +156,8 @@ fn param_sig(param: &ir::Param) -> ParamSig {
         ir::ParamRole::Input => Role::Input,
         ir::ParamRole::InOut => Role::InOut,
         ir::ParamRole::Output => Role::Output,
+        // `Signature::of` keeps scratch arrays out of the parameters.
+        ir::ParamRole::Scratch => unreachable!("scratch arrays are not parameters"),
     };
     let dims = match &param.kind {
         ir::ParamKind::Scalar(_) => None,
@@ -164,6 +199,22 @@ pub struct Bound {
     /// given for inputs, derived from the sizes for outputs, empty for
     /// scalars.
     pub shapes: Vec<Vec<usize>>,
+    /// The shape of every scratch array, indexed like [`Signature::scratch`].
+    pub scratch_shapes: Vec<Vec<usize>>,
+}
+
+impl Bound {
+    /// The shapes of every parameter and scratch array from the sizes
+    /// [`bind_sizes`] resolved.
+    pub fn new(sig: &Signature, sizes: Vec<i64>) -> Bound {
+        let shapes = sig.params.iter().map(|p| sig.shape(p, &sizes)).collect();
+        let scratch_shapes = sig.scratch_shapes(&sizes);
+        Bound {
+            sizes,
+            shapes,
+            scratch_shapes,
+        }
+    }
 }
 
 /// Checks `args` against `sig` and resolves every size and output shape.
@@ -177,8 +228,7 @@ pub fn bind(sig: &Signature, args: &Args) -> Result<Bound, ArgError> {
     };
     let given = |s: usize| args.sizes.get(&sig.sizes.get(s)?.name).copied();
     let sizes = bind_sizes(sig, arg, given, OutputArrays::Allocated)?;
-    let shapes = sig.params.iter().map(|p| sig.shape(p, &sizes)).collect();
-    Ok(Bound { sizes, shapes })
+    Ok(Bound::new(sig, sizes))
 }
 
 fn check_names(sig: &Signature, args: &Args) -> Result<(), ArgError> {

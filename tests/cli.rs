@@ -512,7 +512,7 @@ error: kernel `shift`: index [3] is out of bounds for array `x` of shape [3]
   ┌─ shift.kern:2:31
   │
 2 │     foreach i in n { out[i] = x[i + 1]; }
-  │                               ^^^^^^^^ this read of `x` at [3] is out of bounds
+  │                               ^^^^^^^^ this access of `x` at [3] is out of bounds
 ";
     dir.kjit(&["run", "shift.kern", "x=[1,2,3]", "-o", "out=out.npy"])
         .expect(3)

@@ -63,7 +63,8 @@ kern_tests! {
     }
     phases {
         foreach_1d, foreach_2d, foreach_nd, stencil, multi_phase, phase_locals,
-        placement, phases_in_loops, reductions, reduction_placement, reduction_identities,
+        placement, phases_in_loops, scratch_swap, scratch_errors, owner_stores, owner_store_errors,
+        reductions, reduction_placement, reduction_identities,
         reduction_nan, reduction_wrap_and_order, reduction_2d, reduction_errors,
         reduction_evaluated_first,
         empty_and_negative_domains, race_uniform_writes, race_store_index,

@@ -259,6 +259,7 @@ impl<'k, 'a> Binding<'k, 'a> {
             sizes: &sizes,
             args: &args,
             outputs_zeroed: false,
+            scratch: self.kernel.scratch,
         };
         // SAFETY: `execute`'s contract holds:
         // - the plan comes from codegen for this signature and passed

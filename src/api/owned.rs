@@ -23,6 +23,7 @@ impl Kernel<'_> {
             sizes: &bound.sizes,
             args: &params,
             outputs_zeroed: true,
+            scratch: self.scratch,
         };
         // SAFETY: `execute`'s contract holds:
         // - the plan comes from codegen for this signature and passed

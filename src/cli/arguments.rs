@@ -108,8 +108,7 @@ impl Prepared {
         let arg = |p: usize| self.shape_of(&sig.params.get(p)?.name);
         let given = |s: usize| self.owned.sizes.get(&sig.sizes.get(s)?.name).copied();
         let sizes = bind_sizes(sig, arg, given, OutputArrays::Allocated)?;
-        let shapes = sig.params.iter().map(|p| sig.shape(p, &sizes)).collect();
-        Ok(Bound { sizes, shapes })
+        Ok(Bound::new(sig, sizes))
     }
 
     fn shape_of(&self, name: &str) -> Option<ArgShape<'_>> {

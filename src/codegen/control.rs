@@ -36,6 +36,13 @@ impl Emitter<'_, '_> {
                 array,
                 index,
                 value,
+            } if self.scope.plan.is_owner_store(stmt.id) => {
+                self.owner_store(*array, index, *value, stmt.span)
+            }
+            StmtKind::Store {
+                array,
+                index,
+                value,
             } => self.store(*array, index, *value),
             StmtKind::If {
                 cond,
@@ -58,6 +65,7 @@ impl Emitter<'_, '_> {
                 };
                 self.loop_stmt(stmt, head, body)
             }
+            StmtKind::Swap { a, b } => self.swap_arrays(*a, *b),
             StmtKind::Break => self.masks.jump_out(&mut self.b, true),
             StmtKind::Continue => self.masks.jump_out(&mut self.b, false),
             // The driver calls the phase's chunk function through the
@@ -121,7 +129,7 @@ impl Emitter<'_, '_> {
     fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
         let elem = self.ty(value);
         let v = self.expr(value);
-        let desc = self.arrays[&array].clone();
+        let desc = self.array(array);
         let Some(gang) = self.gang.clone() else {
             unreachable!("the verifier puts stores inside foreach phases")
         };

@@ -5,9 +5,11 @@
 use super::emit::{Emitter, Storage};
 use super::lanes::{self, Val};
 use crate::abi::{ArrayDesc, STATUS_OK};
-use crate::ir::{Domain, StmtId};
+use crate::ir::{self, Domain, ParamId, StmtId, StmtKind};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Value};
+use cranelift_entity::EntityRef;
+use std::collections::HashSet;
 
 impl Emitter<'_, '_> {
     /// Uniform locals of the kernel body live in frame slots.
@@ -20,6 +22,7 @@ impl Emitter<'_, '_> {
     pub fn driver(&mut self, runtime: Value, run_phase: Value) {
         self.phase_calls = Some((runtime, run_phase));
         let kernel = self.kernel;
+        swapped_arrays(&kernel.body.block, &mut self.moving);
         self.block(&kernel.body.block);
         let ok = self.b.ins().iconst(types::I32, STATUS_OK as i64);
         self.b.ins().return_(&[ok]);
@@ -76,14 +79,45 @@ impl Emitter<'_, '_> {
     }
 }
 
+impl Emitter<'_, '_> {
+    /// `swap(a, b)` in the driver: exchanges the two data pointers in the
+    /// table (the arrays have one shape, so dims and strides agree), which
+    /// every later phase and every later use in the driver reads.
+    pub fn swap_arrays(&mut self, a: ParamId, b: ParamId) {
+        let Some(table) = self.table else {
+            unreachable!("swap outside the driver (the verifier allows it in uniform code only)")
+        };
+        let flags = lanes::trusted();
+        let (at_a, at_b) = (
+            ArrayDesc::table_offset(a.index()) + ArrayDesc::PTR_OFFSET,
+            ArrayDesc::table_offset(b.index()) + ArrayDesc::PTR_OFFSET,
+        );
+        let pa = self.b.ins().load(types::I64, flags, table, at_a);
+        let pb = self.b.ins().load(types::I64, flags, table, at_b);
+        self.b.ins().store(flags, pb, table, at_a);
+        self.b.ins().store(flags, pa, table, at_b);
+    }
+}
+
+/// The arrays some `swap` of `block` exchanges.
+pub fn swapped_arrays(block: &[ir::Stmt], out: &mut HashSet<ParamId>) {
+    for stmt in block {
+        if let StmtKind::Swap { a, b } = stmt.kind {
+            out.extend([a, b]);
+        }
+        stmt.children().for_each(|child| swapped_arrays(child, out));
+    }
+}
+
 /// Loads every array parameter's descriptor at function entry.
 pub fn load_arrays(e: &mut Emitter, arrays: Value) {
     let kernel = e.kernel;
+    e.table = Some(arrays);
     for (id, param) in kernel.params.iter() {
         if !param.is_array() {
             continue;
         }
-        let base = (id.as_u32() as usize * std::mem::size_of::<ArrayDesc>()) as i32;
+        let base = ArrayDesc::table_offset(id.index());
         let flags = lanes::trusted().with_readonly();
         let mut field = |offset: usize| {
             e.b.ins()

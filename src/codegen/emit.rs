@@ -11,13 +11,14 @@ use super::frame::FrameSlots;
 use super::lanes::{self, Val};
 use super::mask::Masks;
 use super::ops;
-use crate::abi::ErrorSite;
+use crate::abi::{ArrayDesc, ErrorSite};
 use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
 use crate::plan::{BodyPlan, VectorPlan};
 use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, Value};
+use cranelift_entity::EntityRef;
 use cranelift_frontend::{FunctionBuilder, Variable};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where a local lives.
 #[derive(Clone)]
@@ -91,6 +92,12 @@ pub struct Emitter<'a, 'f> {
     /// which a phase statement runs (`None` in chunk functions, which hold
     /// no phases).
     pub phase_calls: Option<(Value, Value)>,
+    /// The array descriptor table (`arrays` argument).
+    pub table: Option<Value>,
+    /// In the driver: arrays some `swap` exchanges. Their pointers change
+    /// as the driver runs, so each use reloads them from the table (a
+    /// chunk function loads them once: the table is fixed during a phase).
+    pub moving: HashSet<ParamId>,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -128,7 +135,20 @@ impl<'a, 'f> Emitter<'a, 'f> {
             gang: None,
             math_sigs: HashMap::new(),
             phase_calls: None,
+            table: None,
+            moving: HashSet::new(),
         }
+    }
+
+    /// The descriptor of `array` as it stands at this point of the code.
+    pub fn array(&mut self, array: ParamId) -> ArrayRef {
+        let mut desc = self.arrays[&array].clone();
+        if let (true, Some(table)) = (self.moving.contains(&array), self.table) {
+            // Not `readonly`: `swap` writes the table.
+            let at = ArrayDesc::table_offset(array.index()) + ArrayDesc::PTR_OFFSET;
+            desc.ptr = self.b.ins().load(types::I64, lanes::trusted(), table, at);
+        }
+        desc
     }
 
     pub fn new_var(&mut self, ty: cranelift_codegen::ir::Type) -> Variable {

@@ -137,7 +137,9 @@ pub fn zero_init(kernel: &ir::Kernel) -> Vec<bool> {
         .params
         .iter()
         .map(|(id, param)| {
-            param.role == ParamRole::Output && param.is_array() && !written_before_read(kernel, id)
+            matches!(param.role, ParamRole::Output | ParamRole::Scratch)
+                && param.is_array()
+                && !written_before_read(kernel, id)
         })
         .collect()
 }
@@ -146,7 +148,10 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
     let body = &kernel.body;
     for stmt in &body.block {
         match &stmt.kind {
-            StmtKind::Foreach { body: inner, .. } => {
+            StmtKind::Foreach {
+                body: inner,
+                domain,
+            } => {
                 for s in inner {
                     if let StmtKind::Store {
                         array: a,
@@ -156,7 +161,10 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
                     {
                         let reads = reads_array(body, *value, array)
                             || index.iter().any(|&i| reads_array(body, i, array));
-                        if *a == array && !reads {
+                        // An owner store (more indices than the domain)
+                        // writes one element of a slice, not all of it.
+                        let whole = index.len() == domain.indices.len();
+                        if *a == array && !reads && whole {
                             return true;
                         }
                     }
@@ -226,6 +234,9 @@ fn stmt_reads(body: &ir::Body, stmt: &ir::Stmt, array: ParamId) -> bool {
             ..
         } => domain.extents.iter().any(r) || r(value) || stmt_reads_block(body, inner, array),
         StmtKind::Break | StmtKind::Continue => false,
+        // From here on the name means another buffer: count it as a read,
+        // so the array is zero-filled unless fully written before.
+        StmtKind::Swap { a, b } => *a == array || *b == array,
     }
 }
 

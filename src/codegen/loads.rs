@@ -25,7 +25,7 @@ impl Emitter<'_, '_> {
     pub fn load(&mut self, id: ExprId, array: ParamId, index: &[ExprId]) -> Val {
         let elem = self.ty(id);
         let site = self.site(array, id);
-        let desc = self.arrays[&array].clone();
+        let desc = self.array(array);
         let access = self.scope.plan.access(id).clone();
         match access {
             Access::Current => self.contiguous_load(index, None, true, elem, &desc, site),
@@ -407,20 +407,7 @@ impl Emitter<'_, '_> {
             .iter()
             .map(|v| lanes::varying(&mut self.b, ScalarType::I64, v))
             .collect();
-        let mut inside = lanes::mask_const(&mut self.b, true);
-        for (d, regs) in idx.iter().enumerate() {
-            let dim = self.b.ins().splat(types::I64X2, desc.dims[d]);
-            let raw: Vec<Value> = regs
-                .iter()
-                .map(|&r| self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim))
-                .collect();
-            let narrowed = lanes::narrow_pairs(&mut self.b, &raw);
-            inside = lanes::mask_and(&mut self.b, &inside, &narrowed);
-        }
-        let active = self.active_lanes();
-        let bad = lanes::mask_and_not(&mut self.b, &active, &inside);
-        let any_bad = lanes::any(&mut self.b, &bad);
-        self.fail_lanes(any_bad, &bad, &idx, site);
+        let inside = self.check_lanes(&idx, desc, site);
         // An empty array has no element 0 to clamp to: it gets one branch
         // here, so the per-lane loads below need none.
         let mut empty = self.b.ins().iconst(types::I8, 0);
@@ -482,6 +469,31 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
         self.b.block_params(merge).to_vec()
+    }
+
+    /// Checks every active lane's index (one vector test per dimension),
+    /// failing with the first bad lane's; returns which lanes are inside.
+    pub(super) fn check_lanes(
+        &mut self,
+        idx: &[Vec<Value>],
+        desc: &ArrayRef,
+        site: u32,
+    ) -> Vec<Value> {
+        let mut inside = lanes::mask_const(&mut self.b, true);
+        for (d, regs) in idx.iter().enumerate() {
+            let dim = self.b.ins().splat(types::I64X2, desc.dims[d]);
+            let raw: Vec<Value> = regs
+                .iter()
+                .map(|&r| self.b.ins().icmp(IntCC::UnsignedLessThan, r, dim))
+                .collect();
+            let narrowed = lanes::narrow_pairs(&mut self.b, &raw);
+            inside = lanes::mask_and(&mut self.b, &inside, &narrowed);
+        }
+        let active = self.active_lanes();
+        let bad = lanes::mask_and_not(&mut self.b, &active, &inside);
+        let any_bad = lanes::any(&mut self.b, &bad);
+        self.fail_lanes(any_bad, &bad, idx, site);
+        inside
     }
 
     /// When `any_bad`, records the first bad lane's index and fails.

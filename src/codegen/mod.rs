@@ -25,6 +25,7 @@ mod mask;
 mod math;
 mod ops;
 mod phase;
+mod stores;
 mod vmath;
 
 use crate::abi::{ChunkFn, DriverFn, ErrorSite, KernelPlan, PhasePlan, ReductionPlan, MAX_RANK};

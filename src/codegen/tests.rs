@@ -105,7 +105,7 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
             ArrayDesc::row_major(data_ptr(&mut a.data), &shape)
         })
         .collect();
-    let runner = Runner {
+    let mut runner = Runner {
         plan: &k.plan,
         arrays: descs,
     };
@@ -113,7 +113,7 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
     let status = unsafe {
         (k.plan.driver)(
             frame.as_mut_ptr(),
-            runner.arrays.as_ptr(),
+            runner.arrays.as_mut_ptr(),
             &runner as *const Runner as *mut c_void,
             run_phase,
             &mut error,

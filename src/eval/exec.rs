@@ -118,6 +118,7 @@ impl<'a> Machine<'a> {
                     }
                 }
             }
+            StmtKind::Swap { a, b } => self.arrays.swap(a.index(), b.index()),
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::Foreach { domain, body } => {

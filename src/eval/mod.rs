@@ -146,7 +146,9 @@ fn new_machine<'a>(
 ) -> Result<Machine<'a>, EvalError> {
     let mut scalars = Vec::with_capacity(k.params.len());
     let mut arrays = Vec::with_capacity(k.params.len());
-    for ((_, param), shape) in k.params.iter().zip(&bound.shapes) {
+    // Scratch arrays come after the parameters, as their shapes do.
+    let shapes = bound.shapes.iter().chain(&bound.scratch_shapes);
+    for ((_, param), shape) in k.params.iter().zip(shapes) {
         // `bind` checked that every input is present with the right kind
         // and type, so the fallbacks below are never taken.
         let arg = args.values.get(&param.name);
@@ -158,7 +160,7 @@ fn new_machine<'a>(
             (ParamRole::InOut, _, Some(Value::Array(a))) => {
                 (Scalar::zero(param.elem()), Some(Cow::Owned(a.clone())))
             }
-            (ParamRole::Output, ParamKind::Array { elem, .. }, _) => {
+            (ParamRole::Output | ParamRole::Scratch, ParamKind::Array { elem, .. }, _) => {
                 // A size given by the caller can be absurdly large: that
                 // is an error, not an abort.
                 let out_of_memory = || EvalError::OutOfMemory {
@@ -198,7 +200,7 @@ fn out_of_bounds(k: &Kernel, machine: &Machine, trap: Trap) -> EvalError {
 fn collect_outputs(k: &Kernel, mut machine: Machine, frame: &Frame) -> Outputs {
     let mut values = Vec::new();
     for (id, param) in k.params.iter() {
-        if param.role == ParamRole::Input {
+        if matches!(param.role, ParamRole::Input | ParamRole::Scratch) {
             continue;
         }
         let value = match machine.arrays[id.index()].take() {

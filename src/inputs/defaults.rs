@@ -241,7 +241,7 @@ fn takes(kernel: &Kernel, name: &str) -> bool {
     let param = kernel
         .params
         .values()
-        .any(|p| p.name == name && p.role != ParamRole::Output);
+        .any(|p| p.name == name && matches!(p.role, ParamRole::Input | ParamRole::InOut));
     param || kernel.sizes.values().any(|s| s.name == name)
 }
 

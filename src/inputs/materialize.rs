@@ -57,23 +57,24 @@ fn sort_names<'a>(kernel: &Kernel, specs: &'a [(String, Spec)]) -> Result<Target
         sizes: BTreeMap::new(),
     };
     for (name, spec) in specs {
-        let duplicate =
-            if let Some((id, param)) = kernel.params.iter().find(|(_, p)| &p.name == name) {
-                if param.role == ParamRole::Output {
-                    return Err(InputError::OutputGiven { name: name.clone() });
-                }
-                targets.params.insert(id, spec).is_some()
-            } else if let Some((id, _)) =
-                (kernel.sizes.iter()).find(|(_, s)| s.definition.is_none() && &s.name == name)
-            {
-                targets.sizes.insert(id, spec).is_some()
-            } else {
-                return Err(InputError::UnknownName {
-                    name: name.clone(),
-                    kernel: kernel.name.clone(),
-                    known: known_names(kernel),
-                });
-            };
+        let duplicate = if let Some((id, param)) =
+            (kernel.params.iter()).find(|(_, p)| p.role != ParamRole::Scratch && &p.name == name)
+        {
+            if param.role == ParamRole::Output {
+                return Err(InputError::OutputGiven { name: name.clone() });
+            }
+            targets.params.insert(id, spec).is_some()
+        } else if let Some((id, _)) =
+            (kernel.sizes.iter()).find(|(_, s)| s.definition.is_none() && &s.name == name)
+        {
+            targets.sizes.insert(id, spec).is_some()
+        } else {
+            return Err(InputError::UnknownName {
+                name: name.clone(),
+                kernel: kernel.name.clone(),
+                known: known_names(kernel),
+            });
+        };
         if duplicate {
             return Err(InputError::Duplicate { name: name.clone() });
         }
@@ -86,7 +87,7 @@ pub(super) fn known_names(kernel: &Kernel) -> Vec<String> {
     let params = kernel
         .params
         .values()
-        .filter(|p| p.role != ParamRole::Output)
+        .filter(|p| matches!(p.role, ParamRole::Input | ParamRole::InOut))
         .map(|p| p.name.clone());
     params
         .chain(
@@ -101,7 +102,10 @@ fn check_missing(kernel: &Kernel, targets: &Targets) -> Result<(), InputError> {
     let missing: Vec<(String, String)> = kernel
         .params
         .iter()
-        .filter(|(id, p)| p.role != ParamRole::Output && !targets.params.contains_key(id))
+        .filter(|(id, p)| {
+            matches!(p.role, ParamRole::Input | ParamRole::InOut)
+                && !targets.params.contains_key(id)
+        })
         .map(|(_, p)| (p.name.clone(), type_text(kernel, p)))
         .collect();
     if missing.is_empty() {

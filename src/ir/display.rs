@@ -62,6 +62,7 @@ pub fn dump_kernel(kernel: &Kernel) -> String {
             ParamRole::Input => "input",
             ParamRole::InOut => "inout",
             ParamRole::Output => "output",
+            ParamRole::Scratch => "scratch",
         };
         p.line(format!("{id} {}: {role} {}", param.name, param_type(param)));
     }
@@ -172,6 +173,7 @@ impl<'a> Printer<'a> {
 
     fn stmt(&mut self, stmt: &Stmt) {
         match &stmt.kind {
+            StmtKind::Swap { a, b } => self.line(format!("swap {a} {b}")),
             StmtKind::Assign { local, value } => {
                 let value = self.expr(*value);
                 self.line(format!("{local} = {value}"));

@@ -28,9 +28,10 @@
 //!   numbered in program order ([`Body::phases`]).
 //! - Inside a phase, the locals declared outside it (uniform locals) are
 //!   read-only. A [`StmtKind::Store`] appears only inside a `Foreach`, and
-//!   stores exactly at the phase's index locals, to an array whose shape is
-//!   the phase's domain. An array stored in a phase is loaded in that phase
-//!   only at the current index, so phases are race-free.
+//!   stores at the phase's index locals in the leading dimensions, to an
+//!   array whose leading dimensions are the phase's domain. An array stored
+//!   in a phase is loaded in that phase only at those leading indices (in
+//!   the slice the current index owns), so phases are race-free.
 //! - `Break` and `Continue` appear only inside `For` or `While`.
 //!
 //! # Uniform and varying
@@ -262,6 +263,12 @@ pub enum ParamRole {
     /// uniform code (its value lives in a local of kind
     /// [`LocalKind::Output`]).
     Output,
+    /// A kernel scratch array (`let next: f64[h, w];` in uniform code): not
+    /// part of the interface; the runtime allocates it for each call,
+    /// zero-filled, and phases write it like an output. Scratch arrays
+    /// come after the outputs, so the parameters before them are exactly
+    /// the signature's.
+    Scratch,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -300,6 +307,11 @@ impl Param {
 
     pub fn is_array(&self) -> bool {
         matches!(self.kind, ParamKind::Array { .. })
+    }
+
+    /// An array that phases may store to and `swap` may exchange.
+    pub fn is_writable_array(&self) -> bool {
+        self.is_array() && self.role != ParamRole::Input
     }
 }
 
@@ -384,7 +396,8 @@ impl Stmt {
             StmtKind::Assign { .. }
             | StmtKind::Store { .. }
             | StmtKind::Break
-            | StmtKind::Continue => (None, None),
+            | StmtKind::Continue
+            | StmtKind::Swap { .. } => (None, None),
         };
         a.into_iter().chain(b)
     }
@@ -410,7 +423,12 @@ pub enum StmtKind {
         local: LocalId,
         value: ExprId,
     },
-    /// Writes an output or `inout` array at the current foreach index.
+    /// Writes an output, `inout` or scratch array at the current foreach
+    /// index: the leading indices are the domain's index locals, and the
+    /// array's leading dimensions the domain's extents. Further indices (an
+    /// *owner store*, into the slice the current index owns, e.g.
+    /// `pos[i, k]` in `foreach i in n`) are any `i64` expressions,
+    /// checked: out of range is a runtime error, as for loads.
     Store {
         array: ParamId,
         index: Vec<ExprId>,
@@ -439,6 +457,14 @@ pub enum StmtKind {
     },
     Break,
     Continue,
+    /// Exchanges two writable arrays of one element type and shape in O(1)
+    /// (double buffering), in uniform code: from here on each name means
+    /// the other's memory. The caller's output and `inout` buffers still
+    /// receive the final contents of their names when the kernel ends.
+    Swap {
+        a: ParamId,
+        b: ParamId,
+    },
     /// A parallel phase: `body` runs once for every index of `domain`, in no
     /// particular order.
     Foreach {

@@ -151,7 +151,7 @@ fn stmt_exprs_mut(kind: &mut StmtKind) -> Vec<&mut ExprId> {
             v.push(value);
             v
         }
-        StmtKind::Break | StmtKind::Continue => Vec::new(),
+        StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => Vec::new(),
     }
 }
 
@@ -167,8 +167,10 @@ pub fn blocks_mut(kind: &mut StmtKind) -> Vec<&mut Block> {
         | StmtKind::While { body, .. }
         | StmtKind::Foreach { body, .. }
         | StmtKind::Reduce { body, .. } => vec![body],
-        StmtKind::Assign { .. } | StmtKind::Store { .. } | StmtKind::Break | StmtKind::Continue => {
-            Vec::new()
-        }
+        StmtKind::Assign { .. }
+        | StmtKind::Store { .. }
+        | StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Swap { .. } => Vec::new(),
     }
 }

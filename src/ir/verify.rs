@@ -29,11 +29,12 @@
 //! - Phases (`Foreach`, `Reduce`) appear only in a kernel's uniform code
 //!   (its top level, `if`s and loops), never in phases or functions;
 //!   `Break`/`Continue` only inside loops.
-//! - `Store` appears only inside a `Foreach`, indexes exactly the domain's
-//!   index locals (`Expr::Local(domain.indices[d])`), writes an output or
-//!   inout array whose dims are the domain extents (each extent being
-//!   `Expr::Size(dims[d])`), and stores the element type. An array stored in
-//!   a phase is loaded in that phase only at the domain's index locals.
+//! - `Store` appears only inside a `Foreach`, its leading indices are the
+//!   domain's index locals (`Expr::Local(domain.indices[d])`), it writes an
+//!   output, inout or scratch array whose leading dims are the domain
+//!   extents (`Kernel::extent_size`), and it stores the element type. An
+//!   array stored in a phase is loaded in that phase only with the domain's
+//!   index locals as leading indices.
 //! - Uniform locals are read-only in phases: a local assigned inside a
 //!   phase is assigned nowhere else (scalar outputs are assigned outside
 //!   every phase by definition), and a local assigned in a phase (or its

@@ -108,7 +108,7 @@ fn renumber_block(block: &mut Block, remap: &[Option<ExprId>]) {
                 fix(cond);
                 renumber_block(body, remap);
             }
-            StmtKind::Break | StmtKind::Continue => {}
+            StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => {}
             StmtKind::Foreach { domain, body } => {
                 domain.extents.iter_mut().for_each(fix);
                 renumber_block(body, remap);

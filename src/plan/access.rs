@@ -4,7 +4,7 @@
 
 use super::scopes::stmt_operands;
 use super::BodyPlan;
-use crate::ir::{BinaryOp, Body, Domain, Expr, ExprId, ParamId, Stmt};
+use crate::ir::{BinaryOp, Body, Domain, Expr, ExprId, ParamId, Stmt, StmtId, StmtKind};
 
 /// The form of one array read in a phase.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +70,7 @@ pub fn classify(
 ) {
     let mut roots: Vec<ExprId> = results.to_vec();
     collect_roots(block, &mut roots);
+    owner_stores(block, domain.indices.len(), &mut plan.owner_stores);
     let cx = Classifier {
         body,
         domain,
@@ -81,6 +82,19 @@ pub fn classify(
             plan.accesses.insert(e, access);
         }
         roots.extend(body.exprs[e].expr.operands());
+    }
+}
+
+/// Stores with more indices than the domain has dimensions.
+fn owner_stores(block: &[Stmt], rank: usize, out: &mut std::collections::BTreeSet<StmtId>) {
+    for stmt in block {
+        if let StmtKind::Store { index, .. } = &stmt.kind {
+            if index.len() > rank {
+                out.insert(stmt.id);
+            }
+        }
+        stmt.children()
+            .for_each(|child| owner_stores(child, rank, out));
     }
 }
 

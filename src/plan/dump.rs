@@ -171,6 +171,9 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
             describe_access(access, text, body)
         );
     }
+    for &store in &phase.body.owner_stores {
+        let _ = writeln!(out, "    owner store {store}: per-lane scatter, checked");
+    }
     for f in &phase.footprint {
         let dims: Vec<String> = f
             .dims

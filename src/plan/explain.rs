@@ -93,6 +93,20 @@ fn single_chunk_help(phase: &PhasePlan) -> Option<String> {
 }
 
 fn access_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<Note>) {
+    for &store in &phase.body.owner_stores {
+        let Some(stmt) = super::dump::find_stmt(&body.block, store) else {
+            continue;
+        };
+        let at = format!("{}: `{}`", text.line(stmt.span), text.snippet(stmt.span));
+        notes.push(Note {
+            at: stmt.span.start,
+            text: format!(
+                "{at}: owner store below the current index: a per-lane scatter, with one \
+                 vector check of the further indices"
+            ),
+            help: None,
+        });
+    }
     for (&load, access) in &phase.body.accesses {
         let span = body.exprs[load].span;
         let at = format!("{}: `{}`", text.line(span), text.snippet(span));

@@ -201,7 +201,7 @@ impl<'p, 'm> Forms<'p, 'm> {
             // Phases are planned on their own; the driver does not see
             // inside them.
             StmtKind::Foreach { .. } | StmtKind::Reduce { .. } => {}
-            StmtKind::Break | StmtKind::Continue => {}
+            StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => {}
         }
     }
 
@@ -233,6 +233,7 @@ impl<'p, 'm> Forms<'p, 'm> {
         for stmt in block {
             let found = match &stmt.kind {
                 StmtKind::Break | StmtKind::Continue => under_varying.then_some(stmt.id),
+                StmtKind::Swap { .. } => None,
                 StmtKind::If {
                     cond,
                     then_block,

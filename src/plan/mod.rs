@@ -31,7 +31,7 @@ use crate::ir::{self, Body, Domain, ExprId, FuncId, LocalId, ParamId, StmtId, St
 use crate::semantics::ReduceOp;
 use crate::types::ScalarType;
 use forms::Forms;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Why a local varies across the lanes of a gang.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +102,11 @@ pub struct BodyPlan {
     /// Array reads of a phase by load expression (empty elsewhere: the
     /// driver's loads are all uniform, functions read no arrays).
     pub accesses: BTreeMap<ExprId, Access>,
+    /// Owner stores: stores below the current index (`pos[i, k]` in
+    /// `foreach i in n`), a per-lane scatter with a check of the further
+    /// indices. Every other store is at the current index: whole-gang
+    /// vector stores, in bounds by construction.
+    pub owner_stores: BTreeSet<StmtId>,
 }
 
 impl BodyPlan {
@@ -127,6 +132,10 @@ impl BodyPlan {
             .get(&stmt)
             .copied()
             .unwrap_or(BranchForm::Uniform)
+    }
+
+    pub fn is_owner_store(&self, stmt: StmtId) -> bool {
+        self.owner_stores.contains(&stmt)
     }
 
     pub fn loop_private(&self, stmt: StmtId) -> &[LocalId] {

@@ -113,7 +113,7 @@ pub fn stmt_operands(stmt: &Stmt) -> Vec<ExprId> {
             v
         }
         StmtKind::Foreach { domain, .. } => domain.extents.clone(),
-        StmtKind::Break | StmtKind::Continue => Vec::new(),
+        StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => Vec::new(),
     }
 }
 

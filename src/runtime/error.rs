@@ -26,6 +26,12 @@ pub enum RunError {
         /// Display can say where without the source at hand.
         line_col: Option<LineCol>,
     },
+    /// A scratch array could not be allocated.
+    OutOfMemory {
+        kernel: String,
+        array: String,
+        shape: Vec<usize>,
+    },
     /// Compiled code or its plan broke the runtime's contract: a compiler
     /// bug, never a user error.
     Internal(String),
@@ -46,19 +52,30 @@ impl RunError {
             ));
         }
         let site = plan.error_sites.get(record.site as usize);
-        let param = site.and_then(|site| Some((site, sig.params.get(site.param)?)));
-        let Some((site, param)) = param else {
+        // The array: a parameter, or a scratch array (numbered after them).
+        let array = site.and_then(|site| {
+            let shape_of = |p: usize| match sig.params.get(p) {
+                Some(param) => Some((param.name.clone(), sig.shape(param, sizes))),
+                None => {
+                    let k = p - sig.params.len();
+                    let shape = sig.scratch_shapes(sizes).into_iter().nth(k)?;
+                    Some((sig.scratch.get(k)?.name.clone(), shape))
+                }
+            };
+            Some((site, shape_of(site.param)?))
+        });
+        let Some((site, (array, shape))) = array else {
             return RunError::Internal(format!(
                 "kernel `{}`: compiled code reported unknown error site {}",
                 sig.name, record.site
             ));
         };
-        let rank = param.dims.as_ref().map_or(0, Vec::len);
+        let rank = shape.len();
         RunError::OutOfBounds {
             kernel: sig.name.clone(),
-            array: param.name.clone(),
+            array,
             index: record.index.iter().take(rank).copied().collect(),
-            shape: sig.shape(param, sizes),
+            shape,
             span: site.span,
             line_col: None,
         }
@@ -73,7 +90,7 @@ impl RunError {
                 let (line, col) = line_col(source, span.start);
                 format!("{} at {line}:{col}", self.headline())
             }
-            RunError::Internal(_) => self.to_string(),
+            RunError::Internal(_) | RunError::OutOfMemory { .. } => self.to_string(),
         }
     }
 
@@ -113,7 +130,7 @@ impl RunError {
                 span,
                 ..
             } => Some(out_of_bounds_diagnostic(kernel, array, index, shape, *span)),
-            RunError::Internal(_) => None,
+            RunError::Internal(_) | RunError::OutOfMemory { .. } => None,
         }
     }
 
@@ -122,7 +139,7 @@ impl RunError {
             RunError::OutOfBounds { kernel, array, index, shape, .. } => format!(
                 "kernel `{kernel}`: index {index:?} is out of bounds for array `{array}` of shape {shape:?}"
             ),
-            RunError::Internal(_) => self.to_string(),
+            RunError::Internal(_) | RunError::OutOfMemory { .. } => self.to_string(),
         }
     }
 }
@@ -167,7 +184,7 @@ pub fn out_of_bounds_diagnostic(
     ))
     .primary(
         span,
-        format!("this read of `{array}` at {index:?} is out of bounds"),
+        format!("this access of `{array}` at {index:?} is out of bounds"),
     )
 }
 
@@ -180,6 +197,14 @@ impl fmt::Display for RunError {
             RunError::OutOfBounds { span, .. } => {
                 write!(f, "{} (bytes {span:?})", self.headline())
             }
+            RunError::OutOfMemory {
+                kernel,
+                array,
+                shape,
+            } => write!(
+                f,
+                "kernel `{kernel}`: cannot allocate scratch array `{array}` of shape {shape:?}"
+            ),
             RunError::Internal(message) => {
                 write!(f, "internal error in the JIT runtime: {message}")
             }

@@ -146,7 +146,7 @@ fn fill_plan() -> KernelPlan {
 /// Copies the size in slot `SIZE` to the extent slot `EXTENT`, runs phase 0.
 unsafe extern "C" fn one_phase_driver<const SIZE: usize, const EXTENT: usize>(
     frame: *mut u64,
-    _arrays: *const ArrayDesc,
+    _arrays: *mut ArrayDesc,
     runtime: *mut c_void,
     run_phase: RunPhaseFn,
     error: *mut ErrorRecord,
@@ -160,7 +160,7 @@ unsafe extern "C" fn one_phase_driver<const SIZE: usize, const EXTENT: usize>(
 
 unsafe extern "C" fn positive_driver(
     frame: *mut u64,
-    _arrays: *const ArrayDesc,
+    _arrays: *mut ArrayDesc,
     runtime: *mut c_void,
     run_phase: RunPhaseFn,
     error: *mut ErrorRecord,
@@ -179,7 +179,7 @@ unsafe extern "C" fn positive_driver(
 ///
 unsafe extern "C" fn fill_driver(
     frame: *mut u64,
-    _arrays: *const ArrayDesc,
+    _arrays: *mut ArrayDesc,
     runtime: *mut c_void,
     run_phase: RunPhaseFn,
     error: *mut ErrorRecord,

@@ -24,6 +24,7 @@
 
 mod error;
 mod phase;
+mod scratch;
 mod validate;
 
 #[cfg(test)]
@@ -32,6 +33,7 @@ pub(crate) mod fakes;
 mod tests;
 
 pub use error::{out_of_bounds_diagnostic, LineCol, RunError};
+pub use scratch::ScratchPool;
 pub use validate::validate_plan;
 
 use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan, MAX_RANK};
@@ -105,6 +107,8 @@ pub struct Call<'a> {
     /// Output arrays hold zeros already (freshly allocated), so the plan's
     /// `zero_init` requests can be skipped.
     pub outputs_zeroed: bool,
+    /// Where the kernel's scratch arrays come from and go back to.
+    pub scratch: &'a ScratchPool,
 }
 
 /// The scalar outputs of a run: `(parameter index, value)` in parameter
@@ -131,15 +135,22 @@ const INLINE_PARAMS: usize = 16;
 pub unsafe fn execute(pool: &Pool, call: &Call) -> Result<ScalarResults, RunError> {
     with_buffer::<u64, INLINE_SLOTS, _>(call.plan.frame.slots, 0, |frame| {
         fill_frame(call, frame);
-        with_buffer::<ArrayDesc, INLINE_PARAMS, _>(call.args.len(), ArrayDesc::NULL, |arrays| {
+        let entries = call.args.len() + call.signature.scratch.len();
+        with_buffer::<ArrayDesc, INLINE_PARAMS, _>(entries, ArrayDesc::NULL, |arrays| {
             fill_arrays(call, arrays);
+            let _scratch = scratch::Scratch::allocate(call, arrays)?;
             if !call.outputs_zeroed {
                 // SAFETY: the table was just built from the call's arrays,
                 // whose lengths and writability the caller vouches for.
                 unsafe { zero_outputs(call, arrays) };
             }
             // SAFETY: forwarded from this function's contract.
-            unsafe { run_driver(pool, call, frame, arrays) }?;
+            let run = unsafe { run_driver(pool, call, frame, arrays) };
+            // SAFETY: the driver has returned; the table holds the call's
+            // arrays and live scratch buffers, permuted only by `swap`s of
+            // arrays of one type and shape (the verifier's rule).
+            unsafe { scratch::restore_swapped(call, arrays) };
+            run?;
             Ok(read_scalar_outputs(call, frame))
         })
     })
@@ -153,9 +164,9 @@ unsafe fn run_driver(
     pool: &Pool,
     call: &Call,
     frame: &mut [u64],
-    arrays: &[ArrayDesc],
+    arrays: &mut [ArrayDesc],
 ) -> Result<(), RunError> {
-    let context = PhaseContext::new(call.plan, arrays, pool);
+    let context = PhaseContext::new(call.plan, arrays.as_ptr(), pool);
     let mut error = ErrorRecord::default();
     let runtime = &context as *const PhaseContext as *mut c_void;
     // SAFETY: `frame` has `plan.frame.slots` slots and `arrays` one entry
@@ -167,7 +178,7 @@ unsafe fn run_driver(
     let status = unsafe {
         (call.plan.driver)(
             frame.as_mut_ptr(),
-            arrays.as_ptr(),
+            arrays.as_mut_ptr(),
             runtime,
             phase::run_phase,
             &mut error,

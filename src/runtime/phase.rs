@@ -25,7 +25,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// pointer to it as its opaque `runtime` argument.
 pub(super) struct PhaseContext<'a> {
     plan: &'a KernelPlan,
-    arrays: &'a [ArrayDesc],
+    /// The descriptor table, which the driver rewrites (`swap`) between
+    /// phases: a pointer, not a shared borrow.
+    arrays: *const ArrayDesc,
     pool: &'a Pool,
     /// A broken contract noticed while the driver runs (a compiler bug).
     /// Only the driver's thread touches the context, so a `RefCell` will do.
@@ -33,7 +35,7 @@ pub(super) struct PhaseContext<'a> {
 }
 
 impl<'a> PhaseContext<'a> {
-    pub(super) fn new(plan: &'a KernelPlan, arrays: &'a [ArrayDesc], pool: &'a Pool) -> Self {
+    pub(super) fn new(plan: &'a KernelPlan, arrays: *const ArrayDesc, pool: &'a Pool) -> Self {
         PhaseContext {
             plan,
             arrays,
@@ -111,7 +113,7 @@ unsafe fn run(context: &PhaseContext, phase: usize, frame: *mut u64) -> Result<(
     let extents = unsafe { read_extents(frame, plan) };
     let shared = Shared {
         frame: SharedPtr(frame),
-        arrays: SharedPtr(context.arrays.as_ptr()),
+        arrays: SharedPtr(context.arrays),
     };
     let result = run_chunks(context.pool, plan, extents, shared)?;
     if let (Some(reduction), Some(value)) = (plan.reduction, result) {

@@ -30,6 +30,7 @@ fn run(
         sizes,
         args,
         outputs_zeroed: false,
+        scratch: &ScratchPool::default(),
     };
     // SAFETY: the fakes' plans fit their signatures, and every test passes
     // arrays of exactly the bound shapes, alive for the call.
@@ -190,7 +191,7 @@ fn phases_run_in_order_and_inout_arrays_update() {
 
 unsafe extern "C" fn wrong_phase_driver(
     frame: *mut u64,
-    _arrays: *const ArrayDesc,
+    _arrays: *mut ArrayDesc,
     runtime: *mut c_void,
     run_phase: RunPhaseFn,
     error: *mut ErrorRecord,
@@ -201,7 +202,7 @@ unsafe extern "C" fn wrong_phase_driver(
 
 unsafe extern "C" fn unknown_error_driver(
     _frame: *mut u64,
-    _arrays: *const ArrayDesc,
+    _arrays: *mut ArrayDesc,
     _runtime: *mut c_void,
     _run_phase: RunPhaseFn,
     error: *mut ErrorRecord,

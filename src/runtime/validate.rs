@@ -13,10 +13,11 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
     let slots = plan.frame.slots;
     let in_frame = |slot: usize| slot < slots;
     let layout = &plan.frame;
-    if layout.param_slots.len() != sig.params.len() || plan.zero_init.len() != sig.params.len() {
+    // Scratch arrays follow the parameters in the plan's tables.
+    let arrays = sig.params.len() + sig.scratch.len();
+    if layout.param_slots.len() != arrays || plan.zero_init.len() != arrays {
         return fail(format!(
-            "{} parameters, but {} param slots and {} zero_init flags",
-            sig.params.len(),
+            "{arrays} parameters and scratch arrays, but {} param slots and {} zero_init flags",
             layout.param_slots.len(),
             plan.zero_init.len()
         ));
@@ -27,6 +28,15 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
             (Some(dims), None) if (1..=MAX_RANK).contains(&dims.len()) => {}
             _ => return fail(format!("parameter `{}` has slot {slot:?}", param.name)),
         }
+    }
+    let scratch_slots = &layout.param_slots[sig.params.len()..];
+    if scratch_slots.iter().any(Option::is_some)
+        || sig
+            .scratch
+            .iter()
+            .any(|a| !(1..=MAX_RANK).contains(&a.dims.len()))
+    {
+        return fail(format!("scratch arrays have slots {scratch_slots:?}"));
     }
     if layout.size_slots.len() != sig.sizes.len() || !layout.size_slots.iter().all(|&s| in_frame(s))
     {
@@ -51,7 +61,10 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
         }
     }
     for (index, site) in plan.error_sites.iter().enumerate() {
-        let is_array = sig.params.get(site.param).is_some_and(|p| p.dims.is_some());
+        let is_array = match sig.params.get(site.param) {
+            Some(p) => p.dims.is_some(),
+            None => site.param - sig.params.len() < sig.scratch.len(),
+        };
         if !is_array {
             return fail(format!("error site {index} names parameter {}", site.param));
         }

@@ -21,8 +21,10 @@ impl Lowerer<'_> {
         self.kernel = Some(self.kernel_signature(decl));
         let mut block = Vec::new();
         for stmt in &decl.body.stmts {
+            self.ctx.kernel_top_level = true;
             self.stmt(stmt, &mut block);
         }
+        self.ctx.kernel_top_level = false;
         if let Some(tail) = &decl.body.tail {
             self.expr(tail);
             let d = Diagnostic::error("a kernel body has no value")

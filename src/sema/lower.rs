@@ -62,6 +62,9 @@ impl Phase {
 #[derive(Default)]
 pub struct Ctx {
     pub in_function: bool,
+    /// Lowering a statement directly in the kernel body's block (where
+    /// scratch arrays may be declared).
+    pub kernel_top_level: bool,
     pub loop_depth: u32,
     pub phase: Option<Phase>,
     /// `Some` while lowering the value of a `let` or assignment, an `if`

@@ -11,6 +11,7 @@
 //! `phase` (foreach, reductions, stores, race freedom), `items` (kernel and
 //! function signatures).
 
+mod arrays;
 mod builder;
 mod expr;
 mod infer;

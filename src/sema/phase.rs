@@ -234,10 +234,10 @@ impl Lowerer<'_> {
     }
 
     /// Records a load for the race check: loads at the current index of a
-    /// domain-shaped array are always safe; the others are checked when the
-    /// phase ends.
+    /// domain-shaped array, or in the slice it owns, are always safe; the
+    /// others are checked when the phase ends.
     pub fn note_load(&mut self, array: ir::ParamId, indices: &[ast::Expr], span: Span) {
-        if self.ctx.phase.is_none() || self.is_current_index(array, indices) {
+        if self.ctx.phase.is_none() || self.is_owned_index(array, indices) {
             return;
         }
         if let Some(phase) = self.ctx.phase.as_mut() {
@@ -245,7 +245,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn is_current_index(&self, array: ir::ParamId, indices: &[ast::Expr]) -> bool {
+    /// Whether `array[indices]` lies in the slice the current index owns:
+    /// the leading indices are the phase's own index variables, in order,
+    /// over leading dimensions that are the domain's sizes. With no
+    /// further index it is the current element; with more (`pos[i, k]` in
+    /// `foreach i in n`), an element below it, which no other index of the
+    /// phase can touch.
+    fn is_owned_index(&self, array: ir::ParamId, indices: &[ast::Expr]) -> bool {
         let Some(phase) = &self.ctx.phase else {
             return false;
         };
@@ -253,8 +259,10 @@ impl Lowerer<'_> {
             .param(array)
             .map(|p| p.dims().to_vec())
             .unwrap_or_default();
-        indices.len() == phase.indices.len()
-            && phase.is_shaped_like(&dims)
+        let rank = phase.indices.len();
+        indices.len() == dims.len()
+            && dims.len() >= rank
+            && phase.is_shaped_like(&dims[..rank])
             && indices.iter().zip(&phase.indices).all(|(index, &local)| {
                 matches!(&index.kind, ExprKind::Name(n) if self.scopes.lookup(&n.name) == Some(Binding::Local(local)))
             })
@@ -381,7 +389,7 @@ impl Lowerer<'_> {
         dims: &[SizeId],
         span: Span,
     ) -> bool {
-        if self.is_current_index(param, indices) {
+        if self.is_owned_index(param, indices) {
             return true;
         }
         let Some(phase) = &self.ctx.phase else {
@@ -392,22 +400,22 @@ impl Lowerer<'_> {
             .iter()
             .map(|&l| self.b.body.locals[l].name.clone())
             .collect();
-        let d = if phase.is_shaped_like(dims) {
+        let rank = phase.indices.len();
+        let d = if dims.len() >= rank && phase.is_shaped_like(&dims[..rank]) {
+            let below = if dims.len() > rank { ", ..." } else { "" };
+            let at = format!("{}[{}{below}]", array.name, index_names.join(", "));
             Diagnostic::error(format!(
                 "`{}` is written at an index other than the current one",
                 array.name
             ))
-            .primary(
-                span,
-                format!(
-                    "stores go only to `{}[{}]`",
-                    array.name,
-                    index_names.join(", ")
-                ),
-            )
+            .primary(span, format!("stores go only to `{at}`"))
             .note(
-                "each index of a `foreach` writes only its own element, so the phase is race-free",
+                "each index of a `foreach` writes only its own element (and what lies below it), so the phase is race-free",
             )
+            .help(format!(
+                "have each index compute its own element: `{at} = ...`, reading the inputs at the other index (`x[{} - 1]`)",
+                index_names.last().map_or("i", String::as_str)
+            ))
         } else {
             let shape = |sizes: Vec<String>| format!("[{}]", sizes.join(", "));
             let kernel = self.kernel.as_ref();
@@ -427,7 +435,8 @@ impl Lowerer<'_> {
             };
             Diagnostic::error(message)
                 .primary(span, "stored in a phase of another shape")
-                .note("a `foreach` stores only to arrays whose sizes are exactly its domain, so every store is in bounds")
+                .note("a `foreach` stores only to arrays whose leading sizes are its domain, so no two indices write one element")
+                .help(format!("run the `foreach` over `{}`'s shape, or over its leading dimensions and store below the current index: `foreach i in n {{ for k in 0..3 {{ pos[i, k] = ...; }} }}`", array.name))
         };
         self.error(d);
         false

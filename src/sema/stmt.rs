@@ -14,6 +14,7 @@ impl Lowerer<'_> {
     /// Lowers a `{ ... }` statement block in its own scope. A trailing value
     /// expression is an error: statement blocks have no value.
     pub fn block(&mut self, block: &ast::Block) -> ir::Block {
+        let top = std::mem::replace(&mut self.ctx.kernel_top_level, false);
         self.scopes.push();
         let mut out = Vec::new();
         for stmt in &block.stmts {
@@ -27,6 +28,7 @@ impl Lowerer<'_> {
             }
         }
         self.scopes.pop();
+        self.ctx.kernel_top_level = top;
         out
     }
 
@@ -42,6 +44,7 @@ impl Lowerer<'_> {
         use ast::StmtKind as S;
         match &stmt.kind {
             S::Let { name, ty, value } => self.let_stmt(name, ty.as_ref(), value, stmt.span, out),
+            S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span),
             S::Assign { place, op, value } => match &place.kind {
                 PlaceKind::Var(name) => self.assign(name, *op, value, stmt.span, out),
                 PlaceKind::Index { array, indices } => {
@@ -69,6 +72,7 @@ impl Lowerer<'_> {
                 body,
             } => self.foreach(indices, domain, body, stmt.span, out),
             S::Break | S::Continue => self.jump(matches!(stmt.kind, S::Break), stmt.span, out),
+            S::Expr(e) if super::arrays::is_swap(e) => self.swap(e, stmt.span, out),
             S::Expr(e) => {
                 self.nested(|l| l.expr(e));
                 if e.kind != ast::ExprKind::Error {

@@ -110,6 +110,7 @@ pub fn bind_sizes<'a>(
     if outputs == OutputArrays::Allocated {
         check_output_counts(sig, &sizes)?;
     }
+    check_scratch_counts(sig, &sizes)?;
     Ok(sizes)
 }
 
@@ -271,10 +272,9 @@ fn derived_value(
     let sizes = || operand_values(sig, index, values);
     // Only a dimension must be >= 0: `n - w` may be negative on the way
     // to `n - w + 1`.
-    let is_dimension = sig
-        .params
-        .iter()
-        .any(|p| p.dims.as_ref().is_some_and(|d| d.contains(&index)));
+    let is_dimension = (sig.params.iter())
+        .any(|p| p.dims.as_ref().is_some_and(|d| d.contains(&index)))
+        || sig.scratch.iter().any(|a| a.dims.contains(&index));
     match (computed, source) {
         (Some(v), Some(found)) if v != found.value => Err(ArgError::DerivedMismatch {
             size: size(),
@@ -323,6 +323,21 @@ fn operand_values(sig: &Signature, index: usize, values: &[i64]) -> String {
 
 /// Every output array's element count fits in a `usize` (its memory is
 /// still to be allocated, from sizes a caller may have made up).
+/// Every scratch array's byte count fits in a `usize` (the runtime
+/// allocates them; whether the memory exists is its check).
+fn check_scratch_counts(sig: &Signature, sizes: &[i64]) -> Result<(), ArgError> {
+    for (array, shape) in sig.scratch.iter().zip(sig.scratch_shapes(sizes)) {
+        let bytes = (shape.iter()).try_fold(array.elem.byte_size(), |n, &d| n.checked_mul(d));
+        if bytes.is_none_or(|b| b > isize::MAX as usize) {
+            return Err(ArgError::OutputTooLarge {
+                name: array.name.clone(),
+                shape,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn check_output_counts(sig: &Signature, sizes: &[i64]) -> Result<(), ArgError> {
     for param in &sig.params {
         let Some(dims) = &param.dims else { continue };

@@ -37,6 +37,7 @@ fn sig() -> Signature {
             size("k", Some((3, 1))),
             size("c", None),
         ],
+        scratch: Vec::new(),
     }
 }
 
@@ -232,6 +233,7 @@ fn size_too_large() {
                 definition: None,
             },
         ],
+        scratch: Vec::new(),
     };
     let m = Array::new(vec![0, usize::MAX], Vec::<f32>::new()).unwrap();
     let e = bind(&s, &Args::new().array("m", m)).unwrap_err();

@@ -105,6 +105,12 @@ pub enum StmtKind {
         ty: Option<TypeExpr>,
         value: Expr,
     },
+    /// `let name: T[dims];`: an array with no value, zero-filled: a kernel
+    /// scratch array in uniform code, a per-lane local array elsewhere.
+    ArrayDecl {
+        name: Ident,
+        ty: TypeExpr,
+    },
     /// `place = value;` or `place op= value;` (`op` is then `Some`).
     Assign {
         place: Place,

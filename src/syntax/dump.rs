@@ -148,6 +148,10 @@ impl Dumper {
 
     fn loop_or_simple_stmt(&mut self, stmt: &Stmt) {
         match &stmt.kind {
+            StmtKind::ArrayDecl { name, ty } => {
+                let text = format!("let {}: {}", name.name, type_text(ty));
+                self.line(&text, stmt.span);
+            }
             StmtKind::For {
                 var,
                 start,

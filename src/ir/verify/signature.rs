@@ -9,9 +9,17 @@ use cranelift_entity::EntityRef;
 
 impl Checker<'_> {
     pub(super) fn check_signature(&self, kernel: &Kernel) -> Check {
-        let mut seen_output = false;
+        let (mut seen_output, mut seen_scratch) = (false, false);
         for (id, param) in kernel.params.iter() {
             match param.role {
+                ParamRole::Scratch if param.is_array() => seen_scratch = true,
+                ParamRole::Scratch => {
+                    return Err(self.err(param.span, format!("scratch {id} is not an array")))
+                }
+                _ if seen_scratch => {
+                    let msg = format!("{id} is a parameter after a scratch array");
+                    return Err(self.err(param.span, msg));
+                }
                 ParamRole::Output => seen_output = true,
                 _ if seen_output => {
                     return Err(self.err(param.span, format!("{id} is an input after an output")))

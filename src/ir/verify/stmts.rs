@@ -156,6 +156,7 @@ impl<'c, 'a> Walk<'c, 'a> {
                 Err(self.cx.err(span, "break or continue outside a loop"))
             }
             StmtKind::Break | StmtKind::Continue => Ok(()),
+            StmtKind::Swap { a, b } => self.swap(*a, *b, span, scope),
             StmtKind::Foreach { domain, body } => self.phase(domain, body, None, span, scope),
             StmtKind::Reduce {
                 dst,
@@ -281,11 +282,13 @@ impl<'c, 'a> Walk<'c, 'a> {
                 .cx
                 .err(span, format!("store to {array} outside a foreach")));
         };
-        // `store_target` checked one index per domain dimension.
+        // `store_target` checked at least one index per domain dimension;
+        // the leading ones are the domain's (an owner store writes below).
         let elem = self.store_target(array, index.len(), domain, span)?;
-        for (d, (&i, &at)) in index.iter().zip(&domain.indices).enumerate() {
+        for (d, &i) in index.iter().enumerate() {
             self.expr(i, span, scope)?;
-            if self.cx.body.exprs[i].expr != Expr::Local(at) {
+            let at = domain.indices.get(d);
+            if at.is_some_and(|&at| self.cx.body.exprs[i].expr != Expr::Local(at)) {
                 let msg = format!("store to {array} is not at the domain index (dim {d})");
                 return Err(self.cx.err(span, msg));
             }
@@ -296,6 +299,19 @@ impl<'c, 'a> Walk<'c, 'a> {
             return Err(self.cx.err(span, msg));
         }
         self.stored.push(array);
+        Ok(())
+    }
+
+    /// Both arrays writable, of one element type and shape, in uniform code.
+    fn swap(&self, a: ParamId, b: ParamId, span: Span, scope: Scope) -> Check {
+        let (pa, pb) = (self.cx.param(a, span)?, self.cx.param(b, span)?);
+        let same = pa.kind == pb.kind;
+        if !scope.uniform || !pa.is_writable_array() || !pb.is_writable_array() || !same || a == b {
+            let msg = format!(
+                "swap of {a} and {b}: not two distinct writable arrays of one type in uniform code"
+            );
+            return Err(self.cx.err(span, msg));
+        }
         Ok(())
     }
 
@@ -310,8 +326,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         span: Span,
     ) -> Result<ScalarType, VerifyError> {
         let param = self.cx.param(array, span)?;
-        let writable = matches!(param.role, ParamRole::Output | ParamRole::InOut);
-        if !writable || !param.is_array() {
+        if !param.is_writable_array() {
             let msg = format!("store to {array}, which is not an output or inout array");
             return Err(self.cx.err(span, msg));
         }
@@ -321,7 +336,9 @@ impl<'c, 'a> Walk<'c, 'a> {
             .kernel
             .ok_or_else(|| self.cx.err(span, "store outside a kernel"))?;
         let extent = |e: ExprId| self.cx.body.exprs.get(e).and(kernel.extent_size(e));
-        let shaped = dims.len() == domain.extents.len()
+        // Leading dimensions are the domain's: equal (a store at the
+        // current index) or more (an owner store).
+        let shaped = dims.len() >= domain.extents.len()
             && (dims.iter().zip(&domain.extents)).all(|(&s, &e)| extent(e) == Some(s));
         if indices != dims.len() || !shaped {
             let msg = format!(
@@ -412,7 +429,8 @@ impl<'c, 'a> Walk<'c, 'a> {
         self.own(dst, Owner::Uniform, span)
     }
 
-    /// An array stored in this phase is loaded only at the domain index.
+    /// An array stored in this phase is loaded only at the domain index (in
+    /// its leading dimensions: the slice the current index owns).
     fn check_phase_loads(&mut self, domain: &Domain) -> Check {
         let stored = std::mem::take(&mut self.stored);
         for (id, array) in std::mem::take(&mut self.loads) {
@@ -420,7 +438,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             let Expr::Load { index, .. } = &node.expr else {
                 continue;
             };
-            let at_index = index.len() == domain.indices.len()
+            let at_index = index.len() >= domain.indices.len()
                 && index
                     .iter()
                     .zip(&domain.indices)

@@ -160,6 +160,15 @@ impl Parser<'_> {
         };
         let typed = self.eat(TokenKind::Colon);
         let ty = if typed { self.type_expr() } else { None };
+        if let Some(ty) = ty.as_ref().filter(|t| !t.dims.is_empty()) {
+            if self.at(TokenKind::Semi) {
+                self.bump();
+                return StmtKind::ArrayDecl {
+                    name,
+                    ty: ty.clone(),
+                };
+            }
+        }
         if !self.eat(TokenKind::Eq) {
             self.error_expected(if typed { "`=`" } else { "`:` or `=`" });
             self.recover_stmt();

@@ -1,0 +1,70 @@
+//! Owner stores: a phase's store below its current index (`pos[i, k]` in
+//! `foreach i in n`), which the plan marks. Each lane writes its own slice,
+//! so lanes never collide; the further indices are arbitrary, so the store
+//! is a per-lane scatter after one vector check of every active lane.
+
+use super::emit::Emitter;
+use super::lanes;
+use crate::abi::{ErrorSite, GANG};
+use crate::ir::{ExprId, ParamId};
+use crate::span::Span;
+use crate::types::ScalarType;
+use cranelift_codegen::ir::InstBuilder;
+
+impl Emitter<'_, '_> {
+    /// `array[index] = value` where `index` has more entries than the
+    /// domain has dimensions. The indices are computed and checked before
+    /// the value, in the evaluator's order, so a failing index wins over a
+    /// failing read in the value.
+    pub fn owner_store(&mut self, array: ParamId, index: &[ExprId], value: ExprId, span: Span) {
+        let elem = self.ty(value);
+        let desc = self.array(array);
+        let idx: Vec<_> = index
+            .iter()
+            .map(|&i| {
+                let v = self.expr(i);
+                lanes::varying(&mut self.b, ScalarType::I64, &v)
+            })
+            .collect();
+        self.sites.push(ErrorSite {
+            param: array.as_u32() as usize,
+            span,
+        });
+        let site = (self.sites.len() - 1) as u32;
+        self.check_lanes(&idx, &desc, site);
+        let v = self.expr(value);
+        let regs = lanes::varying(&mut self.b, elem, &v);
+        // A full gang with no mask stores every lane; otherwise only the
+        // active ones (the tail gang's others have no element behind them).
+        let full = self.gang.as_ref().is_some_and(|g| g.full);
+        let mask = match (full, self.exec_mask()) {
+            (true, None) => None,
+            (_, _) => Some(self.active_lanes()),
+        };
+        for lane in 0..GANG {
+            let coords: Vec<_> = (idx.iter())
+                .map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane))
+                .collect();
+            let linear = self.linear_offset(&desc, &coords);
+            let bytes = self.b.ins().imul_imm_s(linear, elem.byte_size() as i64);
+            let address = self.b.ins().iadd(desc.ptr, bytes);
+            let mut x = lanes::extract(&mut self.b, elem, &regs, lane);
+            if elem == ScalarType::Bool {
+                x = self.b.ins().band_imm_s(x, 1);
+            }
+            let Some(mask) = &mask else {
+                self.b.ins().store(lanes::trusted(), x, address, 0);
+                continue;
+            };
+            let on = lanes::extract(&mut self.b, ScalarType::Bool, mask, lane);
+            let (store, next) = (self.b.create_block(), self.b.create_block());
+            self.b.ins().brif(on, store, &[], next, &[]);
+            self.b.switch_to_block(store);
+            self.b.seal_block(store);
+            self.b.ins().store(lanes::trusted(), x, address, 0);
+            self.b.ins().jump(next, &[]);
+            self.b.switch_to_block(next);
+            self.b.seal_block(next);
+        }
+    }
+}

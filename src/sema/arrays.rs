@@ -1,0 +1,173 @@
+//! Arrays declared in a body (`let next: f64[h, w];`) and `swap(a, b)`.
+//!
+//! In a kernel's uniform code an array declaration is a kernel scratch
+//! array: a parameter of role `Scratch` (after the outputs), which the
+//! runtime allocates for each call. `swap` exchanges two writable arrays of
+//! one type and shape, in uniform code, in O(1).
+
+use super::lower::Lowerer;
+use super::scope::Binding;
+use super::sizes::dim_size;
+use crate::abi::MAX_RANK;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, ParamKind, ParamRole, StmtKind};
+use crate::span::Span;
+use crate::syntax::ast::{self, ExprKind, Ident};
+
+/// Whether an expression statement is `swap(a, b)` (any arguments: the
+/// checker reports bad ones).
+pub fn is_swap(e: &ast::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { callee, .. } if callee.name == "swap")
+}
+
+impl Lowerer<'_> {
+    /// `let name: T[dims];`
+    pub fn array_decl(&mut self, name: &Ident, ty: &ast::TypeExpr, span: Span) {
+        if !self.in_uniform_code() {
+            let d = Diagnostic::error("local arrays are not supported yet")
+                .primary(span, "an array declared inside a phase or function")
+                .help("declare scratch arrays at the top of the kernel body, outside phases");
+            self.error(d);
+            return;
+        }
+        if !self.ctx.kernel_top_level {
+            let d = Diagnostic::error(format!(
+                "scratch array `{}` must be declared at the top level of the kernel body",
+                name.name
+            ))
+            .primary(span, "declared inside an `if` or a loop")
+            .help("declare it before the loop: the runtime allocates it once per call");
+            self.error(d);
+            return;
+        }
+        self.scratch_array(name, ty, span);
+    }
+
+    fn scratch_array(&mut self, name: &Ident, ty: &ast::TypeExpr, span: Span) {
+        if ty.dims.len() > MAX_RANK {
+            let d = Diagnostic::error(format!(
+                "arrays have 1 to {MAX_RANK} dimensions, found {}",
+                ty.dims.len()
+            ))
+            .primary(ty.span, "too many dimensions");
+            self.error(d);
+            return;
+        }
+        let Some(sig) = self.kernel.as_mut() else {
+            return;
+        };
+        let mut dims = Vec::new();
+        let mut errors = Vec::new();
+        for dim in &ty.dims {
+            match dim_size(sig, dim, None, false) {
+                Ok(size) => dims.push(size),
+                Err(d) => errors.extend(d),
+            }
+        }
+        let id = sig.params.push(ir::Param {
+            name: name.name.clone(),
+            span,
+            role: ParamRole::Scratch,
+            kind: ParamKind::Array {
+                elem: ty.elem,
+                dims,
+            },
+        });
+        self.diags.extend(errors);
+        self.scopes.bind(&name.name, Binding::Param(id));
+    }
+
+    /// `swap(a, b);`
+    pub fn swap(&mut self, call: &ast::Expr, span: Span, out: &mut ir::Block) {
+        let ExprKind::Call { args, .. } = &call.kind else {
+            return;
+        };
+        let names: Vec<&Ident> = args
+            .iter()
+            .filter_map(|a| match &a.kind {
+                ExprKind::Name(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        let [a, b] = names[..] else {
+            let d = Diagnostic::error("`swap` takes two array names")
+                .primary(call.span, "write `swap(a, b);`");
+            self.error(d);
+            return;
+        };
+        if !self.in_uniform_code() {
+            let d = Diagnostic::error("`swap` is not allowed here")
+                .primary(span, "inside a phase or function")
+                .help("swap arrays between phases, in the kernel's uniform code");
+            self.error(d);
+            return;
+        }
+        let (Some(pa), Some(pb)) = (self.swappable(a), self.swappable(b)) else {
+            return;
+        };
+        if let Some(d) = self.swap_mismatch(pa, pb, a, b) {
+            self.error(d);
+            return;
+        }
+        out.push(ir::Stmt::new(StmtKind::Swap { a: pa, b: pb }, span));
+    }
+
+    /// The array `name` if `swap` may move it: not an input.
+    fn swappable(&mut self, name: &Ident) -> Option<ir::ParamId> {
+        let (param, ..) = self.array_param(name)?;
+        if self.param(param)?.role == ParamRole::Input {
+            let d = Diagnostic::error(format!("cannot swap input array `{}`", name.name))
+                .primary(name.span, "inputs are read-only")
+                .help(format!(
+                    "declare it `inout {}: ...`, or copy it into a scratch array first",
+                    name.name
+                ));
+            self.error(d);
+            return None;
+        }
+        if let Some(kernel) = self.kernel.as_mut() {
+            kernel.written.insert(param);
+        }
+        Some(param)
+    }
+
+    fn swap_mismatch(
+        &self,
+        pa: ir::ParamId,
+        pb: ir::ParamId,
+        a: &Ident,
+        b: &Ident,
+    ) -> Option<Diagnostic> {
+        let sig = self.kernel.as_ref()?;
+        let (ka, kb) = (&sig.params[pa], &sig.params[pb]);
+        if pa == pb {
+            return Some(
+                Diagnostic::error(format!("`swap` of `{}` with itself", a.name))
+                    .primary(b.span, "the same array"),
+            );
+        }
+        if ka.kind == kb.kind {
+            return None;
+        }
+        let text = |p: &ir::Param| {
+            let dims: Vec<&str> = p
+                .dims()
+                .iter()
+                .map(|&s| sig.sizes[s].name.as_str())
+                .collect();
+            format!("{}[{}]", p.elem(), dims.join(", "))
+        };
+        Some(
+            Diagnostic::error(format!(
+                "`swap` needs two arrays of one type and shape: `{}` is `{}`, `{}` is `{}`",
+                a.name,
+                text(ka),
+                b.name,
+                text(kb)
+            ))
+            .primary(b.span, format!("`{}`", text(kb)))
+            .secondary(a.span, format!("`{}`", text(ka)))
+            .help("declare the scratch array with the other's type, e.g. `let next: f64[h, w];`"),
+        )
+    }
+}
