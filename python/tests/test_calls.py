@@ -208,3 +208,38 @@ def test_derived_sizes():
     np.testing.assert_array_equal(
         prog.halves(np.arange(3, dtype=np.int32), np.arange(6, dtype=np.int32)), [1, 6, 11]
     )
+
+
+JACOBI = """
+kernel jacobi(inout u: f64[n], tol: f64, max_it: i64) -> (it: i64, err: f64) {
+    let next: f64[n];
+    err = tol + 1.0;
+    while err > tol && it < max_it {
+        foreach i in n {
+            if i == 0 || i == n - 1 {
+                next[i] = u[i];
+            } else {
+                next[i] = 0.5 * (u[i - 1] + u[i + 1]);
+            }
+        }
+        err = max over i in n { abs(next[i] - u[i]) };
+        swap(u, next);
+        it += 1;
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("sweeps", [0, 2, 3])
+def test_scratch_arrays_are_not_arguments(sweeps):
+    jacobi = kjit.kernel(JACOBI)
+    assert [p.name for p in jacobi.signature.params] == ["u", "tol", "max_it", "it", "err"]
+    u = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
+    expected = u.copy()
+    for _ in range(sweeps):
+        nxt = expected.copy()
+        nxt[1:-1] = 0.5 * (expected[:-2] + expected[2:])
+        expected = nxt
+    it, err = jacobi(u, 0.0, sweeps)
+    assert it == sweeps
+    np.testing.assert_array_equal(u, expected)
