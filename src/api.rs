@@ -53,20 +53,22 @@
 
 mod binding;
 mod owned;
+mod stages;
 #[cfg(test)]
 mod tests;
 
-pub use crate::runtime::RunError;
+pub use crate::runtime::{Pool, RunError};
 pub use crate::signature::{ArgError, Role, Signature};
 pub use crate::value::{Args, Outputs};
 pub use binding::{Binding, Element, ScalarOutputs};
+pub use stages::Stage;
 
 use crate::codegen::{self, CodegenError, CompiledKernel, CompiledModule};
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir;
 use crate::options::Options;
 use crate::passes;
-use crate::runtime::{self, Pool};
+use crate::runtime;
 use std::fmt;
 
 /// A compiled `.kern` source: machine code for each kernel, the source (for

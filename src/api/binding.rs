@@ -3,7 +3,7 @@
 
 use super::{CallError, Kernel};
 use crate::abi::MAX_RANK;
-use crate::runtime::{self, Call, ParamArg, ScalarResults};
+use crate::runtime::{self, Call, ParamArg, Pool, ScalarResults};
 use crate::signature::{bind_sizes, ArgError, ArgShape, OutputArrays, Role, Signature};
 use crate::types::ScalarType;
 use crate::value::Scalar;
@@ -232,9 +232,17 @@ impl<'k, 'a> Binding<'k, 'a> {
         self
     }
 
-    /// Checks the whole call, then runs the kernel on the given memory.
-    /// Returns the scalar outputs.
+    /// Checks the whole call, then runs the kernel on the given memory,
+    /// on the program's threads. Returns the scalar outputs.
     pub fn run(self) -> Result<ScalarOutputs<'k>, CallError> {
+        let pool = &self.kernel.program.pool;
+        self.run_on(pool)
+    }
+
+    /// As [`Binding::run`], on `pool` instead of the program's threads: a
+    /// thread count chosen per call (the Python binding's `threads=`).
+    /// Results do not depend on the pool (chunks are fixed by the extents).
+    pub fn run_on(self, pool: &Pool) -> Result<ScalarOutputs<'k>, CallError> {
         if let Some(error) = self.error {
             return Err(CallError::Args(*error));
         }
@@ -270,7 +278,7 @@ impl<'k, 'a> Binding<'k, 'a> {
         //   only to outputs and `inout` arrays);
         // - `bool` slices hold one byte 0 or 1 per element, and kernels
         //   store only 0 or 1 (abi).
-        let values = unsafe { runtime::execute(&self.kernel.program.pool, &call) }
+        let values = unsafe { runtime::execute(pool, &call) }
             .map_err(|e| e.located(&self.kernel.program.source))?;
         Ok(ScalarOutputs {
             signature: sig,

@@ -1,0 +1,182 @@
+"""Every kernel of kernels/ called from Python, against numpy.
+
+Expected values are computed with numpy independently of kjit. They are
+exact (the same operations in the same order, or data whose sums are exact
+whatever the order) except where a kernel uses transcendental maths (exp,
+log, erf), which kjit computes with its own inline routines (<= 2 ulp).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import KERNELS, load
+
+RNG = np.random.default_rng(7)
+# Lengths around kjit's gang (8) and chunk (16384) sizes, and empty.
+LENGTHS = [0, 1, 7, 9, 1000, 16384 + 3]
+
+
+def test_every_example_kernel_is_tested():
+    tested = [name[len("test_"):] for name in globals() if name.startswith("test_")]
+    for path in KERNELS.glob("*.kern"):
+        covered = any(t == path.stem or t.startswith(path.stem + "_") for t in tested)
+        assert covered, f"kernels/{path.name} has no test here"
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_saxpy(n):
+    x = RNG.uniform(-1, 1, n).astype(np.float32)
+    y = RNG.uniform(-1, 1, n).astype(np.float32)
+    out = load("saxpy")(2.5, x, y)
+    assert out.dtype == np.float32 and out.shape == (n,)
+    np.testing.assert_array_equal(out, np.float32(2.5) * x + y)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_triad(n):
+    b, c = RNG.uniform(0, 1, (2, n))
+    np.testing.assert_array_equal(load("triad")(3.0, b, c), b + 3.0 * c)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_dot(n):
+    # Small integers: every product and partial sum is exact, so the sum
+    # does not depend on the order kjit's lanes and chunks add in.
+    x = RNG.integers(-50, 50, n).astype(np.float64)
+    y = RNG.integers(-50, 50, n).astype(np.float64)
+    d = load("dot")(x, y)
+    assert isinstance(d, np.float64)
+    assert d == float(np.dot(x, y))
+
+
+def test_dot_random_data_close():
+    x, y = RNG.uniform(-1, 1, (2, 100_000))
+    assert load("dot")(x, y) == pytest.approx(np.dot(x, y), rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 9, 1000, 16384 + 3])
+def test_logsumexp(n):
+    x = RNG.normal(0, 10, n)
+    m = x.max()
+    expected = m + np.log(np.sum(np.exp(x - m)))
+    assert load("logsumexp")(x) == pytest.approx(expected, rel=1e-13, abs=1e-13)
+
+
+@pytest.mark.parametrize("n", [1, 8, 1024, 32768])
+def test_normalize_exact(n):
+    # Integers and a power-of-two length: mean, deviations and their
+    # squares are exact, so every value matches numpy bit for bit.
+    x = RNG.integers(-20, 20, n).astype(np.float64)
+    y, mean, std = load("normalize")(x, 1.5)
+    expected_mean = np.sum(x) / n
+    expected_std = np.sqrt(np.sum((x - expected_mean) ** 2) / n)
+    assert mean == expected_mean and std == expected_std
+    scale = 1.0 / expected_std if expected_std > 0 else 0.0
+    np.testing.assert_array_equal(y, np.clip((x - expected_mean) * scale, -1.5, 1.5))
+
+
+def test_normalize_named_outputs():
+    result = load("normalize")(RNG.normal(5, 2, 1000), 3.0)
+    assert result._fields == ("y", "mean", "std")
+    assert result.y is result[0] and isinstance(result.mean, np.float64)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_poly(n):
+    x = RNG.uniform(-1, 1, n).astype(np.float32)
+    acc = np.full(n, np.float32(1) / np.float32(17), dtype=np.float32)
+    for k in range(16, 0, -1):
+        acc = acc * x + np.float32(1) / np.float32(k)
+    np.testing.assert_array_equal(load("poly")(x), acc)
+
+
+@pytest.mark.parametrize("n", [1, 9, 1000, 16384 + 3])
+def test_softmax(n):
+    x = RNG.normal(0, 4, n).astype(np.float32)
+    e = np.exp(x.astype(np.float64) - x.max())
+    y = load("softmax")(x)
+    # exp within 2 ulp, and a float32 sum of up to 16k terms: ~1e-5 relative.
+    np.testing.assert_allclose(y, e / e.sum(), rtol=2e-5, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 1000, 16384 + 3])
+def test_blackscholes(n):
+    s, k = RNG.uniform(10, 100, (2, n)).astype(np.float32)
+    t = RNG.uniform(0.25, 2, n).astype(np.float32)
+    r, v = 0.02, 0.3
+    call, put = load("blackscholes")(s, k, t, r, v)
+    # Reference in float64 from the float32 inputs.
+    S, K, T = (a.astype(np.float64) for a in (s, k, t))
+    cnd = np.vectorize(lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))), otypes=[float])
+    d1 = (np.log(S / K) + (r + 0.5 * v * v) * T) / (v * np.sqrt(T))
+    d2 = d1 - v * np.sqrt(T)
+    disc = K * np.exp(-r * T)
+    expected_call = S * cnd(d1) - disc * cnd(d2) if n else np.zeros(0)
+    expected_put = disc * cnd(-d2) - S * cnd(-d1) if n else np.zeros(0)
+    # float32 arithmetic on prices up to 100: absolute error of ~1e-4.
+    np.testing.assert_allclose(call, expected_call, rtol=1e-4, atol=5e-4)
+    np.testing.assert_allclose(put, expected_put, rtol=1e-4, atol=5e-4)
+
+
+def blur_reference(img):
+    out = img.copy()
+    h, w = img.shape
+    if h > 2 and w > 2:
+        s = np.zeros((h - 2, w - 2), dtype=np.float32)
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                s += img[1 + dr : h - 1 + dr, 1 + dc : w - 1 + dc]
+        out[1:-1, 1:-1] = s / np.float32(9)
+    return out
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (5, 9), (64, 70), (0, 4)])
+def test_blur(shape):
+    img = RNG.uniform(0, 1, shape).astype(np.float32)
+    np.testing.assert_array_equal(load("blur")(img), blur_reference(img))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (10, 17), (130, 140)])
+def test_heat(shape):
+    u = RNG.uniform(0, 1, shape)
+    before = u.copy()
+    nxt, change = load("heat")(u, 0.2)
+    expected = before.copy()
+    lap = (
+        before[:-2, 1:-1] + before[2:, 1:-1] + before[1:-1, :-2] + before[1:-1, 2:]
+        - 4.0 * before[1:-1, 1:-1]
+    )
+    expected[1:-1, 1:-1] = before[1:-1, 1:-1] + 0.2 * lap
+    np.testing.assert_array_equal(nxt, expected)
+    assert change == np.max(np.abs(expected - before))
+    # `u` is inout: updated in place to the next step.
+    np.testing.assert_array_equal(u, expected)
+
+
+def mandelbrot_reference(h, w, x0, y0, dx, dy, max_iter):
+    f = np.float32
+    cr = f(x0) + np.arange(w, dtype=f)[None, :] * f(dx)
+    ci = f(y0) + np.arange(h, dtype=f)[:, None] * f(dy)
+    cr, ci = np.broadcast_to(cr, (h, w)), np.broadcast_to(ci, (h, w))
+    zr = np.zeros((h, w), f)
+    zi = np.zeros((h, w), f)
+    k = np.zeros((h, w), np.int32)
+    for _ in range(max_iter):
+        live = zr * zr + zi * zi <= f(4)
+        if not live.any():
+            break
+        t = zr * zr - zi * zi + cr
+        zi = np.where(live, f(2) * zr * zi + ci, zi)
+        zr = np.where(live, t, zr)
+        k += live
+    return k
+
+
+@pytest.mark.parametrize("h,w", [(1, 1), (13, 29), (48, 64)])
+def test_mandelbrot(h, w):
+    args = dict(x0=-2.0, y0=-1.5, dx=3.0 / w, dy=3.0 / h, max_iter=64)
+    count = load("mandelbrot")(h=h, w=w, **args)
+    assert count.dtype == np.int32 and count.shape == (h, w)
+    np.testing.assert_array_equal(count, mandelbrot_reference(h, w, **args))
