@@ -142,6 +142,73 @@ def blackscholes_nb(s, k, t, r, v, call, put):
 # ---- numpy kernels (one thread, except OpenBLAS in np.dot) ----
 
 
+@njit(parallel=True, fastmath=True)
+def jacobi_nb(u, nxt, max_it):
+    h, w = u.shape
+    err = F32(0.0)
+    for _ in range(max_it):
+        err = F32(0.0)
+        for r in prange(h):
+            for c in range(w):
+                if r > 0 and r < h - 1 and c > 0 and c < w - 1:
+                    v = F32(0.25) * (u[r - 1, c] + u[r + 1, c] + u[r, c - 1] + u[r, c + 1])
+                else:
+                    v = u[r, c]
+                nxt[r, c] = v
+                err = max(err, abs(v - u[r, c]))
+        u, nxt = nxt, u
+    return u, err
+
+
+@njit(parallel=True, fastmath=True)
+def stencil3d_nb(a, k, b):
+    d, h, w = a.shape
+    for z in prange(d):
+        for y in range(h):
+            for x in range(w):
+                if z > 0 and y > 0 and x > 0 and z < d - 1 and y < h - 1 and x < w - 1:
+                    lap = (a[z - 1, y, x] + a[z + 1, y, x] + a[z, y - 1, x] + a[z, y + 1, x]
+                           + a[z, y, x - 1] + a[z, y, x + 1] - F32(6.0) * a[z, y, x])
+                    b[z, y, x] = a[z, y, x] + k * lap
+                else:
+                    b[z, y, x] = a[z, y, x]
+    return b
+
+
+@njit(parallel=True, fastmath=True)
+def ema_nb(x, a, y):
+    h, w = x.shape
+    for r in prange(h):
+        acc = F32(0.0)
+        for c in range(w):
+            acc = a * x[r, c] + (F32(1.0) - a) * acc
+            y[r, c] = acc
+    return y
+
+
+@njit(parallel=True, fastmath=True)
+def nbody_nb(pos, vel, mass, dt, eps, pos2, vel2):
+    n = pos.shape[0]
+    for i in prange(n):
+        xi, yi, zi = pos[i, 0], pos[i, 1], pos[i, 2]
+        ax = ay = az = 0.0
+        for j in range(n):
+            dx = pos[j, 0] - xi
+            dy = pos[j, 1] - yi
+            dz = pos[j, 2] - zi
+            r2 = dx * dx + dy * dy + dz * dz + eps * eps
+            s = mass[j] / (r2 * np.sqrt(r2))
+            ax += s * dx
+            ay += s * dy
+            az += s * dz
+        vel2[i, 0] = vel[i, 0] + dt * ax
+        vel2[i, 1] = vel[i, 1] + dt * ay
+        vel2[i, 2] = vel[i, 2] + dt * az
+        for k in range(3):
+            pos2[i, k] = pos[i, k] + dt * vel2[i, k]
+    return pos2, vel2
+
+
 def saxpy_np(a, x, y, out):
     np.multiply(x, a, out=out)
     return np.add(out, y, out=out)
@@ -319,10 +386,58 @@ def blackscholes(d):
     return [("numba", run, check)]
 
 
-CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes]
+def jacobi(d):
+    start, max_it, want = d.load("jacobi", "start", "max_it", "u")
+    u, nxt = start.copy(), start.copy()
+
+    def run():
+        u[...] = start
+        nxt[...] = start
+        return jacobi_nb(u, nxt, int(max_it))[0]
+
+    how = "2^-20 (50 sweeps of means of values in [0, 1), FMA contraction)"
+    return [("numba", run, lambda got: within(got, want, 2.0**-20, how))]
+
+
+def stencil3d(d):
+    a, k, want = d.load("stencil3d", "a", "k", "b")
+    b = np.empty_like(a)
+    how = "16u (7-term sums of values in [0, 1), FMA contraction)"
+    return [("numba", lambda: stencil3d_nb(a, k, b), lambda got: within(got, want, 16 * U32, how))]
+
+
+def ema(d):
+    x, a, want = d.load("ema", "x", "a", "y")
+    y = np.empty_like(x)
+    how = "16u (a running average of values in [0, 1), FMA contraction)"
+    return [("numba", lambda: ema_nb(x, a, y), lambda got: within(got, want, 16 * U32, how))]
+
+
+def nbody(d):
+    pos, vel, mass, want_pos, want_vel = d.load("nbody", "pos", "vel", "mass", "pos2", "vel2")
+    pos2, vel2 = np.empty_like(pos), np.empty_like(vel)
+    run = lambda: nbody_nb(pos, vel, mass, 0.01, 0.01, pos2, vel2)
+    bound = 1e-9 * (1.0 + np.abs(want_vel))
+    how = "1e-9 (1 + |v|) (4096-term sums, FMA contraction)"
+
+    def check(got):
+        ok, text = within(got[1], want_vel, bound, how)
+        return ok, text
+
+    return [("numba", run, check)]
+
+
+CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes,
+         jacobi, stencil3d, ema, nbody]
 
 # The report has no numpy column for these, and says why.
-NO_NUMPY = {"blackscholes": "numpy has no erf (scipy.special.erf would do)"}
+NO_NUMPY = {
+    "blackscholes": "numpy has no erf (scipy.special.erf would do)",
+    "jacobi": "a convergence loop: numba only",
+    "stencil3d": "numba only",
+    "ema": "a loop-carried scan: numba only",
+    "nbody": "numba only",
+}
 
 
 def measure(run, budget=1.0, slow=3.0):

@@ -11,6 +11,7 @@
 //! tolerance is stated in the check's text.
 
 pub mod grids;
+pub mod loops;
 pub mod maps;
 pub mod reductions;
 pub mod stream;
@@ -94,6 +95,11 @@ pub fn cases() -> Vec<Spec> {
         spec("mandelbrot", "mandelbrot", "2048², 256 it", mandel, None, Compute, 3.0, grids::mandelbrot),
         spec("blackscholes", "blackscholes", "2^22 f32", n22, Some((20, Triad)), Compute, 1.5, maps::blackscholes),
         spec("saxpy_call", "saxpy", "1000 f32", 1000, None, Call, 1000.0, maps::saxpy_small),
+        // Issue 11's kernels: target 0.8× Rust + rayon.
+        spec("jacobi", "jacobi", "1024² f32, 50 sweeps", 50 * (1 << 20), Some((8, Copy)), Memory, 0.8, loops::jacobi),
+        spec("stencil3d", "stencil3d", "256³ f32", 1 << 24, Some((8, Copy)), Memory, 0.8, loops::stencil3d),
+        spec("ema", "ema", "4096² f32", 1 << 24, Some((8, Copy)), Memory, 0.8, loops::ema),
+        spec("nbody", "nbody", "4096 bodies f64", 4096 * 4096, None, Compute, 0.8, loops::nbody),
     ]
 }
 

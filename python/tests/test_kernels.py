@@ -180,3 +180,66 @@ def test_mandelbrot(h, w):
     count = load("mandelbrot")(h=h, w=w, **args)
     assert count.dtype == np.int32 and count.shape == (h, w)
     np.testing.assert_array_equal(count, mandelbrot_reference(h, w, **args))
+
+
+@pytest.mark.parametrize("shape,sweeps", [((3, 3), 0), ((20, 30), 7), ((64, 9), 3)])
+def test_jacobi(shape, sweeps):
+    f = np.float32
+    start = RNG.uniform(0, 1, shape).astype(f)
+    u = start.copy()
+    it, err = load("jacobi")(u, 0.0, sweeps)
+    ref, e = start.copy(), f(1.0)
+    for _ in range(sweeps):
+        nxt = ref.copy()
+        nxt[1:-1, 1:-1] = f(0.25) * (ref[:-2, 1:-1] + ref[2:, 1:-1] + ref[1:-1, :-2] + ref[1:-1, 2:])
+        e = np.max(np.abs(nxt - ref))
+        ref = nxt
+    assert it == sweeps
+    # `u` is inout: it holds the last sweep whatever the parity of the swaps.
+    np.testing.assert_array_equal(u, ref)
+    assert err == e
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (3, 4, 5), (9, 8, 33)])
+def test_stencil3d(shape):
+    f = np.float32
+    a = RNG.uniform(0, 1, shape).astype(f)
+    b = load("stencil3d")(a, 0.1)
+    m = a[1:-1, 1:-1, 1:-1]
+    lap = (a[:-2, 1:-1, 1:-1] + a[2:, 1:-1, 1:-1] + a[1:-1, :-2, 1:-1] + a[1:-1, 2:, 1:-1]
+           + a[1:-1, 1:-1, :-2] + a[1:-1, 1:-1, 2:] - f(6.0) * m)
+    expected = a.copy()
+    expected[1:-1, 1:-1, 1:-1] = m + f(0.1) * lap
+    np.testing.assert_array_equal(b, expected)
+
+
+@pytest.mark.parametrize("shape", [(0, 4), (1, 1), (9, 17), (300, 5)])
+def test_ema(shape):
+    f = np.float32
+    x = RNG.uniform(0, 1, shape).astype(f)
+    y = load("ema")(x, 0.1)
+    a = f(0.1)
+    expected = np.zeros_like(x)
+    acc = np.zeros(shape[0], f)
+    for c in range(shape[1]):
+        acc = a * x[:, c] + (f(1.0) - a) * acc
+        expected[:, c] = acc
+    np.testing.assert_array_equal(y, expected)
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 20])
+def test_nbody(n):
+    pos = RNG.uniform(-1, 1, (n, 3))
+    vel = RNG.uniform(-0.1, 0.1, (n, 3))
+    mass = RNG.uniform(0.5, 1, n)
+    dt, eps = 0.01, 0.01
+    pos2, vel2 = load("nbody")(pos, vel, mass, dt, eps)
+    acc = np.zeros((n, 3))
+    for j in range(n):
+        d = pos[j][None, :] - pos
+        r2 = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1] + d[:, 2] * d[:, 2] + eps * eps
+        s = mass[j] / (r2 * np.sqrt(r2))
+        acc += s[:, None] * d
+    expected_vel = vel + dt * acc
+    np.testing.assert_array_equal(vel2, expected_vel)
+    np.testing.assert_array_equal(pos2, pos + dt * expected_vel)
