@@ -110,7 +110,46 @@ impl Emitter<'_, '_> {
         self.b.seal_block(merge);
     }
 
+    /// A varying `if` in a full gang with no mask yet (a stencil's border
+    /// test, most gangs of which go one way): when every lane takes one
+    /// side it runs unmasked, as scalar code would (ISPC's coherent `if`);
+    /// only a mixed gang takes the masked path. The copies are not nested
+    /// (no fast path inside a fast path), so code grows at most threefold.
+    fn coherent_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
+        let ones = lanes::mask_const(&mut self.b, true);
+        let off = lanes::mask_and_not(&mut self.b, &ones, &cond);
+        let not_all = lanes::any(&mut self.b, &off);
+        let any = lanes::any(&mut self.b, &cond);
+        let [all_b, check, none_b, mixed, merge] = [(); 5].map(|_| self.b.create_block());
+        self.b.ins().brif(not_all, check, &[], all_b, &[]);
+        self.b.switch_to_block(check);
+        self.b.seal_block(check);
+        self.b.ins().brif(any, mixed, &[], none_b, &[]);
+        let outer = std::mem::replace(&mut self.in_coherent_copy, true);
+        for (blk, stmts) in [(all_b, then_block), (none_b, else_block)] {
+            self.b.switch_to_block(blk);
+            self.b.seal_block(blk);
+            self.block(stmts);
+            self.b.ins().jump(merge, &[]);
+        }
+        self.b.switch_to_block(mixed);
+        self.b.seal_block(mixed);
+        self.masked_if(cond, then_block, else_block);
+        self.in_coherent_copy = outer;
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+        self.b.seal_block(merge);
+    }
+
     fn varying_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
+        let full = self.gang.as_ref().is_some_and(|g| g.full);
+        if full && !self.in_coherent_copy && self.exec_mask().is_none() {
+            return self.coherent_if(cond, then_block, else_block);
+        }
+        self.masked_if(cond, then_block, else_block)
+    }
+
+    fn masked_if(&mut self, cond: Vec<Value>, then_block: &[ir::Stmt], else_block: &[ir::Stmt]) {
         let sides = self.masks.open_branches(&mut self.b, &cond);
         let then_mask = sides.then_mask.clone();
         let after_then = self.masked(then_mask, |e| {

@@ -94,6 +94,9 @@ pub struct Emitter<'a, 'f> {
     pub phase_calls: Option<(Value, Value)>,
     /// The array descriptor table (`arrays` argument).
     pub table: Option<Value>,
+    /// Emitting an unmasked copy of a coherent `if`'s side (see
+    /// `control::coherent_if`), where no further copies are made.
+    pub in_coherent_copy: bool,
     /// In the driver: arrays some `swap` exchanges. Their pointers change
     /// as the driver runs, so each use reloads them from the table (a
     /// chunk function loads them once: the table is fixed during a phase).
@@ -136,6 +139,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             math_sigs: HashMap::new(),
             phase_calls: None,
             table: None,
+            in_coherent_copy: false,
             moving: HashSet::new(),
         }
     }

@@ -171,6 +171,11 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
                     if stmt_reads(body, s, array) {
                         return false;
                     }
+                    // Both sides of an `if` store it (a stencil's border
+                    // copy and interior formula): every element written.
+                    if stores_on_every_path(s, array, domain.indices.len()) {
+                        return true;
+                    }
                 }
                 // Stored only conditionally (or read): some elements may
                 // never be written, so they must start at zero.
@@ -183,6 +188,28 @@ fn written_before_read(kernel: &ir::Kernel, array: ParamId) -> bool {
         }
     }
     false
+}
+
+/// Whether every path through `stmt` stores `array` at the current index
+/// (an `if` whose two sides each do, directly or in a nested `if`). Reads
+/// are checked by the caller.
+fn stores_on_every_path(stmt: &ir::Stmt, array: ParamId, rank: usize) -> bool {
+    let block_does = |block: &[ir::Stmt]| {
+        block.iter().any(|s| match &s.kind {
+            StmtKind::Store {
+                array: a, index, ..
+            } => *a == array && index.len() == rank,
+            _ => stores_on_every_path(s, array, rank),
+        })
+    };
+    match &stmt.kind {
+        StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } => block_does(then_block) && block_does(else_block),
+        _ => false,
+    }
 }
 
 fn block_stores(block: &[ir::Stmt], array: ParamId) -> bool {
