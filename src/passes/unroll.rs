@@ -1,5 +1,5 @@
 //! Unrolls short constant-bounds `for` loops: at most [`UNROLL_TRIPS`]
-//! iterations and no `break`/`continue` in the body (stencil taps:
+//! iterations, no `break`/`continue` and no phase in the body (stencil taps:
 //! `for dr in -1..=1`). Each copy of the body reads its counter as a
 //! constant, so the fold that follows simplifies `r + dr` and friends, the
 //! vector plan sees constant offsets, and the loop's compare, branch and
@@ -195,7 +195,7 @@ fn unrollable(body: &Body, stmt: &Stmt) -> Option<Unroll> {
         last.checked_sub(1)?
     };
     let trips = last.checked_sub(first)?.checked_add(1)?;
-    if !(1..=UNROLL_TRIPS).contains(&trips) || jumps_out(inner) {
+    if !(1..=UNROLL_TRIPS).contains(&trips) || jumps_out(inner) || holds_phase(inner) {
         return None;
     }
     Some(Unroll {
@@ -203,6 +203,15 @@ fn unrollable(body: &Body, stmt: &Stmt) -> Option<Unroll> {
         ty: body.locals[*counter].ty,
         trips: (first..=last).collect(),
     })
+}
+
+/// Whether `block` holds a phase at any depth: a loop around phases in
+/// uniform code stays a loop (a copy would be one more chunk function,
+/// for nothing: the driver's loop costs nanoseconds per iteration).
+fn holds_phase(block: &[Stmt]) -> bool {
+    block
+        .iter()
+        .any(|stmt| stmt.is_phase() || stmt.children().any(|c| holds_phase(c)))
 }
 
 /// Whether `block` holds a `break` or `continue` at any depth (those of

@@ -339,7 +339,20 @@ impl<'t> Gen<'t> {
         self.callable = self.fns.len();
         for phase in 0..phases {
             self.uniform_section();
+            // Now and then the phase runs 0 to 2 times in a uniform loop
+            // (phases inside loops): stores reading the array they write
+            // then see the previous run's values.
+            let repeat = self.tape.chance(25).then(|| self.tape.below(3));
+            if let Some(trips) = repeat {
+                let counter = self.fresh("t");
+                self.line(&format!("for {counter} in 0..{trips} {{"));
+                self.indent += 1;
+            }
             self.foreach(phase);
+            if repeat.is_some() {
+                self.indent -= 1;
+                self.line("}");
+            }
         }
         self.uniform_section();
         for p in params.iter().filter(|p| !p.array && p.role == Role::Output) {
