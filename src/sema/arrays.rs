@@ -44,13 +44,7 @@ impl Lowerer<'_> {
     }
 
     fn scratch_array(&mut self, name: &Ident, ty: &ast::TypeExpr, span: Span) {
-        if ty.dims.len() > MAX_RANK {
-            let d = Diagnostic::error(format!(
-                "arrays have 1 to {MAX_RANK} dimensions, found {}",
-                ty.dims.len()
-            ))
-            .primary(ty.span, "too many dimensions");
-            self.error(d);
+        if !self.check_rank(ty) {
             return;
         }
         let Some(sig) = self.kernel.as_mut() else {

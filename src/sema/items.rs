@@ -126,14 +126,7 @@ impl Lowerer<'_> {
         if ty.dims.is_empty() {
             return ParamKind::Scalar(ty.elem);
         }
-        if ty.dims.len() > MAX_RANK {
-            let d = Diagnostic::error(format!(
-                "arrays have 1 to {MAX_RANK} dimensions, found {}",
-                ty.dims.len()
-            ))
-            .primary(ty.span, "too many dimensions");
-            self.error(d);
-        }
+        self.check_rank(ty);
         let dims = ty
             .dims
             .iter()

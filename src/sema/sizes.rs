@@ -5,6 +5,7 @@
 
 use super::lower::{KernelSig, Lowerer};
 use super::scope::Binding;
+use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{ParamId, SizeDef, SizeId, SizeOp, SizeVar};
 use crate::span::Span;
@@ -12,6 +13,21 @@ use crate::syntax::ast;
 use cranelift_entity::PrimaryMap;
 
 impl Lowerer<'_> {
+    /// Reports an array type of more than [`MAX_RANK`] dimensions; returns
+    /// whether the rank is allowed.
+    pub fn check_rank(&mut self, ty: &ast::TypeExpr) -> bool {
+        if ty.dims.len() <= MAX_RANK {
+            return true;
+        }
+        let d = Diagnostic::error(format!(
+            "arrays have 1 to {MAX_RANK} dimensions, found {}",
+            ty.dims.len()
+        ))
+        .primary(ty.span, "too many dimensions");
+        self.error(d);
+        false
+    }
+
     /// The signature's size that `expr` is exactly (see
     /// [`super::items::existing_size`]); `None` outside a kernel.
     pub fn existing_size(&self, expr: &crate::syntax::ast::Expr) -> Option<SizeId> {
