@@ -8,7 +8,6 @@
 use super::lower::Lowerer;
 use super::scope::Binding;
 use super::sizes::dim_size;
-use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, ParamKind, ParamRole, StmtKind};
 use crate::span::Span;

@@ -4,7 +4,6 @@
 use super::lower::{ty_of, KernelSig, Lowerer};
 use super::scope::Binding;
 use super::sizes::{dim_size, error_size};
-use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole, SizeId};
 use crate::span::Span;
