@@ -221,25 +221,40 @@ impl Emitter<'_, '_> {
     ) {
         let mask = mask.unwrap_or_else(|| lanes::mask_const(&mut self.b, true));
         for lane in 0..GANG {
-            let on = lanes::extract(&mut self.b, ScalarType::Bool, &mask, lane);
-            let mut x = lanes::extract(&mut self.b, elem, regs, lane);
-            if elem == ScalarType::Bool {
-                x = self.b.ins().band_imm_s(x, 1);
-            }
-            let (store, next) = (self.b.create_block(), self.b.create_block());
-            self.b.ins().brif(on, store, &[], next, &[]);
-            self.b.switch_to_block(store);
-            self.b.seal_block(store);
-            self.b.ins().store(
-                lanes::trusted(),
-                x,
-                address,
-                (lane * elem.byte_size()) as i32,
-            );
-            self.b.ins().jump(next, &[]);
-            self.b.switch_to_block(next);
-            self.b.seal_block(next);
+            let offset = (lane * elem.byte_size()) as i32;
+            self.store_lane(elem, regs, lane, Some(&mask), address, offset);
         }
+    }
+
+    /// Stores lane `lane` of `regs` at `address + offset`, only where
+    /// `mask`'s lane is on (always when `mask` is `None`); a `bool` is
+    /// stored as 0 or 1.
+    pub(super) fn store_lane(
+        &mut self,
+        elem: ScalarType,
+        regs: &[Value],
+        lane: usize,
+        mask: Option<&[Value]>,
+        address: Value,
+        offset: i32,
+    ) {
+        let mut x = lanes::extract(&mut self.b, elem, regs, lane);
+        if elem == ScalarType::Bool {
+            x = self.b.ins().band_imm_s(x, 1);
+        }
+        let Some(mask) = mask else {
+            self.b.ins().store(lanes::trusted(), x, address, offset);
+            return;
+        };
+        let on = lanes::extract(&mut self.b, ScalarType::Bool, mask, lane);
+        let (store, next) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(on, store, &[], next, &[]);
+        self.b.switch_to_block(store);
+        self.b.seal_block(store);
+        self.b.ins().store(lanes::trusted(), x, address, offset);
+        self.b.ins().jump(next, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
     }
 }
 

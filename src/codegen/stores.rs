@@ -48,23 +48,7 @@ impl Emitter<'_, '_> {
             let linear = self.linear_offset(&desc, &coords);
             let bytes = self.b.ins().imul_imm_s(linear, elem.byte_size() as i64);
             let address = self.b.ins().iadd(desc.ptr, bytes);
-            let mut x = lanes::extract(&mut self.b, elem, &regs, lane);
-            if elem == ScalarType::Bool {
-                x = self.b.ins().band_imm_s(x, 1);
-            }
-            let Some(mask) = &mask else {
-                self.b.ins().store(lanes::trusted(), x, address, 0);
-                continue;
-            };
-            let on = lanes::extract(&mut self.b, ScalarType::Bool, mask, lane);
-            let (store, next) = (self.b.create_block(), self.b.create_block());
-            self.b.ins().brif(on, store, &[], next, &[]);
-            self.b.switch_to_block(store);
-            self.b.seal_block(store);
-            self.b.ins().store(lanes::trusted(), x, address, 0);
-            self.b.ins().jump(next, &[]);
-            self.b.switch_to_block(next);
-            self.b.seal_block(next);
+            self.store_lane(elem, &regs, lane, mask.as_deref(), address, 0);
         }
     }
 }
