@@ -203,6 +203,9 @@ pub struct KernelPlan {
     /// element before reading it (its first phase touching the array stores
     /// it unconditionally), which saves a pass over memory.
     pub zero_init: Vec<bool>,
+    /// Whether the driver may `swap` arrays: only then can an output end
+    /// in another buffer, to be copied back after the run.
+    pub swaps: bool,
 }
 
 /// How a domain is cut into chunks: a pure function of the extents, so the

@@ -205,6 +205,7 @@ struct PendingKernel {
     phases: Vec<PendingPhase>,
     sites: Vec<ErrorSite>,
     zero_init: Vec<bool>,
+    swaps: bool,
 }
 
 /// A phase's chunk function (not yet finalized) and its plan entries.
@@ -248,6 +249,7 @@ impl PendingKernel {
                 phases,
                 error_sites: self.sites,
                 zero_init: self.zero_init,
+                swaps: self.swaps,
             },
         }
     }
@@ -330,6 +332,11 @@ impl<'m> Compiler<'m> {
             name: kernel.name.clone(),
             signature: Signature::of(kernel),
             zero_init: frame::zero_init(kernel),
+            swaps: {
+                let mut swapped = std::collections::HashSet::new();
+                driver::swapped_arrays(&kernel.body.block, &mut swapped);
+                !swapped.is_empty()
+            },
             slots,
             driver,
             phases,

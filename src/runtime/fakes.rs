@@ -84,6 +84,7 @@ fn saxpy_plan() -> KernelPlan {
         }],
         error_sites: Vec::new(),
         zero_init: vec![false; 4],
+        swaps: false,
     }
 }
 
@@ -109,6 +110,7 @@ fn total_plan(source: &str) -> KernelPlan {
             span: Span::new(start, start + "x[i + k]".len()),
         }],
         zero_init: vec![false; 3],
+        swaps: false,
     }
 }
 
@@ -126,6 +128,7 @@ fn positive_plan() -> KernelPlan {
         }],
         error_sites: Vec::new(),
         zero_init: vec![false, true],
+        swaps: false,
     }
 }
 
@@ -144,6 +147,7 @@ fn fill_plan() -> KernelPlan {
         phases: vec![phase(fill_out_chunk), phase(fill_acc_chunk)],
         error_sites: Vec::new(),
         zero_init: vec![false; 3],
+        swaps: false,
     }
 }
 

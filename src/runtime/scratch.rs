@@ -63,8 +63,12 @@ impl<'a> Scratch<'a> {
     pub(super) fn allocate(call: &Call<'a>, table: &mut [ArrayDesc]) -> Result<Self, RunError> {
         let mut scratch = Scratch {
             pool: call.scratch,
-            buffers: Vec::with_capacity(call.signature.scratch.len()),
+            buffers: Vec::new(),
         };
+        if call.signature.scratch.is_empty() {
+            return Ok(scratch);
+        }
+        scratch.buffers.reserve_exact(call.signature.scratch.len());
         let first = call.signature.params.len();
         let shapes = call.signature.scratch_shapes(call.sizes);
         for (k, (array, shape)) in call.signature.scratch.iter().zip(shapes).enumerate() {
@@ -106,6 +110,9 @@ impl<'a> Scratch<'a> {
 /// the descriptor says, and swaps only exchanged arrays of one element type
 /// and shape.
 pub(super) unsafe fn restore_swapped(call: &Call, table: &[ArrayDesc]) {
+    if !call.plan.swaps {
+        return;
+    }
     let original = |p: usize| match call.args.get(p) {
         Some(super::ParamArg::Array(ptr)) => Some(*ptr),
         _ => None,
