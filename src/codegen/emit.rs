@@ -12,10 +12,10 @@ use super::lanes::{self, Val};
 use super::mask::Masks;
 use super::ops;
 use crate::abi::{ArrayDesc, ErrorSite};
-use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
+use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalArrayId, LocalId, ParamId};
 use crate::plan::{BodyPlan, VectorPlan};
 use crate::types::{Kind, ScalarType};
-use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, StackSlot, Value};
 use cranelift_entity::EntityRef;
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::{HashMap, HashSet};
@@ -41,6 +41,8 @@ pub struct Scope<'a> {
     pub plan: &'a BodyPlan,
     /// The mask depth (`Emitter::mask_depth`) of each `let`.
     pub decl_depth: HashMap<LocalId, usize>,
+    /// The stack slot of each local array (see `local_arrays`).
+    pub arrays: HashMap<LocalArrayId, StackSlot>,
 }
 
 /// The gang being emitted in a phase's chunk function.
@@ -133,6 +135,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 locals: HashMap::new(),
                 plan,
                 decl_depth: HashMap::new(),
+                arrays: HashMap::new(),
             },
             masks: Masks::default(),
             gang: None,
@@ -200,6 +203,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             }
             Expr::Local(l) => self.read_local(*l),
             Expr::Load { array, index } => self.load(id, *array, index),
+            Expr::LocalLoad { array, index } => self.local_load(id, *array, index),
             Expr::Unary { op, arg } => {
                 let x = self.expr(*arg);
                 ops::unary(&mut self.b, *op, ty, &x)
@@ -459,6 +463,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             locals: HashMap::new(),
             plan,
             decl_depth: HashMap::new(),
+            arrays: HashMap::new(),
         };
         let caller = std::mem::replace(&mut self.scope, callee);
         let loops = self.masks.set_loops_aside();

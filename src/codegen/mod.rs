@@ -23,6 +23,7 @@ mod frame;
 mod jit;
 mod lanes;
 mod loads;
+mod local_arrays;
 mod mask;
 mod math;
 mod ops;
@@ -108,6 +109,26 @@ pub const MAX_BLOCKS_PER_FUNCTION: usize = 16_384;
 /// took 2.1 GB before Cranelift even started on them. 2,000 compile in
 /// 1.3 s here.
 pub const MAX_MASKED_REGIONS: usize = 2_048;
+
+/// The most stack one generated function may use, local arrays included:
+/// chunk functions run on worker threads, whose stacks are 2 MiB by
+/// default, and kjit's own frames and the runtime need some of that.
+pub const MAX_STACK_BYTES: usize = 512 * 1024;
+
+/// The diagnostic for a function whose local arrays take too much stack.
+fn too_much_stack(what: &str, bytes: usize, span: Span) -> CodegenError {
+    let message = format!(
+        "{what} needs {bytes} bytes of stack for its local arrays (at most {MAX_STACK_BYTES})"
+    );
+    let diagnostic = Diagnostic::error(message.clone())
+        .primary(span, "its local arrays do not fit on a worker thread's stack")
+        .note("in a phase every lane has its own copy: an `f64[1024]` takes 64 KiB")
+        .help("use smaller local arrays, or keep large per-element data in a scratch array declared at the top of the kernel (`let tmp: f64[n, 1024];`)");
+    CodegenError {
+        message,
+        diagnostic: Some(Box::new(diagnostic)),
+    }
+}
 
 /// The diagnostic for a phase or function past one of the limits above.
 fn too_complex(what: &str, cost: String, span: Span) -> CodegenError {
@@ -437,6 +458,12 @@ impl<'m> Compiler<'m> {
             let params = b.block_params(entry).to_vec();
             let b = emit(b, &params);
             b.finalize(frontend);
+        }
+        let stack: usize = (self.ctx.func.sized_stack_slots.values())
+            .map(|slot| slot.size as usize)
+            .sum();
+        if stack > MAX_STACK_BYTES {
+            return Err(too_much_stack(what, stack, span));
         }
         let blocks = self.ctx.func.layout.blocks().count();
         if blocks > MAX_BLOCKS_PER_FUNCTION {

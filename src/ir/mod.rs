@@ -78,6 +78,11 @@ entity_impl!(SizeId, "size");
 pub struct LocalId(u32);
 entity_impl!(LocalId, "v");
 
+/// A local array of a body (`let v: f32[64];` in a phase or function).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalArrayId(u32);
+entity_impl!(LocalArrayId, "a");
+
 /// A statement of a body, numbered in program order (pre-order) by
 /// [`Body::number_statements`]: the key of every side table about
 /// statements (the vector plan's loop and branch forms).
@@ -331,6 +336,8 @@ pub struct Function {
 pub struct Body {
     pub exprs: PrimaryMap<ExprId, ExprNode>,
     pub locals: PrimaryMap<LocalId, Local>,
+    /// Local arrays, declared by [`StmtKind::DeclareArray`].
+    pub arrays: PrimaryMap<LocalArrayId, LocalArray>,
     pub block: Block,
 }
 
@@ -342,6 +349,34 @@ pub struct Local {
     pub ty: ScalarType,
     pub span: Span,
     pub kind: LocalKind,
+}
+
+/// An array private to one run of a phase body or function (in a phase,
+/// one copy per lane): constant dimensions, zero-filled each time its
+/// declaration runs, read and written at any index (checked).
+#[derive(Clone, Debug)]
+pub struct LocalArray {
+    pub name: String,
+    pub elem: ScalarType,
+    /// Row-major extents, each at least 1; their product is at most
+    /// [`MAX_LOCAL_ARRAY_ELEMS`].
+    pub dims: Vec<i64>,
+    pub span: Span,
+}
+
+/// The most elements one local array may hold: in a phase each of the 8
+/// lanes has its own copy on the stack of a worker thread, so an `f64`
+/// array of this size takes 256 KiB there.
+pub const MAX_LOCAL_ARRAY_ELEMS: i64 = 4096;
+
+impl LocalArray {
+    pub fn len(&self) -> i64 {
+        self.dims.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -395,6 +430,8 @@ impl Stmt {
             | StmtKind::Reduce { body, .. } => (Some(body), None),
             StmtKind::Assign { .. }
             | StmtKind::Store { .. }
+            | StmtKind::DeclareArray { .. }
+            | StmtKind::LocalStore { .. }
             | StmtKind::Break
             | StmtKind::Continue
             | StmtKind::Swap { .. } => (None, None),
@@ -431,6 +468,20 @@ pub enum StmtKind {
     /// checked: out of range is a runtime error, as for loads.
     Store {
         array: ParamId,
+        index: Vec<ExprId>,
+        value: ExprId,
+    },
+    /// Brings a local array into scope, every element zero (each time the
+    /// statement runs: an array declared in a loop body starts afresh in
+    /// every iteration).
+    DeclareArray {
+        array: LocalArrayId,
+    },
+    /// `array[index] = value` into a local array; the indices are `i64`,
+    /// evaluated and checked before `value` (out of range is a runtime
+    /// error, as for kernel arrays).
+    LocalStore {
+        array: LocalArrayId,
         index: Vec<ExprId>,
         value: ExprId,
     },
@@ -512,6 +563,12 @@ pub enum Expr {
         array: ParamId,
         index: Vec<ExprId>,
     },
+    /// Reads a local array element (see [`StmtKind::LocalStore`]); an
+    /// index outside the array is a runtime error.
+    LocalLoad {
+        array: LocalArrayId,
+        index: Vec<ExprId>,
+    },
     Unary {
         op: UnaryOp,
         arg: ExprId,
@@ -578,7 +635,7 @@ impl Body {
     /// functions see only their scalar parameters.
     pub fn may_fail(&self, expr: ExprId) -> bool {
         let node = &self.exprs[expr].expr;
-        matches!(node, Expr::Load { .. })
+        matches!(node, Expr::Load { .. } | Expr::LocalLoad { .. })
             || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
     }
 }
@@ -594,6 +651,7 @@ impl Expr {
             Expr::Unary { arg, .. } | Expr::Cast { arg } => ([Some(*arg), None], &[]),
             Expr::Binary { lhs, rhs, .. } => ([Some(*lhs), Some(*rhs)], &[]),
             Expr::Load { index: args, .. }
+            | Expr::LocalLoad { index: args, .. }
             | Expr::Builtin { args, .. }
             | Expr::Call { args, .. } => ([None, None], args),
         };

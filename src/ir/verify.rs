@@ -208,6 +208,26 @@ impl<'a> Checker<'a> {
             .ok_or_else(|| self.err(span, format!("{id} is out of range")))
     }
 
+    /// A local array of this body, with a shape codegen can lay out.
+    fn local_array(&self, id: LocalArrayId, span: Span) -> Result<&'a LocalArray, VerifyError> {
+        let a = self
+            .body
+            .arrays
+            .get(id)
+            .ok_or_else(|| self.err(span, format!("{id} is out of range")))?;
+        let dims_ok = !a.dims.is_empty()
+            && a.dims.len() <= crate::abi::MAX_RANK
+            && a.dims.iter().all(|&d| d >= 1)
+            && a.dims
+                .iter()
+                .try_fold(1i64, |n, &d| n.checked_mul(d))
+                .is_some_and(|n| n <= MAX_LOCAL_ARRAY_ELEMS);
+        if !dims_ok {
+            return Err(self.err(span, format!("{id} has dimensions {:?}", a.dims)));
+        }
+        Ok(a)
+    }
+
     fn param(&self, id: ParamId, span: Span) -> Result<&'a Param, VerifyError> {
         match self.kernel {
             None => Err(self.err(span, format!("{id} used in a function"))),

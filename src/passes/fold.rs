@@ -48,6 +48,7 @@ impl Rewriter for Fold {
             | Expr::Size(_)
             | Expr::Local(_)
             | Expr::Load { .. }
+            | Expr::LocalLoad { .. }
             | Expr::Call { .. } => None,
         };
         match folded {

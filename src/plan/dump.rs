@@ -6,7 +6,7 @@
 use super::access::Check;
 use super::{
     Access, BodyPlan, BranchForm, Cause, Chunking, Diverges, Extent, GatherReason, LoopForm,
-    Offset, PhaseKind, PhasePlan, VectorPlan, COMBINE_ORDER,
+    Offset, PhaseKind, PhasePlan, Source, VectorPlan, COMBINE_ORDER,
 };
 use crate::abi::GANG;
 use crate::ir::{self, Body, ExprId, StmtId};
@@ -53,6 +53,13 @@ impl Text<'_> {
 
     pub fn local(&self, body: &Body, l: ir::LocalId) -> String {
         format!("{l} {}", body.locals[l].name)
+    }
+
+    pub fn source(&self, body: &Body, source: Source) -> String {
+        match source {
+            Source::Local(l) => self.local(body, l),
+            Source::Array(a) => format!("{a} {}", body.arrays[a].name),
+        }
     }
 }
 
@@ -213,7 +220,7 @@ fn body_lines(out: &mut String, text: &Text, body: &Body, plan: &BodyPlan, pad: 
                 out,
                 "{pad}if {id} {}: varying (reads {})",
                 text.line(span),
-                text.local(body, *why)
+                text.source(body, *why)
             );
         }
     }

@@ -6,7 +6,7 @@
 use super::dump::{chunking, find_stmt, offset, Text};
 use super::{
     Access, BranchForm, Cause, Chunking, Diverges, GatherReason, LoopForm, PhaseKind, PhasePlan,
-    VectorPlan,
+    Source, VectorPlan,
 };
 use crate::abi::CHUNK_ELEMS;
 use crate::ir::{self, Body};
@@ -177,7 +177,10 @@ fn control_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<No
                 "{}: `if` varies across lanes (its condition reads `{}`): each side runs under a \
                  mask, and a side no lane takes is skipped",
                 text.line(span),
-                body.locals[*why].name
+                match *why {
+                    Source::Local(l) => &body.locals[l].name,
+                    Source::Array(a) => &body.arrays[a].name,
+                }
             ),
             help: None,
         });

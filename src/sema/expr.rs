@@ -100,6 +100,13 @@ impl Lowerer<'_> {
                     .expr(Expr::Size(size), ty_of(ScalarType::I64), ident.span)
             }
             Some(Binding::Param(param)) => self.param_value(param, ident),
+            Some(Binding::LocalArray(_)) => {
+                let d = Diagnostic::error(format!("`{}` is an array, not a value", ident.name))
+                    .primary(ident.span, "a whole array cannot be used as a value")
+                    .help(format!("read one element: `{}[k]`", ident.name));
+                self.error(d);
+                self.error_expr(ident.span)
+            }
             None => match constants::lookup(&ident.name) {
                 Some(NamedConstant::Float(v)) => {
                     let ty = self.infer.fresh(VarKind::Float);
@@ -455,6 +462,9 @@ impl Lowerer<'_> {
     }
 
     fn load(&mut self, array: &Ident, indices: &[ast::Expr], span: Span) -> ExprId {
+        if let Some(Binding::LocalArray(local)) = self.scopes.lookup(&array.name) {
+            return self.local_load(local, array, indices, span);
+        }
         let Some((param, elem, dims)) = self.array_param(array) else {
             indices.iter().for_each(|i| {
                 self.expr(i);

@@ -44,12 +44,17 @@ impl Lowerer<'_> {
         use ast::StmtKind as S;
         match &stmt.kind {
             S::Let { name, ty, value } => self.let_stmt(name, ty.as_ref(), value, stmt.span, out),
-            S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span),
+            S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span, out),
             S::Assign { place, op, value } => match &place.kind {
                 PlaceKind::Var(name) => self.assign(name, *op, value, stmt.span, out),
                 PlaceKind::Index { array, indices } => {
-                    let store =
-                        self.nested(|l| l.store(array, indices, *op, value, place.span, stmt.span));
+                    let store = match self.scopes.lookup(&array.name) {
+                        Some(Binding::LocalArray(local)) => self.nested(|l| {
+                            l.local_store(local, array, indices, *op, value, place.span, stmt.span)
+                        }),
+                        _ => self
+                            .nested(|l| l.store(array, indices, *op, value, place.span, stmt.span)),
+                    };
                     out.extend(store);
                 }
             },
@@ -213,6 +218,16 @@ impl Lowerer<'_> {
                             name.name
                         ))
                 };
+                self.error(d);
+                return None;
+            }
+            Some(Binding::LocalArray(_)) => {
+                let d = Diagnostic::error(format!("cannot assign to array `{}`", name.name))
+                    .primary(name.span, "a whole array cannot be assigned")
+                    .help(format!(
+                        "store one element at a time: `{}[k] = ...;`",
+                        name.name
+                    ));
                 self.error(d);
                 return None;
             }

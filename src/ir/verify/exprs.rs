@@ -53,6 +53,12 @@ impl Checker<'_> {
                     && index.iter().all(|&i| ty(i) == ScalarType::I64);
                 ok.then(|| param.elem())
             }
+            Expr::LocalLoad { array, index } => {
+                let a = self.local_array(*array, span)?;
+                let ok =
+                    index.len() == a.dims.len() && index.iter().all(|&i| ty(i) == ScalarType::I64);
+                ok.then_some(a.elem)
+            }
             Expr::Unary { op, arg } => unary_result(*op, ty(*arg)),
             Expr::Binary { op, lhs, rhs } => (ty(*lhs) == ty(*rhs))
                 .then(|| binary_result(*op, ty(*lhs)))
@@ -125,6 +131,7 @@ impl Checker<'_> {
             Expr::Size(s) => format!("size {s}"),
             Expr::Local(l) => format!("local {l}"),
             Expr::Load { array, .. } => format!("load of {array}"),
+            Expr::LocalLoad { array, .. } => format!("load of {array}"),
             Expr::Unary { op, .. } => format!("unary {op:?}"),
             Expr::Binary { op, .. } => format!("binary {op:?}"),
             Expr::Cast { .. } => "cast".to_string(),
