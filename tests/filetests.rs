@@ -71,6 +71,9 @@ kern_tests! {
         race_store_shape, race_read_stored, stores_outside_foreach,
         writing_inputs,
     }
+    local_arrays {
+        basics, errors, diagnostics,
+    }
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,
         no_contraction, casts_float_to_int, casts_to_float, casts_int_bool,

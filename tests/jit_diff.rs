@@ -107,7 +107,17 @@ macro_rules! kern_folders {
 }
 
 kern_folders!(
-    builtins, calls, constants, habits, items, phases, semantics, statements, syntax, types
+    builtins,
+    calls,
+    constants,
+    habits,
+    items,
+    local_arrays,
+    phases,
+    semantics,
+    statements,
+    syntax,
+    types
 );
 
 #[test]

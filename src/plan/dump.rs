@@ -197,6 +197,20 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
     body_lines(out, text, body, &phase.body, "    ");
 }
 
+/// The form of each local array the body declares (none: no line).
+fn local_array_lines(out: &mut String, body: &Body, plan: &BodyPlan, pad: &str) {
+    let arrays: Vec<String> = (plan.arrays.iter())
+        .map(|&id| (id, &body.arrays[id]))
+        .map(|(id, a)| match plan.varying_arrays.get(&id) {
+            Some(cause) => format!("{id} {} (per lane: {})", a.name, describe_cause(cause)),
+            None => format!("{id} {} (one for the gang)", a.name),
+        })
+        .collect();
+    if !arrays.is_empty() {
+        let _ = writeln!(out, "{pad}local arrays: {}", arrays.join(", "));
+    }
+}
+
 /// Varying locals, branches, loops and blend-free writes of one body.
 fn body_lines(out: &mut String, text: &Text, body: &Body, plan: &BodyPlan, pad: &str) {
     let varying: Vec<String> = plan
@@ -213,6 +227,7 @@ fn body_lines(out: &mut String, text: &Text, body: &Body, plan: &BodyPlan, pad: 
             varying.join(", ")
         }
     );
+    local_array_lines(out, body, plan, pad);
     for (&id, form) in &plan.branches {
         if let BranchForm::Varying(why) = form {
             let span = text.stmt_span(body, id);

@@ -191,7 +191,9 @@ impl<'p, 'm> Forms<'p, 'm> {
                     self.varying_array(*array, Cause::Control(c));
                 }
             }
-            StmtKind::DeclareArray { .. } => {}
+            StmtKind::DeclareArray { array } => {
+                self.plan.arrays.insert(*array);
+            }
             StmtKind::If {
                 cond,
                 then_block,

@@ -94,6 +94,8 @@ pub enum BranchForm {
 pub struct BodyPlan {
     /// Varying locals and why; every other local is uniform.
     pub varying_locals: BTreeMap<LocalId, Cause>,
+    /// The local arrays this body declares.
+    pub arrays: BTreeSet<LocalArrayId>,
     /// Varying local arrays (one copy per lane) and why; every other
     /// local array is uniform (one copy for the gang).
     pub varying_arrays: BTreeMap<LocalArrayId, Cause>,
