@@ -103,6 +103,8 @@ pub struct Emitter<'a, 'f> {
     /// as the driver runs, so each use reloads them from the table (a
     /// chunk function loads them once: the table is fixed during a phase).
     pub moving: HashSet<ParamId>,
+    /// The address of each constant table's bytes, by `TableId`.
+    pub tables: Vec<i64>,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -144,6 +146,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             table: None,
             in_coherent_copy: false,
             moving: HashSet::new(),
+            tables: Vec::new(),
         }
     }
 
@@ -204,6 +207,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             Expr::Local(l) => self.read_local(*l),
             Expr::Load { array, index } => self.load(id, *array, index),
             Expr::LocalLoad { array, index } => self.local_load(id, *array, index),
+            Expr::TableLoad { table, index } => self.table_load(id, *table, index),
             Expr::Unary { op, arg } => {
                 let x = self.expr(*arg);
                 ops::unary(&mut self.b, *op, ty, &x)

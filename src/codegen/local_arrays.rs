@@ -1,5 +1,7 @@
 //! Local arrays (`let v: f32[64];` in a phase or function): stack slots of
-//! the function being emitted, in the form the vector plan chose.
+//! the function being emitted, in the form the vector plan chose; and
+//! constant tables (`const PERM: i32[256] = [...];`), read-only arrays in
+//! the compiled module's memory, read as a uniform local array is.
 //!
 //! - A *uniform* array (every store uniform, none under varying control)
 //!   is one copy for the gang: `len` scalars.
@@ -16,11 +18,12 @@
 use super::emit::{ArrayRef, Emitter};
 use super::lanes::{self, Val};
 use crate::abi::{ErrorSite, SiteArray, GANG};
-use crate::ir::{ExprId, LocalArrayId};
+use crate::ir::{ExprId, LocalArrayId, Table, TableId};
 use crate::span::Span;
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, StackSlot, StackSlotData, StackSlotKind, Value};
+use cranelift_entity::EntityRef;
 
 /// Bytes zeroed per store when a local array is declared.
 const ZERO_STEP: usize = 16;
@@ -89,6 +92,29 @@ impl Emitter<'_, '_> {
             (Index::Varying(idx), varying) => {
                 let safe = self.checked_lanes(&idx, &desc, site);
                 Val::Varying(self.lane_loads(base, &desc, &safe, elem, varying))
+            }
+        }
+    }
+
+    /// `TABLE[index]` of a constant table.
+    pub fn table_load(&mut self, id: ExprId, table: TableId, index: &[ExprId]) -> Val {
+        let t = &self.module.tables[table];
+        let (elem, name, dims) = (t.elem, t.name.clone(), t.dims.clone());
+        let span = self.scope.body.exprs[id].span;
+        let index = self.local_index(index);
+        let base = self.b.ins().iconst(types::I64, self.tables[table.index()]);
+        let (desc, site) = self.fixed_shape(base, name, &dims, span);
+        match index {
+            Index::Uniform(at) => {
+                let offset = self.checked_offset(&at, &desc, site);
+                let address = self.element_address(base, offset, elem, false);
+                let ty = lanes::scalar_type(elem);
+                let flags = lanes::trusted().with_readonly().with_can_move();
+                Val::Uniform(self.b.ins().load(ty, flags, address, 0))
+            }
+            Index::Varying(idx) => {
+                let safe = self.checked_lanes(&idx, &desc, site);
+                Val::Varying(self.lane_loads(base, &desc, &safe, elem, false))
             }
         }
     }
@@ -171,6 +197,19 @@ impl Emitter<'_, '_> {
         let base = self.b.ins().stack_addr(types::I64, slot, 0);
         let a = &self.scope.body.arrays[array];
         let (name, dims) = (a.name.clone(), a.dims.clone());
+        let (desc, site) = self.fixed_shape(base, name, &dims, span);
+        (base, desc, site)
+    }
+
+    /// A descriptor of an array of constant shape at `base`, and an error
+    /// site naming it.
+    fn fixed_shape(
+        &mut self,
+        base: Value,
+        name: String,
+        dims: &[i64],
+        span: Span,
+    ) -> (ArrayRef, u32) {
         let consts = |e: &mut Self, v: i64| e.b.ins().iconst(types::I64, v);
         let strides: Vec<i64> = (1..dims.len())
             .map(|d| dims[d..].iter().product())
@@ -187,7 +226,7 @@ impl Emitter<'_, '_> {
             },
             span,
         });
-        (base, desc, (self.sites.len() - 1) as u32)
+        (desc, (self.sites.len() - 1) as u32)
     }
 
     /// The stack slot of `array` in this scope, and its size in bytes.
@@ -337,6 +376,25 @@ impl Emitter<'_, '_> {
             self.b.ins().store(lanes::trusted(), x, address, 0);
         }
     }
+}
+
+/// A table's values as laid out in memory (as an array argument's: one
+/// byte per `bool`), in 8-byte words so that every element is aligned.
+pub fn table_bytes(table: &Table) -> Box<[u64]> {
+    let size = table.elem.byte_size();
+    let mut bytes = vec![0u8; table.data.len() * size];
+    for (value, out) in table.data.iter().zip(bytes.chunks_exact_mut(size)) {
+        out.copy_from_slice(&value.to_slot().to_le_bytes()[..size]);
+    }
+    let words = bytes
+        .chunks(8)
+        .map(|chunk| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        })
+        .collect();
+    words
 }
 
 /// Bytes of one element: a scalar, or one varying value's registers.

@@ -61,6 +61,8 @@ pub struct CompiledKernel {
 pub struct CompiledModule {
     pub kernels: Vec<CompiledKernel>,
     _code: Arc<jit::CodeMemory>,
+    /// The constant tables' bytes, whose addresses the code holds.
+    _tables: Vec<Box<[u64]>>,
 }
 
 /// Why code generation failed: a compiler bug, or (with a diagnostic) a
@@ -158,6 +160,8 @@ enum Dump {
 
 struct Compiler<'m> {
     module: &'m ir::Module,
+    /// The constant tables in memory (see `local_arrays::table_bytes`).
+    tables: Vec<Box<[u64]>>,
     jit: JITModule,
     ctx: Context,
     fctx: FunctionBuilderContext,
@@ -182,6 +186,7 @@ pub fn compile(module: &ir::Module, options: &Options) -> Result<CompiledModule,
     Ok(CompiledModule {
         kernels,
         _code: jit::CodeMemory::new(compiler.jit),
+        _tables: compiler.tables,
     })
 }
 
@@ -287,6 +292,11 @@ impl<'m> Compiler<'m> {
         let ctx = jit.make_context();
         Ok(Compiler {
             module,
+            tables: module
+                .tables
+                .values()
+                .map(local_arrays::table_bytes)
+                .collect(),
             jit,
             ctx,
             fctx: FunctionBuilderContext::new(),
@@ -365,6 +375,11 @@ impl<'m> Compiler<'m> {
         })
     }
 
+    /// Where each constant table's bytes are, for the code to embed.
+    fn table_addresses(&self) -> Vec<i64> {
+        self.tables.iter().map(|t| t.as_ptr() as i64).collect()
+    }
+
     fn signature(&self, params: usize) -> cranelift_codegen::ir::Signature {
         let mut sig = self.jit.make_signature();
         sig.call_conv = CallConv::triple_default(self.jit.isa().triple());
@@ -388,11 +403,13 @@ impl<'m> Compiler<'m> {
         let sig = self.signature(6);
         let module = self.module;
         let what = format!("phase {index} of kernel `{}`", kernel.name);
+        let tables = self.table_addresses();
         self.define(&name, sig, (&what, phase.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[5], error_exit, sites, plans,
             );
+            e.tables = tables;
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.chunk(phase, slots.extents[index], params[2], params[3], params[4]);
@@ -411,11 +428,13 @@ impl<'m> Compiler<'m> {
         let sig = self.signature(5);
         let module = self.module;
         let what = format!("the uniform code of kernel `{}`", kernel.name);
+        let tables = self.table_addresses();
         self.define(&kernel.name, sig, (&what, kernel.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[4], error_exit, sites, plans,
             );
+            e.tables = tables;
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.driver(params[2], params[3]);

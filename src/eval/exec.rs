@@ -32,7 +32,7 @@ pub(super) struct Trap {
 #[derive(Debug)]
 pub(super) enum Trapped {
     Param(ParamId),
-    /// A local array, named and shaped here (its frame is gone by the time
+    /// A local array or constant table, named and shaped here (its frame is gone by the time
     /// the error is reported).
     Local {
         name: String,
@@ -328,6 +328,25 @@ impl<'a> Machine<'a> {
                 let flat = frame.local_flat(*array, &index, node.span)?;
                 // Sema and the verifier put every use after the declaration.
                 frame.arrays[array.index()][flat]
+            }
+            Expr::TableLoad { table, index } => {
+                let index = self.eval_index(frame, index)?;
+                let module: &'a Module = self.module;
+                let t = &module.tables[*table];
+                let shape: Vec<usize> = t.dims.iter().map(|&d| d as usize).collect();
+                match flat_position(index.as_slice(), &shape) {
+                    Some(flat) => t.data[flat],
+                    None => {
+                        return Err(Box::new(Trap {
+                            array: Trapped::Local {
+                                name: t.name.clone(),
+                                shape,
+                            },
+                            index: index.as_slice().to_vec(),
+                            span: node.span,
+                        }))
+                    }
+                }
             }
             Expr::Unary { op, arg } => unary(*op, self.eval(frame, *arg)?),
             Expr::Binary { op, lhs, rhs } => self.binary(frame, *op, *lhs, *rhs)?,

@@ -301,6 +301,7 @@ impl<'a> Printer<'a> {
             Expr::Local(l) => (l.to_string(), None),
             Expr::Load { array, .. } => (format!("load.{ty} {array}"), Some(('[', ']'))),
             Expr::LocalLoad { array, .. } => (format!("load.{ty} {array}"), Some(('[', ']'))),
+            Expr::TableLoad { table, .. } => (format!("load.{ty} {table}"), Some(('[', ']'))),
             Expr::Unary { op, .. } => (format!("{}.{ty}", unary_name(*op)), CALL),
             Expr::Binary { op, lhs, .. } => {
                 let shown = match self.body.exprs.get(*lhs) {

@@ -46,7 +46,7 @@ pub mod rewrite;
 mod verify;
 
 pub use display::dump_module;
-pub use verify::{verify, VerifyError};
+pub use verify::{binary_result, unary_result, verify, VerifyError};
 
 pub use crate::semantics::ops::{BinaryOp, Builtin, BuiltinSignature, ReduceOp, UnaryOp};
 
@@ -78,6 +78,11 @@ entity_impl!(SizeId, "size");
 pub struct LocalId(u32);
 entity_impl!(LocalId, "v");
 
+/// A constant table of the module (`const PERM: i32[256] = [...];`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableId(u32);
+entity_impl!(TableId, "t");
+
 /// A local array of a body (`let v: f32[64];` in a phase or function).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocalArrayId(u32);
@@ -107,6 +112,8 @@ pub struct Module {
     /// Kernels in source order.
     pub kernels: Vec<Kernel>,
     pub functions: PrimaryMap<FuncId, Function>,
+    /// Constant tables, readable from every kernel and function.
+    pub tables: PrimaryMap<TableId, Table>,
     /// Which variant of the maths builtins every engine runs (set by
     /// [`fast_math`](crate::passes::fast_math), which also contracts `a * b + c`).
     pub precision: Precision,
@@ -123,10 +130,36 @@ impl Module {
         }
     }
 
+    /// This module with `kernel` as its only kernel (functions and tables
+    /// kept: it may use any).
+    pub fn with_only(&self, kernel: &Kernel) -> Module {
+        Module {
+            kernels: vec![kernel.clone()],
+            functions: self.functions.clone(),
+            tables: self.tables.clone(),
+            precision: self.precision,
+        }
+    }
+
     pub fn kernel(&self, name: &str) -> Option<&Kernel> {
         self.kernels.iter().find(|k| k.name == name)
     }
 }
+
+/// A read-only array fixed in the source: row-major `data`, one value of
+/// type `elem` per element of `dims` (each at least 1).
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: String,
+    pub elem: ScalarType,
+    pub dims: Vec<i64>,
+    pub data: Vec<Scalar>,
+    pub span: Span,
+}
+
+/// The most elements a constant table may hold (16 MiB of `f64`): tables
+/// live in the compiled module's memory, copied once per compilation.
+pub const MAX_TABLE_ELEMS: usize = 1 << 21;
 
 #[derive(Clone, Debug)]
 pub struct Kernel {
@@ -569,6 +602,12 @@ pub enum Expr {
         array: LocalArrayId,
         index: Vec<ExprId>,
     },
+    /// Reads an element of a constant table; an index outside it is a
+    /// runtime error.
+    TableLoad {
+        table: TableId,
+        index: Vec<ExprId>,
+    },
     Unary {
         op: UnaryOp,
         arg: ExprId,
@@ -635,8 +674,10 @@ impl Body {
     /// functions see only their scalar parameters.
     pub fn may_fail(&self, expr: ExprId) -> bool {
         let node = &self.exprs[expr].expr;
-        matches!(node, Expr::Load { .. } | Expr::LocalLoad { .. })
-            || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
+        matches!(
+            node,
+            Expr::Load { .. } | Expr::LocalLoad { .. } | Expr::TableLoad { .. }
+        ) || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
     }
 }
 
@@ -652,6 +693,7 @@ impl Expr {
             Expr::Binary { lhs, rhs, .. } => ([Some(*lhs), Some(*rhs)], &[]),
             Expr::Load { index: args, .. }
             | Expr::LocalLoad { index: args, .. }
+            | Expr::TableLoad { index: args, .. }
             | Expr::Builtin { args, .. }
             | Expr::Call { args, .. } => ([None, None], args),
         };

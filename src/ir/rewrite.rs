@@ -127,7 +127,9 @@ pub fn rewrite_module(module: &mut Module, rw: &mut dyn Rewriter) {
 pub fn operands_mut(expr: &mut Expr) -> Vec<&mut ExprId> {
     match expr {
         Expr::Const(_) | Expr::Param(_) | Expr::Size(_) | Expr::Local(_) => Vec::new(),
-        Expr::Load { index, .. } | Expr::LocalLoad { index, .. } => index.iter_mut().collect(),
+        Expr::Load { index, .. }
+        | Expr::LocalLoad { index, .. }
+        | Expr::TableLoad { index, .. } => index.iter_mut().collect(),
         Expr::Unary { arg, .. } | Expr::Cast { arg } => vec![arg],
         Expr::Binary { lhs, rhs, .. } => vec![lhs, rhs],
         Expr::Builtin { args, .. } | Expr::Call { args, .. } => args.iter_mut().collect(),

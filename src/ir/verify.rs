@@ -47,6 +47,7 @@
 //!   return type; the call graph has no cycles.
 
 mod exprs;
+pub use exprs::{binary_result, unary_result};
 mod signature;
 mod stmts;
 #[cfg(test)]
@@ -226,6 +227,32 @@ impl<'a> Checker<'a> {
             return Err(self.err(span, format!("{id} has dimensions {:?}", a.dims)));
         }
         Ok(a)
+    }
+
+    /// A constant table of the module, whose data fills its shape.
+    fn table(&self, id: TableId, span: Span) -> Result<&'a Table, VerifyError> {
+        let t = self
+            .module
+            .tables
+            .get(id)
+            .ok_or_else(|| self.err(span, format!("{id} is out of range")))?;
+        let len = t.dims.iter().try_fold(1i64, |n, &d| n.checked_mul(d));
+        let fits = !t.dims.is_empty()
+            && t.dims.len() <= crate::abi::MAX_RANK
+            && t.dims.iter().all(|&d| d >= 1)
+            && len == Some(t.data.len() as i64)
+            && t.data.iter().all(|v| v.ty() == t.elem);
+        if !fits {
+            return Err(self.err(
+                span,
+                format!(
+                    "{id} has dimensions {:?} and {} values",
+                    t.dims,
+                    t.data.len()
+                ),
+            ));
+        }
+        Ok(t)
     }
 
     fn param(&self, id: ParamId, span: Span) -> Result<&'a Param, VerifyError> {

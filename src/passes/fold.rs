@@ -49,6 +49,7 @@ impl Rewriter for Fold {
             | Expr::Local(_)
             | Expr::Load { .. }
             | Expr::LocalLoad { .. }
+            | Expr::TableLoad { .. }
             | Expr::Call { .. } => None,
         };
         match folded {

@@ -13,25 +13,6 @@ use crate::ir::{self, ParamKind, ParamRole, StmtKind};
 use crate::span::Span;
 use crate::syntax::ast::{self, ExprKind, Ident};
 
-/// The value of a local array dimension: an integer literal, or `+ - * /`
-/// of those; `None` for anything else or on overflow.
-fn constant_dim(e: &ast::Expr) -> Option<i64> {
-    match &e.kind {
-        ExprKind::Literal(ast::Literal::Int(v)) => i64::try_from(*v).ok(),
-        ExprKind::Binary { op, lhs, rhs } => {
-            let (a, b) = (constant_dim(lhs)?, constant_dim(rhs)?);
-            match op {
-                ast::BinaryOp::Add => a.checked_add(b),
-                ast::BinaryOp::Sub => a.checked_sub(b),
-                ast::BinaryOp::Mul => a.checked_mul(b),
-                ast::BinaryOp::Div => a.checked_div(b),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
 /// Whether an expression statement is `swap(a, b)` (any arguments: the
 /// checker reports bad ones).
 pub fn is_swap(e: &ast::Expr) -> bool {
@@ -100,7 +81,7 @@ impl Lowerer<'_> {
         }
         let mut dims = Vec::new();
         for dim in &ty.dims {
-            match constant_dim(dim) {
+            match self.globals.consts.dim(dim) {
                 Some(d) if d >= 1 => dims.push(d),
                 _ => {
                     let d = Diagnostic::error("the dimensions of a local array are constants")

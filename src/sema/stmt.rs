@@ -32,6 +32,16 @@ impl Lowerer<'_> {
         out
     }
 
+    fn read_only_table(&mut self, name: &Ident) {
+        let d = Diagnostic::error(format!("cannot assign to constant `{}`", name.name))
+            .primary(name.span, "constants are read-only")
+            .help(format!(
+                "copy it into a local first: `let v = {0};` (a table: `let v: T[len]; v[k] = {0}[k];`)",
+                name.name
+            ));
+        self.error(d);
+    }
+
     fn unused_value(&mut self, span: Span) {
         let d = Diagnostic::error("expression statement has no effect")
             .primary(span, "this value is computed and dropped")
@@ -52,6 +62,10 @@ impl Lowerer<'_> {
                         Some(Binding::LocalArray(local)) => self.nested(|l| {
                             l.local_store(local, array, indices, *op, value, place.span, stmt.span)
                         }),
+                        None if self.globals.consts.by_name.contains_key(&array.name) => {
+                            self.read_only_table(array);
+                            None
+                        }
                         _ => self
                             .nested(|l| l.store(array, indices, *op, value, place.span, stmt.span)),
                     };
@@ -235,6 +249,10 @@ impl Lowerer<'_> {
                 let d = Diagnostic::error(format!("cannot assign to size `{}`", name.name))
                     .primary(name.span, "sizes are fixed by the call");
                 self.error(d);
+                return None;
+            }
+            None if self.globals.consts.by_name.contains_key(&name.name) => {
+                self.read_only_table(name);
                 return None;
             }
             None => {
