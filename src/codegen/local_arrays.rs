@@ -32,6 +32,14 @@ const ZERO_STEP: usize = 16;
 /// arrays zero in a loop (code size stays independent of the length).
 const UNROLLED_ZERO_STORES: usize = 16;
 
+/// Where a store goes, its indices checked.
+enum Place {
+    /// One element's offset, the same in every lane.
+    Element(Value),
+    /// Each lane's indices (`i64` registers per dimension), 0 in lanes off.
+    Lanes(Vec<Vec<Value>>),
+}
+
 /// The indices of one access, evaluated.
 enum Index {
     /// Every lane indexes the same element.
@@ -131,19 +139,16 @@ impl Emitter<'_, '_> {
         let elem = self.scope.body.arrays[array].elem;
         let index = self.local_index(index);
         let (base, desc, site) = self.local_access(array, span);
-        let at = match &index {
-            Index::Uniform(at) => Some(self.checked_offset(at, &desc, site)),
-            Index::Varying(_) => None,
-        };
-        let safe = match &index {
-            Index::Varying(idx) => Some(self.checked_lanes(idx, &desc, site)),
-            Index::Uniform(_) => None,
+        // Checked before the value is computed, in the evaluator's order.
+        let place = match &index {
+            Index::Uniform(at) => Place::Element(self.checked_offset(at, &desc, site)),
+            Index::Varying(idx) => Place::Lanes(self.checked_lanes(idx, &desc, site)),
         };
         let v = self.expr(value);
         if !self.scope.plan.is_varying_array(array) {
             // The plan keeps an array uniform only if every store to it is
             // uniform and under uniform control.
-            let (Some(offset), Val::Uniform(x)) = (at, v) else {
+            let (Place::Element(offset), Val::Uniform(x)) = (place, v) else {
                 unreachable!("a uniform local array gets uniform stores only")
             };
             let address = self.element_address(base, offset, elem, false);
@@ -151,8 +156,8 @@ impl Emitter<'_, '_> {
             return;
         }
         let regs = lanes::varying(&mut self.b, elem, &v);
-        match (at, safe) {
-            (Some(offset), _) => {
+        match place {
+            Place::Element(offset) => {
                 let address = self.element_address(base, offset, elem, true);
                 let regs = match self.exec_mask() {
                     Some(mask) => {
@@ -166,21 +171,19 @@ impl Emitter<'_, '_> {
                     self.b.ins().store(lanes::trusted(), r, address, at);
                 }
             }
-            (None, Some(safe)) => self.lane_stores(base, &desc, &safe, elem, &regs),
-            (None, None) => unreachable!("an index is uniform or varying"),
+            Place::Lanes(safe) => self.lane_stores(base, &desc, &safe, elem, &regs),
         }
     }
 
     fn local_index(&mut self, index: &[ExprId]) -> Index {
         let vals: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
-        if vals.iter().all(Val::is_uniform) {
-            let scalars = vals
-                .into_iter()
-                .map(|v| match v {
-                    Val::Uniform(x) => x,
-                    Val::Varying(_) => unreachable!("checked uniform above"),
-                })
-                .collect();
+        let uniform: Option<Vec<Value>> = (vals.iter())
+            .map(|v| match v {
+                Val::Uniform(x) => Some(*x),
+                Val::Varying(_) => None,
+            })
+            .collect();
+        if let Some(scalars) = uniform {
             return Index::Uniform(scalars);
         }
         Index::Varying(
