@@ -4,25 +4,45 @@
 //! maths precision), so folding cannot change a result. Spares every gang
 //! `1.0 / 16.0`-style work; Cranelift at opt_level "none" does not fold.
 //!
-//! Loads, calls, parameters, sizes and locals are never folded; `&&` and
-//! `||` fold only when both sides are constants (nothing is skipped that
-//! could fail).
+//! A constant table read at constant indices inside the table becomes
+//! the element (an index outside stays a load: it must fail when it runs).
+//! Other loads, calls, parameters, sizes and locals are never folded; `&&`
+//! and `||` fold only when both sides are constants (nothing is skipped
+//! that could fail).
 
 use crate::ir::rewrite::{rewrite_module, Rewriter};
-use crate::ir::{Expr, ExprNode, Module};
+use crate::ir::{Expr, ExprNode, Module, Table, TableId};
 use crate::semantics::{self, Precision};
 use crate::types::Scalar;
-use cranelift_entity::EntityRef;
+use cranelift_entity::{EntityRef, PrimaryMap};
 
 pub fn fold(module: &mut Module) {
     let mut folder = Fold {
         precision: module.precision,
+        tables: module.tables.clone(),
     };
     rewrite_module(module, &mut folder);
 }
 
 struct Fold {
     precision: Precision,
+    tables: PrimaryMap<TableId, Table>,
+}
+
+impl Fold {
+    /// `table[index]` when every index is a constant inside the table.
+    fn table_element(&self, table: TableId, index: &[Option<Scalar>]) -> Option<Scalar> {
+        let t = &self.tables[table];
+        let mut flat = 0i64;
+        for (i, &dim) in index.iter().zip(&t.dims) {
+            let i = (*i)?.int_value().and_then(|v| i64::try_from(v).ok())?;
+            if !(0..dim).contains(&i) {
+                return None;
+            }
+            flat = flat * dim + i;
+        }
+        t.data.get(usize::try_from(flat).ok()?).copied()
+    }
 }
 
 impl Rewriter for Fold {
@@ -38,6 +58,10 @@ impl Rewriter for Fold {
                 _ => None,
             },
             Expr::Cast { arg } => constant(arg).map(|a| semantics::cast(a, node.ty)),
+            Expr::TableLoad { table, index } => {
+                let index: Vec<Option<Scalar>> = index.iter().map(constant).collect();
+                self.table_element(*table, &index)
+            }
             Expr::Builtin { fun, args } => args
                 .iter()
                 .map(constant)
@@ -49,7 +73,6 @@ impl Rewriter for Fold {
             | Expr::Local(_)
             | Expr::Load { .. }
             | Expr::LocalLoad { .. }
-            | Expr::TableLoad { .. }
             | Expr::Call { .. } => None,
         };
         match folded {
