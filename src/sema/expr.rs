@@ -62,11 +62,15 @@ impl Lowerer<'_> {
             ExprKind::Index { array, indices } => self.load(array, indices, e.span),
             ExprKind::Reduce {
                 op,
+                result,
                 op_span,
                 indices,
                 domain,
                 body,
-            } => self.reduction(*op, *op_span, indices, domain, body, e.span),
+            } => {
+                let header = (*op, *op_span, indices.as_slice(), domain.as_slice());
+                self.reduction_expr(header, *result, body, e.span)
+            }
             ExprKind::Error => self.error_expr(e.span),
         }
     }

@@ -10,7 +10,7 @@
 use crate::span::Span;
 use crate::types::ScalarType;
 
-pub use crate::semantics::ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use crate::semantics::ops::{BinaryOp, ReduceOp, ReduceResult, UnaryOp};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceFile {
@@ -103,6 +103,13 @@ pub enum StmtKind {
     Let {
         name: Ident,
         ty: Option<TypeExpr>,
+        value: Expr,
+    },
+    /// `let (a, b) = value;`: destructures a value of several parts (today
+    /// only a `min_at`/`max_at` reduction; tuples will reuse it).
+    LetTuple {
+        names: Vec<Ident>,
+        pattern_span: Span,
         value: Expr,
     },
     /// `let name: T[dims];`: an array with no value, zero-filled: a kernel
@@ -202,9 +209,11 @@ pub enum ExprKind {
         array: Ident,
         indices: Vec<Expr>,
     },
-    /// `sum over i in n { body }`, `max over (r, c) in (h, w) { body }`.
+    /// `sum over i in n { body }`, `max over (r, c) in (h, w) { body }`,
+    /// `argmin over ...` (`result` says what the name returns).
     Reduce {
         op: ReduceOp,
+        result: ReduceResult,
         op_span: Span,
         indices: Vec<Ident>,
         domain: Vec<Expr>,
