@@ -6,6 +6,7 @@ use super::constants::{self, NamedConstant};
 use super::habits;
 use super::infer::{Resolved, Ty, VarKind};
 use super::lower::{ty_of, Lowerer};
+use super::phase::ReductionHeader;
 use super::scope::{suggest, Binding};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, BinaryOp, Builtin, BuiltinSignature, Expr, ExprId, ParamKind, UnaryOp};
@@ -68,8 +69,14 @@ impl Lowerer<'_> {
                 domain,
                 body,
             } => {
-                let header = (*op, *op_span, indices.as_slice(), domain.as_slice());
-                self.reduction_expr(header, *result, body, e.span)
+                let header = ReductionHeader {
+                    op: *op,
+                    result: *result,
+                    op_span: *op_span,
+                    indices,
+                    domain,
+                };
+                self.reduction_expr(header, body, e.span)
             }
             ExprKind::Error => self.error_expr(e.span),
         }

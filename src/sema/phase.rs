@@ -16,8 +16,22 @@ use crate::span::Span;
 use crate::syntax::ast::{self, ExprKind, Ident, ReduceOp, ReduceResult};
 use crate::types::ScalarType;
 
-/// A reduction's operator, its name's span, indices and domain extents.
-pub type ReductionHeader<'e> = (ReduceOp, Span, &'e [Ident], &'e [ast::Expr]);
+/// What precedes a reduction's body: `argmin over (r, c) in (h, w)`.
+#[derive(Clone, Copy)]
+pub struct ReductionHeader<'e> {
+    pub op: ReduceOp,
+    pub result: ReduceResult,
+    /// The span of the reduction's name.
+    pub op_span: Span,
+    pub indices: &'e [Ident],
+    pub domain: &'e [ast::Expr],
+}
+
+impl ReductionHeader<'_> {
+    fn name(&self) -> &'static str {
+        self.op.surface_name(self.result)
+    }
+}
 
 impl Lowerer<'_> {
     pub fn foreach(
@@ -451,13 +465,12 @@ impl Lowerer<'_> {
     pub fn reduction_expr(
         &mut self,
         header: ReductionHeader,
-        result: ReduceResult,
         body: &ast::Block,
         span: Span,
     ) -> ir::ExprId {
+        let (op, op_span, result) = (header.op, header.op_span, header.result);
         if result == ReduceResult::ValueAndIndex {
-            let (op, op_span, ..) = header;
-            let name = op.surface_name(result);
+            let name = header.name();
             let d = Diagnostic::error(format!(
                 "`{name}` gives a value and an index, which only `let (value, index) = ...` \
                  can take apart"
@@ -488,10 +501,12 @@ impl Lowerer<'_> {
     /// is allowed (reported).
     pub fn reduction(
         &mut self,
-        (op, op_span, indices, domain): ReductionHeader,
+        header: ReductionHeader,
         body: &ast::Block,
         span: Span,
     ) -> Option<(LocalId, Option<LocalId>)> {
+        let (op, op_span) = (header.op, header.op_span);
+        let (indices, domain) = (header.indices, header.domain);
         if !self.phase_allowed("a reduction", span) {
             return None;
         }
@@ -504,7 +519,7 @@ impl Lowerer<'_> {
         if !resolved.is_numeric() && !resolved.is_error() {
             let d = Diagnostic::error(format!(
                 "`{}` reduces numbers, found `{}`",
-                op.name(),
+                header.name(),
                 resolved.describe()
             ))
             .primary(self.b.body.exprs[value].span, "not a number")

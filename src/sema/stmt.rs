@@ -3,6 +3,7 @@
 
 use super::infer::Ty;
 use super::lower::{ty_of, Lowerer};
+use super::phase::ReductionHeader;
 use super::scope::Binding;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Expr, LocalId, LocalKind, StmtKind};
@@ -149,13 +150,19 @@ impl Lowerer<'_> {
         let reduction = match &value.kind {
             ast::ExprKind::Reduce {
                 op,
-                result: ReduceResult::ValueAndIndex,
+                result: result @ ReduceResult::ValueAndIndex,
                 op_span,
                 indices,
                 domain,
                 body,
             } => {
-                let header = (*op, *op_span, indices.as_slice(), domain.as_slice());
+                let header = ReductionHeader {
+                    op: *op,
+                    result: *result,
+                    op_span: *op_span,
+                    indices,
+                    domain,
+                };
                 if names.len() != 2 {
                     self.wrong_part_count(
                         op.surface_name(ReduceResult::ValueAndIndex),
