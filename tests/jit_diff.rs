@@ -224,6 +224,7 @@ macro_rules! example_kernels {
 }
 
 example_kernels!(
+    argmin,
     blackscholes,
     blur,
     dot,

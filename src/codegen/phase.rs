@@ -31,9 +31,11 @@ use cranelift_frontend::Variable;
 struct Lanes {
     /// Each lane's value (the registers of one varying value).
     values: Vec<Variable>,
-    /// For `argmin`/`argmax`: each lane's flat index (4 × i64x2); empty
-    /// for the other reductions.
-    indices: Vec<Variable>,
+    /// For `argmin`/`argmax`: the flat index of lane 0 of the gang each
+    /// lane's element came from (4 × i64x2; lane `l`'s own index is that
+    /// plus `l`, added once when the chunk writes its lanes, which saves
+    /// the per-gang adds); empty for the other reductions.
+    gangs: Vec<Variable>,
 }
 
 /// What a phase computes per gang.
@@ -60,15 +62,9 @@ impl Emitter<'_, '_> {
         let iota = self.iota();
         let rank = phase.domain.indices.len();
         let width = (rank > 1).then(|| self.frame_load(extent_slots[rank - 1], ScalarType::I64));
-        // The flat index of the chunk's first element: lane `l` starts there
-        // plus `l`.
-        let first = match width {
-            Some(w) => self.b.ins().imul(begin, w),
-            None => begin,
-        };
         let acc = phase
             .reduce
-            .map(|(op, ty, _)| self.lane_state(op, ty, first, &iota));
+            .map(|(op, ty, _)| self.lane_state(op, ty, (begin, width)));
         match width {
             None => self.gang_loop(phase, &iota, acc.as_ref(), (Vec::new(), None), begin, end),
             Some(width) => self.row_loop(
@@ -120,7 +116,7 @@ impl Emitter<'_, '_> {
         self.b.seal_block(body);
         let rows = self.outer_indices(row, &divisors);
         let row_start = acc
-            .filter(|a| !a.indices.is_empty())
+            .filter(|a| !a.gangs.is_empty())
             .map(|_| self.b.ins().imul(row, width));
         self.gang_loop(phase, iota, acc, (rows, row_start), zero, width);
         let next = self.b.ins().iadd_imm_s(row, 1);
@@ -155,18 +151,29 @@ impl Emitter<'_, '_> {
     }
 
     /// Every lane at its start (`semantics::reduce::lane_start`): the
-    /// identity, and for `argmin`/`argmax` the flat index `first + l`.
-    fn lane_state(&mut self, op: ReduceOp, ty: ScalarType, first: Value, iota: &[Value]) -> Lanes {
+    /// identity, and for `argmin`/`argmax` the flat index `first + l`,
+    /// `first` being the chunk's first element: `begin`, or row `begin`
+    /// times the row `width` (N-D).
+    fn lane_state(
+        &mut self,
+        op: ReduceOp,
+        ty: ScalarType,
+        (begin, width): (Value, Option<Value>),
+    ) -> Lanes {
         let identity = self.constant(lane_start(op, ty, 0).value);
         let regs = lanes::splat(&mut self.b, ty, identity);
         let values = self.vars(ty, &regs);
-        let indices = if op.tracks_index() {
-            let start = self.flat_indices(first, iota);
+        let gangs = if op.tracks_index() {
+            let first = match width {
+                Some(w) => self.b.ins().imul(begin, w),
+                None => begin,
+            };
+            let start = lanes::splat(&mut self.b, ScalarType::I64, first);
             self.vars(ScalarType::I64, &start)
         } else {
             Vec::new()
         };
-        Lanes { values, indices }
+        Lanes { values, gangs }
     }
 
     fn vars(&mut self, ty: ScalarType, regs: &[Value]) -> Vec<Variable> {
@@ -176,16 +183,6 @@ impl Emitter<'_, '_> {
                 self.b.def_var(var, r);
                 var
             })
-            .collect()
-    }
-
-    /// `start + l` in lane `l`, as i64 registers.
-    fn flat_indices(&mut self, start: Value, iota: &[Value]) -> Vec<Value> {
-        let splat = lanes::splat(&mut self.b, ScalarType::I64, start);
-        splat
-            .iter()
-            .zip(iota)
-            .map(|(&s, &o)| self.b.ins().iadd(s, o))
             .collect()
     }
 
@@ -318,7 +315,7 @@ impl Emitter<'_, '_> {
 
     /// The `argmin`/`argmax` step for the gang whose lane 0 is at flat
     /// index `flat`: lanes whose new value beats theirs
-    /// (`semantics::reduce::beats`) take the value and its index.
+    /// (`semantics::reduce::beats`) take the value and `flat`.
     fn accumulate_arg(&mut self, op: ReduceOp, ty: ScalarType, acc: &Lanes, v: Val, flat: Value) {
         let old: Vec<Value> = acc.values.iter().map(|&a| self.b.use_var(a)).collect();
         let new = lanes::varying(&mut self.b, ty, &v);
@@ -341,23 +338,15 @@ impl Emitter<'_, '_> {
             mask = lanes::mask_and(&mut self.b, &mask, &exec);
         }
         let values = lanes::select(&mut self.b, ty, &mask, &new, &old);
-        let old_idx: Vec<Value> = acc.indices.iter().map(|&a| self.b.use_var(a)).collect();
-        let iota = self.gang_iota();
-        let idx = self.flat_indices(flat, &iota);
-        let indices = lanes::select(&mut self.b, ScalarType::I64, &mask, &idx, &old_idx);
+        let old_gangs: Vec<Value> = acc.gangs.iter().map(|&a| self.b.use_var(a)).collect();
+        let here = lanes::splat(&mut self.b, ScalarType::I64, flat);
+        let gangs = lanes::select(&mut self.b, ScalarType::I64, &mask, &here, &old_gangs);
         for (var, x) in acc.values.iter().zip(values) {
             self.b.def_var(*var, x);
         }
-        for (var, x) in acc.indices.iter().zip(indices) {
+        for (var, x) in acc.gangs.iter().zip(gangs) {
             self.b.def_var(*var, x);
         }
-    }
-
-    fn gang_iota(&self) -> Vec<Value> {
-        self.gang
-            .as_ref()
-            .map(|g| g.iota.clone())
-            .unwrap_or_default()
     }
 
     /// Lanes where `new` beats `old` for `op` (one register of each): for
@@ -391,8 +380,16 @@ impl Emitter<'_, '_> {
                 .ins()
                 .store(lanes::trusted(), x, partial, (8 * l) as i32);
         }
-        for (k, &var) in acc.indices.iter().enumerate() {
-            let reg = self.b.use_var(var);
+        // Lane numbers made here rather than kept from the chunk's start:
+        // live across the gang loop, they cost a spill reload per gang.
+        let iota = if acc.gangs.is_empty() {
+            Vec::new()
+        } else {
+            self.iota()
+        };
+        for (k, (&var, &lane)) in acc.gangs.iter().zip(&iota).enumerate() {
+            let gang = self.b.use_var(var);
+            let reg = self.b.ins().iadd(gang, lane);
             let offset = LanePartials::INDICES_OFFSET + 16 * k as i32;
             self.b.ins().store(lanes::trusted(), reg, partial, offset);
         }
