@@ -182,7 +182,7 @@ fn better_min(a: (f32, usize), b: (f32, usize)) -> (f32, usize) {
 /// The first smallest element of a chunk starting at `offset`, with eight
 /// lanes of (value, index) so that LLVM can vectorize the compare and the
 /// blends, as one writes for a float sum; lanes only move on a strictly
-/// better value (`!(best <= v)` on a number: a NaN wins once and stays).
+/// better value (a NaN wins once and stays).
 fn chunk_argmin(x: &[f32], offset: usize) -> (f32, usize) {
     let mut value = [f32::INFINITY; LANES];
     let mut index = [usize::MAX; LANES];
@@ -191,7 +191,7 @@ fn chunk_argmin(x: &[f32], offset: usize) -> (f32, usize) {
     for (g, gang) in gangs.enumerate() {
         for l in 0..LANES {
             let v = gang[l];
-            let take = !(value[l] <= v) && value[l] == value[l];
+            let take = !value[l].is_nan() && (v.is_nan() || v < value[l]);
             value[l] = if take { v } else { value[l] };
             index[l] = if take { g * LANES + l } else { index[l] };
         }

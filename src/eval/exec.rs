@@ -201,9 +201,11 @@ impl<'a> Machine<'a> {
     /// the JIT follows too, so the two agree bit for bit: the domain is cut
     /// into chunks (`abi::Chunking`); within a chunk, element `j` of a
     /// row (or of the 1-D range) goes to lane `j % GANG`, each lane folding
-    /// from the identity in index order; lanes combine as a fixed tree
-    /// ([`combine_lanes`]); chunk results fold in chunk order from the
-    /// identity. Integer and min/max results equal a sequential fold.
+    /// from its start (`reduce::lane_start`) in index order; lanes combine
+    /// as a fixed tree (`reduce::combine_lanes`); chunk results fold in
+    /// chunk order from the identity. Integer, min/max and argmin/argmax
+    /// results equal a sequential fold. Each element carries its flat
+    /// row-major index (used by argmin/argmax only).
     fn reduce(
         &mut self,
         frame: &mut Frame<'a>,
