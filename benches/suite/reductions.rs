@@ -191,7 +191,7 @@ fn chunk_argmin(x: &[f32], offset: usize) -> (f32, usize) {
     for (g, gang) in gangs.enumerate() {
         for l in 0..LANES {
             let v = gang[l];
-            let take = !value[l].is_nan() && (v.is_nan() || v < value[l]);
+            let take = !value[l].is_nan() & (v.is_nan() | (v < value[l]));
             value[l] = if take { v } else { value[l] };
             index[l] = if take { g * LANES + l } else { index[l] };
         }
