@@ -185,6 +185,16 @@ impl Lowerer<'_> {
                 None
             }
         };
+        if let [first, second] = names {
+            if first.name == second.name {
+                let d =
+                    Diagnostic::error(format!("`{}` is bound twice in this pattern", first.name))
+                        .primary(second.span, "bound again here")
+                        .secondary(first.span, "first bound here")
+                        .help("give the value and the index different names");
+                self.error(d);
+            }
+        }
         let parts = match reduction {
             Some((v, Some(i))) if names.len() == 2 => vec![Some(v), Some(i)],
             _ => vec![None; names.len()],
