@@ -19,7 +19,7 @@
 
 use super::emit::{Emitter, Gang};
 use super::lanes::{self, Val};
-use crate::abi::{LanePartials, GANG, MAX_RANK};
+use crate::abi::{LanePartials, CHUNK_ELEMS, GANG, MAX_RANK};
 use crate::ir::{self, BinaryOp, Domain, ReduceOp};
 use crate::semantics::reduce::lane_start;
 use crate::types::ScalarType;
@@ -31,11 +31,39 @@ use cranelift_frontend::Variable;
 struct Lanes {
     /// Each lane's value (the registers of one varying value).
     values: Vec<Variable>,
-    /// For `argmin`/`argmax`: the flat index of lane 0 of the gang each
-    /// lane's element came from (4 × i64x2; lane `l`'s own index is that
-    /// plus `l`, added once when the chunk writes its lanes, which saves
-    /// the per-gang adds); empty for the other reductions.
+    /// For `argmin`/`argmax`: where the element each lane holds came from,
+    /// as the flat index of lane 0 of its gang (lane `l`'s own index is
+    /// that plus `l`, added once when the chunk writes its lanes, which
+    /// saves the per-gang adds); empty for the other reductions.
     gangs: Vec<Variable>,
+    /// How `gangs` count: see [`GangIndex`].
+    index: GangIndex,
+}
+
+/// The form of the lanes' gang indices. A 1-D chunk spans at most
+/// `abi::CHUNK_ELEMS` (16384) indices, so there they are `i32` offsets
+/// from the chunk's first index: two registers, selected by the value
+/// compare's mask as it is (it has 32-bit lanes), where `i64` indices take
+/// four and a widened mask (6 of 22 instructions per f32 gang). An N-D
+/// chunk holds whole rows, and one row may be longer than any `i32`, so
+/// there they are flat `i64` indices.
+#[derive(Clone, Copy)]
+enum GangIndex {
+    /// `i32` offsets from this (`i64`) index.
+    Offset(Value),
+    Flat,
+}
+
+// The `i32` offsets of a 1-D chunk (reductions always use CHUNK_ELEMS).
+const _: () = assert!(CHUNK_ELEMS < i32::MAX as usize);
+
+impl GangIndex {
+    fn lane_type(self) -> ScalarType {
+        match self {
+            GangIndex::Offset(_) => ScalarType::I32,
+            GangIndex::Flat => ScalarType::I64,
+        }
+    }
 }
 
 /// What a phase computes per gang.
@@ -163,17 +191,22 @@ impl Emitter<'_, '_> {
         let identity = self.constant(lane_start(op, ty, 0).value);
         let regs = lanes::splat(&mut self.b, ty, identity);
         let values = self.vars(ty, &regs);
+        let (index, start) = match width {
+            // Every lane starts at offset 0 (lane `l` at `begin + l`).
+            None => (GangIndex::Offset(begin), self.b.ins().iconst(types::I32, 0)),
+            Some(w) => (GangIndex::Flat, self.b.ins().imul(begin, w)),
+        };
         let gangs = if op.tracks_index() {
-            let first = match width {
-                Some(w) => self.b.ins().imul(begin, w),
-                None => begin,
-            };
-            let start = lanes::splat(&mut self.b, ScalarType::I64, first);
-            self.vars(ScalarType::I64, &start)
+            let start = lanes::splat(&mut self.b, index.lane_type(), start);
+            self.vars(index.lane_type(), &start)
         } else {
             Vec::new()
         };
-        Lanes { values, gangs }
+        Lanes {
+            values,
+            gangs,
+            index,
+        }
     }
 
     fn vars(&mut self, ty: ScalarType, regs: &[Value]) -> Vec<Variable> {
@@ -339,8 +372,16 @@ impl Emitter<'_, '_> {
         }
         let values = lanes::select(&mut self.b, ty, &mask, &new, &old);
         let old_gangs: Vec<Value> = acc.gangs.iter().map(|&a| self.b.use_var(a)).collect();
-        let here = lanes::splat(&mut self.b, ScalarType::I64, flat);
-        let gangs = lanes::select(&mut self.b, ScalarType::I64, &mask, &here, &old_gangs);
+        let here = match acc.index {
+            GangIndex::Offset(base) => {
+                let offset = self.b.ins().isub(flat, base);
+                self.b.ins().ireduce(types::I32, offset)
+            }
+            GangIndex::Flat => flat,
+        };
+        let lane_type = acc.index.lane_type();
+        let here = lanes::splat(&mut self.b, lane_type, here);
+        let gangs = lanes::select(&mut self.b, lane_type, &mask, &here, &old_gangs);
         for (var, x) in acc.values.iter().zip(values) {
             self.b.def_var(*var, x);
         }
@@ -380,15 +421,30 @@ impl Emitter<'_, '_> {
                 .ins()
                 .store(lanes::trusted(), x, partial, (8 * l) as i32);
         }
+        if acc.gangs.is_empty() {
+            return;
+        }
         // Lane numbers made here rather than kept from the chunk's start:
         // live across the gang loop, they cost a spill reload per gang.
-        let iota = if acc.gangs.is_empty() {
-            Vec::new()
-        } else {
-            self.iota()
+        let iota = self.iota();
+        let gangs: Vec<Value> = acc.gangs.iter().map(|&g| self.b.use_var(g)).collect();
+        let flat = match acc.index {
+            GangIndex::Offset(base) => {
+                let base = lanes::splat(&mut self.b, ScalarType::I64, base);
+                let mut wide = Vec::with_capacity(iota.len());
+                for &g in &gangs {
+                    let lo = self.b.ins().swiden_low(g);
+                    let hi = self.b.ins().swiden_high(g);
+                    wide.extend([lo, hi]);
+                }
+                wide.iter()
+                    .zip(&base)
+                    .map(|(&w, &b)| self.b.ins().iadd(w, b))
+                    .collect()
+            }
+            GangIndex::Flat => gangs,
         };
-        for (k, (&var, &lane)) in acc.gangs.iter().zip(&iota).enumerate() {
-            let gang = self.b.use_var(var);
+        for (k, (&gang, &lane)) in flat.iter().zip(&iota).enumerate() {
             let reg = self.b.ins().iadd(gang, lane);
             let offset = LanePartials::INDICES_OFFSET + 16 * k as i32;
             self.b.ins().store(lanes::trusted(), reg, partial, offset);
