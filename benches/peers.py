@@ -205,6 +205,24 @@ def ema_nb(x, a, y):
 
 
 @njit(parallel=True, fastmath=True)
+def binomial_nb(s, k, t, r, v, put):
+    for i in prange(s.shape[0]):
+        dt = t[i] / F32(64.0)
+        u = np.exp(v * np.sqrt(dt))
+        d = F32(1.0) / u
+        disc = np.exp(r * dt)
+        pu = (disc - d) / (u - d)
+        values = np.empty(65, np.float32)
+        for j in range(65):
+            values[j] = max(k[i] - s[i] * u ** F32(2 * j - 64), F32(0.0))
+        for step in range(64):
+            for j in range(64 - step):
+                values[j] = ((F32(1.0) - pu) * values[j] + pu * values[j + 1]) / disc
+        put[i] = values[0]
+    return put
+
+
+@njit(parallel=True, fastmath=True)
 def nbody_nb(pos, vel, mass, dt, eps, pos2, vel2):
     n = pos.shape[0]
     for i in prange(n):
@@ -451,8 +469,16 @@ def nbody(d):
     return [("numba", run, check)]
 
 
+def binomial(d):
+    s, k, t, r, v, want = d.load("binomial", "s", "k", "t", "r", "v", "put")
+    put = np.empty_like(s)
+    bound = 1e-5 * (s.astype(np.float64) + k)
+    how = "1e-5 (s + k) (f32 exp/pow of two libraries, amplified by u^64)"
+    return [("numba", lambda: binomial_nb(s, k, t, r, v, put), lambda got: within(got, want, bound, how))]
+
+
 CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes,
-         jacobi, stencil3d, ema, nbody, argmin]
+         jacobi, stencil3d, ema, nbody, binomial, argmin]
 
 # The report has no numpy column for these, and says why.
 NO_NUMPY = {
@@ -461,6 +487,7 @@ NO_NUMPY = {
     "stencil3d": "numba only",
     "ema": "a loop-carried scan: numba only",
     "nbody": "numba only",
+    "binomial": "a per-option tree in a local array: numba only",
 }
 
 

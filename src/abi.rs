@@ -223,9 +223,18 @@ pub const LOOPY_CHUNK_ELEMS: usize = 128;
 /// Source location of a check that can fail at run time.
 #[derive(Clone, Debug)]
 pub struct ErrorSite {
-    /// The parameter index of the array read.
-    pub param: usize,
+    pub array: SiteArray,
     pub span: Span,
+}
+
+/// The array a failing check indexes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SiteArray {
+    /// A kernel array by parameter index (scratch arrays numbered after
+    /// the parameters).
+    Param(usize),
+    /// A local array, whose shape is fixed at compile time.
+    Local { name: String, shape: Vec<usize> },
 }
 
 /// Everything the runtime needs to run one compiled kernel.

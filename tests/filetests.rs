@@ -54,7 +54,7 @@ kern_tests! {
         unique_names, unknown_names, outputs_start_zero, unused_output,
         inout, inout_errors, functions, function_order, function_errors,
         recursion, function_purity, arity, scalar_outputs, multiple_kernels,
-        no_return,
+        no_return, consts, const_errors,
     }
     statements {
         let_and_shadowing, assignment_ops, assignment_errors, if_else, for_loops,
@@ -71,6 +71,9 @@ kern_tests! {
         empty_and_negative_domains, race_uniform_writes, race_store_index,
         race_store_shape, race_read_stored, stores_outside_foreach,
         writing_inputs,
+    }
+    local_arrays {
+        basics, errors, diagnostics,
     }
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,

@@ -40,7 +40,7 @@ const OVERRIDES: &[(&str, &str)] = &[("mandelbrot", "max_iter=32"), ("jacobi", "
 /// whose 3-D arrays take the 2-D cases' extents to a cube: the cases whose
 /// largest array has more elements than this are skipped, to keep the
 /// evaluator fast.
-const MAX_ELEMS: &[(&str, usize)] = &[("nbody", 200), ("stencil3d", 300_000)];
+const MAX_ELEMS: &[(&str, usize)] = &[("nbody", 200), ("stencil3d", 300_000), ("binomial", 5_000)];
 
 /// Reports shown per failing test; the rest are counted.
 const MAX_REPORTS: usize = 6;
@@ -107,7 +107,17 @@ macro_rules! kern_folders {
 }
 
 kern_folders!(
-    builtins, calls, constants, habits, items, phases, semantics, statements, syntax, types
+    builtins,
+    calls,
+    constants,
+    habits,
+    items,
+    local_arrays,
+    phases,
+    semantics,
+    statements,
+    syntax,
+    types
 );
 
 #[test]
@@ -225,6 +235,7 @@ macro_rules! example_kernels {
 
 example_kernels!(
     argmin,
+    binomial,
     blackscholes,
     blur,
     dot,

@@ -5,8 +5,9 @@
 //! of choices (1-D or 2-D foreach over f32/f64/i32/i64 arrays, arithmetic,
 //! casts, builtins, divergent control flow, bounded loops, gathers,
 //! stencils, out-of-range reads of one array, reductions (argmin, argmax,
-//! `let (v, i) = min_at ...` among them), scalar outputs,
-//! user functions). This file makes its inputs (lengths 0..=40, now and
+//! `let (v, i) = min_at ...` among them), scalar outputs, user functions,
+//! local arrays, a scratch array, `swap`, owner stores into a `[n, width]`
+//! output). This file makes its inputs (lengths 0..=40, now and
 //! then about 1000, rarely a few chunks; values mixing small numbers,
 //! extremes, NaN and infinities) and compares. After proptest has shrunk
 //! the tape toward a simpler kernel, a failure prints the first difference
@@ -120,6 +121,7 @@ fn generated_kernels_check_clean_and_cover_the_language() {
         "sqrt(", "clamp(", " % ", " / ", " << ", " >> ", "!", "&&", "||", "i64(", "f32(",
         " % n]", "if n > 0", "r0 = ", "+= ", "rint(", "hypot(", "copysign(", "popcount(",
         "clz(", "ctz(", "to_bits(", "from_bits(", "is_nan(", "is_inf(", "is_finite(",
+        "let a", "swap(", "let z0", "q0[i, ", "q0[r, c, ",
     ];
     let mut rng = Rng(0x5eed);
     let mut seen = vec![false; FEATURES.len()];

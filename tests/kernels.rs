@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 /// Every file in `kernels/`, each with a test below.
 const KERNELS: &[&str] = &[
     "argmin",
+    "binomial",
     "blackscholes",
     "blur",
     "dot",
@@ -428,6 +429,63 @@ fn blackscholes() {
         // Put-call parity, independent of any erf: call - put = s - k e^(-rt).
         let diff: Vec<f64> = (0..n).map(|i| call[i] - put[i]).collect();
         assert_within(&format!("parity n={n}"), &diff, &parity, tol);
+    }
+}
+
+/// The Cox-Ross-Rubinstein tree in f64, as the kernel's comment states it.
+fn binomial_put(s: f64, k: f64, t: f64, r: f64, v: f64) -> f64 {
+    const STEPS: usize = 64;
+    let dt = t / STEPS as f64;
+    let u = (v * dt.sqrt()).exp();
+    let d = 1.0 / u;
+    let disc = (r * dt).exp();
+    let pu = (disc - d) / (u - d);
+    let mut values: Vec<f64> = (0..=STEPS)
+        .map(|j| (k - s * u.powi(2 * j as i32 - STEPS as i32)).max(0.0))
+        .collect();
+    for step in 0..STEPS {
+        for j in 0..STEPS - step {
+            values[j] = ((1.0 - pu) * values[j] + pu * values[j + 1]) / disc;
+        }
+    }
+    values[0]
+}
+
+#[test]
+fn binomial() {
+    let kern = load("binomial");
+    let mut rng = Rng::new(5);
+    let (r, v) = (0.02f32, 0.3f32);
+    for &n in LENGTHS {
+        let s = rng.f32s(n, 10.0, 100.0);
+        let k = rng.f32s(n, 10.0, 100.0);
+        let t = rng.f32s(n, 0.25, 2.0);
+        let args = Args::new()
+            .array("s", Array::from_vec(s.clone()))
+            .array("k", Array::from_vec(k.clone()))
+            .array("t", Array::from_vec(t.clone()))
+            .scalar("r", r)
+            .scalar("v", v);
+        let out = kern.run(&args);
+        let put: Vec<f64> = f32s(&out, "put").into_iter().map(f64::from).collect();
+        let (mut tree, mut bs) = (vec![], vec![]);
+        for i in 0..n {
+            let (s, k, t, r, v) = (s[i] as f64, k[i] as f64, t[i] as f64, r as f64, v as f64);
+            tree.push(binomial_put(s, k, t, r, v));
+            let d1 = ((s / k).ln() + (r + 0.5 * v * v) * t) / (v * t.sqrt());
+            let d2 = d1 - v * t.sqrt();
+            bs.push(k * (-r * t).exp() * normal_cdf(-d2) - s * normal_cdf(-d1));
+        }
+        // The same tree in f64. The f32 kernel's u carries a rounding of
+        // about 1e-7 that u^64 amplifies 64 times, so leaves are off by up
+        // to about 1e-5 s: a tolerance of 1e-5 (s + k) (the worst seen is
+        // 2.8e-6 (s + k)).
+        let tol = |i: usize| 1e-5 * (s[i] + k[i]) as f64;
+        assert_within(&format!("tree n={n}"), &put, &tree, tol);
+        // And independently of the tree: 64 steps price within 0.5% of
+        // s + k of Black-Scholes (CRR converges as 1/steps).
+        let loose = |i: usize| 5e-3 * (s[i] + k[i]) as f64;
+        assert_within(&format!("black-scholes n={n}"), &put, &bs, loose);
     }
 }
 

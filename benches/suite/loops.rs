@@ -1,9 +1,9 @@
 //! Kernels of issue 11: loops around phases (jacobi), a 3-D stencil
 //! (stencil3d), row scans with owner stores (ema), an `[n, 3]` n-body step
-//! (nbody). Each Rust reference is what a careful programmer writes with
+//! (nbody), a per-lane local array (binomial). Each Rust reference is what a careful programmer writes with
 //! rayon, with the kernel's operations in its order, so checks are exact.
 
-use super::{bit_exact, uniform_f32, uniform_f64, Case, NpyDir};
+use super::{bit_exact, uniform_f32, uniform_f64, within, Case, NpyDir};
 use kjit::api::Program;
 use rayon::prelude::*;
 
@@ -304,5 +304,92 @@ impl Case for Nbody {
         npy.array("mass", &self.mass, &[BODIES])?;
         npy.array("pos2", &self.kjit.0, &shape)?;
         npy.array("vel2", &self.kjit.1, &shape)
+    }
+}
+
+// ---- binomial: 64-step CRR put prices of 2^18 options, f32 ----
+
+pub const OPTIONS: usize = 1 << 18;
+const STEPS: usize = 64;
+
+pub struct Binomial {
+    s: Vec<f32>,
+    k: Vec<f32>,
+    t: Vec<f32>,
+    kjit: Vec<f32>,
+    rust: Vec<f32>,
+}
+
+pub fn binomial() -> Box<dyn Case> {
+    Box::new(Binomial {
+        s: uniform_f32(OPTIONS, 10.0, 100.0, 24),
+        k: uniform_f32(OPTIONS, 10.0, 100.0, 25),
+        t: uniform_f32(OPTIONS, 0.25, 2.0, 26),
+        kjit: vec![0.0; OPTIONS],
+        rust: vec![0.0; OPTIONS],
+    })
+}
+
+const BINOMIAL_R: f32 = 0.02;
+const BINOMIAL_V: f32 = 0.3;
+
+/// One option's tree, as the kernel writes it, on a stack array: the
+/// fold over `j` is what LLVM vectorizes (within one option).
+fn binomial_put(s: f32, k: f32, t: f32) -> f32 {
+    let dt = t / STEPS as f32;
+    let u = (BINOMIAL_V * dt.sqrt()).exp();
+    let d = 1.0 / u;
+    let disc = (BINOMIAL_R * dt).exp();
+    let pu = (disc - d) / (u - d);
+    let mut values = [0.0f32; STEPS + 1];
+    for (j, value) in values.iter_mut().enumerate() {
+        *value = (k - s * u.powf(2.0 * j as f32 - STEPS as f32)).max(0.0);
+    }
+    for step in 0..STEPS {
+        for j in 0..STEPS - step {
+            values[j] = ((1.0 - pu) * values[j] + pu * values[j + 1]) / disc;
+        }
+    }
+    values[0]
+}
+
+impl Case for Binomial {
+    fn kjit(&mut self, program: &Program) {
+        let kernel = program.kernel("binomial").expect("defined");
+        let call = kernel.bind().input("s", &self.s).input("k", &self.k);
+        let call = call
+            .input("t", &self.t)
+            .scalar("r", BINOMIAL_R)
+            .scalar("v", BINOMIAL_V);
+        call.output("put", &mut self.kjit)
+            .run()
+            .expect("binomial runs");
+    }
+
+    fn rust(&mut self) {
+        let (s, k, t) = (&self.s, &self.k, &self.t);
+        self.rust
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(256)
+            .for_each(|(i, out)| *out = binomial_put(s[i], k[i], t[i]));
+    }
+
+    /// Rust's `exp` and `powf` are not kjit's (each within an ulp or so),
+    /// and u^64 amplifies the difference: within 1e-5 (s + k), as the
+    /// test of the kernel against an f64 tree.
+    fn check(&self) -> Result<String, String> {
+        let bound = |i: usize| 1e-5 * f64::from(self.s[i] + self.k[i]);
+        let how = "1e-5 (s + k) (f32 exp/pow of two libraries, amplified by u^64)";
+        within("binomial put", &self.kjit, &self.rust, bound, how)
+    }
+
+    fn save(&self, npy: &NpyDir) -> Result<(), String> {
+        npy.array("s", &self.s, &[OPTIONS])?;
+        npy.array("k", &self.k, &[OPTIONS])?;
+        npy.array("t", &self.t, &[OPTIONS])?;
+        npy.scalar("r", BINOMIAL_R)?;
+        npy.scalar("v", BINOMIAL_V)?;
+        npy.array("put", &self.kjit, &[OPTIONS])
     }
 }

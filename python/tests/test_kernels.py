@@ -270,6 +270,28 @@ def test_ema(shape):
     np.testing.assert_array_equal(y, expected)
 
 
+@pytest.mark.parametrize("n", [0, 1, 9, 300])
+def test_binomial(n):
+    f = np.float32
+    s = RNG.uniform(10, 100, n).astype(f)
+    k = RNG.uniform(10, 100, n).astype(f)
+    t = RNG.uniform(0.25, 2, n).astype(f)
+    put = load("binomial")(s, k, t, 0.02, 0.3)
+    # The same tree in float64, all options at once.
+    s64, k64, t64 = s.astype(np.float64), k.astype(np.float64), t.astype(np.float64)
+    dt = t64 / 64
+    u = np.exp(0.3 * np.sqrt(dt))
+    d = 1 / u
+    disc = np.exp(0.02 * dt)
+    pu = (disc - d) / (u - d)
+    j = np.arange(65)
+    values = np.maximum(k64[:, None] - s64[:, None] * u[:, None] ** (2 * j - 64), 0)
+    for step in range(64):
+        m = 64 - step
+        values[:, :m] = ((1 - pu[:, None]) * values[:, :m] + pu[:, None] * values[:, 1:m + 1]) / disc[:, None]
+    np.testing.assert_allclose(put, values[:, 0], rtol=0, atol=1e-5 * float(np.max(s64 + k64, initial=0)))
+
+
 @pytest.mark.parametrize("n", [0, 1, 9, 20])
 def test_nbody(n):
     pos = RNG.uniform(-1, 1, (n, 3))

@@ -104,9 +104,5 @@ fn find<'m>(module: &'m Module, name: &str) -> Result<&'m ir::Kernel, CompileErr
 
 /// `module` with kernel `name` only, and every function (it may call any).
 fn only_kernel(module: &Module, name: &str) -> Result<Module, CompileError> {
-    Ok(Module {
-        kernels: vec![find(module, name)?.clone()],
-        functions: module.functions.clone(),
-        precision: module.precision,
-    })
+    Ok(module.with_only(find(module, name)?))
 }

@@ -74,12 +74,12 @@ fn emit_ast(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, C
 fn only_kernel(file: &Path, ast: SourceFile, name: &str) -> Result<SourceFile, CliError> {
     let is_kernel = |item: &Item, wanted: Option<&str>| match item {
         Item::Kernel(k) => wanted.is_none_or(|w| k.name.name == w),
-        Item::Function(_) => false,
+        Item::Function(_) | Item::Const(_) => false,
     };
     if !ast.items.iter().any(|item| is_kernel(item, Some(name))) {
         let names = ast.items.iter().filter_map(|item| match item {
             Item::Kernel(k) => Some(k.name.name.as_str()),
-            Item::Function(_) => None,
+            Item::Function(_) | Item::Const(_) => None,
         });
         return Err(CliError::Usage(format!(
             "`{}` has no kernel `{name}` (kernels: {})",
@@ -108,11 +108,7 @@ fn emit_ir(
         Some(name) => after_pass(module, name, lowering.options())?,
     };
     let module = match kernel {
-        Some(name) => Module {
-            kernels: vec![select_kernel(&module, file, Some(name))?.clone()],
-            functions: module.functions.clone(),
-            precision: module.precision,
-        },
+        Some(name) => module.with_only(select_kernel(&module, file, Some(name))?),
         None => module,
     };
     Ok(ir::dump_module(&module))

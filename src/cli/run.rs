@@ -124,11 +124,7 @@ fn run_jit(
     bound: &Bound,
 ) -> Result<Executed, CliError> {
     let started = Instant::now();
-    let only = Module {
-        kernels: vec![kernel.clone()],
-        functions: module.functions.clone(),
-        precision: module.precision,
-    };
+    let only = module.with_only(kernel);
     let program = Program::from_module(&only, source, options(args))
         .map_err(|e| compile_error(e, &args.file, source))?;
     let jit_kernel = program

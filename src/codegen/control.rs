@@ -44,6 +44,12 @@ impl Emitter<'_, '_> {
                 index,
                 value,
             } => self.store(*array, index, *value),
+            StmtKind::DeclareArray { array } => self.declare_array(*array),
+            StmtKind::LocalStore {
+                array,
+                index,
+                value,
+            } => self.local_store(*array, index, *value, stmt.span),
             StmtKind::If {
                 cond,
                 then_block,

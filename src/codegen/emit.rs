@@ -12,10 +12,10 @@ use super::lanes::{self, Val};
 use super::mask::Masks;
 use super::ops;
 use crate::abi::{ArrayDesc, ErrorSite};
-use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalId, ParamId};
+use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalArrayId, LocalId, ParamId};
 use crate::plan::{BodyPlan, VectorPlan};
 use crate::types::{Kind, ScalarType};
-use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, SigRef, StackSlot, Value};
 use cranelift_entity::EntityRef;
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::{HashMap, HashSet};
@@ -41,6 +41,8 @@ pub struct Scope<'a> {
     pub plan: &'a BodyPlan,
     /// The mask depth (`Emitter::mask_depth`) of each `let`.
     pub decl_depth: HashMap<LocalId, usize>,
+    /// The stack slot of each local array (see `local_arrays`).
+    pub arrays: HashMap<LocalArrayId, StackSlot>,
 }
 
 /// The gang being emitted in a phase's chunk function.
@@ -101,6 +103,8 @@ pub struct Emitter<'a, 'f> {
     /// as the driver runs, so each use reloads them from the table (a
     /// chunk function loads them once: the table is fixed during a phase).
     pub moving: HashSet<ParamId>,
+    /// The address of each constant table's bytes, by `TableId`.
+    pub tables: Vec<i64>,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -133,6 +137,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 locals: HashMap::new(),
                 plan,
                 decl_depth: HashMap::new(),
+                arrays: HashMap::new(),
             },
             masks: Masks::default(),
             gang: None,
@@ -141,6 +146,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             table: None,
             in_coherent_copy: false,
             moving: HashSet::new(),
+            tables: Vec::new(),
         }
     }
 
@@ -200,6 +206,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
             }
             Expr::Local(l) => self.read_local(*l),
             Expr::Load { array, index } => self.load(id, *array, index),
+            Expr::LocalLoad { array, index } => self.local_load(id, *array, index),
+            Expr::TableLoad { table, index } => self.table_load(id, *table, index),
             Expr::Unary { op, arg } => {
                 let x = self.expr(*arg);
                 ops::unary(&mut self.b, *op, ty, &x)
@@ -459,6 +467,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             locals: HashMap::new(),
             plan,
             decl_depth: HashMap::new(),
+            arrays: HashMap::new(),
         };
         let caller = std::mem::replace(&mut self.scope, callee);
         let loops = self.masks.set_loops_aside();

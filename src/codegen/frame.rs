@@ -233,7 +233,10 @@ fn stmt_reads(body: &ir::Body, stmt: &ir::Stmt, array: ParamId) -> bool {
     let r = |e: &ir::ExprId| reads_array(body, *e, array);
     match &stmt.kind {
         StmtKind::Assign { value, .. } => r(value),
-        StmtKind::Store { index, value, .. } => r(value) || index.iter().any(r),
+        StmtKind::Store { index, value, .. } | StmtKind::LocalStore { index, value, .. } => {
+            r(value) || index.iter().any(r)
+        }
+        StmtKind::DeclareArray { .. } => false,
         StmtKind::If {
             cond,
             then_block,
@@ -272,13 +275,7 @@ fn reads_array(body: &ir::Body, expr: ir::ExprId, array: ParamId) -> bool {
         Expr::Load { array: a, index } => {
             *a == array || index.iter().any(|&i| reads_array(body, i, array))
         }
-        Expr::Unary { arg, .. } | Expr::Cast { arg } => reads_array(body, *arg, array),
-        Expr::Binary { lhs, rhs, .. } => {
-            reads_array(body, *lhs, array) || reads_array(body, *rhs, array)
-        }
-        Expr::Builtin { args, .. } | Expr::Call { args, .. } => {
-            args.iter().any(|&a| reads_array(body, a, array))
-        }
-        _ => false,
+        // A call's body reads no kernel array, only its arguments.
+        other => other.operands().any(|e| reads_array(body, e, array)),
     }
 }

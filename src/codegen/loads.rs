@@ -14,7 +14,7 @@
 
 use super::emit::{ArrayRef, Emitter};
 use super::lanes::{self, Val};
-use crate::abi::{ErrorRecord, ErrorSite, ERROR_OUT_OF_BOUNDS, GANG, MAX_RANK};
+use crate::abi::{ErrorRecord, ErrorSite, SiteArray, ERROR_OUT_OF_BOUNDS, GANG, MAX_RANK};
 use crate::ir::{BinaryOp, ExprId, ParamId};
 use crate::plan::Access;
 use crate::types::ScalarType;
@@ -46,14 +46,14 @@ impl Emitter<'_, '_> {
 
     fn site(&mut self, array: ParamId, id: ExprId) -> u32 {
         self.sites.push(ErrorSite {
-            param: array.as_u32() as usize,
+            array: SiteArray::Param(array.as_u32() as usize),
             span: self.scope.body.exprs[id].span,
         });
         (self.sites.len() - 1) as u32
     }
 
     /// Linear offset of a uniform index, after checking every dimension.
-    fn checked_offset(&mut self, index: &[Value], desc: &ArrayRef, site: u32) -> Value {
+    pub(super) fn checked_offset(&mut self, index: &[Value], desc: &ArrayRef, site: u32) -> Value {
         let mut ok = self.b.ins().iconst(types::I8, 1);
         for (&i, &dim) in index.iter().zip(&desc.dims) {
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i, dim);

@@ -23,6 +23,7 @@ mod frame;
 mod jit;
 mod lanes;
 mod loads;
+mod local_arrays;
 mod mask;
 mod math;
 mod ops;
@@ -60,6 +61,8 @@ pub struct CompiledKernel {
 pub struct CompiledModule {
     pub kernels: Vec<CompiledKernel>,
     _code: Arc<jit::CodeMemory>,
+    /// The constant tables' bytes, whose addresses the code holds.
+    _tables: Vec<Box<[u64]>>,
 }
 
 /// Why code generation failed: a compiler bug, or (with a diagnostic) a
@@ -109,6 +112,26 @@ pub const MAX_BLOCKS_PER_FUNCTION: usize = 16_384;
 /// 1.3 s here.
 pub const MAX_MASKED_REGIONS: usize = 2_048;
 
+/// The most stack one generated function may use, local arrays included:
+/// chunk functions run on worker threads, whose stacks are 2 MiB by
+/// default, and kjit's own frames and the runtime need some of that.
+pub const MAX_STACK_BYTES: usize = 512 * 1024;
+
+/// The diagnostic for a function whose local arrays take too much stack.
+fn too_much_stack(what: &str, bytes: usize, span: Span) -> CodegenError {
+    let message = format!(
+        "{what} needs {bytes} bytes of stack for its local arrays (at most {MAX_STACK_BYTES})"
+    );
+    let diagnostic = Diagnostic::error(message.clone())
+        .primary(span, "its local arrays do not fit on a worker thread's stack")
+        .note("in a phase every lane has its own copy: an `f64[1024]` takes 64 KiB")
+        .help("use smaller local arrays, or keep large per-element data in a scratch array declared at the top of the kernel (`let tmp: f64[n, 1024];`)");
+    CodegenError {
+        message,
+        diagnostic: Some(Box::new(diagnostic)),
+    }
+}
+
 /// The diagnostic for a phase or function past one of the limits above.
 fn too_complex(what: &str, cost: String, span: Span) -> CodegenError {
     let message = format!("{what} is too complex to compile: {cost}");
@@ -137,6 +160,8 @@ enum Dump {
 
 struct Compiler<'m> {
     module: &'m ir::Module,
+    /// The constant tables in memory (see `local_arrays::table_bytes`).
+    tables: Vec<Box<[u64]>>,
     jit: JITModule,
     ctx: Context,
     fctx: FunctionBuilderContext,
@@ -161,6 +186,7 @@ pub fn compile(module: &ir::Module, options: &Options) -> Result<CompiledModule,
     Ok(CompiledModule {
         kernels,
         _code: jit::CodeMemory::new(compiler.jit),
+        _tables: compiler.tables,
     })
 }
 
@@ -266,6 +292,11 @@ impl<'m> Compiler<'m> {
         let ctx = jit.make_context();
         Ok(Compiler {
             module,
+            tables: module
+                .tables
+                .values()
+                .map(local_arrays::table_bytes)
+                .collect(),
             jit,
             ctx,
             fctx: FunctionBuilderContext::new(),
@@ -347,6 +378,11 @@ impl<'m> Compiler<'m> {
         })
     }
 
+    /// Where each constant table's bytes are, for the code to embed.
+    fn table_addresses(&self) -> Vec<i64> {
+        self.tables.iter().map(|t| t.as_ptr() as i64).collect()
+    }
+
     fn signature(&self, params: usize) -> cranelift_codegen::ir::Signature {
         let mut sig = self.jit.make_signature();
         sig.call_conv = CallConv::triple_default(self.jit.isa().triple());
@@ -370,11 +406,13 @@ impl<'m> Compiler<'m> {
         let sig = self.signature(6);
         let module = self.module;
         let what = format!("phase {index} of kernel `{}`", kernel.name);
+        let tables = self.table_addresses();
         self.define(&name, sig, (&what, phase.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[5], error_exit, sites, plans,
             );
+            e.tables = tables;
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.chunk(phase, slots.extents[index], params[2], params[3], params[4]);
@@ -393,11 +431,13 @@ impl<'m> Compiler<'m> {
         let sig = self.signature(5);
         let module = self.module;
         let what = format!("the uniform code of kernel `{}`", kernel.name);
+        let tables = self.table_addresses();
         self.define(&kernel.name, sig, (&what, kernel.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[4], error_exit, sites, plans,
             );
+            e.tables = tables;
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.driver(params[2], params[3]);
@@ -440,6 +480,12 @@ impl<'m> Compiler<'m> {
             let params = b.block_params(entry).to_vec();
             let b = emit(b, &params);
             b.finalize(frontend);
+        }
+        let stack: usize = (self.ctx.func.sized_stack_slots.values())
+            .map(|slot| slot.size as usize)
+            .sum();
+        if stack > MAX_STACK_BYTES {
+            return Err(too_much_stack(what, stack, span));
         }
         let blocks = self.ctx.func.layout.blocks().count();
         if blocks > MAX_BLOCKS_PER_FUNCTION {

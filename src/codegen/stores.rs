@@ -5,7 +5,7 @@
 
 use super::emit::Emitter;
 use super::lanes;
-use crate::abi::{ErrorSite, GANG};
+use crate::abi::{ErrorSite, SiteArray, GANG};
 use crate::ir::{ExprId, ParamId};
 use crate::span::Span;
 use crate::types::ScalarType;
@@ -27,7 +27,7 @@ impl Emitter<'_, '_> {
             })
             .collect();
         self.sites.push(ErrorSite {
-            param: array.as_u32() as usize,
+            array: SiteArray::Param(array.as_u32() as usize),
             span,
         });
         let site = (self.sites.len() - 1) as u32;

@@ -130,8 +130,8 @@ pub fn run(source: &str, kernel: &str, args: &Args) -> Result<Outputs, String> {
     if status != STATUS_OK {
         let site = &k.plan.error_sites[error.site as usize];
         return Err(format!(
-            "out of bounds: array p{} index {:?} at {:?}",
-            site.param, error.index, site.span
+            "out of bounds: array {:?} index {:?} at {:?}",
+            site.array, error.index, site.span
         ));
     }
     let mut values = Vec::new();

@@ -24,9 +24,21 @@ use std::borrow::Cow;
 /// An out-of-range index, before the caller adds names and shapes.
 #[derive(Debug)]
 pub(super) struct Trap {
-    pub array: ParamId,
+    pub array: Trapped,
     pub index: Vec<i64>,
     pub span: Span,
+}
+
+/// The array an out-of-range index was for.
+#[derive(Debug)]
+pub(super) enum Trapped {
+    Param(ParamId),
+    /// A local array or constant table, named and shaped here (its frame is gone by the time
+    /// the error is reported).
+    Local {
+        name: String,
+        shape: Vec<usize>,
+    },
 }
 
 /// Boxed so that the hot `Result<Scalar, _>` stays small.
@@ -44,13 +56,36 @@ enum Flow {
 pub(super) struct Frame<'a> {
     body: &'a Body,
     pub locals: Vec<Scalar>,
+    /// Each local array's elements, row-major (empty until declared).
+    arrays: Vec<Vec<Scalar>>,
 }
 
 impl<'a> Frame<'a> {
     /// Every local starts at zero of its type; scalar outputs rely on this.
     pub fn new(body: &'a Body) -> Frame<'a> {
         let locals = body.locals.values().map(|l| Scalar::zero(l.ty)).collect();
-        Frame { body, locals }
+        let arrays = vec![Vec::new(); body.arrays.len()];
+        Frame {
+            body,
+            locals,
+            arrays,
+        }
+    }
+
+    /// The flat position of `index` in local array `array`, or a trap.
+    fn local_flat(&self, array: LocalArrayId, index: &Index, span: Span) -> Run<usize> {
+        let a = &self.body.arrays[array];
+        let shape: Vec<usize> = a.dims.iter().map(|&d| d as usize).collect();
+        flat_position(index.as_slice(), &shape).ok_or_else(|| {
+            Box::new(Trap {
+                array: Trapped::Local {
+                    name: a.name.clone(),
+                    shape,
+                },
+                index: index.as_slice().to_vec(),
+                span,
+            })
+        })
     }
 }
 
@@ -91,6 +126,20 @@ impl<'a> Machine<'a> {
                 index,
                 value,
             } => self.store(frame, *array, index, *value, stmt.span)?,
+            StmtKind::DeclareArray { array } => {
+                let a = &frame.body.arrays[*array];
+                frame.arrays[array.index()] = vec![Scalar::zero(a.elem); a.len() as usize];
+            }
+            StmtKind::LocalStore {
+                array,
+                index,
+                value,
+            } => {
+                let index = self.eval_index(frame, index)?;
+                let flat = frame.local_flat(*array, &index, stmt.span)?;
+                let value = self.eval(frame, *value)?;
+                frame.arrays[array.index()][flat] = value;
+            }
             StmtKind::If {
                 cond,
                 then_block,
@@ -291,6 +340,31 @@ impl<'a> Machine<'a> {
                 data.and_then(|d| d.get(flat))
                     .unwrap_or_else(|| type_bug("load source"))
             }
+            Expr::LocalLoad { array, index } => {
+                let index = self.eval_index(frame, index)?;
+                let flat = frame.local_flat(*array, &index, node.span)?;
+                // Sema and the verifier put every use after the declaration.
+                frame.arrays[array.index()][flat]
+            }
+            Expr::TableLoad { table, index } => {
+                let index = self.eval_index(frame, index)?;
+                let module: &'a Module = self.module;
+                let t = &module.tables[*table];
+                let shape: Vec<usize> = t.dims.iter().map(|&d| d as usize).collect();
+                match flat_position(index.as_slice(), &shape) {
+                    Some(flat) => t.data[flat],
+                    None => {
+                        return Err(Box::new(Trap {
+                            array: Trapped::Local {
+                                name: t.name.clone(),
+                                shape,
+                            },
+                            index: index.as_slice().to_vec(),
+                            span: node.span,
+                        }))
+                    }
+                }
+            }
             Expr::Unary { op, arg } => unary(*op, self.eval(frame, *arg)?),
             Expr::Binary { op, lhs, rhs } => self.binary(frame, *op, *lhs, *rhs)?,
             Expr::Cast { arg } => cast(self.eval(frame, *arg)?, node.ty),
@@ -363,26 +437,31 @@ impl<'a> Machine<'a> {
         let shape = self.arrays[array.index()]
             .as_ref()
             .map_or(&[][..], |a| &a.shape[..]);
-        let trap = || {
+        flat_position(index, shape).ok_or_else(|| {
             Box::new(Trap {
-                array,
+                array: Trapped::Param(array),
                 index: index.to_vec(),
                 span,
             })
-        };
-        if index.len() != shape.len() {
-            return Err(trap());
-        }
-        let mut flat = 0usize;
-        for (&i, &dim) in index.iter().zip(shape) {
-            match usize::try_from(i) {
-                // Stays below product(shape), which fits in usize.
-                Ok(i) if i < dim => flat = flat * dim + i,
-                _ => return Err(trap()),
-            }
-        }
-        Ok(flat)
+        })
     }
+}
+
+/// The row-major offset of `index` in an array of `shape`; `None` if the
+/// rank differs or any index is negative or not below its dimension.
+fn flat_position(index: &[i64], shape: &[usize]) -> Option<usize> {
+    if index.len() != shape.len() {
+        return None;
+    }
+    let mut flat = 0usize;
+    for (&i, &dim) in index.iter().zip(shape) {
+        match usize::try_from(i) {
+            // Stays below product(shape), which fits in usize.
+            Ok(i) if i < dim => flat = flat * dim + i,
+            _ => return None,
+        }
+    }
+    Some(flat)
 }
 
 /// The row of an N-D index (`index(d)` for dimension `d < rank`): its outer

@@ -29,7 +29,7 @@ use crate::signature::{bind, ArgError, Bound, Signature};
 use crate::span::{line_col, Span};
 use crate::value::{Args, Array, Scalar, Value};
 use cranelift_entity::EntityRef;
-use exec::{Frame, Machine, Trap};
+use exec::{Frame, Machine, Trap, Trapped};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -185,12 +185,19 @@ fn new_machine<'a>(
 }
 
 fn out_of_bounds(k: &Kernel, machine: &Machine, trap: Trap) -> EvalError {
-    let array = machine.arrays[trap.array.index()].as_ref();
+    let (array, shape) = match trap.array {
+        Trapped::Param(p) => {
+            let array = machine.arrays[p.index()].as_ref();
+            let shape = array.map_or_else(Vec::new, |a| a.shape.clone());
+            (k.params[p].name.clone(), shape)
+        }
+        Trapped::Local { name, shape } => (name, shape),
+    };
     EvalError::OutOfBounds {
         kernel: k.name.clone(),
-        array: k.params[trap.array].name.clone(),
+        array,
         index: trap.index,
-        shape: array.map_or_else(Vec::new, |a| a.shape.clone()),
+        shape,
         span: trap.span,
     }
 }

@@ -364,8 +364,7 @@ impl IrBuilder {
 pub(crate) fn module(kernels: Vec<Kernel>, functions: Vec<Function>) -> Module {
     let mut module = Module {
         kernels,
-        functions: PrimaryMap::new(),
-        precision: Default::default(),
+        ..Module::default()
     };
     for f in functions {
         module.functions.push(f);

@@ -186,6 +186,24 @@ impl<'a> Printer<'a> {
                 let (index, value) = (self.exprs(index), self.expr(*value));
                 self.line(format!("store {array}[{index}] = {value}"));
             }
+            StmtKind::DeclareArray { array } => {
+                let text = match self.body.arrays.get(*array) {
+                    Some(a) => {
+                        let dims: Vec<String> = a.dims.iter().map(i64::to_string).collect();
+                        format!("{}[{}] {}", a.elem, dims.join(", "), a.name)
+                    }
+                    None => "<bad>".to_string(),
+                };
+                self.line(format!("array {array}: {text}"));
+            }
+            StmtKind::LocalStore {
+                array,
+                index,
+                value,
+            } => {
+                let (index, value) = (self.exprs(index), self.expr(*value));
+                self.line(format!("store {array}[{index}] = {value}"));
+            }
             StmtKind::If {
                 cond,
                 then_block,
@@ -287,6 +305,8 @@ impl<'a> Printer<'a> {
             Expr::Size(s) => (s.to_string(), None),
             Expr::Local(l) => (l.to_string(), None),
             Expr::Load { array, .. } => (format!("load.{ty} {array}"), Some(('[', ']'))),
+            Expr::LocalLoad { array, .. } => (format!("load.{ty} {array}"), Some(('[', ']'))),
+            Expr::TableLoad { table, .. } => (format!("load.{ty} {table}"), Some(('[', ']'))),
             Expr::Unary { op, .. } => (format!("{}.{ty}", unary_name(*op)), CALL),
             Expr::Binary { op, lhs, .. } => {
                 let shown = match self.body.exprs.get(*lhs) {

@@ -46,7 +46,7 @@ pub mod rewrite;
 mod verify;
 
 pub use display::dump_module;
-pub use verify::{verify, VerifyError};
+pub use verify::{binary_result, unary_result, verify, VerifyError};
 
 pub use crate::semantics::ops::{BinaryOp, Builtin, BuiltinSignature, ReduceOp, UnaryOp};
 
@@ -78,6 +78,16 @@ entity_impl!(SizeId, "size");
 pub struct LocalId(u32);
 entity_impl!(LocalId, "v");
 
+/// A constant table of the module (`const PERM: i32[256] = [...];`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableId(u32);
+entity_impl!(TableId, "t");
+
+/// A local array of a body (`let v: f32[64];` in a phase or function).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalArrayId(u32);
+entity_impl!(LocalArrayId, "a");
+
 /// A statement of a body, numbered in program order (pre-order) by
 /// [`Body::number_statements`]: the key of every side table about
 /// statements (the vector plan's loop and branch forms).
@@ -102,6 +112,8 @@ pub struct Module {
     /// Kernels in source order.
     pub kernels: Vec<Kernel>,
     pub functions: PrimaryMap<FuncId, Function>,
+    /// Constant tables, readable from every kernel and function.
+    pub tables: PrimaryMap<TableId, Table>,
     /// Which variant of the maths builtins every engine runs (set by
     /// [`fast_math`](crate::passes::fast_math), which also contracts `a * b + c`).
     pub precision: Precision,
@@ -118,10 +130,36 @@ impl Module {
         }
     }
 
+    /// This module with `kernel` as its only kernel (functions and tables
+    /// kept: it may use any).
+    pub fn with_only(&self, kernel: &Kernel) -> Module {
+        Module {
+            kernels: vec![kernel.clone()],
+            functions: self.functions.clone(),
+            tables: self.tables.clone(),
+            precision: self.precision,
+        }
+    }
+
     pub fn kernel(&self, name: &str) -> Option<&Kernel> {
         self.kernels.iter().find(|k| k.name == name)
     }
 }
+
+/// A read-only array fixed in the source: row-major `data`, one value of
+/// type `elem` per element of `dims` (each at least 1).
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: String,
+    pub elem: ScalarType,
+    pub dims: Vec<i64>,
+    pub data: Vec<Scalar>,
+    pub span: Span,
+}
+
+/// The most elements a constant table may hold (16 MiB of `f64`): tables
+/// live in the compiled module's memory, copied once per compilation.
+pub const MAX_TABLE_ELEMS: usize = 1 << 21;
 
 #[derive(Clone, Debug)]
 pub struct Kernel {
@@ -331,6 +369,8 @@ pub struct Function {
 pub struct Body {
     pub exprs: PrimaryMap<ExprId, ExprNode>,
     pub locals: PrimaryMap<LocalId, Local>,
+    /// Local arrays, declared by [`StmtKind::DeclareArray`].
+    pub arrays: PrimaryMap<LocalArrayId, LocalArray>,
     pub block: Block,
 }
 
@@ -342,6 +382,34 @@ pub struct Local {
     pub ty: ScalarType,
     pub span: Span,
     pub kind: LocalKind,
+}
+
+/// An array private to one run of a phase body or function (in a phase,
+/// one copy per lane): constant dimensions, zero-filled each time its
+/// declaration runs, read and written at any index (checked).
+#[derive(Clone, Debug)]
+pub struct LocalArray {
+    pub name: String,
+    pub elem: ScalarType,
+    /// Row-major extents, each at least 1; their product is at most
+    /// [`MAX_LOCAL_ARRAY_ELEMS`].
+    pub dims: Vec<i64>,
+    pub span: Span,
+}
+
+/// The most elements one local array may hold: in a phase each of the 8
+/// lanes has its own copy on the stack of a worker thread, so an `f64`
+/// array of this size takes 256 KiB there.
+pub const MAX_LOCAL_ARRAY_ELEMS: i64 = 4096;
+
+impl LocalArray {
+    pub fn len(&self) -> i64 {
+        self.dims.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -395,6 +463,8 @@ impl Stmt {
             | StmtKind::Reduce { body, .. } => (Some(body), None),
             StmtKind::Assign { .. }
             | StmtKind::Store { .. }
+            | StmtKind::DeclareArray { .. }
+            | StmtKind::LocalStore { .. }
             | StmtKind::Break
             | StmtKind::Continue
             | StmtKind::Swap { .. } => (None, None),
@@ -431,6 +501,20 @@ pub enum StmtKind {
     /// checked: out of range is a runtime error, as for loads.
     Store {
         array: ParamId,
+        index: Vec<ExprId>,
+        value: ExprId,
+    },
+    /// Brings a local array into scope, every element zero (each time the
+    /// statement runs: an array declared in a loop body starts afresh in
+    /// every iteration).
+    DeclareArray {
+        array: LocalArrayId,
+    },
+    /// `array[index] = value` into a local array; the indices are `i64`,
+    /// evaluated and checked before `value` (out of range is a runtime
+    /// error, as for kernel arrays).
+    LocalStore {
+        array: LocalArrayId,
         index: Vec<ExprId>,
         value: ExprId,
     },
@@ -516,6 +600,18 @@ pub enum Expr {
         array: ParamId,
         index: Vec<ExprId>,
     },
+    /// Reads a local array element (see [`StmtKind::LocalStore`]); an
+    /// index outside the array is a runtime error.
+    LocalLoad {
+        array: LocalArrayId,
+        index: Vec<ExprId>,
+    },
+    /// Reads an element of a constant table; an index outside it is a
+    /// runtime error.
+    TableLoad {
+        table: TableId,
+        index: Vec<ExprId>,
+    },
     Unary {
         op: UnaryOp,
         arg: ExprId,
@@ -582,8 +678,10 @@ impl Body {
     /// functions see only their scalar parameters.
     pub fn may_fail(&self, expr: ExprId) -> bool {
         let node = &self.exprs[expr].expr;
-        matches!(node, Expr::Load { .. })
-            || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
+        matches!(
+            node,
+            Expr::Load { .. } | Expr::LocalLoad { .. } | Expr::TableLoad { .. }
+        ) || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
     }
 }
 
@@ -598,6 +696,8 @@ impl Expr {
             Expr::Unary { arg, .. } | Expr::Cast { arg } => ([Some(*arg), None], &[]),
             Expr::Binary { lhs, rhs, .. } => ([Some(*lhs), Some(*rhs)], &[]),
             Expr::Load { index: args, .. }
+            | Expr::LocalLoad { index: args, .. }
+            | Expr::TableLoad { index: args, .. }
             | Expr::Builtin { args, .. }
             | Expr::Call { args, .. } => ([None, None], args),
         };

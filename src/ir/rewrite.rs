@@ -74,6 +74,7 @@ impl<'a> Rebuild<'a> {
         Body {
             exprs: PrimaryMap::from_iter(self.exprs),
             locals: self.locals,
+            arrays: self.old.arrays.clone(),
             block,
         }
     }
@@ -126,7 +127,9 @@ pub fn rewrite_module(module: &mut Module, rw: &mut dyn Rewriter) {
 pub fn operands_mut(expr: &mut Expr) -> Vec<&mut ExprId> {
     match expr {
         Expr::Const(_) | Expr::Param(_) | Expr::Size(_) | Expr::Local(_) => Vec::new(),
-        Expr::Load { index, .. } => index.iter_mut().collect(),
+        Expr::Load { index, .. }
+        | Expr::LocalLoad { index, .. }
+        | Expr::TableLoad { index, .. } => index.iter_mut().collect(),
         Expr::Unary { arg, .. } | Expr::Cast { arg } => vec![arg],
         Expr::Binary { lhs, rhs, .. } => vec![lhs, rhs],
         Expr::Builtin { args, .. } | Expr::Call { args, .. } => args.iter_mut().collect(),
@@ -138,7 +141,7 @@ pub fn operands_mut(expr: &mut Expr) -> Vec<&mut ExprId> {
 fn stmt_exprs_mut(kind: &mut StmtKind) -> Vec<&mut ExprId> {
     match kind {
         StmtKind::Assign { value, .. } => vec![value],
-        StmtKind::Store { index, value, .. } => {
+        StmtKind::Store { index, value, .. } | StmtKind::LocalStore { index, value, .. } => {
             let mut v: Vec<&mut ExprId> = index.iter_mut().collect();
             v.push(value);
             v
@@ -151,7 +154,10 @@ fn stmt_exprs_mut(kind: &mut StmtKind) -> Vec<&mut ExprId> {
             v.push(value);
             v
         }
-        StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => Vec::new(),
+        StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Swap { .. }
+        | StmtKind::DeclareArray { .. } => Vec::new(),
     }
 }
 
@@ -169,6 +175,8 @@ pub fn blocks_mut(kind: &mut StmtKind) -> Vec<&mut Block> {
         | StmtKind::Reduce { body, .. } => vec![body],
         StmtKind::Assign { .. }
         | StmtKind::Store { .. }
+        | StmtKind::DeclareArray { .. }
+        | StmtKind::LocalStore { .. }
         | StmtKind::Break
         | StmtKind::Continue
         | StmtKind::Swap { .. } => Vec::new(),

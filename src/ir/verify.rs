@@ -48,6 +48,7 @@
 //!   return type; the call graph has no cycles.
 
 mod exprs;
+pub use exprs::{binary_result, unary_result};
 mod signature;
 mod stmts;
 #[cfg(test)]
@@ -207,6 +208,52 @@ impl<'a> Checker<'a> {
             .locals
             .get(id)
             .ok_or_else(|| self.err(span, format!("{id} is out of range")))
+    }
+
+    /// A local array of this body, with a shape codegen can lay out.
+    fn local_array(&self, id: LocalArrayId, span: Span) -> Result<&'a LocalArray, VerifyError> {
+        let a = self
+            .body
+            .arrays
+            .get(id)
+            .ok_or_else(|| self.err(span, format!("{id} is out of range")))?;
+        let dims_ok = !a.dims.is_empty()
+            && a.dims.len() <= crate::abi::MAX_RANK
+            && a.dims.iter().all(|&d| d >= 1)
+            && a.dims
+                .iter()
+                .try_fold(1i64, |n, &d| n.checked_mul(d))
+                .is_some_and(|n| n <= MAX_LOCAL_ARRAY_ELEMS);
+        if !dims_ok {
+            return Err(self.err(span, format!("{id} has dimensions {:?}", a.dims)));
+        }
+        Ok(a)
+    }
+
+    /// A constant table of the module, whose data fills its shape.
+    fn table(&self, id: TableId, span: Span) -> Result<&'a Table, VerifyError> {
+        let t = self
+            .module
+            .tables
+            .get(id)
+            .ok_or_else(|| self.err(span, format!("{id} is out of range")))?;
+        let len = t.dims.iter().try_fold(1i64, |n, &d| n.checked_mul(d));
+        let fits = !t.dims.is_empty()
+            && t.dims.len() <= crate::abi::MAX_RANK
+            && t.dims.iter().all(|&d| d >= 1)
+            && len == Some(t.data.len() as i64)
+            && t.data.iter().all(|v| v.ty() == t.elem);
+        if !fits {
+            return Err(self.err(
+                span,
+                format!(
+                    "{id} has dimensions {:?} and {} values",
+                    t.dims,
+                    t.data.len()
+                ),
+            ));
+        }
+        Ok(t)
     }
 
     fn param(&self, id: ParamId, span: Span) -> Result<&'a Param, VerifyError> {

@@ -84,7 +84,7 @@ fn renumber_block(block: &mut Block, remap: &[Option<ExprId>]) {
     for stmt in block {
         match &mut stmt.kind {
             StmtKind::Assign { value, .. } => fix(value),
-            StmtKind::Store { index, value, .. } => {
+            StmtKind::Store { index, value, .. } | StmtKind::LocalStore { index, value, .. } => {
                 index.iter_mut().for_each(fix);
                 fix(value);
             }
@@ -108,7 +108,10 @@ fn renumber_block(block: &mut Block, remap: &[Option<ExprId>]) {
                 fix(cond);
                 renumber_block(body, remap);
             }
-            StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => {}
+            StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Swap { .. }
+            | StmtKind::DeclareArray { .. } => {}
             StmtKind::Foreach { domain, body } => {
                 domain.extents.iter_mut().for_each(fix);
                 renumber_block(body, remap);

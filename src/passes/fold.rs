@@ -48,6 +48,8 @@ impl Rewriter for Fold {
             | Expr::Size(_)
             | Expr::Local(_)
             | Expr::Load { .. }
+            | Expr::LocalLoad { .. }
+            | Expr::TableLoad { .. }
             | Expr::Call { .. } => None,
         };
         match folded {

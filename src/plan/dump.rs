@@ -6,7 +6,7 @@
 use super::access::Check;
 use super::{
     Access, BodyPlan, BranchForm, Cause, Chunking, Diverges, Extent, GatherReason, LoopForm,
-    Offset, PhaseKind, PhasePlan, VectorPlan, COMBINE_ORDER,
+    Offset, PhaseKind, PhasePlan, Source, VectorPlan, COMBINE_ORDER,
 };
 use crate::abi::GANG;
 use crate::ir::{self, Body, ExprId, StmtId};
@@ -53,6 +53,13 @@ impl Text<'_> {
 
     pub fn local(&self, body: &Body, l: ir::LocalId) -> String {
         format!("{l} {}", body.locals[l].name)
+    }
+
+    pub fn source(&self, body: &Body, source: Source) -> String {
+        match source {
+            Source::Local(l) => self.local(body, l),
+            Source::Array(a) => format!("{a} {}", body.arrays[a].name),
+        }
     }
 }
 
@@ -201,6 +208,20 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
     body_lines(out, text, body, &phase.body, "    ");
 }
 
+/// The form of each local array the body declares (none: no line).
+fn local_array_lines(out: &mut String, body: &Body, plan: &BodyPlan, pad: &str) {
+    let arrays: Vec<String> = (plan.arrays.iter())
+        .map(|&id| (id, &body.arrays[id]))
+        .map(|(id, a)| match plan.varying_arrays.get(&id) {
+            Some(cause) => format!("{id} {} (per lane: {})", a.name, describe_cause(cause)),
+            None => format!("{id} {} (one for the gang)", a.name),
+        })
+        .collect();
+    if !arrays.is_empty() {
+        let _ = writeln!(out, "{pad}local arrays: {}", arrays.join(", "));
+    }
+}
+
 /// Varying locals, branches, loops and blend-free writes of one body.
 fn body_lines(out: &mut String, text: &Text, body: &Body, plan: &BodyPlan, pad: &str) {
     let varying: Vec<String> = plan
@@ -217,6 +238,7 @@ fn body_lines(out: &mut String, text: &Text, body: &Body, plan: &BodyPlan, pad: 
             varying.join(", ")
         }
     );
+    local_array_lines(out, body, plan, pad);
     for (&id, form) in &plan.branches {
         if let BranchForm::Varying(why) = form {
             let span = text.stmt_span(body, id);
@@ -224,7 +246,7 @@ fn body_lines(out: &mut String, text: &Text, body: &Body, plan: &BodyPlan, pad: 
                 out,
                 "{pad}if {id} {}: varying (reads {})",
                 text.line(span),
-                text.local(body, *why)
+                text.source(body, *why)
             );
         }
     }

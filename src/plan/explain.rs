@@ -6,7 +6,7 @@
 use super::dump::{chunking, find_stmt, offset, Text};
 use super::{
     Access, BranchForm, Cause, Chunking, Diverges, GatherReason, LoopForm, PhaseKind, PhasePlan,
-    VectorPlan,
+    Source, VectorPlan,
 };
 use crate::abi::CHUNK_ELEMS;
 use crate::ir::{self, Body};
@@ -59,7 +59,12 @@ fn explain_phase(out: &mut String, text: &Text, phase: &PhasePlan) {
     let mut notes = Vec::new();
     access_notes(text, body, phase, &mut notes);
     control_notes(text, body, phase, &mut notes);
-    notes.sort_by_key(|n| n.at);
+    if let Some(stmt) = stmt {
+        local_array_notes(text, body, phase, stmt, &mut notes);
+    }
+    // Unrolled loops repeat their statements: say each finding once.
+    notes.sort_by(|a, b| (a.at, &a.text).cmp(&(b.at, &b.text)));
+    notes.dedup_by(|a, b| a.at == b.at && a.text == b.text);
     if notes.is_empty() {
         let _ = writeln!(out, "    every line runs as plain vector code");
     }
@@ -177,7 +182,10 @@ fn control_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<No
                 "{}: `if` varies across lanes (its condition reads `{}`): each side runs under a \
                  mask, and a side no lane takes is skipped",
                 text.line(span),
-                body.locals[*why].name
+                match *why {
+                    Source::Local(l) => &body.locals[l].name,
+                    Source::Array(a) => &body.arrays[a].name,
+                }
             ),
             help: None,
         });
@@ -207,6 +215,75 @@ fn control_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<No
                 help: None,
             });
         }
+    }
+}
+
+/// Local arrays of the phase kept one per lane, and their accesses at an
+/// index that differs per lane (a per-lane load or store each).
+fn local_array_notes(
+    text: &Text,
+    body: &Body,
+    phase: &PhasePlan,
+    stmt: &ir::Stmt,
+    notes: &mut Vec<Note>,
+) {
+    let plan = &phase.body;
+    for &array in &plan.arrays {
+        let a = &body.arrays[array];
+        if !plan.is_varying_array(array) {
+            continue;
+        }
+        notes.push(Note {
+            at: a.span.start,
+            text: format!(
+                "{}: local array `{}` is one copy per lane ({} × {} elements on the stack)",
+                text.line(a.span),
+                a.name,
+                crate::abi::GANG,
+                a.len()
+            ),
+            help: None,
+        });
+    }
+    let mut stack: Vec<&ir::Stmt> = stmt.children().flatten().collect();
+    while let Some(s) = stack.pop() {
+        stack.extend(s.children().flatten());
+        let mut roots = super::scopes::stmt_operands(s);
+        if let ir::StmtKind::LocalStore { array, index, .. } = &s.kind {
+            if index.iter().any(|&i| plan.is_varying(i)) {
+                notes.push(per_lane_note(text, body, *array, s.span, "store"));
+            }
+        }
+        while let Some(e) = roots.pop() {
+            let node = &body.exprs[e];
+            roots.extend(node.expr.operands());
+            if let ir::Expr::LocalLoad { array, index } = &node.expr {
+                if index.iter().any(|&i| plan.is_varying(i)) {
+                    notes.push(per_lane_note(text, body, *array, node.span, "read"));
+                }
+            }
+        }
+    }
+}
+
+fn per_lane_note(
+    text: &Text,
+    body: &Body,
+    array: ir::LocalArrayId,
+    span: crate::span::Span,
+    what: &str,
+) -> Note {
+    Note {
+        at: span.start,
+        text: format!(
+            "{}: `{}`: the index differs per lane: a checked {what} per lane",
+            text.line(span),
+            text.snippet(span)
+        ),
+        help: Some(format!(
+            "an index every lane shares (a loop counter) makes `{}` plain vector code",
+            body.arrays[array].name
+        )),
     }
 }
 

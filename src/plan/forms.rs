@@ -10,8 +10,8 @@
 //! varying local, or calls a function whose result varies for the forms of
 //! its arguments (each such call has a function plan of its own).
 
-use super::{BodyPlan, BranchForm, Cause, Diverges, LoopForm, Planner};
-use crate::ir::{Body, Expr, ExprId, FuncId, LocalId, Stmt, StmtKind};
+use super::{BodyPlan, BranchForm, Cause, Diverges, LoopForm, Planner, Source};
+use crate::ir::{Body, Expr, ExprId, FuncId, LocalArrayId, LocalId, Stmt, StmtKind};
 use std::collections::HashSet;
 
 /// Fixed-point state while forms are computed.
@@ -37,23 +37,23 @@ impl<'p, 'm> Forms<'p, 'm> {
     /// function's result).
     pub fn run(mut self, block: &'m [Stmt], results: &[ExprId]) -> BodyPlan {
         loop {
-            let before = (
-                self.plan.varying_locals.len(),
-                self.plan.loops.len(),
-                self.plan.calls.len(),
-            );
+            let before = self.size();
             self.walk(block, None);
-            if before
-                == (
-                    self.plan.varying_locals.len(),
-                    self.plan.loops.len(),
-                    self.plan.calls.len(),
-                )
-            {
+            if before == self.size() {
                 break;
             }
         }
         self.finish(block, results)
+    }
+
+    /// How much the fixed point has found so far (it only grows).
+    fn size(&self) -> [usize; 4] {
+        [
+            self.plan.varying_locals.len(),
+            self.plan.varying_arrays.len(),
+            self.plan.loops.len(),
+            self.plan.calls.len(),
+        ]
     }
 
     fn finish(mut self, block: &'m [Stmt], results: &[ExprId]) -> BodyPlan {
@@ -78,15 +78,24 @@ impl<'p, 'm> Forms<'p, 'm> {
         why.is_some()
     }
 
-    /// The local that makes `e` vary (its first varying read), if any.
-    fn why_varying(&mut self, e: ExprId) -> Option<LocalId> {
+    /// What makes `e` vary (its first varying read), if anything.
+    fn why_varying(&mut self, e: ExprId) -> Option<Source> {
         let node = &self.body.exprs[e].expr;
         if let Expr::Local(local) = node {
             return self
                 .plan
                 .varying_locals
                 .contains_key(local)
-                .then_some(*local);
+                .then_some(Source::Local(*local));
+        }
+        if let Expr::LocalLoad { array, .. } = node {
+            if self.plan.varying_arrays.contains_key(array) {
+                // Still visit the indices, so each gets its form.
+                node.operands().for_each(|i| {
+                    self.expr(i);
+                });
+                return Some(Source::Array(*array));
+            }
         }
         let operands: Vec<ExprId> = node.operands().collect();
         let mut why = None;
@@ -111,8 +120,8 @@ impl<'p, 'm> Forms<'p, 'm> {
         e: ExprId,
         func: FuncId,
         varying_args: Vec<bool>,
-        why: Option<LocalId>,
-    ) -> Option<LocalId> {
+        why: Option<Source>,
+    ) -> Option<Source> {
         let id = self.planner.function(func, varying_args);
         self.plan.calls.insert(e, id);
         let result_varies = self.planner.functions[id.0].result_varying;
@@ -127,6 +136,10 @@ impl<'p, 'm> Forms<'p, 'm> {
 
     fn varying_local(&mut self, local: LocalId, cause: Cause) {
         self.plan.varying_locals.entry(local).or_insert(cause);
+    }
+
+    fn varying_array(&mut self, array: LocalArrayId, cause: Cause) {
+        self.plan.varying_arrays.entry(array).or_insert(cause);
     }
 
     /// One pass over `block`; `control` is the enclosing varying `if` or
@@ -158,6 +171,28 @@ impl<'p, 'm> Forms<'p, 'm> {
                     self.expr(i);
                 }
                 self.expr(*value);
+            }
+            // A local array varies when a store gives lanes different
+            // elements or values, or runs under varying control (then only
+            // some lanes' copies change).
+            StmtKind::LocalStore {
+                array,
+                index,
+                value,
+            } => {
+                let mut varies = false;
+                for &i in index {
+                    varies |= self.expr(i);
+                }
+                varies |= self.expr(*value);
+                if varies {
+                    self.varying_array(*array, Cause::Assigned(stmt.id));
+                } else if let Some(c) = control {
+                    self.varying_array(*array, Cause::Control(c));
+                }
+            }
+            StmtKind::DeclareArray { array } => {
+                self.plan.arrays.insert(*array);
             }
             StmtKind::If {
                 cond,

@@ -27,7 +27,9 @@ mod scopes;
 pub use access::{Access, Check, GatherReason};
 pub use footprint::{ArrayFootprint, Offset};
 
-use crate::ir::{self, Body, Domain, ExprId, FuncId, LocalId, ParamId, StmtId, StmtKind};
+use crate::ir::{
+    self, Body, Domain, ExprId, FuncId, LocalArrayId, LocalId, ParamId, StmtId, StmtKind,
+};
 use crate::semantics::ReduceOp;
 use crate::types::ScalarType;
 use forms::Forms;
@@ -46,6 +48,14 @@ pub enum Cause {
     Control(StmtId),
     /// The counter of this `for` loop, whose bounds vary.
     Bounds(StmtId),
+}
+
+/// What a varying value reads that makes it vary: a varying local, or a
+/// varying local array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Local(LocalId),
+    Array(LocalArrayId),
 }
 
 /// How a `for` or `while` loop runs.
@@ -75,8 +85,8 @@ pub enum BranchForm {
     /// One side runs, as in scalar code (the default for an absent entry).
     Uniform,
     /// Each side under a narrowed exec mask, skipped when no lane takes it;
-    /// the condition varies because it reads this local.
-    Varying(LocalId),
+    /// the condition varies because it reads this.
+    Varying(Source),
 }
 
 /// The plan of one body: the driver, a phase, or an inlined function.
@@ -84,9 +94,14 @@ pub enum BranchForm {
 pub struct BodyPlan {
     /// Varying locals and why; every other local is uniform.
     pub varying_locals: BTreeMap<LocalId, Cause>,
-    /// Every expression the body evaluates: `Some(local)` when it varies
-    /// (reading that varying local), `None` when it is uniform.
-    pub exprs: HashMap<ExprId, Option<LocalId>>,
+    /// The local arrays this body declares.
+    pub arrays: BTreeSet<LocalArrayId>,
+    /// Varying local arrays (one copy per lane) and why; every other
+    /// local array is uniform (one copy for the gang).
+    pub varying_arrays: BTreeMap<LocalArrayId, Cause>,
+    /// Every expression the body evaluates: `Some(source)` when it varies
+    /// (reading that varying local or local array), `None` when uniform.
+    pub exprs: HashMap<ExprId, Option<Source>>,
     /// Every loop of the body.
     pub loops: BTreeMap<StmtId, LoopForm>,
     /// The varying `if`s; the others are uniform.
@@ -116,6 +131,10 @@ impl BodyPlan {
 
     pub fn is_varying_local(&self, local: LocalId) -> bool {
         self.varying_locals.contains_key(&local)
+    }
+
+    pub fn is_varying_array(&self, array: LocalArrayId) -> bool {
+        self.varying_arrays.contains_key(&array)
     }
 
     pub fn is_declaration(&self, stmt: StmtId) -> bool {

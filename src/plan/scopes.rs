@@ -100,7 +100,7 @@ fn reads(body: &Body, block: &[Stmt]) -> HashSet<LocalId> {
 pub fn stmt_operands(stmt: &Stmt) -> Vec<ExprId> {
     match &stmt.kind {
         StmtKind::Assign { value, .. } => vec![*value],
-        StmtKind::Store { index, value, .. } => {
+        StmtKind::Store { index, value, .. } | StmtKind::LocalStore { index, value, .. } => {
             let mut v = index.clone();
             v.push(*value);
             v
@@ -113,7 +113,10 @@ pub fn stmt_operands(stmt: &Stmt) -> Vec<ExprId> {
             v
         }
         StmtKind::Foreach { domain, .. } => domain.extents.clone(),
-        StmtKind::Break | StmtKind::Continue | StmtKind::Swap { .. } => Vec::new(),
+        StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Swap { .. }
+        | StmtKind::DeclareArray { .. } => Vec::new(),
     }
 }
 

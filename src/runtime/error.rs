@@ -2,7 +2,7 @@
 //! [`ErrorRecord`] compiled code writes into a typed error that names the
 //! kernel, the array, the index and the source position.
 
-use crate::abi::{ErrorRecord, KernelPlan, ERROR_OUT_OF_BOUNDS};
+use crate::abi::{ErrorRecord, KernelPlan, SiteArray, ERROR_OUT_OF_BOUNDS};
 use crate::diagnostic::Diagnostic;
 use crate::signature::Signature;
 use crate::span::{line_col, Span};
@@ -62,7 +62,11 @@ impl RunError {
                     Some((sig.scratch.get(k)?.name.clone(), shape))
                 }
             };
-            Some((site, shape_of(site.param)?))
+            let named = match &site.array {
+                SiteArray::Param(p) => shape_of(*p)?,
+                SiteArray::Local { name, shape } => (name.clone(), shape.clone()),
+            };
+            Some((site, named))
         });
         let Some((site, (array, shape))) = array else {
             return RunError::Internal(format!(

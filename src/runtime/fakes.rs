@@ -107,7 +107,7 @@ fn total_plan(source: &str) -> KernelPlan {
             chunk_elems: CHUNK_ELEMS,
         }],
         error_sites: vec![ErrorSite {
-            param: 0,
+            array: SiteArray::Param(0),
             span: Span::new(start, start + "x[i + k]".len()),
         }],
         zero_init: vec![false; 3],

@@ -249,7 +249,7 @@ fn validation_rejects_broken_plans() {
     let error = validate_plan(&total.signature, &plan).unwrap_err();
     assert!(error.contains("size slots [2]"), "{error}");
     let mut plan = total.plan.clone();
-    plan.error_sites[0].param = 1;
+    plan.error_sites[0].array = crate::abi::SiteArray::Param(1);
     let error = validate_plan(&total.signature, &plan).unwrap_err();
     assert!(error.contains("error site 0 names parameter 1"), "{error}");
     let mut plan = total.plan.clone();

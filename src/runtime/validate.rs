@@ -2,7 +2,7 @@
 //! tables without bounds failures. Run once per kernel when a program is
 //! built, not per call; a failure is a compiler bug.
 
-use crate::abi::{KernelPlan, MAX_RANK};
+use crate::abi::{KernelPlan, SiteArray, MAX_RANK};
 use crate::signature::Signature;
 
 /// Checks that `plan` fits `sig` and its own frame: one slot per scalar
@@ -64,12 +64,15 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
         }
     }
     for (index, site) in plan.error_sites.iter().enumerate() {
-        let is_array = match sig.params.get(site.param) {
+        let SiteArray::Param(param) = site.array else {
+            continue;
+        };
+        let is_array = match sig.params.get(param) {
             Some(p) => p.dims.is_some(),
-            None => site.param - sig.params.len() < sig.scratch.len(),
+            None => param - sig.params.len() < sig.scratch.len(),
         };
         if !is_array {
-            return fail(format!("error site {index} names parameter {}", site.param));
+            return fail(format!("error site {index} names parameter {param}"));
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 //! runtime allocates for each call. `swap` exchanges two writable arrays of
 //! one type and shape, in uniform code, in O(1).
 
-use super::lower::Lowerer;
+use super::lower::{ty_of, Lowerer};
 use super::scope::Binding;
 use super::sizes::dim_size;
 use crate::diagnostic::Diagnostic;
@@ -21,12 +21,15 @@ pub fn is_swap(e: &ast::Expr) -> bool {
 
 impl Lowerer<'_> {
     /// `let name: T[dims];`
-    pub fn array_decl(&mut self, name: &Ident, ty: &ast::TypeExpr, span: Span) {
+    pub fn array_decl(
+        &mut self,
+        name: &Ident,
+        ty: &ast::TypeExpr,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
         if !self.in_uniform_code() {
-            let d = Diagnostic::error("local arrays are not supported yet")
-                .primary(span, "an array declared inside a phase or function")
-                .help("declare scratch arrays at the top of the kernel body, outside phases");
-            self.error(d);
+            self.local_array(name, ty, span, out);
             return;
         }
         if !self.ctx.kernel_top_level {
@@ -68,6 +71,113 @@ impl Lowerer<'_> {
         });
         self.diags.extend(errors);
         self.scopes.bind(&name.name, Binding::Param(id));
+    }
+
+    /// `let v: T[dims];` in a phase or function: a local array, one copy
+    /// per lane in a phase, with constant dimensions.
+    fn local_array(&mut self, name: &Ident, ty: &ast::TypeExpr, span: Span, out: &mut ir::Block) {
+        if !self.check_rank(ty) {
+            return;
+        }
+        let mut dims = Vec::new();
+        for dim in &ty.dims {
+            match self.globals.consts.dim(dim) {
+                Some(d) if d >= 1 => dims.push(d),
+                _ => {
+                    let d = Diagnostic::error("the dimensions of a local array are constants")
+                        .primary(dim.span, "not a positive integer constant")
+                        .note("each lane of a phase holds its own copy, on the stack: its size is fixed when the kernel compiles")
+                        .help("write a literal size, e.g. `let v: f32[64];`, or use a scratch array declared at the top of the kernel for sizes known at call time (`let tmp: f32[n, m];`)");
+                    self.error(d);
+                    return;
+                }
+            }
+        }
+        let len = dims.iter().try_fold(1i64, |n, &d| n.checked_mul(d));
+        if len.is_none_or(|n| n > ir::MAX_LOCAL_ARRAY_ELEMS) {
+            let d = Diagnostic::error(format!(
+                "local array `{}` is too large: at most {} elements",
+                name.name,
+                ir::MAX_LOCAL_ARRAY_ELEMS
+            ))
+            .primary(ty.span, "each lane of a phase holds its own copy, on the stack")
+            .help("keep large per-element data in a scratch array declared at the top of the kernel (`let tmp: f32[n, 8192];`)");
+            self.error(d);
+            return;
+        }
+        let array = self.b.body.arrays.push(ir::LocalArray {
+            name: name.name.clone(),
+            elem: ty.elem,
+            dims,
+            span: name.span,
+        });
+        self.scopes.bind(&name.name, Binding::LocalArray(array));
+        out.push(ir::Stmt::new(StmtKind::DeclareArray { array }, span));
+    }
+
+    /// `v[index] = value` (or `v[index] op= value`) into a local array.
+    #[allow(clippy::too_many_arguments)]
+    pub fn local_store(
+        &mut self,
+        array: ir::LocalArrayId,
+        name: &Ident,
+        indices: &[ast::Expr],
+        op: Option<ast::BinaryOp>,
+        value: &ast::Expr,
+        place_span: Span,
+        span: Span,
+    ) -> Option<ir::Stmt> {
+        let (elem, rank) = {
+            let a = &self.b.body.arrays[array];
+            (a.elem, a.dims.len())
+        };
+        let index = self.indices(name, rank, indices, place_span);
+        let value = self.expr(value);
+        if index.len() != rank {
+            return None;
+        }
+        let value = match op {
+            Some(op) => {
+                // The place is read again: its indices are lowered a second
+                // time (expressions are trees), pure, so the same values.
+                let current = self.local_load(array, name, indices, place_span);
+                self.compound(op, current, value, span)
+            }
+            None => value,
+        };
+        self.expect_ty(
+            value,
+            ty_of(elem),
+            &format!("a value stored to `{}`", name.name),
+        );
+        Some(ir::Stmt::new(
+            StmtKind::LocalStore {
+                array,
+                index,
+                value,
+            },
+            span,
+        ))
+    }
+
+    /// `v[index]` of a local array.
+    pub fn local_load(
+        &mut self,
+        array: ir::LocalArrayId,
+        name: &Ident,
+        indices: &[ast::Expr],
+        span: Span,
+    ) -> ir::ExprId {
+        let (elem, rank) = {
+            let a = &self.b.body.arrays[array];
+            (a.elem, a.dims.len())
+        };
+        let index = self.indices(name, rank, indices, span);
+        if index.len() != rank {
+            return self.error_expr(span);
+        }
+        self.b
+            .expr(ir::Expr::LocalLoad { array, index }, ty_of(elem), span)
     }
 
     /// `swap(a, b);`

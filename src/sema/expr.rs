@@ -3,6 +3,7 @@
 
 use super::builder::PendingLiteral;
 use super::constants::{self, NamedConstant};
+use super::consts::GlobalConst;
 use super::habits;
 use super::infer::{Resolved, Ty, VarKind};
 use super::lower::{ty_of, Lowerer};
@@ -111,6 +112,16 @@ impl Lowerer<'_> {
                     .expr(Expr::Size(size), ty_of(ScalarType::I64), ident.span)
             }
             Some(Binding::Param(param)) => self.param_value(param, ident),
+            Some(Binding::LocalArray(_)) => {
+                let d = Diagnostic::error(format!("`{}` is an array, not a value", ident.name))
+                    .primary(ident.span, "a whole array cannot be used as a value")
+                    .help(format!("read one element: `{}[k]`", ident.name));
+                self.error(d);
+                self.error_expr(ident.span)
+            }
+            None if self.globals.consts.by_name.contains_key(&ident.name) => {
+                self.global_const(ident)
+            }
             None => match constants::lookup(&ident.name) {
                 Some(NamedConstant::Float(v)) => {
                     let ty = self.infer.fresh(VarKind::Float);
@@ -125,6 +136,43 @@ impl Lowerer<'_> {
                 }
             },
         }
+    }
+
+    /// A `const` item's name: its value, or an error for a table.
+    fn global_const(&mut self, ident: &Ident) -> ExprId {
+        match self.globals.consts.by_name.get(&ident.name) {
+            Some(GlobalConst::Scalar(v)) => {
+                let v = *v;
+                self.b.expr(Expr::Const(v), ty_of(v.ty()), ident.span)
+            }
+            _ => {
+                let d = Diagnostic::error(format!("`{}` is a table, not a value", ident.name))
+                    .primary(ident.span, "a whole table cannot be used as a value")
+                    .help(format!("read one element: `{}[k]`", ident.name));
+                self.error(d);
+                self.error_expr(ident.span)
+            }
+        }
+    }
+
+    /// `TABLE[index]` of a constant table.
+    fn table_load(
+        &mut self,
+        table: ir::TableId,
+        name: &Ident,
+        indices: &[ast::Expr],
+        span: Span,
+    ) -> ExprId {
+        let (elem, rank) = {
+            let t = &self.globals.consts.tables[table];
+            (t.elem, t.dims.len())
+        };
+        let index = self.indices(name, rank, indices, span);
+        if index.len() != rank {
+            return self.error_expr(span);
+        }
+        self.b
+            .expr(Expr::TableLoad { table, index }, ty_of(elem), span)
     }
 
     fn param_value(&mut self, param: ir::ParamId, ident: &Ident) -> ExprId {
@@ -466,6 +514,17 @@ impl Lowerer<'_> {
     }
 
     fn load(&mut self, array: &Ident, indices: &[ast::Expr], span: Span) -> ExprId {
+        match self.scopes.lookup(&array.name) {
+            Some(Binding::LocalArray(local)) => {
+                return self.local_load(local, array, indices, span);
+            }
+            None => {
+                if let Some(GlobalConst::Table(t)) = self.globals.consts.by_name.get(&array.name) {
+                    return self.table_load(*t, array, indices, span);
+                }
+            }
+            Some(_) => {}
+        }
         let Some((param, elem, dims)) = self.array_param(array) else {
             indices.iter().for_each(|i| {
                 self.expr(i);

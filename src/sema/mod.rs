@@ -14,6 +14,7 @@
 mod arrays;
 mod builder;
 mod constants;
+mod consts;
 mod expr;
 mod habits;
 mod infer;
@@ -49,17 +50,22 @@ pub struct Globals {
     pub functions: PrimaryMap<FuncId, FnSig>,
     pub fn_by_name: HashMap<String, FuncId>,
     pub kernel_names: HashMap<String, Span>,
+    /// `const` items: named values and constant tables.
+    pub consts: consts::Consts,
 }
 
 /// Checks a whole file and lowers it to IR.
 pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let globals = collect_globals(file, &mut diags);
-    let mut module = ir::Module::default();
+    let mut module = ir::Module {
+        tables: globals.consts.tables.clone(),
+        ..ir::Module::default()
+    };
     let mut call_graph: Vec<Vec<(FuncId, Span)>> = Vec::new();
     let functions = file.items.iter().filter_map(|item| match item {
         ast::Item::Function(f) => Some(f),
-        ast::Item::Kernel(_) => None,
+        ast::Item::Kernel(_) | ast::Item::Const(_) => None,
     });
     for (decl, (_, sig)) in functions.zip(globals.functions.iter()) {
         let (function, errors, calls) = Lowerer::new(&globals).function(decl, sig);
@@ -90,12 +96,14 @@ fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globa
         functions: PrimaryMap::new(),
         fn_by_name: HashMap::new(),
         kernel_names: HashMap::new(),
+        consts: consts::Consts::default(),
     };
     let mut seen: HashMap<String, Span> = HashMap::new();
     for item in &file.items {
         let name = match item {
             ast::Item::Kernel(k) => &k.name,
             ast::Item::Function(f) => &f.name,
+            ast::Item::Const(c) => &c.name,
         };
         check_item_name(name, &mut seen, diags);
         match item {
@@ -109,6 +117,7 @@ fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globa
                 let id = globals.functions.push(fn_signature(f, diags));
                 globals.fn_by_name.entry(f.name.name.clone()).or_insert(id);
             }
+            ast::Item::Const(c) => globals.consts.declare(c, diags),
         }
     }
     globals

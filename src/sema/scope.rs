@@ -1,6 +1,6 @@
 //! Lexical scopes: what each name in a body refers to.
 
-use crate::ir::{LocalId, ParamId, SizeId};
+use crate::ir::{LocalArrayId, LocalId, ParamId, SizeId};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,6 +9,8 @@ pub enum Binding {
     /// A kernel parameter or output array (scalar outputs are locals).
     Param(ParamId),
     Size(SizeId),
+    /// A local array of a phase or function (`let v: f32[64];`).
+    LocalArray(LocalArrayId),
 }
 
 /// A stack of block scopes; inner scopes shadow outer ones, as in Rust.

@@ -33,6 +33,16 @@ impl Lowerer<'_> {
         out
     }
 
+    fn read_only_table(&mut self, name: &Ident) {
+        let d = Diagnostic::error(format!("cannot assign to constant `{}`", name.name))
+            .primary(name.span, "constants are read-only")
+            .help(format!(
+                "copy it into a local first: `let v = {0};` (a table: `let v: T[len]; v[k] = {0}[k];`)",
+                name.name
+            ));
+        self.error(d);
+    }
+
     fn unused_value(&mut self, span: Span) {
         let d = Diagnostic::error("expression statement has no effect")
             .primary(span, "this value is computed and dropped")
@@ -50,12 +60,21 @@ impl Lowerer<'_> {
                 pattern_span,
                 value,
             } => self.let_tuple(names, *pattern_span, value, stmt.span, out),
-            S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span),
+            S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span, out),
             S::Assign { place, op, value } => match &place.kind {
                 PlaceKind::Var(name) => self.assign(name, *op, value, stmt.span, out),
                 PlaceKind::Index { array, indices } => {
-                    let store =
-                        self.nested(|l| l.store(array, indices, *op, value, place.span, stmt.span));
+                    let store = match self.scopes.lookup(&array.name) {
+                        Some(Binding::LocalArray(local)) => self.nested(|l| {
+                            l.local_store(local, array, indices, *op, value, place.span, stmt.span)
+                        }),
+                        None if self.globals.consts.by_name.contains_key(&array.name) => {
+                            self.read_only_table(array);
+                            None
+                        }
+                        _ => self
+                            .nested(|l| l.store(array, indices, *op, value, place.span, stmt.span)),
+                    };
                     out.extend(store);
                 }
             },
@@ -320,10 +339,24 @@ impl Lowerer<'_> {
                 self.error(d);
                 return None;
             }
+            Some(Binding::LocalArray(_)) => {
+                let d = Diagnostic::error(format!("cannot assign to array `{}`", name.name))
+                    .primary(name.span, "a whole array cannot be assigned")
+                    .help(format!(
+                        "store one element at a time: `{}[k] = ...;`",
+                        name.name
+                    ));
+                self.error(d);
+                return None;
+            }
             Some(Binding::Size(_)) => {
                 let d = Diagnostic::error(format!("cannot assign to size `{}`", name.name))
                     .primary(name.span, "sizes are fixed by the call");
                 self.error(d);
+                return None;
+            }
+            None if self.globals.consts.by_name.contains_key(&name.name) => {
+                self.read_only_table(name);
                 return None;
             }
             None => {

@@ -21,6 +21,24 @@ pub struct SourceFile {
 pub enum Item {
     Kernel(KernelDecl),
     Function(FunctionDecl),
+    Const(ConstDecl),
+}
+
+/// `const NAME: T = value;` or `const NAME: T[dims] = [v, v, ...];`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub value: ConstValue,
+    pub span: Span,
+}
+
+/// The value of a `const`: an expression, or a bracketed list (nested
+/// once per dimension of a table).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstValue {
+    Expr(Expr),
+    List { items: Vec<ConstValue>, span: Span },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -33,6 +33,7 @@ pub fn dump_ast(file: &SourceFile) -> String {
         match item {
             Item::Kernel(kernel) => dumper.kernel(kernel),
             Item::Function(function) => dumper.function(function),
+            Item::Const(c) => dumper.constant(c),
         }
     }
     dumper.out
@@ -73,6 +74,22 @@ impl Dumper {
             }
             d.block("", &kernel.body);
         });
+    }
+
+    fn constant(&mut self, c: &ConstDecl) {
+        let head = format!("const {}: {}", c.name.name, type_text(&c.ty));
+        self.line(&head, c.span);
+        self.nested(|d| d.const_value(&c.value));
+    }
+
+    fn const_value(&mut self, value: &ConstValue) {
+        match value {
+            ConstValue::Expr(e) => self.expr("", e),
+            ConstValue::List { items, span } => {
+                self.line("list", *span);
+                self.nested(|d| items.iter().for_each(|v| d.const_value(v)));
+            }
+        }
     }
 
     fn function(&mut self, function: &FunctionDecl) {

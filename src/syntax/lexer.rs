@@ -44,6 +44,8 @@ pub enum TokenKind {
     Kernel,
     #[token("fn")]
     Fn,
+    #[token("const")]
+    Const,
     #[token("let")]
     Let,
     #[token("if")]
@@ -418,6 +420,7 @@ impl TokenKind {
         Some(match self {
             Kernel => "kernel",
             Fn => "fn",
+            Const => "const",
             Let => "let",
             If => "if",
             Else => "else",

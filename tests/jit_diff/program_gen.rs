@@ -137,6 +137,23 @@ struct ArrayInfo {
     stored_in: Option<usize>,
 }
 
+/// An output `q0: T[n, width]` (`[h, w, width]` in 2-D) that one phase
+/// fills with owner stores: each index writes its own row of `width`.
+#[derive(Clone, Copy, Debug)]
+struct OwnerOutput {
+    ty: Ty,
+    width: usize,
+    phase: usize,
+}
+
+/// A local array in scope (`let aN: T[len];` in a phase or function).
+#[derive(Clone, Debug)]
+struct LocalArray {
+    name: String,
+    ty: Ty,
+    len: usize,
+}
+
 struct FnSig {
     name: String,
     params: Vec<Ty>,
@@ -171,6 +188,9 @@ struct Gen<'t> {
     globals: Vec<Var>,
     /// Locals in scope, innermost last.
     vars: Vec<Var>,
+    /// Local arrays in scope, innermost last.
+    local_arrays: Vec<LocalArray>,
+    owner: Option<OwnerOutput>,
     /// Locals below this index are uniform locals seen from a phase:
     /// read-only there.
     frozen: usize,
@@ -198,6 +218,8 @@ impl<'t> Gen<'t> {
             arrays: Vec::new(),
             globals: Vec::new(),
             vars: Vec::new(),
+            local_arrays: Vec::new(),
+            owner: None,
             frozen: 0,
             fns: Vec::new(),
             callable: 0,
@@ -268,6 +290,7 @@ impl<'t> Gen<'t> {
         self.line("}");
         self.line("");
         self.vars.clear();
+        self.local_arrays.clear();
         self.fns.push(FnSig { name, params, ret });
     }
 
@@ -333,8 +356,28 @@ impl<'t> Gen<'t> {
             let (name, ty) = (p.name.clone(), p.ty);
             self.globals.push(Var { name, ty, writable });
         }
+        if self.tape.chance(25) {
+            self.owner = Some(OwnerOutput {
+                ty: self.tape.pick(NUMERIC),
+                width: 1 + self.tape.below(4),
+                phase: self.tape.below(phases),
+            });
+        }
         self.line(&self.header(params));
         self.indent += 1;
+        if self.tape.chance(30) {
+            // A scratch array, written by one phase like an output.
+            let ty = self.tape.pick(NUMERIC);
+            let dims = if self.rank == 1 { "[n]" } else { "[h, w]" };
+            self.line(&format!("let z0: {}{dims};", ty.name()));
+            let stored_in = Some(self.tape.below(phases));
+            self.arrays.push(ArrayInfo {
+                name: "z0".into(),
+                ty,
+                oob: false,
+                stored_in,
+            });
+        }
         self.ctx = Ctx::Uniform { guarded: false };
         self.callable = self.fns.len();
         for phase in 0..phases {
@@ -372,7 +415,11 @@ impl<'t> Gen<'t> {
         let (outs, ins): (Vec<&Param>, Vec<&Param>) =
             params.iter().partition(|p| p.role == Role::Output);
         let ins: Vec<String> = ins.into_iter().map(show).collect();
-        let outs: Vec<String> = outs.into_iter().map(show).collect();
+        let mut outs: Vec<String> = outs.into_iter().map(show).collect();
+        if let Some(q) = self.owner {
+            let dims = if self.rank == 1 { "n" } else { "h, w" };
+            outs.push(format!("q0: {}[{dims}, {}]", q.ty.name(), q.width));
+        }
         format!(
             "kernel {KERNEL}({}) -> ({}) {{",
             ins.join(", "),
@@ -399,10 +446,29 @@ impl<'t> Gen<'t> {
                 self.value_and_index();
             } else if self.tape.chance(30) && self.budget > 0 {
                 self.guarded_block();
+            } else if self.tape.chance(15) {
+                self.swap();
             } else {
                 self.statement();
             }
         }
+    }
+
+    /// `swap(a, b);` of two written arrays of one type, when there are.
+    fn swap(&mut self) {
+        let written: Vec<usize> = (0..self.arrays.len())
+            .filter(|&a| self.arrays[a].stored_in.is_some())
+            .collect();
+        let pairs: Vec<(usize, usize)> = (written.iter())
+            .flat_map(|&a| written.iter().map(move |&b| (a, b)))
+            .filter(|&(a, b)| a < b && self.arrays[a].ty == self.arrays[b].ty)
+            .collect();
+        if pairs.is_empty() {
+            return self.statement();
+        }
+        let (a, b) = pairs[self.tape.below(pairs.len())];
+        let line = format!("swap({}, {});", self.arrays[a].name, self.arrays[b].name);
+        self.line(&line);
     }
 
     /// `name = value;` at the top level: a uniform expression, or one with
@@ -517,6 +583,7 @@ impl<'t> Gen<'t> {
     /// uniform locals frozen, and everything restored afterwards.
     fn in_phase<T>(&mut self, phase: usize, stores: bool, body: impl FnOnce(&mut Self) -> T) -> T {
         let (saved_ctx, saved_frozen, saved_vars) = (self.ctx, self.frozen, self.vars.len());
+        let saved_arrays = self.local_arrays.len();
         self.frozen = self.vars.len();
         let index: &[&str] = if self.rank == 1 { &["i"] } else { &["r", "c"] };
         for name in index {
@@ -529,6 +596,7 @@ impl<'t> Gen<'t> {
         self.ctx = Ctx::Phase { phase, stores };
         let result = body(self);
         self.vars.truncate(saved_vars);
+        self.local_arrays.truncate(saved_arrays);
         self.ctx = saved_ctx;
         self.frozen = saved_frozen;
         result
@@ -545,6 +613,9 @@ impl<'t> Gen<'t> {
             let owned: Vec<usize> = (0..g.arrays.len())
                 .filter(|&a| g.arrays[a].stored_in == Some(phase))
                 .collect();
+            if let Some(q) = g.owner.filter(|q| q.phase == phase) {
+                g.owner_stores(q);
+            }
             for a in owned {
                 if g.tape.chance(25) {
                     let cond = g.condition(EXPR_DEPTH);
@@ -560,6 +631,32 @@ impl<'t> Gen<'t> {
         });
         self.indent -= 1;
         self.line("}");
+    }
+
+    /// The phase's stores into `q0`, below its current index: a loop over
+    /// the whole row, or one element at a clamped index.
+    fn owner_stores(&mut self, q: OwnerOutput) {
+        let index = if self.rank == 1 { "i" } else { "r, c" };
+        let value = self.expr(q.ty, EXPR_DEPTH);
+        if self.tape.chance(60) {
+            let k = self.fresh("k");
+            self.line(&format!("for {k} in 0..{} {{", q.width));
+            self.line(&format!(
+                "    q0[{index}, {k}] = {value} + {}({k});",
+                q.ty.name()
+            ));
+            self.line("}");
+        } else {
+            let ints: Vec<String> = (self.vars.iter().chain(&self.globals))
+                .filter(|v| v.ty == Ty::I64)
+                .map(|v| v.name.clone())
+                .collect();
+            let at = match self.tape.below(ints.len() + 1) {
+                0 => self.tape.below(q.width).to_string(),
+                k => format!("clamp({}, 0, {})", ints[k - 1], q.width - 1),
+            };
+            self.line(&format!("q0[{index}, {at}] = {value};"));
+        }
     }
 
     /// Now and then, `let v: T = x0[wild index];` (under a condition or
@@ -642,6 +739,12 @@ impl<'t> Gen<'t> {
         if self.loops > 0 {
             forms.push(Form::Jump);
         }
+        if matches!(self.ctx, Ctx::Phase { .. } | Ctx::Function) {
+            forms.push(Form::LocalArray);
+            if !self.local_arrays.is_empty() {
+                forms.extend([Form::LocalStore, Form::LocalStore]);
+            }
+        }
         match self.tape.pick(&forms) {
             Form::Let => self.let_statement(),
             Form::Assign => self.assign(),
@@ -650,7 +753,33 @@ impl<'t> Gen<'t> {
             Form::For => self.for_loop(),
             Form::While => self.while_loop(),
             Form::Jump => self.jump(),
+            Form::LocalArray => self.local_array(),
+            Form::LocalStore => self.local_store(),
         }
+    }
+
+    /// `let aN: T[len];`, zero-filled, private to each lane in a phase.
+    fn local_array(&mut self) {
+        let ty = self.any_ty();
+        let len = 1 + self.tape.below(9);
+        let name = self.fresh("a");
+        self.line(&format!("let {name}: {}[{len}];", ty.name()));
+        self.local_arrays.push(LocalArray { name, ty, len });
+    }
+
+    /// `aN[k] op= value;` at an index in range: a constant, a loop
+    /// counter or any i64 value clamped.
+    fn local_store(&mut self) {
+        let Some(a) =
+            (!self.local_arrays.is_empty()).then(|| self.tape.below(self.local_arrays.len()))
+        else {
+            return self.let_statement();
+        };
+        let target = self.local_element(a);
+        let ty = self.local_arrays[a].ty;
+        let op = self.assign_op(ty);
+        let value = self.expr(ty, EXPR_DEPTH);
+        self.line(&format!("{target} {op}= {value};"));
     }
 
     fn let_statement(&mut self) {
@@ -719,6 +848,7 @@ impl<'t> Gen<'t> {
     /// A nested block: its locals go out of scope at the end.
     fn block_body(&mut self) {
         let saved = self.vars.len();
+        let saved_arrays = self.local_arrays.len();
         self.indent += 1;
         self.blocks += 1;
         let count = 1 + self.tape.below(3);
@@ -726,6 +856,7 @@ impl<'t> Gen<'t> {
         self.blocks -= 1;
         self.indent -= 1;
         self.vars.truncate(saved);
+        self.local_arrays.truncate(saved_arrays);
     }
 
     fn if_statement(&mut self) {
@@ -834,4 +965,6 @@ enum Form {
     For,
     While,
     Jump,
+    LocalArray,
+    LocalStore,
 }

@@ -53,6 +53,18 @@ impl Checker<'_> {
                     && index.iter().all(|&i| ty(i) == ScalarType::I64);
                 ok.then(|| param.elem())
             }
+            Expr::LocalLoad { array, index } => {
+                let a = self.local_array(*array, span)?;
+                let ok =
+                    index.len() == a.dims.len() && index.iter().all(|&i| ty(i) == ScalarType::I64);
+                ok.then_some(a.elem)
+            }
+            Expr::TableLoad { table, index } => {
+                let t = self.table(*table, span)?;
+                let ok =
+                    index.len() == t.dims.len() && index.iter().all(|&i| ty(i) == ScalarType::I64);
+                ok.then_some(t.elem)
+            }
             Expr::Unary { op, arg } => unary_result(*op, ty(*arg)),
             Expr::Binary { op, lhs, rhs } => (ty(*lhs) == ty(*rhs))
                 .then(|| binary_result(*op, ty(*lhs)))
@@ -125,6 +137,8 @@ impl Checker<'_> {
             Expr::Size(s) => format!("size {s}"),
             Expr::Local(l) => format!("local {l}"),
             Expr::Load { array, .. } => format!("load of {array}"),
+            Expr::LocalLoad { array, .. } => format!("load of {array}"),
+            Expr::TableLoad { table, .. } => format!("load of {table}"),
             Expr::Unary { op, .. } => format!("unary {op:?}"),
             Expr::Binary { op, .. } => format!("binary {op:?}"),
             Expr::Cast { .. } => "cast".to_string(),
@@ -153,7 +167,7 @@ impl Checker<'_> {
 }
 
 /// The result type of `op` on an operand of type `t`, `None` if not allowed.
-pub(super) fn unary_result(op: UnaryOp, t: ScalarType) -> Option<ScalarType> {
+pub fn unary_result(op: UnaryOp, t: ScalarType) -> Option<ScalarType> {
     let ok = match op {
         UnaryOp::Neg => t.is_numeric(),
         UnaryOp::Not => t.is_int() || t == ScalarType::Bool,
@@ -163,7 +177,7 @@ pub(super) fn unary_result(op: UnaryOp, t: ScalarType) -> Option<ScalarType> {
 
 /// The result type of `op` on two operands of type `t`, `None` if not
 /// allowed. `Rem` is allowed on floats (fmod).
-pub(super) fn binary_result(op: BinaryOp, t: ScalarType) -> Option<ScalarType> {
+pub fn binary_result(op: BinaryOp, t: ScalarType) -> Option<ScalarType> {
     use BinaryOp::*;
     let ok = match op {
         Add | Sub | Mul | Div | Rem => t.is_numeric(),

@@ -59,6 +59,8 @@ struct Walk<'c, 'a> {
     loads: Vec<(ExprId, ParamId)>,
     /// Statement ids seen so far: each must be set and unique.
     stmt_ids: std::collections::HashSet<StmtId>,
+    /// The phase (or function) each local array is declared and used in.
+    array_owners: std::collections::HashMap<LocalArrayId, Owner>,
 }
 
 impl Checker<'_> {
@@ -101,6 +103,7 @@ impl<'c, 'a> Walk<'c, 'a> {
             stored: Vec::new(),
             loads: Vec::new(),
             stmt_ids: std::collections::HashSet::new(),
+            array_owners: std::collections::HashMap::new(),
         }
     }
 
@@ -129,6 +132,12 @@ impl<'c, 'a> Walk<'c, 'a> {
                 index,
                 value,
             } => self.store(*array, index, *value, span, scope),
+            StmtKind::DeclareArray { array } => self.declare_array(*array, span, scope),
+            StmtKind::LocalStore {
+                array,
+                index,
+                value,
+            } => self.local_store(*array, index, *value, span, scope),
             StmtKind::If {
                 cond,
                 then_block,
@@ -178,14 +187,19 @@ impl<'c, 'a> Walk<'c, 'a> {
         let ty = self.cx.use_root(self.uses, root, span)?.ty;
         let owner = scope.owner();
         let (reads, loads) = (&mut self.reads, &mut self.loads);
+        let mut array_reads = Vec::new();
         self.cx.visit_tree(root, |id, node| {
             match &node.expr {
                 Expr::Local(l) => reads.push((*l, owner, node.span)),
                 Expr::Load { array, .. } if scope.phase.is_some() => loads.push((id, *array)),
+                Expr::LocalLoad { array, .. } => array_reads.push((*array, owner, node.span)),
                 _ => {}
             }
             Ok(())
         })?;
+        for (array, owner, span) in array_reads {
+            self.own_array(array, owner, span)?;
+        }
         Ok(ty)
     }
 
@@ -304,6 +318,52 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
         self.stored.push(array);
         Ok(())
+    }
+
+    /// Local arrays live in phases and functions, never in a kernel's
+    /// uniform code (arrays declared there are scratch parameters), and
+    /// each belongs to one phase or function.
+    fn declare_array(&mut self, array: LocalArrayId, span: Span, scope: Scope) -> Check {
+        self.cx.local_array(array, span)?;
+        if scope.uniform {
+            let msg = format!("local array {array} declared in a kernel's uniform code");
+            return Err(self.cx.err(span, msg));
+        }
+        self.own_array(array, scope.owner(), span)
+    }
+
+    fn local_store(
+        &mut self,
+        array: LocalArrayId,
+        index: &[ExprId],
+        value: ExprId,
+        span: Span,
+        scope: Scope,
+    ) -> Check {
+        let elem = self.cx.local_array(array, span)?.elem;
+        let rank = self.cx.body.arrays[array].dims.len();
+        for &i in index {
+            self.expect_type(i, ScalarType::I64, "local array index", span, scope)?;
+        }
+        let ty = self.expr(value, span, scope)?;
+        if index.len() != rank || ty != elem {
+            let msg = format!(
+                "store of {ty} at {} indices into {array} of {elem} (rank {rank})",
+                index.len()
+            );
+            return Err(self.cx.err(span, msg));
+        }
+        self.own_array(array, scope.owner(), span)
+    }
+
+    fn own_array(&mut self, array: LocalArrayId, owner: Owner, span: Span) -> Check {
+        match self.array_owners.insert(array, owner) {
+            Some(old) if old != owner => {
+                let msg = format!("local array {array} used both in {old:?} and {owner:?}");
+                Err(self.cx.err(span, msg))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Both arrays writable, of one element type and shape, in uniform code.

@@ -17,6 +17,7 @@ impl Parser<'_> {
         match self.kind() {
             TokenKind::Kernel => Some(ast::Item::Kernel(self.kernel())),
             TokenKind::Fn => Some(ast::Item::Function(self.function())),
+            TokenKind::Const => Some(ast::Item::Const(self.const_item())),
             _ => {
                 self.skip_stray_tokens();
                 None
@@ -38,7 +39,7 @@ impl Parser<'_> {
         self.bump();
         while !matches!(
             self.kind(),
-            TokenKind::Kernel | TokenKind::Fn | TokenKind::Eof
+            TokenKind::Kernel | TokenKind::Fn | TokenKind::Const | TokenKind::Eof
         ) && !self.at_item_habit()
         {
             self.bump();
@@ -72,6 +73,58 @@ impl Parser<'_> {
             outputs,
             body,
             span,
+        }
+    }
+
+    /// `const NAME: type = value;`
+    fn const_item(&mut self) -> ast::ConstDecl {
+        let start = self.start();
+        self.bump();
+        let name = self.item_name("constant name");
+        let ty = if self.eat(TokenKind::Colon) {
+            self.type_expr()
+        } else {
+            self.report(self.expected_diag("`:` and a type").help(
+                "constants are typed: `const N: i64 = 64;`, `const T: f32[3] = [1.0, 2.0, 3.0];`",
+            ));
+            None
+        };
+        let value = if self.eat(TokenKind::Eq) {
+            self.const_value()
+        } else {
+            self.error_expected("`=`");
+            ast::ConstValue::Expr(ast::Expr {
+                kind: ast::ExprKind::Error,
+                span: self.current().span,
+            })
+        };
+        if !self.eat(TokenKind::Semi) {
+            self.error_expected("`;`");
+        }
+        let span = self.span_from(start);
+        let ty = ty.unwrap_or(TypeExpr {
+            elem: ScalarType::I64,
+            dims: Vec::new(),
+            span,
+        });
+        ast::ConstDecl {
+            name,
+            ty,
+            value,
+            span,
+        }
+    }
+
+    /// An expression, or `[v, v, ...]` of constant values.
+    fn const_value(&mut self) -> ast::ConstValue {
+        if !self.at(TokenKind::LBracket) {
+            return ast::ConstValue::Expr(self.expr());
+        }
+        let start = self.start();
+        let items = self.delimited(TokenKind::RBracket, |p| Some(p.const_value()));
+        ast::ConstValue::List {
+            items,
+            span: self.span_from(start),
         }
     }
 

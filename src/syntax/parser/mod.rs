@@ -324,7 +324,7 @@ impl<'src> Parser<'src> {
         let (mut braces, mut parens) = (0u32, 0u32);
         loop {
             match self.kind() {
-                TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn => return,
+                TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn | TokenKind::Const => return,
                 TokenKind::Semi if braces == 0 => {
                     self.bump();
                     return;

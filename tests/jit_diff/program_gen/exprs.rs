@@ -176,6 +176,13 @@ impl Gen<'_> {
             let reads: Vec<String> = arrays.map(|a| self.current(a)).collect();
             names.extend(reads);
         }
+        let locals: Vec<usize> = (0..self.local_arrays.len())
+            .filter(|&a| self.local_arrays[a].ty == ty)
+            .collect();
+        for a in locals {
+            let read = self.local_element(a);
+            names.push(read);
+        }
         match self.tape.below(names.len() + 1) {
             0 => self.literal(ty),
             k => names[k - 1].clone(),
@@ -244,6 +251,23 @@ impl Gen<'_> {
     // ---- array reads ----
 
     /// `a[i]` / `a[r, c]` at the current index.
+    /// An element of local array `a` at an index in range: a constant, or
+    /// an `i64` local or size clamped to the array (no array reads in the
+    /// index, so leaves stay shallow).
+    pub(super) fn local_element(&mut self, a: usize) -> String {
+        let (name, len) = (self.local_arrays[a].name.clone(), self.local_arrays[a].len);
+        let ints: Vec<String> = (self.vars.iter())
+            .chain(self.globals.iter().filter(|_| self.ctx != Ctx::Function))
+            .filter(|v| v.ty == Ty::I64)
+            .map(|v| v.name.clone())
+            .collect();
+        let index = match self.tape.below(ints.len() + 1) {
+            0 => self.tape.below(len).to_string(),
+            k => format!("clamp({}, 0, {})", ints[k - 1], len - 1),
+        };
+        format!("{name}[{index}]")
+    }
+
     pub(super) fn current(&self, array: usize) -> String {
         let index = if self.rank == 1 { "i" } else { "r, c" };
         format!("{}[{index}]", self.arrays[array].name)
