@@ -66,6 +66,24 @@ def dot_nb(x, y):
     return d
 
 
+@njit(parallel=True)
+def argmin_nb(x):
+    # No fastmath: it assumes no NaN, and argmin's answer is the first NaN.
+    # Each block's first smallest element (np.argmin: NaN first), in
+    # parallel; then the blocks in order, the earlier winning ties.
+    blocks = (x.size + 16383) // 16384
+    best = np.empty(blocks, np.int64)
+    for b in prange(blocks):
+        lo = b * 16384
+        best[b] = lo + np.argmin(x[lo:min(lo + 16384, x.size)])
+    i = -1
+    for b in range(blocks):
+        j = best[b]
+        if i < 0 or x[j] < x[i] or (np.isnan(x[j]) and not np.isnan(x[i])):
+            i = j
+    return i
+
+
 @njit(parallel=True, fastmath=True)
 def blur_nb(img, out):
     h, w = img.shape
@@ -347,6 +365,12 @@ def dot(d):
     return [("numpy", lambda: np.dot(x, y), check), ("numba", lambda: dot_nb(x, y), check)]
 
 
+def argmin(d):
+    x, want = d.load("argmin", "x", "i")
+    check = lambda got: exact(got, want)
+    return [("numpy", lambda: np.argmin(x), check), ("numba", lambda: argmin_nb(x), check)]
+
+
 def blur(d):
     img, want = d.load("blur", "img", "out")
     out = np.empty_like(img)
@@ -454,7 +478,7 @@ def binomial(d):
 
 
 CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes,
-         jacobi, stencil3d, ema, nbody, binomial]
+         jacobi, stencil3d, ema, nbody, binomial, argmin]
 
 # The report has no numpy column for these, and says why.
 NO_NUMPY = {

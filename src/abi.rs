@@ -129,14 +129,14 @@ pub type RunPhaseFn = unsafe extern "C" fn(
 /// `chunk(frame, arrays, begin, end, partial, error) -> status`: runs the
 /// phase body for indices `begin..end` of a 1-D domain, or rows
 /// `begin..end` of an N-D one (row `r` being the `r`-th combination of the
-/// outer indices in row-major order). A reduction chunk writes its partial result
-/// (in the frame's slot encoding) to `*partial`.
+/// outer indices in row-major order). A reduction chunk writes the partial
+/// result of each of its lanes to `*partial` ([`LanePartials`]).
 pub type ChunkFn = unsafe extern "C" fn(
     frame: *const u64,
     arrays: *const ArrayDesc,
     begin: i64,
     end: i64,
-    partial: *mut u64,
+    partial: *mut LanePartials,
     error: *mut ErrorRecord,
 ) -> u32;
 
@@ -152,15 +152,52 @@ pub struct FrameLayout {
 }
 
 /// The language's reduction operators; their scalar semantics (identity,
-/// combine) are `crate::semantics::builtins::{reduce_identity, reduce_combine}`.
+/// combine, lane tree) are `crate::semantics::reduce`.
 pub use crate::semantics::ops::ReduceOp;
+use crate::semantics::reduce::{combine_lanes, Partial, NO_INDEX};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ReductionPlan {
     pub op: ReduceOp,
     pub ty: ScalarType,
-    /// The frame slot the combined result goes to.
+    /// The frame slot the combined value goes to.
     pub dst_slot: usize,
+    /// For `argmin`/`argmax`: the frame slot the chosen element's flat
+    /// index goes to (an `i64`).
+    pub index_slot: Option<usize>,
+}
+
+/// What a reduction chunk writes: each lane's partial result, the value in
+/// the frame's slot encoding and, for `argmin`/`argmax`, the flat index of
+/// the element it came from. The runtime combines the lanes with the one
+/// lane tree of `crate::semantics::reduce::combine_lanes`, so the JIT only
+/// runs the in-lane steps.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LanePartials {
+    pub values: [u64; GANG],
+    pub indices: [i64; GANG],
+}
+
+impl LanePartials {
+    /// Byte offset of `indices` (generated code stores there).
+    pub const INDICES_OFFSET: i32 = (GANG * 8) as i32;
+
+    /// The chunk's partial result: its lanes decoded and combined by the
+    /// lane tree.
+    pub fn combined(&self, op: ReduceOp, ty: ScalarType) -> Partial {
+        let lanes: Vec<Partial> = (0..GANG)
+            .map(|l| Partial {
+                value: decode_slot(self.values[l], ty),
+                index: if op.tracks_index() {
+                    self.indices[l]
+                } else {
+                    NO_INDEX
+                },
+            })
+            .collect();
+        combine_lanes(op, &lanes)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]

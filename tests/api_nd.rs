@@ -115,3 +115,73 @@ fn multi_chunk_3d_domains_agree_with_the_evaluator_bit_for_bit() {
         assert_eq!(reference.array("o"), jit.array("o"), "threads {threads}");
     }
 }
+
+/// argmin/argmax and `min_at` over 1-D, 3-D and 4-D domains of several
+/// chunks, with ties in several chunks and lanes, a NaN in a late chunk for
+/// one case: the JIT at 1, 2 and 3 threads gives the evaluator's result
+/// and a plain Rust scan's (first best; NaN first).
+#[test]
+fn multi_chunk_argmin_agrees_at_every_thread_count() {
+    use kjit::value::{Args, Array, Scalar};
+    const ARG: &str = "
+        kernel arg(a: f32[d, h, w], b: f64[p, q, r, t], x: i32[n])
+            -> (lo: i64, hi: i64, v: f32, at: i64, b_lo: i64, x_hi: i64) {
+            lo = argmin over (z, y, c) in (d, h, w) { a[z, y, c] };
+            hi = argmax over (z, y, c) in (d, h, w) { a[z, y, c] };
+            let (value, index) = min_at over (z, y, c) in (d, h, w) { a[z, y, c] };
+            v = value;
+            at = index;
+            b_lo = argmin over (i, j, k, l) in (p, q, r, t) { b[i, j, k, l] };
+            x_hi = argmax over i in n { x[i] };
+        }";
+    // Values repeat every 1000 elements, so the minimum and maximum tie
+    // in every chunk; 40 x 70 x 9 = 25200 elements make two chunks.
+    let (d, h, w) = (40usize, 70usize, 9usize);
+    let a: Vec<f32> = (0..d * h * w)
+        .map(|i| ((i * 7919 + 13) % 1000) as f32)
+        .collect();
+    let (p, q, r, t) = (3usize, 5usize, 41usize, 37usize);
+    let mut b: Vec<f64> = (0..p * q * r * t)
+        .map(|i| ((i * 104_729 + 7) % 977) as f64)
+        .collect();
+    let nan_at = b.len() - 100;
+    b[nan_at] = f64::NAN;
+    let x: Vec<i32> = (0..40_000)
+        .map(|i| ((i as i64 * 7919 + 5) % 30011) as i32)
+        .collect();
+    let first_best = |len: usize, better: &dyn Fn(usize, usize) -> bool| {
+        (1..len).fold(0usize, |best, i| if better(i, best) { i } else { best }) as i64
+    };
+    let want_lo = first_best(a.len(), &|i, j| a[i] < a[j]);
+    let want_hi = first_best(a.len(), &|i, j| a[i] > a[j]);
+    let want_b = nan_at as i64;
+    let want_x = first_best(x.len(), &|i, j| x[i] > x[j]);
+    let args = Args::new()
+        .array("a", Array::new(vec![d, h, w], a.clone()).unwrap())
+        .array("b", Array::new(vec![p, q, r, t], b).unwrap())
+        .array("x", Array::from_vec(x));
+    let module = kjit::compile(ARG).unwrap();
+    let reference = kjit::eval::evaluate(&module, "arg", &args).unwrap();
+    let want = [
+        ("lo", Scalar::I64(want_lo)),
+        ("hi", Scalar::I64(want_hi)),
+        ("v", Scalar::F32(a[want_lo as usize])),
+        ("at", Scalar::I64(want_lo)),
+        ("b_lo", Scalar::I64(want_b)),
+        ("x_hi", Scalar::I64(want_x)),
+    ];
+    for (name, value) in want {
+        assert_eq!(reference.scalar(name), Some(value), "evaluator: {name}");
+    }
+    for threads in [1, 2, 3] {
+        let options = Options {
+            threads: Some(threads),
+            ..Options::default()
+        };
+        let program = Program::compile(ARG, options).unwrap();
+        let jit = program.kernel("arg").unwrap().call(&args).unwrap();
+        for (name, value) in want {
+            assert_eq!(jit.scalar(name), Some(value), "threads {threads}: {name}");
+        }
+    }
+}

@@ -49,6 +49,21 @@ const PROBES: &[(&str, &str, &str)] = &[
     ("t = None;", "None", "outputs start at zero"),
     ("q = int(r);", "int", "i32(x)"),
     ("r = f32::MAXIMUM;", "f32::MAXIMUM", "`f32::MAX`"),
+    (
+        "q = i32(x.argmin());",
+        "x.argmin",
+        "`argmin over i in n { x[i] }`",
+    ),
+    (
+        "q = i32(np.argmax(x));",
+        "np.argmax",
+        "`argmax over i in n { x[i] }`",
+    ),
+    (
+        "q = i32(argmin(x));",
+        "argmin",
+        "`argmin over i in n { x[i] }`",
+    ),
 ];
 
 /// A kernel that checks clean around one probe statement.

@@ -234,6 +234,7 @@ macro_rules! example_kernels {
 }
 
 example_kernels!(
+    argmin,
     binomial,
     blackscholes,
     blur,

@@ -4,9 +4,10 @@
 //! `jit_diff/program_gen.rs` writes a random well-typed kernel from a tape
 //! of choices (1-D or 2-D foreach over f32/f64/i32/i64 arrays, arithmetic,
 //! casts, builtins, divergent control flow, bounded loops, gathers,
-//! stencils, out-of-range reads of one array, reductions, scalar outputs,
-//! user functions, local arrays, a scratch array, `swap`, owner stores
-//! into a `[n, width]` output). This file makes its inputs (lengths 0..=40, now and
+//! stencils, out-of-range reads of one array, reductions (argmin, argmax,
+//! `let (v, i) = min_at ...` among them), scalar outputs, user functions,
+//! local arrays, a scratch array, `swap`, owner stores into a `[n, width]`
+//! output). This file makes its inputs (lengths 0..=40, now and
 //! then about 1000, rarely a few chunks; values mixing small numbers,
 //! extremes, NaN and infinities) and compares. After proptest has shrunk
 //! the tape toward a simpler kernel, a failure prints the first difference
@@ -115,6 +116,7 @@ fn generated_kernels_check_clean_and_cover_the_language() {
     #[rustfmt::skip]
     const FEATURES: &[&str] = &[
         "fn f0", "[h, w]", "inout", "foreach", "sum over", "prod over", "min over", "max over",
+        "argmin over", "argmax over", "min_at over", "max_at over",
         "while", "break;", "continue;", "..=", "if ", "else if", "} else {", "select(", "fma(",
         "sqrt(", "clamp(", " % ", " / ", " << ", " >> ", "!", "&&", "||", "i64(", "f32(",
         " % n]", "if n > 0", "r0 = ", "+= ", "rint(", "hypot(", "copysign(", "popcount(",

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// Every file in `kernels/`, each with a test below.
 const KERNELS: &[&str] = &[
+    "argmin",
     "binomial",
     "blackscholes",
     "blur",
@@ -287,6 +288,52 @@ fn triad() {
             &f64s(&kern.run(&args), "a"),
             &expected,
         );
+    }
+}
+
+/// The first smallest element by a plain scan (NumPy's `argmin`: a NaN
+/// wins, the first of equals); with NaNs, repeated minima and +inf.
+#[test]
+fn argmin() {
+    let kern = load("argmin");
+    let mut rng = Rng::new(4);
+    for &n in LENGTHS {
+        let mut x = rng.f32s(n, -1.0, 1.0);
+        let variants: Vec<Vec<f32>> = vec![
+            x.clone(),
+            x.iter().map(|v| (v * 4.0).round()).collect(),
+            vec![f32::INFINITY; n],
+            {
+                if n > 3 {
+                    x[n / 2] = f32::NAN;
+                    x[n - 1] = f32::NAN;
+                }
+                x.clone()
+            },
+        ];
+        for x in variants {
+            let mut expected = -1i64;
+            for (k, &v) in x.iter().enumerate() {
+                let best = if expected < 0 {
+                    None
+                } else {
+                    Some(x[expected as usize])
+                };
+                let take = match best {
+                    None => true,
+                    Some(b) => !b.is_nan() && (v.is_nan() || v < b),
+                };
+                if take {
+                    expected = k as i64;
+                }
+            }
+            let out = kern.run(&Args::new().array("x", Array::from_vec(x.clone())));
+            assert_eq!(
+                get(&out, "i"),
+                &Value::Scalar(Scalar::I64(expected)),
+                "argmin n={n}"
+            );
+        }
     }
 }
 

@@ -101,6 +101,8 @@ pub fn cases() -> Vec<Spec> {
         spec("ema", "ema", "4096² f32", 1 << 24, Some((8, Copy)), Memory, 0.8, loops::ema),
         spec("nbody", "nbody", "4096 bodies f64", 4096 * 4096, None, Compute, 0.8, loops::nbody),
         spec("binomial", "binomial", "2^18 options, 64 steps", loops::OPTIONS * 2145, None, Compute, 0.8, loops::binomial),
+        // Issue 12: argmin near bandwidth, 0.8× Rust + rayon.
+        spec("argmin", "argmin", "2^24 f32", n24, Some((4, Read)), Memory, 0.8, reductions::argmin),
     ]
 }
 

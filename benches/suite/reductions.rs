@@ -1,4 +1,4 @@
-//! Reductions: dot, logsumexp.
+//! Reductions: dot, logsumexp, argmin.
 //!
 //! kern fixes the order of a float sum (docs/LANGUAGE.md, "Phases"):
 //! chunks of 16384 elements; in a chunk, element j goes to lane j % 8; the
@@ -7,7 +7,7 @@
 //! anyway to let LLVM vectorize a float sum, and the fixed order makes the
 //! results comparable bit for bit (and reproducible at any thread count).
 
-use super::{bit_exact, uniform_f64, Case, NpyDir};
+use super::{bit_exact, uniform_f32, uniform_f64, Case, NpyDir};
 use kjit::api::Program;
 use kjit::value::Scalar;
 use rayon::prelude::*;
@@ -145,5 +145,110 @@ impl Case for LogSumExp {
     fn save(&self, npy: &NpyDir) -> Result<(), String> {
         npy.array("x", &self.x, &[self.x.len()])?;
         npy.scalar("lse", self.kjit)
+    }
+}
+
+// ---- argmin: the index of the first smallest element, f32 ----
+
+pub struct ArgMin {
+    x: Vec<f32>,
+    kjit: i64,
+    rust: i64,
+}
+
+pub fn argmin() -> Box<dyn Case> {
+    Box::new(ArgMin {
+        x: uniform_f32(1 << 24, -1.0, 1.0, 12),
+        kjit: -2,
+        rust: -2,
+    })
+}
+
+/// The better of two (value, index) candidates: NaN first, then the
+/// smaller value, then the smaller index (NumPy's `argmin`).
+fn better_min(a: (f32, usize), b: (f32, usize)) -> (f32, usize) {
+    let b_wins = if a.0.is_nan() || b.0.is_nan() {
+        b.0.is_nan() && (!a.0.is_nan() || b.1 < a.1)
+    } else {
+        b.0 < a.0 || (b.0 == a.0 && b.1 < a.1)
+    };
+    if b_wins {
+        b
+    } else {
+        a
+    }
+}
+
+/// The first smallest element of a chunk starting at `offset`, with eight
+/// lanes of (value, index) so that LLVM can vectorize the compare and the
+/// blends, as one writes for a float sum; lanes only move on a strictly
+/// better value (a NaN wins once and stays).
+fn chunk_argmin(x: &[f32], offset: usize) -> (f32, usize) {
+    let mut value = [f32::INFINITY; LANES];
+    let mut index = [usize::MAX; LANES];
+    let gangs = x.chunks_exact(LANES);
+    let tail = gangs.remainder();
+    for (g, gang) in gangs.enumerate() {
+        for l in 0..LANES {
+            let v = gang[l];
+            let take = !value[l].is_nan() & (v.is_nan() | (v < value[l]));
+            value[l] = if take { v } else { value[l] };
+            index[l] = if take { g * LANES + l } else { index[l] };
+        }
+    }
+    let base = x.len() - tail.len();
+    let mut best = (f32::INFINITY, usize::MAX);
+    for l in 0..LANES {
+        // A lane still at +inf with no index holds no element.
+        if index[l] != usize::MAX {
+            best = better_min(best, (value[l], offset + index[l]));
+        }
+    }
+    for (k, &v) in tail.iter().enumerate() {
+        best = better_min(best, (v, offset + base + k));
+    }
+    if best.0 == f32::INFINITY && !x.is_empty() {
+        // Nothing below +inf and no NaN: every element is +inf, so the
+        // first one.
+        best = (f32::INFINITY, offset);
+    }
+    best
+}
+
+impl Case for ArgMin {
+    fn kjit(&mut self, program: &Program) {
+        let kernel = program
+            .kernel("argmin")
+            .expect("argmin.kern defines argmin");
+        let outputs = kernel
+            .bind()
+            .input("x", &self.x)
+            .run()
+            .expect("argmin runs");
+        self.kjit = match outputs.get("i") {
+            Some(Scalar::I64(i)) => i,
+            other => panic!("output `i`: {other:?}"),
+        };
+    }
+
+    fn rust(&mut self) {
+        let chunks = self.x.par_chunks(CHUNK).enumerate();
+        let best = chunks
+            .map(|(c, x)| chunk_argmin(x, c * CHUNK))
+            .reduce(|| (f32::INFINITY, usize::MAX), better_min);
+        self.rust = if best.1 == usize::MAX {
+            -1
+        } else {
+            best.1 as i64
+        };
+    }
+
+    fn check(&self) -> Result<String, String> {
+        bit_exact("argmin i", &[self.kjit], &[self.rust])
+    }
+
+    fn save(&self, npy: &NpyDir) -> Result<(), String> {
+        npy.array("x", &self.x, &[self.x.len()])?;
+        npy.scalar("i", self.kjit)
     }
 }

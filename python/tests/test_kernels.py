@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+import kjit
 from conftest import KERNELS, load
 
 RNG = np.random.default_rng(7)
@@ -54,6 +55,48 @@ def test_dot(n):
 def test_dot_random_data_close():
     x, y = RNG.uniform(-1, 1, (2, 100_000))
     assert load("dot")(x, y) == pytest.approx(np.dot(x, y), rel=1e-12)
+
+
+@pytest.mark.parametrize("n", LENGTHS + [3 * 16384 + 5])
+def test_argmin(n):
+    # Few distinct values: the minimum repeats across lanes and chunks, and
+    # np.argmin gives the first.
+    x = RNG.integers(-20, 20, n).astype(np.float32)
+    i = load("argmin")(x)
+    assert isinstance(i, np.int64)
+    assert i == (np.argmin(x) if n else -1)
+
+
+def test_argmin_nan_and_ties():
+    x = np.array([3, 1, np.nan, 1, np.nan, -np.inf], dtype=np.float32)
+    assert load("argmin")(x) == np.argmin(x) == 2
+    x = np.array([0.0, -0.0, 5, -0.0], dtype=np.float32)
+    assert load("argmin")(x) == np.argmin(x) == 0
+    x = np.full(20_000, np.inf, dtype=np.float32)
+    assert load("argmin")(x) == np.argmin(x) == 0
+
+
+ARGS_ND = """
+kernel nd(a: f64[h, w], b: i32[d, h, w]) -> (lo: i64, hi: i64, v: f64, at: i64, b_hi: i64) {
+    lo = argmin over (r, c) in (h, w) { a[r, c] };
+    hi = argmax over (r, c) in (h, w) { a[r, c] };
+    let (value, index) = max_at over (r, c) in (h, w) { a[r, c] };
+    v = value;
+    at = index;
+    b_hi = argmax over (z, r, c) in (d, h, w) { b[z, r, c] };
+}
+"""
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (130, 140), (2, 20_000)])
+def test_argmin_nd_flat_index(shape):
+    # The flat row-major index, as np.argmin on the whole array;
+    # np.unravel_index gives back (r, c).
+    a = RNG.integers(-9, 9, shape).astype(np.float64)
+    b = RNG.integers(-5, 5, (3,) + shape).astype(np.int32)
+    lo, hi, v, at, b_hi = kjit.compile(ARGS_ND)["nd"](a, b)
+    assert (lo, hi, at, b_hi) == (np.argmin(a), np.argmax(a), np.argmax(a), np.argmax(b))
+    assert v == a.max() == a[np.unravel_index(at, shape)]
 
 
 @pytest.mark.parametrize("n", [1, 9, 1000, 16384 + 3])

@@ -214,12 +214,21 @@ pub fn widen_mask(b: &mut FunctionBuilder, ty: ScalarType, mask: &[Value]) -> Ve
     if lanes_per_reg(ty) == 4 {
         return mask.iter().map(|&m| bitcast(b, to, m)).collect();
     }
+    // Each 32-bit lane doubled: one `pshufd` per half, where sign-extending
+    // the high half takes two instructions (a mask lane is 0 or all ones,
+    // so doubling it is its sign extension).
     let mut out = Vec::with_capacity(4);
     for &m in mask {
-        let lo = b.ins().swiden_low(m);
-        let hi = b.ins().swiden_high(m);
-        out.push(bitcast(b, to, lo));
-        out.push(bitcast(b, to, hi));
+        let bytes = bitcast(b, types::I8X16, m);
+        for half in [0u8, 8] {
+            let picks: Vec<u8> = [0u8, 0, 4, 4]
+                .iter()
+                .flat_map(|&lane| (0..4).map(move |k| half + lane + k))
+                .collect();
+            let picks = b.func.dfg.immediates.push(picks.into());
+            let doubled = b.ins().shuffle(bytes, bytes, picks);
+            out.push(bitcast(b, to, doubled));
+        }
     }
     out
 }

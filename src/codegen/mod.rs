@@ -343,10 +343,13 @@ impl<'m> Compiler<'m> {
             let plans = (&vplan, &phase_plan.body);
             let id = self.chunk_function(kernel, &slots, &body, index, plans, &mut sites)?;
             let reduction = match phase_plan.kind {
-                PhaseKind::Reduce { op, ty, dst, .. } => Some(ReductionPlan {
+                PhaseKind::Reduce {
+                    op, ty, dst, index, ..
+                } => Some(ReductionPlan {
                     op,
                     ty,
                     dst_slot: slots.locals.get(&dst).copied().unwrap_or(0),
+                    index_slot: index.map(|i| slots.locals.get(&i).copied().unwrap_or(0)),
                 }),
                 PhaseKind::Foreach => None,
             };

@@ -5,7 +5,7 @@
 //! are all exercised.
 
 use crate::abi::{self, ArrayDesc, ErrorRecord, KernelPlan, STATUS_OK};
-use crate::semantics::builtins::{reduce_combine, reduce_identity};
+use crate::semantics::reduce;
 use crate::signature::{bind, Role};
 use crate::value::{Args, Array, ArrayData, Outputs, Scalar, Value};
 use std::ffi::c_void;
@@ -30,9 +30,9 @@ unsafe extern "C" fn run_phase(
         .iter()
         .map(|&s| frame_slice[s] as i64)
         .collect();
-    let mut acc = plan.reduction.map(|r| reduce_identity(r.op, r.ty));
+    let mut acc = plan.reduction.map(|r| reduce::identity(r.op, r.ty));
     for (begin, end) in abi::chunk_ranges(plan.rank, &extents) {
-        let mut partial = 0u64;
+        let mut partial = abi::LanePartials::default();
         let status = unsafe {
             (plan.chunk)(
                 frame,
@@ -47,11 +47,14 @@ unsafe extern "C" fn run_phase(
             return status;
         }
         if let (Some(r), Some(a)) = (plan.reduction, acc) {
-            acc = Some(reduce_combine(r.op, a, abi::decode_slot(partial, r.ty)));
+            acc = Some(reduce::combine(r.op, a, partial.combined(r.op, r.ty)));
         }
     }
     if let (Some(r), Some(a)) = (plan.reduction, acc) {
-        frame_slice[r.dst_slot] = abi::encode_slot(a);
+        frame_slice[r.dst_slot] = abi::encode_slot(a.value);
+        if let Some(slot) = r.index_slot {
+            frame_slice[slot] = abi::encode_slot(Scalar::I64(a.index));
+        }
     }
     STATUS_OK
 }

@@ -13,7 +13,8 @@
 
 use crate::abi::{Chunking, GANG, MAX_RANK};
 use crate::ir::*;
-use crate::semantics::builtins::{builtin, reduce_combine, reduce_identity};
+use crate::semantics::builtins::builtin;
+use crate::semantics::reduce::{self, Partial};
 use crate::semantics::scalar::{binary, cast, type_bug, unary};
 use crate::span::Span;
 use crate::value::{Array, Scalar};
@@ -175,12 +176,17 @@ impl<'a> Machine<'a> {
             }
             StmtKind::Reduce {
                 dst,
+                index,
                 op,
                 domain,
                 body,
                 value,
             } => {
-                frame.locals[dst.index()] = self.reduce(frame, *op, domain, body, *value)?;
+                let result = self.reduce(frame, *op, domain, body, *value)?;
+                frame.locals[dst.index()] = result.value;
+                if let Some(index) = index {
+                    frame.locals[index.index()] = Scalar::I64(result.index);
+                }
             }
         }
         Ok(Flow::Next)
@@ -244,9 +250,11 @@ impl<'a> Machine<'a> {
     /// the JIT follows too, so the two agree bit for bit: the domain is cut
     /// into chunks (`abi::Chunking`); within a chunk, element `j` of a
     /// row (or of the 1-D range) goes to lane `j % GANG`, each lane folding
-    /// from the identity in index order; lanes combine as a fixed tree
-    /// ([`combine_lanes`]); chunk results fold in chunk order from the
-    /// identity. Integer and min/max results equal a sequential fold.
+    /// from its start (`reduce::lane_start`) in index order; lanes combine
+    /// as a fixed tree (`reduce::combine_lanes`); chunk results fold in
+    /// chunk order from the identity. Integer, min/max and argmin/argmax
+    /// results equal a sequential fold. Each element carries its flat
+    /// row-major index (used by argmin/argmax only).
     fn reduce(
         &mut self,
         frame: &mut Frame<'a>,
@@ -254,33 +262,42 @@ impl<'a> Machine<'a> {
         domain: &'a Domain,
         body: &'a Block,
         value: ExprId,
-    ) -> Run<Scalar> {
-        let identity = reduce_identity(op, frame.body.exprs[value].ty);
+    ) -> Run<Partial> {
+        let ty = frame.body.exprs[value].ty;
         let mut extents = Vec::with_capacity(domain.extents.len());
         for &e in &domain.extents {
             extents.push(as_i64(self.eval(frame, e)?));
         }
         let rank = domain.indices.len();
+        let width = extents[rank - 1];
         let chunking = Chunking::new(rank, &extents);
-        let mut total = identity;
-        let mut lanes = [identity; GANG];
+        let mut total = reduce::identity(op, ty);
+        let mut lanes = [total; GANG];
         let mut chunk = None;
         self.for_each_index(frame, domain, |m, frame| {
             let index = |d: usize| as_i64(frame.locals[domain.indices[d].index()]);
             let last = index(rank - 1);
-            let this_chunk = chunking.chunk_of(row_of(rank, index, &extents));
-            if chunk.is_some_and(|c| c != this_chunk) {
-                total = reduce_combine(op, total, combine_lanes(op, &lanes));
-                lanes = [identity; GANG];
+            let row = row_of(rank, index, &extents);
+            let this_chunk = chunking.chunk_of(row);
+            if chunk != Some(this_chunk) {
+                if chunk.is_some() {
+                    total = reduce::combine(op, total, reduce::combine_lanes(op, &lanes));
+                }
+                let first = flat_index(rank, chunking.range(this_chunk).0, width, 0);
+                for (l, lane) in lanes.iter_mut().enumerate() {
+                    *lane = reduce::lane_start(op, ty, first.wrapping_add(l as i64));
+                }
             }
             chunk = Some(this_chunk);
             m.block(frame, body)?;
             let lane = last.rem_euclid(GANG as i64) as usize;
-            lanes[lane] = reduce_combine(op, lanes[lane], m.eval(frame, value)?);
+            let element =
+                Partial::element(m.eval(frame, value)?, flat_index(rank, row, width, last));
+            lanes[lane] = reduce::combine(op, lanes[lane], element);
             Ok(())
         })?;
         if chunk.is_some() {
-            total = reduce_combine(op, total, combine_lanes(op, &lanes));
+            total = reduce::combine(op, total, reduce::combine_lanes(op, &lanes));
         }
         Ok(total)
     }
@@ -493,16 +510,12 @@ fn as_i64(x: Scalar) -> i64 {
     }
 }
 
-/// The lane tree of a reduction: with `GANG = 8`,
-/// `((a0⊕a4)⊕(a2⊕a6))⊕((a1⊕a5)⊕(a3⊕a7))`.
-fn combine_lanes(op: ReduceOp, lanes: &[Scalar; GANG]) -> Scalar {
-    let mut lanes = *lanes;
-    let mut width = GANG / 2;
-    while width > 0 {
-        for l in 0..width {
-            lanes[l] = reduce_combine(op, lanes[l], lanes[l + width]);
-        }
-        width /= 2;
+/// The flat row-major index of element `last` of row `row` (for 1-D the
+/// row is the index): `row * width + last`, wrapping as the JIT's `i64`
+/// arithmetic does.
+fn flat_index(rank: usize, row: i64, width: i64, last: i64) -> i64 {
+    if rank == 1 {
+        return row;
     }
-    lanes[0]
+    row.wrapping_mul(width).wrapping_add(last)
 }

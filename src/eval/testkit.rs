@@ -318,6 +318,7 @@ impl IrBuilder {
         let value = value.unwrap_or_else(|| self.bool(false));
         self.push(StmtKind::Reduce {
             dst,
+            index: None,
             op,
             domain,
             body: block,

@@ -240,13 +240,18 @@ impl<'a> Printer<'a> {
             }
             StmtKind::Reduce {
                 dst,
+                index,
                 op,
                 domain,
                 body,
                 value,
             } => {
+                let dsts = match index {
+                    Some(index) => format!("({dst}, {index})"),
+                    None => dst.to_string(),
+                };
                 self.open(format!(
-                    "{dst} = {} over {}",
+                    "{dsts} = {} over {}",
                     op.name(),
                     self.domain(domain)
                 ));

@@ -555,9 +555,13 @@ pub enum StmtKind {
         domain: Domain,
         body: Block,
     },
-    /// A reduction phase: `dst = op over domain { body; value }`.
+    /// A reduction phase: `dst = op over domain { body; value }`. For
+    /// `argmin`/`argmax` (and only those), `index` receives the flat
+    /// row-major index of the chosen element (an `i64` local) and `dst`
+    /// the element itself (`min_at`), or a hidden temporary (`argmin`).
     Reduce {
         dst: LocalId,
+        index: Option<LocalId>,
         op: ReduceOp,
         domain: Domain,
         body: Block,

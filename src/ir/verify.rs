@@ -25,7 +25,8 @@
 //!   conditions are bool; `For` start, end and counter share one int type;
 //!   domain extents are i64 and index locals are i64 `DomainIndex { dim }`
 //!   locals, each declared by one domain; reduce `dst` has the value's
-//!   numeric type.
+//!   numeric type; an `argmin`/`argmax` reduce, and only one, has an
+//!   `index`, an `i64` local other than `dst`.
 //! - Phases (`Foreach`, `Reduce`) appear only in a kernel's uniform code
 //!   (its top level, `if`s and loops), never in phases or functions;
 //!   `Break`/`Continue` only inside loops.

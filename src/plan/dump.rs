@@ -145,12 +145,23 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
     let extents: Vec<String> = phase.extents.iter().map(extent).collect();
     let _ = writeln!(out, "    domain: ({})", extents.join(", "));
     let _ = writeln!(out, "    chunking: {}", chunking(phase));
-    if let PhaseKind::Reduce { op, ty, dst, .. } = phase.kind {
+    if let PhaseKind::Reduce {
+        op, ty, dst, index, ..
+    } = phase.kind
+    {
+        let into = match index {
+            Some(index) => format!(
+                "{} (value), {} (flat index; per lane: value and index registers, \
+                 compare + blend)",
+                text.local(body, dst),
+                text.local(body, index)
+            ),
+            None => text.local(body, dst),
+        };
         let _ = writeln!(
             out,
-            "    reduction: {} of {ty} into {}; order: {COMBINE_ORDER}",
+            "    reduction: {} of {ty} into {into}; order: {COMBINE_ORDER}",
             op.name(),
-            text.local(body, dst)
         );
     }
     let names = |list: &[ir::ParamId]| -> String {

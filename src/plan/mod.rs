@@ -187,10 +187,13 @@ pub enum PhaseKind {
     Foreach,
     /// `dst = op over domain { value }`; lane accumulators combine in a
     /// fixed tree, chunk partials in chunk order ([`COMBINE_ORDER`]).
+    /// `argmin`/`argmax` also keep each lane's index and write the chosen
+    /// element's flat index to `index`.
     Reduce {
         op: ReduceOp,
         ty: ScalarType,
         dst: LocalId,
+        index: Option<LocalId>,
         value: ExprId,
     },
 }
@@ -360,6 +363,7 @@ fn plan_phase<'m>(
         StmtKind::Foreach { domain, body } => (domain, body, PhaseKind::Foreach),
         StmtKind::Reduce {
             dst,
+            index,
             op,
             domain,
             body,
@@ -371,6 +375,7 @@ fn plan_phase<'m>(
                 op: *op,
                 ty: kernel.body.exprs[*value].ty,
                 dst: *dst,
+                index: *index,
                 value: *value,
             },
         ),

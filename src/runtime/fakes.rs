@@ -102,6 +102,7 @@ fn total_plan(source: &str) -> KernelPlan {
                 op: ReduceOp::Sum,
                 ty: ScalarType::F64,
                 dst_slot: 1,
+                index_slot: None,
             }),
             chunk_elems: CHUNK_ELEMS,
         }],
@@ -216,7 +217,7 @@ unsafe extern "C" fn saxpy_chunk(
     arrays: *const ArrayDesc,
     begin: i64,
     end: i64,
-    _partial: *mut u64,
+    _partial: *mut LanePartials,
     _error: *mut ErrorRecord,
 ) -> u32 {
     // SAFETY: the runtime's arrays match the signature; chunk ranges are
@@ -237,7 +238,7 @@ unsafe extern "C" fn total_chunk(
     arrays: *const ArrayDesc,
     begin: i64,
     end: i64,
-    partial: *mut u64,
+    partial: *mut LanePartials,
     error: *mut ErrorRecord,
 ) -> u32 {
     // SAFETY: as `saxpy_chunk`; reads are bounds-checked like generated code.
@@ -257,7 +258,8 @@ unsafe extern "C" fn total_chunk(
             }
             sum += *x.add(j as usize);
         }
-        *partial = sum.to_bits();
+        // One lane holds the sum; the others stay at +0.0, the identity.
+        (*partial).values[0] = sum.to_bits();
     }
     STATUS_OK
 }
@@ -267,7 +269,7 @@ unsafe extern "C" fn positive_chunk(
     arrays: *const ArrayDesc,
     begin: i64,
     end: i64,
-    _partial: *mut u64,
+    _partial: *mut LanePartials,
     _error: *mut ErrorRecord,
 ) -> u32 {
     // SAFETY: as `saxpy_chunk`; `begin..end` are rows.
@@ -288,7 +290,7 @@ unsafe extern "C" fn fill_out_chunk(
     arrays: *const ArrayDesc,
     begin: i64,
     end: i64,
-    _partial: *mut u64,
+    _partial: *mut LanePartials,
     _error: *mut ErrorRecord,
 ) -> u32 {
     // SAFETY: as `saxpy_chunk`.
@@ -307,7 +309,7 @@ unsafe extern "C" fn fill_acc_chunk(
     arrays: *const ArrayDesc,
     begin: i64,
     end: i64,
-    _partial: *mut u64,
+    _partial: *mut LanePartials,
     _error: *mut ErrorRecord,
 ) -> u32 {
     // SAFETY: as `saxpy_chunk`.

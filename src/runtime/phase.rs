@@ -9,10 +9,10 @@
 
 use super::Pool;
 use crate::abi::{
-    decode_slot, encode_slot, ArrayDesc, ChunkFn, Chunking, ErrorRecord, KernelPlan, PhasePlan,
+    encode_slot, ArrayDesc, ChunkFn, Chunking, ErrorRecord, KernelPlan, LanePartials, PhasePlan,
     ReductionPlan, MAX_RANK, STATUS_ERROR, STATUS_OK,
 };
-use crate::semantics::builtins::{reduce_combine, reduce_identity};
+use crate::semantics::reduce::{combine, identity, Partial};
 use crate::value::Scalar;
 use rayon::prelude::*;
 use std::any::Any;
@@ -116,10 +116,16 @@ unsafe fn run(context: &PhaseContext, phase: usize, frame: *mut u64) -> Result<(
         arrays: SharedPtr(context.arrays),
     };
     let result = run_chunks(context.pool, plan, extents, shared)?;
-    if let (Some(reduction), Some(value)) = (plan.reduction, result) {
-        // SAFETY: `dst_slot` is inside the frame (`validate_plan`), and
-        // every chunk has finished, so nothing else reads the frame now.
-        unsafe { *frame.add(reduction.dst_slot) = encode_slot(value) };
+    if let (Some(reduction), Some(result)) = (plan.reduction, result) {
+        // SAFETY: `dst_slot` and `index_slot` are inside the frame
+        // (`validate_plan`), and every chunk has finished, so nothing else
+        // reads the frame now.
+        unsafe {
+            *frame.add(reduction.dst_slot) = encode_slot(result.value);
+            if let Some(slot) = reduction.index_slot {
+                *frame.add(slot) = encode_slot(Scalar::I64(result.index));
+            }
+        }
     }
     Ok(())
 }
@@ -149,7 +155,7 @@ fn run_chunks(
     plan: &PhasePlan,
     extents: [i64; MAX_RANK],
     shared: Shared,
-) -> Result<Option<Scalar>, Failure> {
+) -> Result<Option<Partial>, Failure> {
     let mut acc = Accumulator::new(plan.reduction);
     let chunking = Chunking::sized(plan.rank, &extents, plan.chunk_elems);
     let count = chunking.count();
@@ -210,7 +216,7 @@ fn skipped_without_failure() -> Failure {
 #[derive(Clone, Copy)]
 struct Outcome {
     status: u32,
-    partial: u64,
+    partial: LanePartials,
     error: ErrorRecord,
 }
 
@@ -219,7 +225,7 @@ struct Outcome {
 unsafe fn run_chunk(chunk: ChunkFn, shared: Shared, (begin, end): (i64, i64)) -> Outcome {
     let mut outcome = Outcome {
         status: STATUS_OK,
-        partial: 0,
+        partial: LanePartials::default(),
         error: ErrorRecord::default(),
     };
     // SAFETY: `begin..end` is a chunk of the phase's domain; the frame and
@@ -242,12 +248,12 @@ unsafe fn run_chunk(chunk: ChunkFn, shared: Shared, (begin, end): (i64, i64)) ->
 /// identity, exactly as the reference evaluator would combine the partials.
 struct Accumulator {
     reduction: Option<ReductionPlan>,
-    value: Option<Scalar>,
+    value: Option<Partial>,
 }
 
 impl Accumulator {
     fn new(reduction: Option<ReductionPlan>) -> Accumulator {
-        let value = reduction.map(|r| reduce_identity(r.op, r.ty));
+        let value = reduction.map(|r| identity(r.op, r.ty));
         Accumulator { reduction, value }
     }
 
@@ -257,8 +263,8 @@ impl Accumulator {
             return Err(Failure::Chunk(outcome.error));
         }
         if let (Some(r), Some(acc)) = (self.reduction, self.value) {
-            let partial = decode_slot(outcome.partial, r.ty);
-            self.value = Some(reduce_combine(r.op, acc, partial));
+            let partial = outcome.partial.combined(r.op, r.ty);
+            self.value = Some(combine(r.op, acc, partial));
         }
         Ok(())
     }

@@ -48,9 +48,12 @@ pub fn validate_plan(sig: &Signature, plan: &KernelPlan) -> Result<(), String> {
     }
     for (index, phase) in plan.phases.iter().enumerate() {
         let extents = phase.extent_slots.get(..phase.rank).unwrap_or(&[]);
-        let reduction_ok = phase
-            .reduction
-            .is_none_or(|r| in_frame(r.dst_slot) && r.ty.is_numeric());
+        let reduction_ok = phase.reduction.is_none_or(|r| {
+            in_frame(r.dst_slot)
+                && r.ty.is_numeric()
+                && r.index_slot.is_some() == r.op.tracks_index()
+                && r.index_slot.is_none_or(in_frame)
+        });
         if !(1..=MAX_RANK).contains(&phase.rank)
             || !extents.iter().all(|&s| in_frame(s))
             || !reduction_ok

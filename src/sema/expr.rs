@@ -7,6 +7,7 @@ use super::consts::GlobalConst;
 use super::habits;
 use super::infer::{Resolved, Ty, VarKind};
 use super::lower::{ty_of, Lowerer};
+use super::phase::ReductionHeader;
 use super::scope::{suggest, Binding};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, BinaryOp, Builtin, BuiltinSignature, Expr, ExprId, ParamKind, UnaryOp};
@@ -63,11 +64,21 @@ impl Lowerer<'_> {
             ExprKind::Index { array, indices } => self.load(array, indices, e.span),
             ExprKind::Reduce {
                 op,
+                result,
                 op_span,
                 indices,
                 domain,
                 body,
-            } => self.reduction(*op, *op_span, indices, domain, body, e.span),
+            } => {
+                let header = ReductionHeader {
+                    op: *op,
+                    result: *result,
+                    op_span: *op_span,
+                    indices,
+                    domain,
+                };
+                self.reduction_expr(header, body, e.span)
+            }
             ExprKind::Error => self.error_expr(e.span),
         }
     }

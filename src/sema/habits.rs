@@ -56,7 +56,9 @@ impl Lowerer<'_> {
             "print" => "kernels cannot print: write the value to an output".into(),
             "float" => "convert with `f64(x)` or `f32(x)`".into(),
             "int" => "convert with `i32(x)` or `i64(x)` (truncates toward zero)".into(),
-            "sum" | "prod" => format!("a reduction is written `{name} over i in n {{ x[i] }}`"),
+            "sum" | "prod" | "argmin" | "argmax" => {
+                format!("a reduction is written `{name} over i in n {{ x[i] }}`")
+            }
             "not" => "logical not is `!x`".into(),
             "isnan" | "isinf" | "isfinite" => {
                 format!("the test is spelled `is_{}(x)`", &name[2..])

@@ -13,8 +13,25 @@ use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Domain, Expr, LocalId, LocalKind, ParamRole, SizeId, StmtKind};
 use crate::span::Span;
-use crate::syntax::ast::{self, ExprKind, Ident, ReduceOp};
+use crate::syntax::ast::{self, ExprKind, Ident, ReduceOp, ReduceResult};
 use crate::types::ScalarType;
+
+/// What precedes a reduction's body: `argmin over (r, c) in (h, w)`.
+#[derive(Clone, Copy)]
+pub struct ReductionHeader<'e> {
+    pub op: ReduceOp,
+    pub result: ReduceResult,
+    /// The span of the reduction's name.
+    pub op_span: Span,
+    pub indices: &'e [Ident],
+    pub domain: &'e [ast::Expr],
+}
+
+impl ReductionHeader<'_> {
+    fn name(&self) -> &'static str {
+        self.op.surface_name(self.result)
+    }
+}
 
 impl Lowerer<'_> {
     pub fn foreach(
@@ -442,20 +459,56 @@ impl Lowerer<'_> {
         false
     }
 
-    /// `op over indices in domain { body }`: hoisted into a reduction phase
-    /// that runs before the enclosing statement; the expression becomes a
-    /// read of the phase's result.
-    pub fn reduction(
+    /// `op over indices in domain { body }` as an expression: a read of
+    /// the value (`sum`), or of the index (`argmin`). `min_at` gives two
+    /// results, which only a `let (v, i)` can take apart.
+    pub fn reduction_expr(
         &mut self,
-        op: ReduceOp,
-        op_span: Span,
-        indices: &[Ident],
-        domain: &[ast::Expr],
+        header: ReductionHeader,
         body: &ast::Block,
         span: Span,
     ) -> ir::ExprId {
-        if !self.phase_allowed("a reduction", span) {
+        let (op, op_span, result) = (header.op, header.op_span, header.result);
+        if result == ReduceResult::ValueAndIndex {
+            let name = header.name();
+            let d = Diagnostic::error(format!(
+                "`{name}` gives a value and an index, which only `let (value, index) = ...` \
+                 can take apart"
+            ))
+            .primary(op_span, "two results")
+            .help(format!(
+                "write `let (v, i) = {name} over ...;`, or `{} over ...` for the index alone",
+                op.name()
+            ));
+            self.error(d);
             return self.error_expr(span);
+        }
+        match self.reduction(header, body, span) {
+            Some((value, index)) => {
+                let dst = match result {
+                    ReduceResult::Index => index.unwrap_or(value),
+                    ReduceResult::Value | ReduceResult::ValueAndIndex => value,
+                };
+                self.local_read(dst, span)
+            }
+            None => self.error_expr(span),
+        }
+    }
+
+    /// `op over indices in domain { body }`: hoisted into a reduction phase
+    /// that runs before the enclosing statement. Returns the locals of its
+    /// value and (`argmin`, `min_at`) index, or `None` where no reduction
+    /// is allowed (reported).
+    pub fn reduction(
+        &mut self,
+        header: ReductionHeader,
+        body: &ast::Block,
+        span: Span,
+    ) -> Option<(LocalId, Option<LocalId>)> {
+        let (op, op_span) = (header.op, header.op_span);
+        let (indices, domain) = (header.indices, header.domain);
+        if !self.phase_allowed("a reduction", span) {
+            return None;
         }
         let (domain, (block, value)) =
             self.lower_phase(PhaseKind::Reduce, (indices, domain, None), span, |l| {
@@ -466,18 +519,27 @@ impl Lowerer<'_> {
         if !resolved.is_numeric() && !resolved.is_error() {
             let d = Diagnostic::error(format!(
                 "`{}` reduces numbers, found `{}`",
-                op.name(),
+                header.name(),
                 resolved.describe()
             ))
             .primary(self.b.body.exprs[value].span, "not a number")
             .secondary(op_span, "reduction");
+            let d = match op.tracks_index() {
+                true => d.help("to find the first `true`, reduce `select(c, 1, 0)` with `argmax`"),
+                false => d,
+            };
             self.error(d);
         }
         let dst = self.b.local(op.name(), ty, span, LocalKind::ReduceResult);
+        let index = op.tracks_index().then(|| {
+            let i64 = ty_of(ScalarType::I64);
+            self.b.local("index", i64, span, LocalKind::ReduceResult)
+        });
         let stmt = ir::Stmt {
             id: ir::StmtId::unset(),
             kind: StmtKind::Reduce {
                 dst,
+                index,
                 op,
                 domain,
                 body: block,
@@ -488,7 +550,7 @@ impl Lowerer<'_> {
         if let Some(hoisted) = self.ctx.hoisted_reductions.as_mut() {
             hoisted.push(stmt);
         }
-        self.local_read(dst, span)
+        Some((dst, index))
     }
 
     /// A block that ends in a value: a function or reduction body.

@@ -3,11 +3,12 @@
 
 use super::infer::Ty;
 use super::lower::{ty_of, Lowerer};
+use super::phase::ReductionHeader;
 use super::scope::Binding;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Expr, LocalId, LocalKind, StmtKind};
 use crate::span::Span;
-use crate::syntax::ast::{self, Ident, PlaceKind};
+use crate::syntax::ast::{self, Ident, PlaceKind, ReduceResult};
 use crate::types::ScalarType;
 
 impl Lowerer<'_> {
@@ -54,6 +55,11 @@ impl Lowerer<'_> {
         use ast::StmtKind as S;
         match &stmt.kind {
             S::Let { name, ty, value } => self.let_stmt(name, ty.as_ref(), value, stmt.span, out),
+            S::LetTuple {
+                names,
+                pattern_span,
+                value,
+            } => self.let_tuple(names, *pattern_span, value, stmt.span, out),
             S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span, out),
             S::Assign { place, op, value } => match &place.kind {
                 PlaceKind::Var(name) => self.assign(name, *op, value, stmt.span, out),
@@ -148,6 +154,104 @@ impl Lowerer<'_> {
             kind: StmtKind::Assign { local, value },
             span,
         });
+    }
+
+    /// `let (v, i) = min_at over ...;`: the reduction's value and index as
+    /// two new locals. Nothing else has parts until kern has tuples.
+    fn let_tuple(
+        &mut self,
+        names: &[Ident],
+        pattern_span: Span,
+        value: &ast::Expr,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        let reduction = match &value.kind {
+            ast::ExprKind::Reduce {
+                op,
+                result: result @ ReduceResult::ValueAndIndex,
+                op_span,
+                indices,
+                domain,
+                body,
+            } => {
+                let header = ReductionHeader {
+                    op: *op,
+                    result: *result,
+                    op_span: *op_span,
+                    indices,
+                    domain,
+                };
+                if names.len() != 2 {
+                    self.wrong_part_count(
+                        op.surface_name(ReduceResult::ValueAndIndex),
+                        names,
+                        pattern_span,
+                    );
+                }
+                if self.in_uniform_code() {
+                    self.ctx.hoisted_reductions = Some(Vec::new());
+                    let locals = self.reduction(header, body, value.span);
+                    out.extend(self.ctx.hoisted_reductions.take().unwrap_or_default());
+                    locals
+                } else {
+                    self.nested(|l| l.reduction(header, body, value.span))
+                }
+            }
+            _ => {
+                self.not_destructurable(pattern_span, value);
+                self.value(value, out);
+                None
+            }
+        };
+        if let [first, second] = names {
+            if first.name == second.name {
+                let d =
+                    Diagnostic::error(format!("`{}` is bound twice in this pattern", first.name))
+                        .primary(second.span, "bound again here")
+                        .secondary(first.span, "first bound here")
+                        .help("give the value and the index different names");
+                self.error(d);
+            }
+        }
+        let parts = match reduction {
+            Some((v, Some(i))) if names.len() == 2 => vec![Some(v), Some(i)],
+            _ => vec![None; names.len()],
+        };
+        for (name, part) in names.iter().zip(parts) {
+            let read = match part {
+                Some(local) => self.local_read(local, name.span),
+                None => self.error_expr(name.span),
+            };
+            let ty = self.b.expr_ty(read);
+            let local = self.b.local(&name.name, ty, name.span, LocalKind::Var);
+            self.scopes.bind(&name.name, Binding::Local(local));
+            out.push(ir::Stmt {
+                id: ir::StmtId::unset(),
+                kind: StmtKind::Assign { local, value: read },
+                span,
+            });
+        }
+    }
+
+    fn wrong_part_count(&mut self, name: &str, names: &[Ident], pattern_span: Span) {
+        let d = Diagnostic::error(format!(
+            "`{name}` gives two results, a value and an index; found {} name{}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        ))
+        .primary(pattern_span, "expected two names")
+        .help(format!("write `let (v, i) = {name} over ...;`"));
+        self.error(d);
+    }
+
+    fn not_destructurable(&mut self, pattern_span: Span, value: &ast::Expr) {
+        let d = Diagnostic::error("only a `min_at` or `max_at` reduction can be destructured")
+            .primary(pattern_span, "a pattern of several names")
+            .secondary(value.span, "a single value")
+            .note("kern has no tuples yet")
+            .help("bind one name, `let x = ...;`, or write `let (v, i) = min_at over ...;`");
+        self.error(d);
     }
 
     fn assign(

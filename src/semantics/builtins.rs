@@ -1,4 +1,4 @@
-//! The builtin functions of kern and the reduction operators.
+//! The builtin functions of kern.
 //!
 //! In: argument values whose types the verifier has checked against
 //! [`Builtin::signature`]. Out: the result, exactly as the language defines
@@ -9,9 +9,9 @@
 //! `floor`, `ceil`, `round`, `rint`, `trunc`, `abs`, `copysign` and `fma`
 //! are exact and computed in the argument's own type.
 
-use super::ops::{BinaryOp, Builtin, Precision, ReduceOp};
-use super::scalar::{binary, cast, type_bug};
-use crate::types::{Scalar, ScalarType};
+use super::ops::{Builtin, Precision};
+use super::scalar::type_bug;
+use crate::types::Scalar;
 use crate::vmath;
 
 /// Applies `fun` to `args` (as many as its arity; both branches of
@@ -211,36 +211,5 @@ fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
         Scalar::F32(v) => Scalar::F32(apply!(v)),
         Scalar::F64(v) => Scalar::F64(apply!(v)),
         _ => type_bug("exact builtin argument"),
-    }
-}
-
-/// Where a reduction starts: sum 0, prod 1, min +inf (ints MAX), max -inf
-/// (ints MIN). Reductions are over numbers only (verified).
-pub fn reduce_identity(op: ReduceOp, ty: ScalarType) -> Scalar {
-    use Scalar::*;
-    match (op, ty) {
-        (_, ScalarType::Bool) => type_bug("bool reduction"),
-        (ReduceOp::Sum, _) => cast(I32(0), ty),
-        (ReduceOp::Prod, _) => cast(I32(1), ty),
-        (ReduceOp::Min, ScalarType::I32) => I32(i32::MAX),
-        (ReduceOp::Min, ScalarType::I64) => I64(i64::MAX),
-        (ReduceOp::Min, ScalarType::F32) => F32(f32::INFINITY),
-        (ReduceOp::Min, ScalarType::F64) => F64(f64::INFINITY),
-        (ReduceOp::Max, ScalarType::I32) => I32(i32::MIN),
-        (ReduceOp::Max, ScalarType::I64) => I64(i64::MIN),
-        (ReduceOp::Max, ScalarType::F32) => F32(f32::NEG_INFINITY),
-        (ReduceOp::Max, ScalarType::F64) => F64(f64::NEG_INFINITY),
-    }
-}
-
-/// One step of a reduction: `acc + x`, `acc * x` (ints wrap), or
-/// `min(acc, x)` / `max(acc, x)` as the builtins define them (so NaN
-/// elements are skipped and the earliest of tied zeros wins).
-pub fn reduce_combine(op: ReduceOp, acc: Scalar, x: Scalar) -> Scalar {
-    match op {
-        ReduceOp::Sum => binary(BinaryOp::Add, acc, x),
-        ReduceOp::Prod => binary(BinaryOp::Mul, acc, x),
-        ReduceOp::Min => min(acc, x),
-        ReduceOp::Max => max(acc, x),
     }
 }

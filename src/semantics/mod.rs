@@ -1,6 +1,7 @@
 //! What kern's operations mean, below every engine: the operator and
 //! builtin names ([`ops`]), their values on scalars ([`scalar`]: unary,
-//! binary, casts; [`builtins`]: builtin functions and reduction steps), and
+//! binary, casts; [`builtins`]: builtin functions; [`reduce`]: reduction
+//! identities, steps and the lane tree), and
 //! the maths precision choice. The transcendental builtins are defined in
 //! [`crate::vmath`], which these files call.
 //!
@@ -15,10 +16,11 @@
 
 pub mod builtins;
 pub mod ops;
+pub mod reduce;
 pub mod scalar;
 
-pub use builtins::{builtin, reduce_combine, reduce_identity};
-pub use ops::{BinaryOp, Builtin, BuiltinSignature, Precision, ReduceOp, UnaryOp};
+pub use builtins::builtin;
+pub use ops::{BinaryOp, Builtin, BuiltinSignature, Precision, ReduceOp, ReduceResult, UnaryOp};
 pub use scalar::{binary, cast, unary};
 
 #[cfg(test)]

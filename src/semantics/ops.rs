@@ -78,31 +78,80 @@ impl UnaryOp {
     }
 }
 
+/// What a reduction computes. `ArgMin` and `ArgMax` pick an element (the
+/// first of the best, NaN first as NumPy's `argmin`) and track its flat
+/// row-major index beside its value; [`ReduceResult`] says which of the two
+/// the program keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReduceOp {
     Sum,
     Prod,
     Min,
     Max,
+    ArgMin,
+    ArgMax,
 }
 
+/// What a reduction expression gives back; its surface name decides
+/// (`argmin` the index, `min_at` both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceResult {
+    /// The reduced value (`sum`, `prod`, `min`, `max`).
+    Value,
+    /// The `i64` index of the chosen element (`argmin`, `argmax`).
+    Index,
+    /// The chosen element and its index, destructured by a `let (v, i)`
+    /// (`min_at`, `max_at`).
+    ValueAndIndex,
+}
+
+/// Every reduction of the surface language: its name, what it computes and
+/// what it returns.
+pub const REDUCTIONS: [(&str, ReduceOp, ReduceResult); 8] = [
+    ("sum", ReduceOp::Sum, ReduceResult::Value),
+    ("prod", ReduceOp::Prod, ReduceResult::Value),
+    ("min", ReduceOp::Min, ReduceResult::Value),
+    ("max", ReduceOp::Max, ReduceResult::Value),
+    ("argmin", ReduceOp::ArgMin, ReduceResult::Index),
+    ("argmax", ReduceOp::ArgMax, ReduceResult::Index),
+    ("min_at", ReduceOp::ArgMin, ReduceResult::ValueAndIndex),
+    ("max_at", ReduceOp::ArgMax, ReduceResult::ValueAndIndex),
+];
+
 impl ReduceOp {
+    /// The IR's name of the operation (`argmin` for `min_at` too).
     pub fn name(self) -> &'static str {
         match self {
             ReduceOp::Sum => "sum",
             ReduceOp::Prod => "prod",
             ReduceOp::Min => "min",
             ReduceOp::Max => "max",
+            ReduceOp::ArgMin => "argmin",
+            ReduceOp::ArgMax => "argmax",
         }
     }
 
-    pub fn from_name(name: &str) -> Option<ReduceOp> {
-        match name {
-            "sum" => Some(ReduceOp::Sum),
-            "prod" => Some(ReduceOp::Prod),
-            "min" => Some(ReduceOp::Min),
-            "max" => Some(ReduceOp::Max),
-            _ => None,
+    /// The surface reduction `name` (`sum`, `argmin`, `min_at`...).
+    pub fn from_name(name: &str) -> Option<(ReduceOp, ReduceResult)> {
+        REDUCTIONS
+            .iter()
+            .find(|r| r.0 == name)
+            .map(|&(_, op, result)| (op, result))
+    }
+
+    /// The surface name of `self` returning `result`.
+    pub fn surface_name(self, result: ReduceResult) -> &'static str {
+        REDUCTIONS
+            .iter()
+            .find(|r| r.1 == self && r.2 == result)
+            .map_or(self.name(), |r| r.0)
+    }
+
+    /// Whether the reduction tracks the index of an element.
+    pub fn tracks_index(self) -> bool {
+        match self {
+            ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Min | ReduceOp::Max => false,
+            ReduceOp::ArgMin | ReduceOp::ArgMax => true,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Unit tests of the value semantics: one test per rule of the language
 //! definition in `ops` and `builtins`, at the edge values.
 
-use super::builtins::{max, min, reduce_combine, reduce_identity};
+use super::builtins::{max, min};
+use super::reduce::{self, Partial, NO_INDEX};
 use super::scalar::{binary, cast, unary};
 use crate::ir::{BinaryOp, Builtin, ReduceOp, UnaryOp};
 use crate::types::ScalarType;
@@ -304,22 +305,28 @@ fn every_transcendental_is_defined_in_both_widths() {
 
 #[test]
 fn reduction_identities() {
-    same(reduce_identity(ReduceOp::Sum, ScalarType::F32), F32(0.0));
-    same(reduce_identity(ReduceOp::Prod, ScalarType::I64), I64(1));
     same(
-        reduce_identity(ReduceOp::Min, ScalarType::I32),
+        reduce_identity_value(ReduceOp::Sum, ScalarType::F32),
+        F32(0.0),
+    );
+    same(
+        reduce_identity_value(ReduceOp::Prod, ScalarType::I64),
+        I64(1),
+    );
+    same(
+        reduce_identity_value(ReduceOp::Min, ScalarType::I32),
         I32(i32::MAX),
     );
     same(
-        reduce_identity(ReduceOp::Min, ScalarType::F64),
+        reduce_identity_value(ReduceOp::Min, ScalarType::F64),
         F64(f64::INFINITY),
     );
     same(
-        reduce_identity(ReduceOp::Max, ScalarType::I64),
+        reduce_identity_value(ReduceOp::Max, ScalarType::I64),
         I64(i64::MIN),
     );
     same(
-        reduce_identity(ReduceOp::Max, ScalarType::F32),
+        reduce_identity_value(ReduceOp::Max, ScalarType::F32),
         F32(f32::NEG_INFINITY),
     );
 }
@@ -327,21 +334,94 @@ fn reduction_identities() {
 #[test]
 fn reduction_steps_wrap_and_skip_nan() {
     same(
-        reduce_combine(ReduceOp::Sum, I32(i32::MAX), I32(1)),
+        reduce_combine_value(ReduceOp::Sum, I32(i32::MAX), I32(1)),
         I32(i32::MIN),
     );
     same(
-        reduce_combine(ReduceOp::Prod, I64(i64::MAX), I64(2)),
+        reduce_combine_value(ReduceOp::Prod, I64(i64::MAX), I64(2)),
         I64(-2),
     );
     same(
-        reduce_combine(ReduceOp::Min, F32(f32::INFINITY), F32(f32::NAN)),
+        reduce_combine_value(ReduceOp::Min, F32(f32::INFINITY), F32(f32::NAN)),
         F32(f32::INFINITY),
     );
     same(
-        reduce_combine(ReduceOp::Max, F64(-0.0), F64(0.0)),
+        reduce_combine_value(ReduceOp::Max, F64(-0.0), F64(0.0)),
         F64(-0.0),
     );
+}
+
+fn reduce_identity_value(op: ReduceOp, ty: ScalarType) -> Scalar {
+    reduce::identity(op, ty).value
+}
+
+fn reduce_combine_value(op: ReduceOp, a: Scalar, b: Scalar) -> Scalar {
+    reduce::combine(
+        op,
+        Partial::element(a, NO_INDEX),
+        Partial::element(b, NO_INDEX),
+    )
+    .value
+}
+
+/// argmin/argmax: NaN first, ties (equal values, ±0, two NaNs) to the
+/// smaller index, a side with no index loses, whatever the order.
+#[test]
+fn arg_reductions_pick_first_best() {
+    use ReduceOp::{ArgMax, ArgMin};
+    let e = |v, i| Partial::element(v, i);
+    let cases: &[(ReduceOp, Partial, Partial, Partial)] = &[
+        (ArgMin, e(F32(1.0), 3), e(F32(0.5), 7), e(F32(0.5), 7)),
+        (ArgMin, e(F32(0.5), 3), e(F32(0.5), 1), e(F32(0.5), 1)),
+        (ArgMin, e(F32(-0.0), 5), e(F32(0.0), 2), e(F32(0.0), 2)),
+        (ArgMin, e(F32(0.0), 2), e(F32(-0.0), 5), e(F32(0.0), 2)),
+        (
+            ArgMin,
+            e(F32(-1.0), 0),
+            e(F32(f32::NAN), 9),
+            e(F32(f32::NAN), 9),
+        ),
+        (
+            ArgMax,
+            e(F64(f64::NAN), 4),
+            e(F64(f64::NAN), 1),
+            e(F64(f64::NAN), 1),
+        ),
+        (
+            ArgMax,
+            e(F64(f64::NAN), 4),
+            e(F64(f64::INFINITY), 1),
+            e(F64(f64::NAN), 4),
+        ),
+        (
+            ArgMax,
+            e(I32(i32::MIN), 1),
+            e(I32(i32::MIN), 0),
+            e(I32(i32::MIN), 0),
+        ),
+        (
+            ArgMin,
+            reduce::identity(ArgMin, ScalarType::I64),
+            e(I64(i64::MAX), 6),
+            e(I64(i64::MAX), 6),
+        ),
+        (
+            ArgMax,
+            reduce::identity(ArgMax, ScalarType::F32),
+            reduce::identity(ArgMax, ScalarType::F32),
+            reduce::identity(ArgMax, ScalarType::F32),
+        ),
+    ];
+    for &(op, a, b, want) in cases {
+        for (x, y) in [(a, b), (b, a)] {
+            let got = reduce::combine(op, x, y);
+            assert_eq!(
+                (got.value.to_slot(), got.index),
+                (want.value.to_slot(), want.index),
+                "{op:?} {x:?} {y:?}"
+            );
+        }
+    }
 }
 
 #[test]

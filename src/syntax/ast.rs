@@ -10,7 +10,7 @@
 use crate::span::Span;
 use crate::types::ScalarType;
 
-pub use crate::semantics::ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use crate::semantics::ops::{BinaryOp, ReduceOp, ReduceResult, UnaryOp};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceFile {
@@ -123,6 +123,13 @@ pub enum StmtKind {
         ty: Option<TypeExpr>,
         value: Expr,
     },
+    /// `let (a, b) = value;`: destructures a value of several parts (today
+    /// only a `min_at`/`max_at` reduction; tuples will reuse it).
+    LetTuple {
+        names: Vec<Ident>,
+        pattern_span: Span,
+        value: Expr,
+    },
     /// `let name: T[dims];`: an array with no value, zero-filled: a kernel
     /// scratch array in uniform code, a per-lane local array elsewhere.
     ArrayDecl {
@@ -220,9 +227,11 @@ pub enum ExprKind {
         array: Ident,
         indices: Vec<Expr>,
     },
-    /// `sum over i in n { body }`, `max over (r, c) in (h, w) { body }`.
+    /// `sum over i in n { body }`, `max over (r, c) in (h, w) { body }`,
+    /// `argmin over ...` (`result` says what the name returns).
     Reduce {
         op: ReduceOp,
+        result: ReduceResult,
         op_span: Span,
         indices: Vec<Ident>,
         domain: Vec<Expr>,

@@ -137,6 +137,10 @@ impl Dumper {
                 self.line(&format!("let {}{ty}", name.name), stmt.span);
                 self.nested(|d| d.expr("", value));
             }
+            StmtKind::LetTuple { names, value, .. } => {
+                self.line(&format!("let {}", indices_text(names)), stmt.span);
+                self.nested(|d| d.expr("", value));
+            }
             StmtKind::Assign { place, op, value } => {
                 let op = op.map_or("", |op| op.symbol());
                 self.line(&format!("assign {op}="), stmt.span);
@@ -207,7 +211,10 @@ impl Dumper {
             StmtKind::Continue => self.line("continue", stmt.span),
             StmtKind::Error => self.line("error", stmt.span),
             // Handled by `stmt`.
-            StmtKind::Let { .. } | StmtKind::Assign { .. } | StmtKind::If { .. } => {}
+            StmtKind::Let { .. }
+            | StmtKind::LetTuple { .. }
+            | StmtKind::Assign { .. }
+            | StmtKind::If { .. } => {}
         }
     }
 
@@ -245,9 +252,16 @@ impl Dumper {
             ExprKind::Call { callee, .. } => format!("call {}", callee.name),
             ExprKind::Cast { ty, .. } => format!("cast {ty}"),
             ExprKind::Index { array, indices } => format!("index {}", index_text(array, indices)),
-            ExprKind::Reduce { op, indices, .. } => {
-                format!("reduce {} over {} in", op.name(), indices_text(indices))
-            }
+            ExprKind::Reduce {
+                op,
+                result,
+                indices,
+                ..
+            } => format!(
+                "reduce {} over {} in",
+                op.surface_name(*result),
+                indices_text(indices)
+            ),
             ExprKind::Error => "error".to_string(),
         };
         self.line(&format!("{prefix}{head}"), expr.span);

@@ -124,7 +124,7 @@ fn attribute_diag(owner: &str, member: &str, sizes: Option<&[String]>, span: Spa
         ),
         ("size", _) => format!("the element count of `{owner}: f32[n]` is its size `n`"),
         ("astype", _) => "convert with a cast: `f32(x)`, `i64(x)`, ...".into(),
-        ("sum" | "prod" | "min" | "max", _) => format!(
+        ("sum" | "prod" | "min" | "max" | "argmin" | "argmax", _) => format!(
             "a reduction is written `{member} over i in n {{ {owner}[i] }}`"
         ),
         _ => "arrays are read by index (`x[i]`); everything else is a builtin function".into(),
@@ -150,7 +150,7 @@ fn module_member(owner: &str, member: &str) -> (String, String) {
             )
         }
         "prange" => return (message, "a parallel loop over an index is `foreach i in n { .. }`".into()),
-        "sum" | "prod" => {
+        "sum" | "prod" | "argmin" | "argmax" => {
             return (message, format!("a reduction is written `{member} over i in n {{ x[i] }}`"))
         }
         "absolute" | "fabs" => "abs",

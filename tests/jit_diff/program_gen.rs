@@ -442,6 +442,8 @@ impl<'t> Gen<'t> {
                     ty,
                     writable: true,
                 });
+            } else if self.tape.chance(15) {
+                self.value_and_index();
             } else if self.tape.chance(30) && self.budget > 0 {
                 self.guarded_block();
             } else if self.tape.chance(15) {
@@ -500,27 +502,67 @@ impl<'t> Gen<'t> {
         }
     }
 
+    /// `let (v, i) = min_at over ... { ... };` (or `max_at`): two new
+    /// locals, the element and its index.
+    fn value_and_index(&mut self) {
+        let ty = self.numeric();
+        let (value, index) = (self.fresh("u"), self.fresh("u"));
+        let op = self.tape.pick(&["min_at", "max_at"]);
+        let lines = self.reduction_lines(op, ty, false);
+        self.emit_value(&format!("let ({value}, {index}) = "), &lines);
+        for (name, ty) in [(value, ty), (index, Ty::I64)] {
+            self.vars.push(Var {
+                name,
+                ty,
+                writable: true,
+            });
+        }
+    }
+
     /// `OP over i in n { statements; value } [op uniform leaf]`, as lines:
-    /// the opening, the body, and the closing.
+    /// the opening, the body, and the closing. An `i64` value may be an
+    /// `argmin`/`argmax` of any numeric type.
     fn reduction_value(&mut self, ty: Ty) -> Vec<String> {
+        if ty == Ty::I64 && self.tape.chance(40) {
+            let op = self.tape.pick(&["argmin", "argmax"]);
+            let elem = self.numeric();
+            return self.reduction_lines(op, elem, true);
+        }
         let op = self.tape.pick(&["sum", "max", "min", "prod"]);
+        self.reduction_lines(op, ty, true)
+    }
+
+    /// `op over domain { statements; a value of type ty }`, then (if
+    /// `more`) maybe an operation with a uniform leaf of the result's type
+    /// (`i64` for argmin/argmax).
+    fn reduction_lines(&mut self, op: &str, ty: Ty, more: bool) -> Vec<String> {
         let domain = self.domain();
         let saved_indent = self.indent;
+        // Only `sum`... have their element type fixed by where the result
+        // goes; an argmin's element is typed by a `let` (a bare literal
+        // would default to i32).
+        let typed = op != "sum" && op != "prod" && op != "min" && op != "max";
         let body = self.in_phase(usize::MAX, false, |g| {
             let start = g.src.len();
             g.indent = 0;
             let count = g.tape.below(3);
             g.statements(count);
             let tail = g.expr(ty, EXPR_DEPTH);
-            g.line(&tail);
+            if typed {
+                g.line(&format!("let e: {} = {tail};", ty.name()));
+                g.line("e");
+            } else {
+                g.line(&tail);
+            }
             g.src.split_off(start)
         });
         self.indent = saved_indent;
         let mut lines = vec![format!("{op} over {domain} {{")];
         lines.extend(body.lines().map(str::to_owned));
-        let rest = if self.tape.chance(30) {
+        let result = if op.starts_with("arg") { Ty::I64 } else { ty };
+        let rest = if more && self.tape.chance(30) {
             let op = self.tape.pick(&["+", "*", "-"]);
-            let leaf = self.leaf(ty);
+            let leaf = self.leaf(result);
             format!(" {op} {leaf}")
         } else {
             String::new()

@@ -169,11 +169,15 @@ impl<'c, 'a> Walk<'c, 'a> {
             StmtKind::Foreach { domain, body } => self.phase(domain, body, None, span, scope),
             StmtKind::Reduce {
                 dst,
+                index,
+                op,
                 domain,
                 body,
                 value,
-                ..
-            } => self.phase(domain, body, Some((*dst, *value)), span, scope),
+            } => {
+                self.phase(domain, body, Some((*dst, *value)), span, scope)?;
+                self.reduce_index(*op, *dst, *index, span)
+            }
         }
     }
 
@@ -471,6 +475,25 @@ impl<'c, 'a> Walk<'c, 'a> {
             self.bind(index, Owner::Phase(k), span)?;
         }
         Ok(())
+    }
+
+    /// `argmin`/`argmax` write their index to an `i64` local besides `dst`;
+    /// the other reductions have no index.
+    fn reduce_index(
+        &mut self,
+        op: ReduceOp,
+        dst: LocalId,
+        index: Option<LocalId>,
+        span: Span,
+    ) -> Check {
+        match (op.tracks_index(), index) {
+            (false, None) => Ok(()),
+            (true, Some(index)) if index != dst => self.reduce_dst(index, ScalarType::I64, span),
+            _ => Err(self.cx.err(
+                span,
+                format!("{} reduction with index {index:?}", op.name()),
+            )),
+        }
     }
 
     fn reduce_dst(&mut self, dst: LocalId, ty: ScalarType, span: Span) -> Check {

@@ -368,8 +368,9 @@ impl Parser<'_> {
         let header_ok = self.errors_seen == mark;
         let body = self.stmt_block();
         match op {
-            Some(op) if header_ok => ExprKind::Reduce {
+            Some((op, result)) if header_ok => ExprKind::Reduce {
                 op,
+                result,
                 op_span: op_name.span,
                 indices,
                 domain,
@@ -383,7 +384,10 @@ impl Parser<'_> {
         self.report(
             Diagnostic::error(format!("unknown reduction `{}`", name.name))
                 .primary(name.span, "not a reduction")
-                .help("the reductions are `sum`, `prod`, `min` and `max`"),
+                .help(
+                    "the reductions are `sum`, `prod`, `min`, `max`, `argmin`, `argmax`, \
+                     `min_at` and `max_at`",
+                ),
         );
     }
 
@@ -400,7 +404,7 @@ impl Parser<'_> {
     }
 
     /// The indices after `foreach` or `over`: `i` or `(r, c)`.
-    fn indices(&mut self) -> Vec<Ident> {
+    pub(super) fn indices(&mut self) -> Vec<Ident> {
         if self.at(TokenKind::LParen) {
             return self.delimited(TokenKind::RParen, |p| p.expect_ident("index name"));
         }

@@ -56,7 +56,9 @@ fn expr_children<'a>(expr: &'a Expr, push: &mut impl FnMut(Node<'a>)) {
 
 fn stmt_children<'a>(stmt: &'a Stmt, push: &mut impl FnMut(Node<'a>)) {
     match &stmt.kind {
-        StmtKind::Let { value, .. } | StmtKind::Expr(value) => push(Node::Expr(value)),
+        StmtKind::Let { value, .. } | StmtKind::LetTuple { value, .. } | StmtKind::Expr(value) => {
+            push(Node::Expr(value))
+        }
         StmtKind::ArrayDecl { ty, .. } => ty.dims.iter().for_each(|e| push(Node::Expr(e))),
         StmtKind::Assign { place, value, .. } => {
             if let PlaceKind::Index { indices, .. } = &place.kind {

@@ -151,9 +151,12 @@ impl Parser<'_> {
             || self.newline_before()
     }
 
-    /// `let name [: type] = value;`
+    /// `let name [: type] = value;`, or `let (a, b) = value;`
     fn let_stmt(&mut self) -> StmtKind {
         self.bump();
+        if self.at(TokenKind::LParen) {
+            return self.let_tuple();
+        }
         let Some(name) = self.expect_ident("variable name") else {
             self.recover_stmt();
             return StmtKind::Error;
@@ -177,6 +180,25 @@ impl Parser<'_> {
         let value = self.expr();
         self.expect_semi();
         StmtKind::Let { name, ty, value }
+    }
+
+    /// `let (a, b) = value;`; the cursor is at `(`.
+    fn let_tuple(&mut self) -> StmtKind {
+        let start = self.start();
+        let names = self.indices();
+        let pattern_span = self.span_from(start);
+        if !self.eat(TokenKind::Eq) {
+            self.error_expected("`=`");
+            self.recover_stmt();
+            return StmtKind::Error;
+        }
+        let value = self.expr();
+        self.expect_semi();
+        StmtKind::LetTuple {
+            names,
+            pattern_span,
+            value,
+        }
     }
 
     /// `if c { } else if d { } else { }`. The chain is read in a loop and
