@@ -118,11 +118,11 @@ impl Emitter<'_, '_> {
     fn vector_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Vec<Value> {
         let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
         let address = self.b.ins().iadd(ptr, bytes);
-        let ty = if elem == ScalarType::Bool {
-            ScalarType::Bool
-        } else {
-            elem
-        };
+        let ty = elem;
+        if lanes::is_widened(elem) {
+            // One byte (two) per element: the type's own width in memory.
+            return lanes::widening_load(&mut self.b, elem, address);
+        }
         if elem == ScalarType::Bool {
             // Bytes 0/1 → mask lanes 0/-1.
             let lanes: Vec<Value> = (0..GANG)

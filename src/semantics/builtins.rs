@@ -100,11 +100,13 @@ fn bit_count(fun: Builtin, x: Scalar) -> Scalar {
         Builtin::Ctz => v.trailing_zeros().min(width),
         _ => type_bug("bit count"),
     };
-    match x {
-        Scalar::I32(v) => Scalar::I32(count(u64::from(v as u32), 32) as i32),
-        Scalar::I64(v) => Scalar::I64(count(v as u64, 64).into()),
-        _ => type_bug("bit count argument"),
-    }
+    let (Some(v), ty) = (x.int_value(), x.ty()) else {
+        type_bug("bit count argument")
+    };
+    // The value's bits, zero-extended to 64 from its own width.
+    let width = ty.bits();
+    let bits = (v as u64) & (u64::MAX >> (64 - width));
+    int(ty, count(bits, width).into())
 }
 
 /// `to_bits` / `from_bits`: the same bits seen as the float or the integer
@@ -116,20 +118,28 @@ fn bit_cast(x: Scalar) -> Scalar {
         Scalar::F64(v) => Scalar::I64(v.to_bits() as i64),
         Scalar::I32(v) => Scalar::F32(f32::from_bits(v as u32)),
         Scalar::I64(v) => Scalar::F64(f64::from_bits(v as u64)),
-        Scalar::Bool(_) => type_bug("bit cast argument"),
+        _ => type_bug("bit cast argument"),
     }
 }
 
-/// Integers: `wrapping_abs`, so `abs(MIN) == MIN`. Floats: clears the sign
-/// bit (`abs(-0.0) == 0.0`, `abs(-NaN)` is a positive NaN).
+/// Integers: wrapping, so `abs(MIN) == MIN` (and `abs(x) == x` on
+/// unsigned types). Floats: clears the sign bit (`abs(-0.0) == 0.0`,
+/// `abs(-NaN)` is a positive NaN).
 fn abs(x: Scalar) -> Scalar {
     match x {
-        Scalar::I32(v) => Scalar::I32(v.wrapping_abs()),
-        Scalar::I64(v) => Scalar::I64(v.wrapping_abs()),
         Scalar::F32(v) => Scalar::F32(v.abs()),
         Scalar::F64(v) => Scalar::F64(v.abs()),
         Scalar::Bool(_) => type_bug("abs argument"),
+        int => match int.int_value() {
+            Some(v) => self::int(int.ty(), v.abs()),
+            None => type_bug("abs argument"),
+        },
     }
+}
+
+/// `v` wrapped to integer type `ty`.
+fn int(ty: ScalarType, v: i128) -> Scalar {
+    Scalar::of_int(ty, v).unwrap_or_else(|| type_bug("integer result"))
 }
 
 /// `if a is NaN { b } else if b < a { b } else { a }`: a NaN operand is
@@ -162,13 +172,15 @@ fn pick(
     b: Scalar,
     take_f32: fn(f32, f32) -> bool,
     take_f64: fn(f64, f64) -> bool,
-    take_int: fn(i64, i64) -> bool,
+    take_int: fn(i128, i128) -> bool,
 ) -> Scalar {
     let take_b = match (a, b) {
         (Scalar::F32(x), Scalar::F32(y)) => take_f32(x, y),
         (Scalar::F64(x), Scalar::F64(y)) => take_f64(x, y),
-        (Scalar::I32(x), Scalar::I32(y)) => take_int(x.into(), y.into()),
-        (Scalar::I64(x), Scalar::I64(y)) => take_int(x, y),
+        (x, y) if x.ty() == y.ty() => match (x.int_value(), y.int_value()) {
+            (Some(x), Some(y)) => take_int(x, y),
+            _ => type_bug("min/max arguments"),
+        },
         _ => type_bug("min/max arguments"),
     };
     if take_b {
@@ -218,18 +230,15 @@ fn exact_unary(fun: Builtin, x: Scalar) -> Scalar {
 /// (ints MIN). Reductions are over numbers only (verified).
 pub fn reduce_identity(op: ReduceOp, ty: ScalarType) -> Scalar {
     use Scalar::*;
-    match (op, ty) {
-        (_, ScalarType::Bool) => type_bug("bool reduction"),
+    let range = ty.int_range();
+    match (op, range) {
+        _ if ty == ScalarType::Bool => type_bug("bool reduction"),
         (ReduceOp::Sum, _) => cast(I32(0), ty),
         (ReduceOp::Prod, _) => cast(I32(1), ty),
-        (ReduceOp::Min, ScalarType::I32) => I32(i32::MAX),
-        (ReduceOp::Min, ScalarType::I64) => I64(i64::MAX),
-        (ReduceOp::Min, ScalarType::F32) => F32(f32::INFINITY),
-        (ReduceOp::Min, ScalarType::F64) => F64(f64::INFINITY),
-        (ReduceOp::Max, ScalarType::I32) => I32(i32::MIN),
-        (ReduceOp::Max, ScalarType::I64) => I64(i64::MIN),
-        (ReduceOp::Max, ScalarType::F32) => F32(f32::NEG_INFINITY),
-        (ReduceOp::Max, ScalarType::F64) => F64(f64::NEG_INFINITY),
+        (ReduceOp::Min, Some((_, hi))) => int(ty, hi),
+        (ReduceOp::Max, Some((lo, _))) => int(ty, lo),
+        (ReduceOp::Min, None) => cast(F64(f64::INFINITY), ty),
+        (ReduceOp::Max, None) => cast(F64(f64::NEG_INFINITY), ty),
     }
 }
 
