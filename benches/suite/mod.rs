@@ -11,6 +11,7 @@
 //! tolerance is stated in the check's text.
 
 pub mod grids;
+pub mod ints;
 pub mod loops;
 pub mod maps;
 pub mod reductions;
@@ -100,6 +101,9 @@ pub fn cases() -> Vec<Spec> {
         spec("stencil3d", "stencil3d", "256³ f32", 1 << 24, Some((8, Copy)), Memory, 0.8, loops::stencil3d),
         spec("ema", "ema", "4096² f32", 1 << 24, Some((8, Copy)), Memory, 0.8, loops::ema),
         spec("nbody", "nbody", "4096 bodies f64", 4096 * 4096, None, Compute, 0.8, loops::nbody),
+        // Issue 12's integer kernels: target 0.8× Rust + rayon.
+        spec("rgb_gray", "rgb_gray", "4096² u8 RGB", ints::GRAY_H * ints::GRAY_W, Some((4, Copy)), Memory, 0.8, ints::rgb_gray),
+        spec("hash_u32", "hash_u32", "2^24 u32", n24, Some((12, Triad)), Compute, 0.8, ints::hash_u32),
     ]
 }
 
@@ -140,7 +144,7 @@ pub fn pool(threads: usize) -> rayon::ThreadPool {
 
 /// splitmix64 of (seed, i): each element is a function of its index, so
 /// inputs are generated in parallel and identical in every run.
-fn mix(seed: u64, i: usize) -> u64 {
+pub fn mix(seed: u64, i: usize) -> u64 {
     let mut z = seed
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .wrapping_add(i as u64)

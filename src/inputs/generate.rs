@@ -99,15 +99,21 @@ fn integers<T: Copy>(
     };
     match *generator {
         Generator::Uniform { lo, hi } => {
-            let (lo, hi) = (integer_bound(lo, ty)?, integer_bound(hi, ty)?);
+            // `hi` is excluded, so it may be one past the type's largest
+            // value: `uniform(0, 256)` covers every u8.
+            let (lo, hi) = (integer_bound(lo, ty, 0)?, integer_bound(hi, ty, 1)?);
             if lo >= hi {
                 return Err(format!(
                     "uniform({lo}, {hi}) is empty: integers are drawn from lo..hi, hi excluded"
                 ));
             }
-            // Both bounds fit a 64-bit type, so the width fits in u64.
-            let width = (hi - lo) as u64;
-            values.extend((0..count).map(|_| to(lo + rng.below(width) as i128)));
+            // The width fits in u64 except for a whole 64-bit range
+            // (`uniform(0, 18446744073709551616)` on u64): then every
+            // 64-bit pattern is a value.
+            match u64::try_from(hi - lo) {
+                Ok(width) => values.extend((0..count).map(|_| to(lo + rng.below(width) as i128))),
+                Err(_) => values.extend((0..count).map(|_| to(lo + rng.next_u64() as i128))),
+            }
         }
         Generator::Iota => {
             if count > 0 && (count - 1) as i128 > max {
@@ -131,15 +137,20 @@ fn integers<T: Copy>(
     Ok(values)
 }
 
-/// A uniform bound for an integer type: an integer that fits `ty`.
-fn integer_bound(literal: super::spec::Literal, ty: ScalarType) -> Result<i128, String> {
+/// A uniform bound for an integer type: an integer that fits `ty`, or
+/// goes `past` its largest value by that much.
+fn integer_bound(
+    literal: super::spec::Literal,
+    ty: ScalarType,
+    past: i128,
+) -> Result<i128, String> {
     let range_error = || format!("uniform bound `{literal}` is out of range for {ty}");
     let wide = to_integer(literal).map_err(|reason| match reason {
         Reason::OutOfRange => range_error(),
         _ => format!("uniform bound `{literal}` is not an integer, and {ty} values are"),
     })?;
     let fits = match ty.int_range() {
-        Some((lo, hi)) => (lo..=hi).contains(&wide),
+        Some((lo, hi)) => (lo..=hi + past).contains(&wide),
         None => false,
     };
     if fits {
