@@ -90,6 +90,9 @@ kern_tests! {
     constants {
         named, shadowing, errors,
     }
+    ints {
+        arith, division, shifts, compare, casts, reductions, builtins, literals, errors,
+    }
 }
 
 fn kern_dir() -> PathBuf {

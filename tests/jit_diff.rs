@@ -107,7 +107,7 @@ macro_rules! kern_folders {
 }
 
 kern_folders!(
-    builtins, calls, constants, habits, items, phases, semantics, statements, syntax, types
+    builtins, calls, constants, habits, ints, items, phases, semantics, statements, syntax, types
 );
 
 #[test]
