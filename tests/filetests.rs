@@ -92,6 +92,7 @@ kern_tests! {
     }
     ints {
         arith, division, shifts, compare, casts, reductions, builtins, literals, errors,
+        interleaved,
     }
 }
 
