@@ -45,6 +45,33 @@ F32 = np.float32
 
 
 @njit(parallel=True, fastmath=True)
+def rgb_gray_nb(img, gray):
+    h, w = gray.shape
+    for r in prange(h):
+        for c in range(w):
+            red = np.uint32(img[r, c, 0])
+            green = np.uint32(img[r, c, 1])
+            blue = np.uint32(img[r, c, 2])
+            gray[r, c] = np.uint8((77 * red + 150 * green + 29 * blue + 128) >> 8)
+    return gray
+
+
+@njit(parallel=True, fastmath=True)
+def hash_u32_nb(keys, seed, hashes, unit):
+    salt = np.uint32(seed * np.uint32(0x9E3779B9))
+    for i in prange(keys.size):
+        h = keys[i] ^ salt
+        h ^= h >> np.uint32(16)
+        h = np.uint32(h * np.uint32(0x85EBCA6B))
+        h ^= h >> np.uint32(13)
+        h = np.uint32(h * np.uint32(0xC2B2AE35))
+        h ^= h >> np.uint32(16)
+        hashes[i] = h
+        unit[i] = np.float32(h >> np.uint32(8)) * np.float32(2.0**-24)
+    return hashes, unit
+
+
+@njit(parallel=True, fastmath=True)
 def saxpy_nb(a, x, y, out):
     for i in prange(x.size):
         out[i] = a * x[i] + y[i]
@@ -477,8 +504,30 @@ def binomial(d):
     return [("numba", lambda: binomial_nb(s, k, t, r, v, put), lambda got: within(got, want, bound, how))]
 
 
+def rgb_gray(d):
+    img, want = d.load("rgb_gray", "img", "gray")
+    gray = np.empty_like(want)
+
+    def rgb_gray_np(img, gray):
+        r, g, b = (img[..., k].astype(np.uint32) for k in range(3))
+        gray[...] = (77 * r + 150 * g + 29 * b + 128) >> 8
+        return gray
+
+    return [
+        ("numpy", lambda: rgb_gray_np(img, gray), lambda got: exact(got, want)),
+        ("numba", lambda: rgb_gray_nb(img, gray), lambda got: exact(got, want)),
+    ]
+
+
+def hash_u32(d):
+    keys, seed, want = d.load("hash_u32", "keys", "seed", "hash")
+    hashes, unit = np.empty_like(want), np.empty(want.shape, np.float32)
+    run = lambda: hash_u32_nb(keys, np.uint32(seed), hashes, unit)
+    return [("numba", run, lambda got: exact(got[0], want))]
+
+
 CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes,
-         jacobi, stencil3d, ema, nbody, binomial, argmin]
+         jacobi, stencil3d, ema, nbody, binomial, argmin, rgb_gray, hash_u32]
 
 # The report has no numpy column for these, and says why.
 NO_NUMPY = {
@@ -488,6 +537,7 @@ NO_NUMPY = {
     "ema": "a loop-carried scan: numba only",
     "nbody": "numba only",
     "binomial": "a per-option tree in a local array: numba only",
+    "hash_u32": "numba only",
 }
 
 

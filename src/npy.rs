@@ -323,13 +323,8 @@ fn read_up_to(
 
 /// A scalar as the 0-d array numpy stores it as.
 pub fn scalar_array(scalar: Scalar) -> Array {
-    let data = match scalar {
-        Scalar::Bool(x) => ArrayData::Bool(vec![x]),
-        Scalar::I32(x) => ArrayData::I32(vec![x]),
-        Scalar::I64(x) => ArrayData::I64(vec![x]),
-        Scalar::F32(x) => ArrayData::F32(vec![x]),
-        Scalar::F64(x) => ArrayData::F64(vec![x]),
-    };
+    let mut data = ArrayData::zeros(scalar.ty(), 1);
+    data.set(0, scalar);
     Array {
         shape: Vec::new(),
         data,
@@ -416,7 +411,13 @@ fn check_data_len(found: usize, count: usize, elem: ScalarType) -> Result<(), Fo
 fn convert(bytes: &[u8], elem: ScalarType, big_endian: bool) -> Result<ArrayData, FormatError> {
     Ok(match elem {
         ScalarType::Bool => ArrayData::Bool(bools(bytes)?),
+        ScalarType::I8 => ArrayData::I8(words(bytes, big_endian, i8::from_le_bytes)),
+        ScalarType::I16 => ArrayData::I16(words(bytes, big_endian, i16::from_le_bytes)),
         ScalarType::I32 => ArrayData::I32(words(bytes, big_endian, i32::from_le_bytes)),
+        ScalarType::U8 => ArrayData::U8(words(bytes, big_endian, u8::from_le_bytes)),
+        ScalarType::U16 => ArrayData::U16(words(bytes, big_endian, u16::from_le_bytes)),
+        ScalarType::U32 => ArrayData::U32(words(bytes, big_endian, u32::from_le_bytes)),
+        ScalarType::U64 => ArrayData::U64(words(bytes, big_endian, u64::from_le_bytes)),
         ScalarType::I64 => ArrayData::I64(words(bytes, big_endian, i64::from_le_bytes)),
         ScalarType::F32 => ArrayData::F32(words(bytes, big_endian, f32::from_le_bytes)),
         ScalarType::F64 => ArrayData::F64(words(bytes, big_endian, f64::from_le_bytes)),
@@ -474,7 +475,13 @@ pub fn encode(array: &Array) -> Vec<u8> {
 fn push_data(out: &mut Vec<u8>, data: &ArrayData) {
     match data {
         ArrayData::Bool(v) => out.extend(v.iter().map(|&b| u8::from(b))),
+        ArrayData::I8(v) => push_words(out, v, i8::to_le_bytes),
+        ArrayData::I16(v) => push_words(out, v, i16::to_le_bytes),
         ArrayData::I32(v) => push_words(out, v, i32::to_le_bytes),
+        ArrayData::U8(v) => push_words(out, v, u8::to_le_bytes),
+        ArrayData::U16(v) => push_words(out, v, u16::to_le_bytes),
+        ArrayData::U32(v) => push_words(out, v, u32::to_le_bytes),
+        ArrayData::U64(v) => push_words(out, v, u64::to_le_bytes),
         ArrayData::I64(v) => push_words(out, v, i64::to_le_bytes),
         ArrayData::F32(v) => push_words(out, v, f32::to_le_bytes),
         ArrayData::F64(v) => push_words(out, v, f64::to_le_bytes),

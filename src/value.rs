@@ -30,28 +30,165 @@ macro_rules! scalar_from {
         }
     )*};
 }
-scalar_from!(bool => Bool, i32 => I32, i64 => I64, f32 => F32, f64 => F64);
+scalar_from!(bool => Bool, i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16,
+    u32 => U32, u64 => U64, f32 => F32, f64 => F64);
+
+/// The default value of a vector's element type (to name an empty
+/// vector's type).
+fn zero_of<T: Default>(_: &[T]) -> T {
+    T::default()
+}
 
 /// The elements of an array, flat and row-major.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArrayData {
     Bool(Vec<bool>),
+    I8(Vec<i8>),
+    I16(Vec<i16>),
     I32(Vec<i32>),
     I64(Vec<i64>),
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+}
+
+/// Applies `$body` to the vector of any [`ArrayData`] variant, bound to `$v`.
+#[macro_export]
+macro_rules! each_data {
+    ($data:expr, $v:ident => $body:expr) => {
+        match $data {
+            $crate::value::ArrayData::Bool($v) => $body,
+            $crate::value::ArrayData::I8($v) => $body,
+            $crate::value::ArrayData::I16($v) => $body,
+            $crate::value::ArrayData::I32($v) => $body,
+            $crate::value::ArrayData::I64($v) => $body,
+            $crate::value::ArrayData::U8($v) => $body,
+            $crate::value::ArrayData::U16($v) => $body,
+            $crate::value::ArrayData::U32($v) => $body,
+            $crate::value::ArrayData::U64($v) => $body,
+            $crate::value::ArrayData::F32($v) => $body,
+            $crate::value::ArrayData::F64($v) => $body,
+        }
+    };
+}
+
+pub use crate::each_data;
+
+/// Evaluates `$body` with the type alias `$t` set to the Rust type of the
+/// elements of kern type `$elem`.
+#[macro_export]
+macro_rules! with_elem_type {
+    ($elem:expr, $t:ident => $body:expr) => {
+        match $elem {
+            $crate::types::ScalarType::Bool => {
+                type $t = bool;
+                $body
+            }
+            $crate::types::ScalarType::I8 => {
+                type $t = i8;
+                $body
+            }
+            $crate::types::ScalarType::I16 => {
+                type $t = i16;
+                $body
+            }
+            $crate::types::ScalarType::I32 => {
+                type $t = i32;
+                $body
+            }
+            $crate::types::ScalarType::I64 => {
+                type $t = i64;
+                $body
+            }
+            $crate::types::ScalarType::U8 => {
+                type $t = u8;
+                $body
+            }
+            $crate::types::ScalarType::U16 => {
+                type $t = u16;
+                $body
+            }
+            $crate::types::ScalarType::U32 => {
+                type $t = u32;
+                $body
+            }
+            $crate::types::ScalarType::U64 => {
+                type $t = u64;
+                $body
+            }
+            $crate::types::ScalarType::F32 => {
+                type $t = f32;
+                $body
+            }
+            $crate::types::ScalarType::F64 => {
+                type $t = f64;
+                $body
+            }
+        }
+    };
+}
+pub use crate::with_elem_type;
+
+/// Builds the [`ArrayData`] variant of element type `$elem`, calling
+/// `$make` with that variant's zero.
+macro_rules! of_elem {
+    ($elem:expr, $zero:ident => $make:expr) => {
+        match $elem {
+            ScalarType::Bool => ArrayData::Bool({
+                let $zero = false;
+                $make
+            }),
+            ScalarType::I8 => ArrayData::I8({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::I16 => ArrayData::I16({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::I32 => ArrayData::I32({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::I64 => ArrayData::I64({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::U8 => ArrayData::U8({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::U16 => ArrayData::U16({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::U32 => ArrayData::U32({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::U64 => ArrayData::U64({
+                let $zero = 0;
+                $make
+            }),
+            ScalarType::F32 => ArrayData::F32({
+                let $zero = 0.0;
+                $make
+            }),
+            ScalarType::F64 => ArrayData::F64({
+                let $zero = 0.0;
+                $make
+            }),
+        }
+    };
 }
 
 impl ArrayData {
     /// `len` zeros (`false` for bool) of type `elem`.
     pub fn zeros(elem: ScalarType, len: usize) -> ArrayData {
-        match elem {
-            ScalarType::Bool => ArrayData::Bool(vec![false; len]),
-            ScalarType::I32 => ArrayData::I32(vec![0; len]),
-            ScalarType::I64 => ArrayData::I64(vec![0; len]),
-            ScalarType::F32 => ArrayData::F32(vec![0.0; len]),
-            ScalarType::F64 => ArrayData::F64(vec![0.0; len]),
-        }
+        of_elem!(elem, zero => vec![zero; len])
     }
 
     /// Like [`ArrayData::zeros`], but `None` instead of an abort when the
@@ -64,33 +201,25 @@ impl ArrayData {
             v.resize(len, x);
             Some(v)
         }
-        Some(match elem {
-            ScalarType::Bool => ArrayData::Bool(filled(len, false)?),
-            ScalarType::I32 => ArrayData::I32(filled(len, 0)?),
-            ScalarType::I64 => ArrayData::I64(filled(len, 0)?),
-            ScalarType::F32 => ArrayData::F32(filled(len, 0.0)?),
-            ScalarType::F64 => ArrayData::F64(filled(len, 0.0)?),
-        })
+        Some(of_elem!(elem, zero => filled(len, zero)?))
     }
 
     pub fn elem(&self) -> ScalarType {
-        match self {
-            ArrayData::Bool(_) => ScalarType::Bool,
-            ArrayData::I32(_) => ScalarType::I32,
-            ArrayData::I64(_) => ScalarType::I64,
-            ArrayData::F32(_) => ScalarType::F32,
-            ArrayData::F64(_) => ScalarType::F64,
-        }
+        each_data!(self, v => Scalar::from(zero_of(v)).ty())
     }
 
     pub fn len(&self) -> usize {
-        match self {
-            ArrayData::Bool(v) => v.len(),
-            ArrayData::I32(v) => v.len(),
-            ArrayData::I64(v) => v.len(),
-            ArrayData::F32(v) => v.len(),
-            ArrayData::F64(v) => v.len(),
-        }
+        each_data!(self, v => v.len())
+    }
+
+    /// The first element's address, as bytes.
+    pub fn as_ptr(&self) -> *const u8 {
+        each_data!(self, v => v.as_ptr().cast())
+    }
+
+    /// The first element's address, as bytes, for writing.
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        each_data!(self, v => v.as_mut_ptr().cast())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,28 +228,33 @@ impl ArrayData {
 
     /// The element at flat index `i`, or `None` past the end.
     pub fn get(&self, i: usize) -> Option<Scalar> {
-        match self {
-            ArrayData::Bool(v) => v.get(i).map(|&x| Scalar::Bool(x)),
-            ArrayData::I32(v) => v.get(i).map(|&x| Scalar::I32(x)),
-            ArrayData::I64(v) => v.get(i).map(|&x| Scalar::I64(x)),
-            ArrayData::F32(v) => v.get(i).map(|&x| Scalar::F32(x)),
-            ArrayData::F64(v) => v.get(i).map(|&x| Scalar::F64(x)),
-        }
+        each_data!(self, v => v.get(i).map(|&x| Scalar::from(x)))
     }
 
     /// Writes `x` at flat index `i`. Returns false, changing nothing, when
     /// `i` is past the end or `x` has another type.
     pub fn set(&mut self, i: usize, x: Scalar) -> bool {
-        fn put<T>(v: &mut [T], i: usize, x: T) -> bool {
-            v.get_mut(i).map(|slot| *slot = x).is_some()
+        fn put<T>(v: &mut [T], i: usize, x: Option<T>) -> bool {
+            match (v.get_mut(i), x) {
+                (Some(slot), Some(x)) => {
+                    *slot = x;
+                    true
+                }
+                _ => false,
+            }
         }
-        match (self, x) {
-            (ArrayData::Bool(v), Scalar::Bool(x)) => put(v, i, x),
-            (ArrayData::I32(v), Scalar::I32(x)) => put(v, i, x),
-            (ArrayData::I64(v), Scalar::I64(x)) => put(v, i, x),
-            (ArrayData::F32(v), Scalar::F32(x)) => put(v, i, x),
-            (ArrayData::F64(v), Scalar::F64(x)) => put(v, i, x),
-            _ => false,
+        match self {
+            ArrayData::Bool(v) => put(v, i, x.as_bool()),
+            ArrayData::I8(v) => put(v, i, x.as_i8()),
+            ArrayData::I16(v) => put(v, i, x.as_i16()),
+            ArrayData::I32(v) => put(v, i, x.as_i32()),
+            ArrayData::I64(v) => put(v, i, x.as_i64()),
+            ArrayData::U8(v) => put(v, i, x.as_u8()),
+            ArrayData::U16(v) => put(v, i, x.as_u16()),
+            ArrayData::U32(v) => put(v, i, x.as_u32()),
+            ArrayData::U64(v) => put(v, i, x.as_u64()),
+            ArrayData::F32(v) => put(v, i, x.as_f32()),
+            ArrayData::F64(v) => put(v, i, x.as_f64()),
         }
     }
 

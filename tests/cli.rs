@@ -552,6 +552,47 @@ fn npy_round_trip() {
     assert_eq!(out.data, ArrayData::F32(expected));
 }
 
+/// Narrow integers through the whole CLI: generated inputs, the printed
+/// summary, `.npy` out at their own width (`|u1`) and back in.
+#[test]
+fn narrow_integers_in_and_out() {
+    let dir = Dir::new();
+    dir.write(
+        "bytes.kern",
+        "kernel bytes(x: u8[n], k: u8) -> (y: u8[n], big: u16[n]) {\n\
+         \x20   foreach i in n { y[i] = x[i] + k; big[i] = u16(x[i]) * 300; }\n}\n",
+    );
+    dir.kjit(&[
+        "run",
+        "bytes.kern",
+        "x=iota",
+        "n=4",
+        "k=254",
+        "-o",
+        "y=y.npy",
+        "-o",
+        "big=big.npy",
+    ])
+    .expect(0)
+    .stdout_has("y: u8[4]  min 0  max 255")
+    .stdout_has("[254, 255, 0, 1]");
+    let y = read_npy(&dir.path("y.npy"));
+    assert_eq!(y.data, ArrayData::U8(vec![254, 255, 0, 1]));
+    let header = std::fs::read(dir.path("y.npy")).expect("y.npy");
+    assert!(String::from_utf8_lossy(&header).contains("'descr': '|u1'"));
+    // 3 * 300 = 900; u16 wraps only past 65535.
+    assert_eq!(
+        read_npy(&dir.path("big.npy")).data,
+        ArrayData::U16(vec![0, 300, 600, 900])
+    );
+    dir.kjit(&["run", "bytes.kern", "x=y.npy", "k=1"])
+        .expect(0)
+        .stdout_has("[255, 0, 1, 2]");
+    dir.kjit(&["run", "bytes.kern", "x=uniform(0, 256)", "n=3", "k=256"])
+        .expect(3)
+        .stderr_has("argument `k`: `256` is out of range for u8");
+}
+
 #[test]
 fn defaults_apply_per_kernel() {
     let dir = Dir::new();

@@ -73,7 +73,7 @@ kern_tests! {
         writing_inputs,
     }
     local_arrays {
-        basics, errors, diagnostics,
+        basics, errors, diagnostics, narrow_types,
     }
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,
@@ -93,6 +93,10 @@ kern_tests! {
     }
     constants {
         named, shadowing, errors,
+    }
+    ints {
+        arith, division, shifts, compare, casts, reductions, builtins, literals, errors,
+        interleaved,
     }
 }
 

@@ -39,6 +39,12 @@ const PROBES: &[(&str, &str, &str)] = &[
     ("r = np.inf;", "np.inf", "write `inf`"),
     ("r = math.sqrt(x[0]);", "math.sqrt", "`sqrt(..)`"),
     (
+        "q = i32(np.uint8(q));",
+        "np.uint8",
+        "the type is `u8`; convert with `u8(x)`",
+    ),
+    ("r = np.float32(q);", "np.float32", "the type is `f32`"),
+    (
         "r = np.round(x[0]);",
         "np.round",
         "`rint(x)` rounds half to even",

@@ -122,6 +122,8 @@ fn generated_kernels_check_clean_and_cover_the_language() {
         " % n]", "if n > 0", "r0 = ", "+= ", "rint(", "hypot(", "copysign(", "popcount(",
         "clz(", "ctz(", "to_bits(", "from_bits(", "is_nan(", "is_inf(", "is_finite(",
         "let a", "swap(", "let z0", "q0[i, ", "q0[r, c, ",
+        ": i8[", ": i16[", ": u8[", ": u16[", ": u32[", ": u64[", "u8(", "i16(", "u64(",
+        "-u32(", "-u8(", "let v", ": u16 =",
     ];
     let mut rng = Rng(0x5eed);
     let mut seen = vec![false; FEATURES.len()];
@@ -234,10 +236,16 @@ fn int(rng: &mut Rng, min: i64, max: i64) -> i64 {
 fn scalar(rng: &mut Rng, ty: Ty) -> Scalar {
     match ty {
         Ty::Bool => Scalar::Bool(rng.below(2) == 1),
-        Ty::I32 => Scalar::I32(int(rng, i32::MIN.into(), i32::MAX.into()) as i32),
-        Ty::I64 => Scalar::I64(int(rng, i64::MIN, i64::MAX)),
         Ty::F32 => Scalar::F32(float(rng) as f32),
         Ty::F64 => Scalar::F64(float(rng)),
+        int_ty => {
+            // Drawn over the signed type of the width, then wrapped: an
+            // unsigned type sees its MAX as -1, and so on.
+            let ty = int_ty.scalar_type();
+            let half = 1i128 << (ty.bits() - 1);
+            let v = int(rng, (-half) as i64, (half - 1) as i64);
+            Scalar::of_int(ty, v.into()).expect("an integer type")
+        }
     }
 }
 
@@ -251,14 +259,7 @@ fn array(rng: &mut Rng, ty: Ty, shape: Vec<usize>) -> Array {
 }
 
 fn kjit_type(ty: Ty) -> kjit::types::ScalarType {
-    use kjit::types::ScalarType;
-    match ty {
-        Ty::I32 => ScalarType::I32,
-        Ty::I64 => ScalarType::I64,
-        Ty::F32 => ScalarType::F32,
-        Ty::F64 => ScalarType::F64,
-        Ty::Bool => ScalarType::Bool,
-    }
+    ty.scalar_type()
 }
 
 /// Values for every input and `inout` parameter.

@@ -21,6 +21,7 @@ const KERNELS: &[&str] = &[
     "blur",
     "dot",
     "ema",
+    "hash_u32",
     "heat",
     "jacobi",
     "logsumexp",
@@ -28,6 +29,7 @@ const KERNELS: &[&str] = &[
     "nbody",
     "normalize",
     "poly",
+    "rgb_gray",
     "saxpy",
     "softmax",
     "stencil3d",
@@ -250,6 +252,66 @@ fn defaults_run() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn rgb_gray() {
+    let kern = load("rgb_gray");
+    let mut rng = Rng::new(21);
+    for &(h, w) in SHAPES {
+        let img: Vec<u8> = (0..h * w * 3)
+            .map(|_| rng.uniform(0.0, 256.0) as u8)
+            .collect();
+        let args = Args::new().array("img", Array::new(vec![h, w, 3], img.clone()).unwrap());
+        // BT.601 in 1/256ths, rounded: computed in u32, never overflowing.
+        let expected: Vec<u8> = img
+            .chunks_exact(3)
+            .map(|p| {
+                let (r, g, b) = (p[0] as u32, p[1] as u32, p[2] as u32);
+                ((77 * r + 150 * g + 29 * b + 128) >> 8) as u8
+            })
+            .collect();
+        match get(&kern.run(&args), "gray") {
+            Value::Array(a) => assert_eq!(a.data, ArrayData::U8(expected), "{h}x{w}"),
+            other => panic!("gray is not an array: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn hash_u32() {
+    let kern = load("hash_u32");
+    // MurmurHash3's fmix32, with wrapping multiplies.
+    let fmix32 = |k: u32| {
+        let h = (k ^ (k >> 16)).wrapping_mul(0x85eb_ca6b);
+        let h = (h ^ (h >> 13)).wrapping_mul(0xc2b2_ae35);
+        h ^ (h >> 16)
+    };
+    let mut rng = Rng::new(22);
+    for &n in LENGTHS {
+        let keys: Vec<u32> = (0..n)
+            .map(|_| rng.uniform(0.0, 4294967296.0) as u32)
+            .collect();
+        let seed = u32::MAX - 6;
+        let args = Args::new()
+            .array("keys", Array::from_vec(keys.clone()))
+            .scalar("seed", seed);
+        let out = kern.run(&args);
+        let hashes: Vec<u32> = keys
+            .iter()
+            .map(|&k| fmix32(k ^ seed.wrapping_mul(0x9e37_79b9)))
+            .collect();
+        let units: Vec<f32> = hashes
+            .iter()
+            .map(|&h| (h >> 8) as f32 / 16_777_216.0)
+            .collect();
+        match get(&out, "hash") {
+            Value::Array(a) => assert_eq!(a.data, ArrayData::U32(hashes), "n={n}"),
+            other => panic!("hash is not an array: {other:?}"),
+        }
+        assert_same(&format!("hash_u32 unit n={n}"), &f32s(&out, "unit"), &units);
+        assert!(units.iter().all(|&u| (0.0..1.0).contains(&u)));
     }
 }
 

@@ -100,6 +100,41 @@ fn stencil_taps_are_contiguous_with_one_check_per_gang() {
         .all(|b| matches!(b, BranchForm::Varying(_))));
 }
 
+/// One constant channel of a narrow array shaped like the domain plus a
+/// constant last dimension is an interleaved load; a wide element type, a
+/// block of more than 32 bytes, a varying channel or another index is not.
+#[test]
+fn narrow_channels_are_interleaved_loads() {
+    let m = module(
+        "kernel c(a: u8[h, w, 3], b: u8[h, w, 8], f: f32[h, w, 3], s: u16[h, w, 2]) -> (out: u32[h, w]) {
+            foreach (r, c) in (h, w) {
+                let k = c % 3;
+                out[r, c] = u32(a[r, c, 2]) + u32(b[r, c, 1]) + u32(f[r, c, 0]) + u32(s[r, c, 1])
+                    + u32(a[r, c, k]) + u32(a[r, 0, 1]);
+            }
+        }",
+    );
+    let found = accesses(&plan_of(&m), 0);
+    let interleaved: Vec<&Access> = found
+        .iter()
+        .filter(|a| matches!(a, Access::Interleaved { .. }))
+        .collect();
+    assert_eq!(
+        interleaved,
+        vec![
+            &Access::Interleaved {
+                channel: 2,
+                channels: 3
+            },
+            &Access::Interleaved {
+                channel: 1,
+                channels: 2
+            },
+        ],
+        "{found:?}"
+    );
+}
+
 #[test]
 fn gathers_are_reported_with_their_reason() {
     let m = module(

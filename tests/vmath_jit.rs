@@ -180,7 +180,7 @@ fn f64_fast_jit_matches_evaluator() {
 fn round_matches_evaluator() {
     let source = "kernel r32(x: f32[n]) -> (out: f32[n]) { foreach i in n { out[i] = round(x[i]); } }\n\
                   kernel r64(x: f64[n]) -> (out: f64[n]) { foreach i in n { out[i] = round(x[i]); } }\n\
-                  kernel u64(s: f64) -> (out: f64) { out = round(s); }\n";
+                  kernel uniform64(s: f64) -> (out: f64) { out = round(s); }\n";
     let options = Options {
         verify_codegen: true,
         ..Options::default()
@@ -210,7 +210,7 @@ fn round_matches_evaluator() {
     for (x, got) in x64.iter().zip(&out64) {
         assert!(same_f64(*got, x.round()), "round({x:e}) f64: jit {got:e}");
     }
-    let uniform = program.kernel("u64").expect("kernel");
+    let uniform = program.kernel("uniform64").expect("kernel");
     for &x in &x64[..200] {
         let outputs = uniform.bind().scalar("s", x).run().expect("runs");
         let got = match outputs.get("out") {

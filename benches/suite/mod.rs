@@ -11,6 +11,7 @@
 //! tolerance is stated in the check's text.
 
 pub mod grids;
+pub mod ints;
 pub mod loops;
 pub mod maps;
 pub mod reductions;
@@ -103,6 +104,9 @@ pub fn cases() -> Vec<Spec> {
         spec("binomial", "binomial", "2^18 options, 64 steps", loops::OPTIONS * 2145, None, Compute, 0.8, loops::binomial),
         // Issue 12: argmin near bandwidth, 0.8× Rust + rayon.
         spec("argmin", "argmin", "2^24 f32", n24, Some((4, Read)), Memory, 0.8, reductions::argmin),
+        // Issue 12's integer kernels: target 0.8× Rust + rayon.
+        spec("rgb_gray", "rgb_gray", "4096² u8 RGB", ints::GRAY_H * ints::GRAY_W, Some((4, Copy)), Memory, 0.8, ints::rgb_gray),
+        spec("hash_u32", "hash_u32", "2^24 u32", n24, Some((12, Triad)), Compute, 0.8, ints::hash_u32),
     ]
 }
 
@@ -143,7 +147,7 @@ pub fn pool(threads: usize) -> rayon::ThreadPool {
 
 /// splitmix64 of (seed, i): each element is a function of its index, so
 /// inputs are generated in parallel and identical in every run.
-fn mix(seed: u64, i: usize) -> u64 {
+pub fn mix(seed: u64, i: usize) -> u64 {
     let mut z = seed
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .wrapping_add(i as u64)

@@ -91,20 +91,17 @@ fn value(state: &mut u64) -> f64 {
 fn scalar(ty: Ty, x: f64) -> Scalar {
     match ty {
         Ty::Bool => Scalar::Bool(x > 0.0),
-        Ty::I32 => Scalar::I32(x as i32),
-        Ty::I64 => Scalar::I64(x as i64),
         Ty::F32 => Scalar::F32(x as f32),
         Ty::F64 => Scalar::F64(x),
+        // Integers: truncated, then wrapped to the type's width.
+        int => Scalar::of_int(int.scalar_type(), (x as i64).into()).expect("an integer type"),
     }
 }
 
 fn array(ty: Ty, shape: Vec<usize>, values: &[f64]) -> Array {
-    let data = match ty {
-        Ty::Bool => ArrayData::Bool(values.iter().map(|&x| x > 0.0).collect()),
-        Ty::I32 => ArrayData::I32(values.iter().map(|&x| x as i32).collect()),
-        Ty::I64 => ArrayData::I64(values.iter().map(|&x| x as i64).collect()),
-        Ty::F32 => ArrayData::F32(values.iter().map(|&x| x as f32).collect()),
-        Ty::F64 => ArrayData::F64(values.iter().copied().collect()),
-    };
+    let mut data = ArrayData::zeros(ty.scalar_type(), values.len());
+    for (i, &x) in values.iter().enumerate() {
+        data.set(i, scalar(ty, x));
+    }
     Array { shape, data }
 }

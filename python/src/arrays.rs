@@ -29,12 +29,24 @@ pub(crate) struct Dtype {
     itemsize: usize,
 }
 
-pub(crate) const DTYPES: [Dtype; 5] = [
+pub(crate) const DTYPES: [Dtype; 11] = [
     Dtype {
         ty: ScalarType::Bool,
         name: "bool",
         kind: b'b',
         itemsize: 1,
+    },
+    Dtype {
+        ty: ScalarType::I8,
+        name: "int8",
+        kind: b'i',
+        itemsize: 1,
+    },
+    Dtype {
+        ty: ScalarType::I16,
+        name: "int16",
+        kind: b'i',
+        itemsize: 2,
     },
     Dtype {
         ty: ScalarType::I32,
@@ -46,6 +58,30 @@ pub(crate) const DTYPES: [Dtype; 5] = [
         ty: ScalarType::I64,
         name: "int64",
         kind: b'i',
+        itemsize: 8,
+    },
+    Dtype {
+        ty: ScalarType::U8,
+        name: "uint8",
+        kind: b'u',
+        itemsize: 1,
+    },
+    Dtype {
+        ty: ScalarType::U16,
+        name: "uint16",
+        kind: b'u',
+        itemsize: 2,
+    },
+    Dtype {
+        ty: ScalarType::U32,
+        name: "uint32",
+        kind: b'u',
+        itemsize: 4,
+    },
+    Dtype {
+        ty: ScalarType::U64,
+        name: "uint64",
+        kind: b'u',
         itemsize: 8,
     },
     Dtype {
@@ -63,31 +99,11 @@ pub(crate) const DTYPES: [Dtype; 5] = [
 ];
 
 /// `$body` with `$t` the Rust element type of kjit type `$ty` (the types
-/// `kjit::api::Element` and `numpy::Element` both cover).
+/// `kjit::api::Element` and `numpy::Element` both cover): the library's
+/// one match on element types.
 macro_rules! with_element {
     ($ty:expr, $t:ident => $body:expr) => {
-        match $ty {
-            ScalarType::Bool => {
-                type $t = bool;
-                $body
-            }
-            ScalarType::I32 => {
-                type $t = i32;
-                $body
-            }
-            ScalarType::I64 => {
-                type $t = i64;
-                $body
-            }
-            ScalarType::F32 => {
-                type $t = f32;
-                $body
-            }
-            ScalarType::F64 => {
-                type $t = f64;
-                $body
-            }
-        }
+        kjit::value::with_elem_type!($ty, $t => $body)
     };
 }
 pub(crate) use with_element;

@@ -124,8 +124,14 @@ fn out_of_range(obj: &Bound<'_, PyAny>, param: &ParamSig) -> PyErr {
 pub(crate) fn to_numpy(py: Python<'_>, x: Scalar) -> PyResult<Bound<'_, PyAny>> {
     match x {
         Scalar::Bool(v) => numpy_scalar(py, v),
+        Scalar::I8(v) => numpy_scalar(py, v),
+        Scalar::I16(v) => numpy_scalar(py, v),
         Scalar::I32(v) => numpy_scalar(py, v),
         Scalar::I64(v) => numpy_scalar(py, v),
+        Scalar::U8(v) => numpy_scalar(py, v),
+        Scalar::U16(v) => numpy_scalar(py, v),
+        Scalar::U32(v) => numpy_scalar(py, v),
+        Scalar::U64(v) => numpy_scalar(py, v),
         Scalar::F32(v) => numpy_scalar(py, v),
         Scalar::F64(v) => numpy_scalar(py, v),
     }

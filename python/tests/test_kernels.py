@@ -308,3 +308,42 @@ def test_nbody(n):
     expected_vel = vel + dt * acc
     np.testing.assert_array_equal(vel2, expected_vel)
     np.testing.assert_array_equal(pos2, pos + dt * expected_vel)
+
+
+@pytest.mark.parametrize("shape", [(0, 4), (1, 1), (3, 5), (64, 70), (17, 1000)])
+def test_rgb_gray(shape):
+    img = RNG.integers(0, 256, (*shape, 3), dtype=np.uint8)
+    gray = load("rgb_gray")(img)
+    assert gray.dtype == np.uint8 and gray.shape == shape
+    r, g, b = (img[..., k].astype(np.uint32) for k in range(3))
+    want = ((77 * r + 150 * g + 29 * b + 128) >> 8).astype(np.uint8)
+    np.testing.assert_array_equal(gray, want)
+
+
+def fmix32(k):
+    """MurmurHash3's finalizer on a uint32 array (numpy's uint32 wraps)."""
+    k = k ^ (k >> np.uint32(16))
+    k = k * np.uint32(0x85EBCA6B)
+    k = k ^ (k >> np.uint32(13))
+    k = k * np.uint32(0xC2B2AE35)
+    return k ^ (k >> np.uint32(16))
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_hash_u32(n):
+    keys = RNG.integers(0, 2**32, n, dtype=np.uint32)
+    seed = np.uint32(2**32 - 7)
+    hashes, unit = load("hash_u32")(keys, seed)
+    assert hashes.dtype == np.uint32 and unit.dtype == np.float32
+    with np.errstate(over="ignore"):
+        want = fmix32(keys ^ (seed * np.uint32(0x9E3779B9)))
+    np.testing.assert_array_equal(hashes, want)
+    np.testing.assert_array_equal(unit, (want >> np.uint32(8)).astype(np.float32) * np.float32(2.0**-24))
+
+
+def test_hash_u32_scalar_range_checked():
+    keys = np.arange(4, dtype=np.uint32)
+    with pytest.raises(Exception, match="does not fit"):
+        load("hash_u32")(keys, -1)
+    with pytest.raises(Exception, match="uint32"):
+        load("hash_u32")(keys.astype(np.int32), 1)

@@ -100,23 +100,11 @@ fn param_args(sig: &Signature, args: &Args, owned: &mut [Option<Array>]) -> Vec<
 }
 
 fn data_ptr(data: &ArrayData) -> *const u8 {
-    match data {
-        ArrayData::Bool(v) => v.as_ptr().cast(),
-        ArrayData::I32(v) => v.as_ptr().cast(),
-        ArrayData::I64(v) => v.as_ptr().cast(),
-        ArrayData::F32(v) => v.as_ptr().cast(),
-        ArrayData::F64(v) => v.as_ptr().cast(),
-    }
+    data.as_ptr()
 }
 
 fn data_ptr_mut(data: &mut ArrayData) -> *mut u8 {
-    match data {
-        ArrayData::Bool(v) => v.as_mut_ptr().cast(),
-        ArrayData::I32(v) => v.as_mut_ptr().cast(),
-        ArrayData::I64(v) => v.as_mut_ptr().cast(),
-        ArrayData::F32(v) => v.as_mut_ptr().cast(),
-        ArrayData::F64(v) => v.as_mut_ptr().cast(),
-    }
+    data.as_mut_ptr()
 }
 
 /// Outputs and `inout` arrays in parameter order.
@@ -141,22 +129,9 @@ fn collect_outputs(sig: &Signature, owned: Vec<Option<Array>>, scalars: ScalarRe
 /// abort.
 fn zeros(elem: ScalarType, shape: &[usize]) -> Option<Array> {
     let len = element_count(shape)?;
-    let data = match elem {
-        ScalarType::Bool => ArrayData::Bool(try_filled(len, false)?),
-        ScalarType::I32 => ArrayData::I32(try_filled(len, 0)?),
-        ScalarType::I64 => ArrayData::I64(try_filled(len, 0)?),
-        ScalarType::F32 => ArrayData::F32(try_filled(len, 0.0)?),
-        ScalarType::F64 => ArrayData::F64(try_filled(len, 0.0)?),
-    };
+    let data = ArrayData::try_zeros(elem, len)?;
     Some(Array {
         shape: shape.to_vec(),
         data,
     })
-}
-
-fn try_filled<T: Clone>(len: usize, x: T) -> Option<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).ok()?;
-    v.resize(len, x);
-    Some(v)
 }

@@ -17,8 +17,7 @@ use kjit::api::{Binding, CallError, Element, Kernel, RunError, ScalarOutputs};
 use kjit::inputs::InputError;
 use kjit::npy::{NpyError, NpyView};
 use kjit::signature::{Bound, ParamSig, Role, Signature};
-use kjit::types::ScalarType;
-use kjit::value::{Args, Array, ArrayData, Outputs, Scalar, Value};
+use kjit::value::{each_data, with_elem_type, Args, Array, Outputs, Scalar, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -114,25 +113,13 @@ fn bind_view<'k, 'a>(
     view: &'a NpyView,
 ) -> Result<Binding<'k, 'a>, NpyError> {
     let shape = view.shape();
-    Ok(match view.elem() {
-        ScalarType::Bool => input(binding, name, view.as_slice::<bool>()?, shape),
-        ScalarType::I32 => input(binding, name, view.as_slice::<i32>()?, shape),
-        ScalarType::I64 => input(binding, name, view.as_slice::<i64>()?, shape),
-        ScalarType::F32 => input(binding, name, view.as_slice::<f32>()?, shape),
-        ScalarType::F64 => input(binding, name, view.as_slice::<f64>()?, shape),
-    })
+    Ok(with_elem_type!(view.elem(), T => input(binding, name, view.as_slice::<T>()?, shape)))
 }
 
 /// A literal or generated input array, read from its buffer.
 fn bind_owned<'k, 'a>(binding: Binding<'k, 'a>, name: &str, array: &'a Array) -> Binding<'k, 'a> {
     let shape = &array.shape;
-    match &array.data {
-        ArrayData::Bool(v) => input(binding, name, v, shape),
-        ArrayData::I32(v) => input(binding, name, v, shape),
-        ArrayData::I64(v) => input(binding, name, v, shape),
-        ArrayData::F32(v) => input(binding, name, v, shape),
-        ArrayData::F64(v) => input(binding, name, v, shape),
-    }
+    each_data!(&array.data, v => input(binding, name, v, shape))
 }
 
 fn input<'k, 'a, T: Element>(
@@ -152,13 +139,7 @@ fn bind_written<'k, 'a>(
 ) -> Binding<'k, 'a> {
     let (name, role) = (param.name.as_str(), param.role);
     let Array { shape, data } = array;
-    match data {
-        ArrayData::Bool(v) => in_place(binding, name, role, v, shape),
-        ArrayData::I32(v) => in_place(binding, name, role, v, shape),
-        ArrayData::I64(v) => in_place(binding, name, role, v, shape),
-        ArrayData::F32(v) => in_place(binding, name, role, v, shape),
-        ArrayData::F64(v) => in_place(binding, name, role, v, shape),
-    }
+    each_data!(data, v => in_place(binding, name, role, v, shape))
 }
 
 fn in_place<'k, 'a, T: Element>(

@@ -102,18 +102,22 @@ fn statistics(data: &ArrayData) -> String {
     }
     match data {
         ArrayData::Bool(v) => format!("true {} of {}", v.iter().filter(|&&b| b).count(), v.len()),
-        ArrayData::I32(v) => integer_stats(v.iter().map(|&x| i64::from(x)), v.len()),
-        ArrayData::I64(v) => integer_stats(v.iter().copied(), v.len()),
         ArrayData::F32(v) => float_stats(v.iter().map(|&x| f64::from(x)), ScalarType::F32),
         ArrayData::F64(v) => float_stats(v.iter().copied(), ScalarType::F64),
+        ints => integer_stats(ints),
     }
 }
 
-fn integer_stats(values: impl Iterator<Item = i64> + Clone, len: usize) -> String {
-    let min = values.clone().min().unwrap_or(0);
-    let max = values.clone().max().unwrap_or(0);
-    // An i128 sum cannot overflow for fewer than 2^64 elements.
-    let sum: i128 = values.map(i128::from).sum();
+fn integer_stats(data: &ArrayData) -> String {
+    let values = || data.iter().filter_map(|x| x.int_value());
+    let (len, min, max) = (
+        data.len(),
+        values().min().unwrap_or(0),
+        values().max().unwrap_or(0),
+    );
+    // An i128 sum of 64-bit values cannot overflow for fewer than 2^63
+    // elements.
+    let sum: i128 = values().sum();
     let mean = sum as f64 / len as f64;
     format!("min {min}  max {max}  mean {}", six_digits(mean))
 }

@@ -87,6 +87,9 @@ impl Emitter<'_, '_> {
 
     /// `popcount`, `clz`, `ctz` on `i32` or `i64`.
     pub(super) fn bit_count(&mut self, fun: Builtin, ty: ScalarType, values: &[Val]) -> Val {
+        if lanes::is_widened(ty) {
+            return self.narrow_bit_count(fun, ty, values);
+        }
         self.lanewise(ty, values, move |b, x| {
             if b.func.dfg.value_type(x[0]).is_vector() {
                 vector_bit_count(b, fun, x[0])
@@ -97,6 +100,51 @@ impl Emitter<'_, '_> {
                     Builtin::Ctz => b.ins().ctz(x[0]),
                     other => unreachable!("{} is not a bit count", other.name()),
                 }
+            }
+        })
+    }
+}
+
+impl Emitter<'_, '_> {
+    /// The counts of an 8- or 16-bit type, computed in 32-bit lanes (a
+    /// scalar is extended first, since x86 has no 8-bit `popcnt`): the
+    /// value's own bits are kept (a widened signed value has copies of its
+    /// sign above them), `ctz` gets a stop bit at the width so that 0
+    /// counts the width, and `clz` drops the 32 - width extra zeros.
+    fn narrow_bit_count(&mut self, fun: Builtin, ty: ScalarType, values: &[Val]) -> Val {
+        let width = ty.bits() as i64;
+        let scalar = lanes::scalar_type(ty);
+        self.lanewise(ty, values, move |b, x| {
+            let vector = b.func.dfg.value_type(x[0]).is_vector();
+            let x = if vector {
+                x[0]
+            } else {
+                b.ins().uextend(types::I32, x[0])
+            };
+            let lane_ty = b.func.dfg.value_type(x);
+            let own = int_constant(b, lane_ty, (1 << width) - 1);
+            let x = if fun == Builtin::Ctz {
+                let stop = int_constant(b, lane_ty, 1 << width);
+                b.ins().bor(x, stop)
+            } else {
+                b.ins().band(x, own)
+            };
+            let count = match (vector, fun) {
+                (true, _) => vector_bit_count(b, fun, x),
+                (false, Builtin::Popcount) => b.ins().popcnt(x),
+                (false, Builtin::Clz) => b.ins().clz(x),
+                (false, _) => b.ins().ctz(x),
+            };
+            let count = if fun == Builtin::Clz {
+                let extra = int_constant(b, lane_ty, 32 - width);
+                b.ins().isub(count, extra)
+            } else {
+                count
+            };
+            if vector {
+                count
+            } else {
+                b.ins().ireduce(scalar, count)
             }
         })
     }

@@ -27,6 +27,14 @@ impl Emitter<'_, '_> {
                 let low = self.min_max(false, ty, values[0].clone(), values[1].clone());
                 self.min_max(true, ty, low, values[2].clone())
             }
+            // `abs` is the identity on unsigned types (`iabs` would
+            // negate values with the top bit set).
+            Abs if ty.is_int() && !ty.is_signed() => values[0].clone(),
+            Abs if lanes::is_widened(ty) => match self.native(fun, ty, &values) {
+                // `abs(MIN)` is MIN again: renormalize the widened lanes.
+                Val::Varying(regs) => Val::Varying(lanes::normalize(&mut self.b, ty, regs)),
+                uniform => uniform,
+            },
             Abs | Sqrt | Floor | Ceil | Trunc | Rint | Fma => self.native(fun, ty, &values),
             Round => self.round(ty, &values),
             Copysign => self.copysign(ty, &values),

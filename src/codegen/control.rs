@@ -188,27 +188,34 @@ impl Emitter<'_, '_> {
         let address = self.b.ins().iadd(desc.ptr, bytes);
         let regs = lanes::varying(&mut self.b, elem, &v);
         match (gang.full && elem != ScalarType::Bool, self.exec_mask()) {
-            (true, None) => self.store_regs(&regs, address),
+            (true, None) => self.store_regs(elem, &regs, address),
             (true, Some(mask)) => {
                 // The gang owns all its elements, so read-blend-write is safe.
-                let old: Vec<Value> = (0..regs.len())
-                    .map(|k| {
-                        self.b.ins().load(
-                            lanes::vector_type(elem),
-                            lanes::trusted(),
-                            address,
-                            (k * 16) as i32,
-                        )
-                    })
-                    .collect();
+                let old: Vec<Value> = if lanes::is_widened(elem) {
+                    lanes::widening_load(&mut self.b, elem, address)
+                } else {
+                    (0..regs.len())
+                        .map(|k| {
+                            self.b.ins().load(
+                                lanes::vector_type(elem),
+                                lanes::trusted(),
+                                address,
+                                (k * 16) as i32,
+                            )
+                        })
+                        .collect()
+                };
                 let blended = lanes::select(&mut self.b, elem, &mask, &regs, &old);
-                self.store_regs(&blended, address);
+                self.store_regs(elem, &blended, address);
             }
             (_, mask) => self.store_lanes(elem, &regs, mask, address),
         }
     }
 
-    fn store_regs(&mut self, regs: &[Value], address: Value) {
+    fn store_regs(&mut self, elem: ScalarType, regs: &[Value], address: Value) {
+        if lanes::is_widened(elem) {
+            return lanes::narrow_store(&mut self.b, elem, regs, address);
+        }
         for (k, &r) in regs.iter().enumerate() {
             self.b
                 .ins()

@@ -4,10 +4,19 @@
 //! 4 × `f64x2`/`i64x2`. A varying `bool` is a mask: 2 × `i32x4` of 0 / -1,
 //! whatever type was compared, so masks combine without conversion;
 //! [`widen_mask`] adapts one to 64-bit lanes where a select needs it.
+//!
+//! Narrow integers (`i8 i16 u8 u16`) keep the gang of 8 lanes and live
+//! **widened** in 2 × `i32x4`, each lane holding the value sign- or
+//! zero-extended from its own width ([`normalize`] restores that after an
+//! operation that can carry bits past the width). Memory holds them at
+//! their own width: loads widen, stores narrow (`loads::vector_load`,
+//! [`narrow_store`]). One layout for all 32-bit-or-less lanes means masks,
+//! selects, compares and casts between them need no shuffles; x86 has no
+//! 8- or 16-bit vector multiply worth having, nor 8-bit shifts.
 
 use crate::abi::GANG;
 use crate::types::{Kind, ScalarType};
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{types, ConstantData, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// A value during emission. Which form a value takes is decided as it is
@@ -53,9 +62,11 @@ impl Layout {
             Kind::Bool | Kind::Int { .. } => memory,
         };
         // A varying bool is a mask of 32-bit lanes whatever was compared,
-        // so masks combine without conversion (see `widen_mask`).
+        // so masks combine without conversion (see `widen_mask`); narrow
+        // integers are widened to 32-bit lanes (see the module doc).
         let lane = match ty.kind() {
             Kind::Bool => types::I32,
+            Kind::Int { .. } if bits < 32 => types::I32,
             Kind::Int { .. } | Kind::Float => scalar,
         };
         let lanes_per_reg = (REGISTER_BITS / lane.bits()) as usize;
@@ -103,6 +114,98 @@ pub fn regs(ty: ScalarType) -> usize {
     Layout::of(ty).regs
 }
 
+/// Whether varying values of `ty` are integers held widened in 32-bit
+/// lanes (`i8 i16 u8 u16`).
+pub fn is_widened(ty: ScalarType) -> bool {
+    ty.is_int() && ty.bits() < 32
+}
+
+/// A scalar of a widened type as its 32-bit lane (sign- or zero-extended).
+fn widen_lane(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Value {
+    if ty.is_signed() {
+        b.ins().sextend(types::I32, x)
+    } else {
+        b.ins().uextend(types::I32, x)
+    }
+}
+
+/// Restores the widened form of `ty`'s registers after an operation that
+/// may have set bits above the type's width (`+ - * << !`, `-`): each lane
+/// becomes its low bits, sign- or zero-extended. Other types are returned
+/// unchanged.
+pub fn normalize(b: &mut FunctionBuilder, ty: ScalarType, regs: Vec<Value>) -> Vec<Value> {
+    if !is_widened(ty) {
+        return regs;
+    }
+    let spare = (32 - ty.bits()) as i64;
+    regs.into_iter()
+        .map(|r| {
+            if ty.is_signed() {
+                let up = b.ins().ishl_imm_s(r, spare);
+                b.ins().sshr_imm_s(up, spare)
+            } else {
+                let low = int_constant(b, types::I32X4, (1i64 << ty.bits()) - 1);
+                b.ins().band(r, low)
+            }
+        })
+        .collect()
+}
+
+/// Stores the [`GANG`] lanes of a widened type at `address`, narrowed to
+/// the type's width (8 or 16 bytes). The lanes are in range, so the
+/// saturating packs are exact.
+pub fn narrow_store(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], address: Value) {
+    let pack = |b: &mut FunctionBuilder, x: Value, y: Value| {
+        if ty.is_signed() {
+            b.ins().snarrow(x, y)
+        } else {
+            b.ins().unarrow(x, y)
+        }
+    };
+    if ty.bits() == 16 {
+        let packed = pack(b, regs[0], regs[1]);
+        b.ins().store(trusted(), packed, address, 0);
+        return;
+    }
+    // 8 bits: through i16 lanes, which hold every i8 and u8 value.
+    let halves = b.ins().snarrow(regs[0], regs[1]);
+    let bytes = pack(b, halves, halves);
+    let low = bitcast(b, types::I64X2, bytes);
+    let word = b.ins().extractlane(low, 0);
+    b.ins().store(trusted(), word, address, 0);
+}
+
+/// Loads [`GANG`] elements of a widened type at `address` (8 or 16
+/// bytes) into its two 32-bit-lane registers.
+pub fn widening_load(b: &mut FunctionBuilder, ty: ScalarType, address: Value) -> Vec<Value> {
+    let halves = match (ty.bits(), ty.is_signed()) {
+        (8, true) => b.ins().sload8x8(trusted(), address, 0),
+        (8, false) => b.ins().uload8x8(trusted(), address, 0),
+        _ => b.ins().load(types::I16X8, trusted(), address, 0),
+    };
+    if ty.is_signed() {
+        vec![b.ins().swiden_low(halves), b.ins().swiden_high(halves)]
+    } else {
+        vec![b.ins().uwiden_low(halves), b.ins().uwiden_high(halves)]
+    }
+}
+
+/// `lane` in every lane of the integer type `ty` (vector or scalar). A
+/// vector constant comes from the constant pool (one load, folded into the
+/// instruction that uses it, as Cranelift's own `fneg` does): a splat would
+/// cost two instructions per use in every gang.
+pub fn int_constant(b: &mut FunctionBuilder, ty: Type, lane: i64) -> Value {
+    if !ty.is_vector() {
+        return b.ins().iconst(ty, lane);
+    }
+    let bytes = ty.lane_bits() as usize / 8;
+    let data: Vec<u8> = (0..ty.lane_count())
+        .flat_map(|_| lane.to_le_bytes()[..bytes].to_vec())
+        .collect();
+    let handle = b.func.dfg.constants.insert(ConstantData::from(data));
+    b.ins().vconst(ty, handle)
+}
+
 pub fn flags() -> MemFlagsData {
     MemFlagsData::new()
 }
@@ -124,6 +227,8 @@ fn bool_to_mask_lane(b: &mut FunctionBuilder, x: Value) -> Value {
 pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
     let lane = if ty == ScalarType::Bool {
         bool_to_mask_lane(b, x)
+    } else if is_widened(ty) {
+        widen_lane(b, ty, x)
     } else {
         x
     };
@@ -146,6 +251,8 @@ pub fn extract(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], lane: us
     if ty == ScalarType::Bool {
         b.ins()
             .icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::NotEqual, x, 0)
+    } else if is_widened(ty) {
+        b.ins().ireduce(scalar_type(ty), x)
     } else {
         x
     }
@@ -156,6 +263,8 @@ pub fn build(b: &mut FunctionBuilder, ty: ScalarType, lanes: &[Value]) -> Vec<Va
     let per = lanes_per_reg(ty);
     let lanes: Vec<Value> = if ty == ScalarType::Bool {
         lanes.iter().map(|&x| bool_to_mask_lane(b, x)).collect()
+    } else if is_widened(ty) {
+        lanes.iter().map(|&x| widen_lane(b, ty, x)).collect()
     } else {
         lanes.to_vec()
     };

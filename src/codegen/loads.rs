@@ -41,6 +41,9 @@ impl Emitter<'_, '_> {
                 let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
                 Val::Varying(self.gather(&idx, elem, &desc, site))
             }
+            Access::Interleaved { channel, channels } => {
+                Val::Varying(self.interleaved_load(index, channel, channels, elem, &desc))
+            }
         }
     }
 
@@ -118,11 +121,11 @@ impl Emitter<'_, '_> {
     fn vector_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Vec<Value> {
         let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
         let address = self.b.ins().iadd(ptr, bytes);
-        let ty = if elem == ScalarType::Bool {
-            ScalarType::Bool
-        } else {
-            elem
-        };
+        let ty = elem;
+        if lanes::is_widened(elem) {
+            // One byte (two) per element: the type's own width in memory.
+            return lanes::widening_load(&mut self.b, elem, address);
+        }
         if elem == ScalarType::Bool {
             // Bytes 0/1 → mask lanes 0/-1.
             let lanes: Vec<Value> = (0..GANG)
@@ -256,10 +259,26 @@ impl Emitter<'_, '_> {
         elem: ScalarType,
         rest: Value,
     ) -> Vec<Value> {
-        let size = elem.byte_size();
-        let buffer = self.stack_buffer(GANG * size);
+        let buffer = self.copy_to_buffer(ptr, linear, elem, rest, GANG);
         let zero = self.b.ins().iconst(types::I64, 0);
-        for offset in (0..GANG * size).step_by(8) {
+        self.vector_load(buffer, zero, elem)
+    }
+
+    /// A zeroed stack buffer of `slots` elements holding the `count`
+    /// elements at `ptr[linear..]` (an inline copy loop; `count <= slots`).
+    pub(super) fn copy_to_buffer(
+        &mut self,
+        ptr: Value,
+        linear: Value,
+        elem: ScalarType,
+        count: Value,
+        slots: usize,
+    ) -> Value {
+        let rest = count;
+        let size = elem.byte_size();
+        let buffer = self.stack_buffer(slots * size);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for offset in (0..slots * size).step_by(8) {
             self.b
                 .ins()
                 .store(lanes::trusted(), zero, buffer, offset as i32);
@@ -292,7 +311,7 @@ impl Emitter<'_, '_> {
         self.b.seal_block(header);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
-        self.vector_load(buffer, zero, elem)
+        buffer
     }
 
     /// The slow path of a contiguous load (a gang straddling the array's

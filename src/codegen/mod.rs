@@ -16,6 +16,7 @@
 
 mod bits;
 mod builtins;
+mod channels;
 mod control;
 mod driver;
 mod emit;

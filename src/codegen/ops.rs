@@ -11,7 +11,7 @@ use super::lanes::{self, map_lanes, narrow_pairs, Val};
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::types::{Kind, ScalarType};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, ConstantData, InstBuilder, Type, Value};
+use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// The integer condition of comparison `op` (`bool` is i8 0/1, so
@@ -145,29 +145,75 @@ pub fn vector_binary(
     use BinaryOp::*;
     if matches!(op, Shl | Shr) {
         if let Val::Uniform(amount) = y {
-            return x
-                .iter()
-                .map(|&r| match (op, ty.is_signed()) {
-                    (Shl, _) => b.ins().ishl(r, *amount),
-                    (_, true) => b.ins().sshr(r, *amount),
-                    (_, false) => b.ins().ushr(r, *amount),
-                })
-                .collect();
+            return uniform_shift(b, op, ty, x, *amount);
         }
     }
     let y = lanes::varying(b, ty, y);
     if op.is_comparison() {
         return vector_compare(b, op, ty, x, &y);
     }
+    let regs = vector_arith(b, op, ty, x, &y);
+    // Only these can carry bits past a narrow type's width: `&`, `|`, `^`
+    // of two extended values are extended, and `/ %` run at the type's
+    // width, lane by lane.
+    if matches!(op, Add | Sub | Mul) {
+        lanes::normalize(b, ty, regs)
+    } else {
+        regs
+    }
+}
+
+/// A vector shift by a uniform amount, taken modulo the type's width (the
+/// instruction would take it modulo the lane's width, 32 for a widened
+/// narrow type, so the amount is masked here first). `>>` of an extended
+/// value needs no renormalization; `<<` does.
+fn uniform_shift(
+    b: &mut FunctionBuilder,
+    op: BinaryOp,
+    ty: ScalarType,
+    x: &[Value],
+    amount: Value,
+) -> Vec<Value> {
+    let amount = if lanes::is_widened(ty) {
+        let masked = b.ins().band_imm_s(amount, ty.bits() as i64 - 1);
+        b.ins().uextend(types::I32, masked)
+    } else {
+        amount
+    };
+    let regs: Vec<Value> = x
+        .iter()
+        .map(|&r| match (op, ty.is_signed()) {
+            (BinaryOp::Shl, _) => b.ins().ishl(r, amount),
+            (_, true) => b.ins().sshr(r, amount),
+            (_, false) => b.ins().ushr(r, amount),
+        })
+        .collect();
+    if op == BinaryOp::Shl {
+        lanes::normalize(b, ty, regs)
+    } else {
+        regs
+    }
+}
+
+/// The arithmetic and bitwise operators on varying registers, before any
+/// renormalization of a widened type.
+fn vector_arith(
+    b: &mut FunctionBuilder,
+    op: BinaryOp,
+    ty: ScalarType,
+    x: &[Value],
+    y: &[Value],
+) -> Vec<Value> {
+    use BinaryOp::*;
     let float = ty.is_float();
     let per_lane = matches!(op, Div | Rem | Shl | Shr) && !float;
     if per_lane {
-        return map_lanes(b, &[ty, ty], &[x.to_vec(), y], ty, |b, a| {
+        return map_lanes(b, &[ty, ty], &[x.to_vec(), y.to_vec()], ty, |b, a| {
             scalar_binary(b, op, ty, a[0], a[1])
         });
     }
     x.iter()
-        .zip(&y)
+        .zip(y)
         .map(|(&p, &q)| match op {
             Add if float => b.ins().fadd(p, q),
             Sub if float => b.ins().fsub(p, q),
@@ -226,7 +272,10 @@ fn vector_compare(
             if ty.is_float() {
                 b.ins().fcmp(float_cc(op), p, q)
             } else {
-                b.ins().icmp(int_cc(op, ty.is_signed()), p, q)
+                // A widened unsigned value is zero-extended, so a signed
+                // compare (one `pcmpgtd`) orders it correctly.
+                let signed = ty.is_signed() || lanes::is_widened(ty);
+                b.ins().icmp(int_cc(op, signed), p, q)
             }
         })
         .collect();
@@ -259,21 +308,7 @@ pub fn sign_bit(ty: Type) -> i64 {
     i64::MIN >> (64 - ty.lane_bits())
 }
 
-/// `lane` in every lane of the integer type `ty` (vector or scalar). A
-/// vector constant comes from the constant pool (one load, folded into the
-/// instruction that uses it, as Cranelift's own `fneg` does): a splat would
-/// cost two instructions per use in every gang.
-pub fn int_constant(b: &mut FunctionBuilder, ty: Type, lane: i64) -> Value {
-    if !ty.is_vector() {
-        return b.ins().iconst(ty, lane);
-    }
-    let bytes = ty.lane_bits() as usize / 8;
-    let data: Vec<u8> = (0..ty.lane_count())
-        .flat_map(|_| lane.to_le_bytes()[..bytes].to_vec())
-        .collect();
-    let handle = b.func.dfg.constants.insert(ConstantData::from(data));
-    b.ins().vconst(ty, handle)
-}
+pub use super::lanes::int_constant;
 
 pub fn unary(b: &mut FunctionBuilder, op: UnaryOp, ty: ScalarType, x: &Val) -> Val {
     let apply = |b: &mut FunctionBuilder, r: Value, scalar: bool| match (op, ty) {
@@ -284,7 +319,10 @@ pub fn unary(b: &mut FunctionBuilder, op: UnaryOp, ty: ScalarType, x: &Val) -> V
     };
     match x {
         Val::Uniform(v) => Val::Uniform(apply(b, *v, true)),
-        Val::Varying(regs) => Val::Varying(regs.iter().map(|&r| apply(b, r, false)).collect()),
+        Val::Varying(regs) => {
+            let regs = regs.iter().map(|&r| apply(b, r, false)).collect();
+            Val::Varying(lanes::normalize(b, ty, regs))
+        }
     }
 }
 
@@ -300,6 +338,7 @@ pub fn scalar_cast(b: &mut FunctionBuilder, from: ScalarType, to: ScalarType, x:
     match (from.kind(), to.kind()) {
         (Kind::Bool, Kind::Bool) => x,
         // bool is 0/1 in an i8: zero-extend it like an unsigned integer.
+        (Kind::Bool, Kind::Int { .. }) if to_bits == 8 => x,
         (Kind::Bool, Kind::Int { .. }) => b.ins().uextend(t, x),
         (Kind::Bool, Kind::Float) => {
             let wide = b.ins().uextend(types::I32, x);
@@ -318,11 +357,67 @@ pub fn scalar_cast(b: &mut FunctionBuilder, from: ScalarType, to: ScalarType, x:
         },
         (Kind::Int { signed: true }, Kind::Float) => b.ins().fcvt_from_sint(t, x),
         (Kind::Int { signed: false }, Kind::Float) => b.ins().fcvt_from_uint(t, x),
+        (Kind::Float, Kind::Int { .. }) if to_bits < 32 => {
+            // x86 converts to 32 or 64 bits only: saturate to i32, then
+            // clamp to the narrow type's range, which is the same value.
+            let wide = b.ins().fcvt_to_sint_sat(types::I32, x);
+            let clamped = clamp_to(b, to, wide);
+            b.ins().ireduce(t, clamped)
+        }
         (Kind::Float, Kind::Int { signed: true }) => b.ins().fcvt_to_sint_sat(t, x),
         (Kind::Float, Kind::Int { signed: false }) => b.ins().fcvt_to_uint_sat(t, x),
         (Kind::Float, Kind::Float) if from_bits < to_bits => b.ins().fpromote(t, x),
         (Kind::Float, Kind::Float) => b.ins().fdemote(t, x),
     }
+}
+
+/// Integer → integer casts between varying values, which wrap: in 32-bit
+/// lanes (widened narrow types, `i32`, `u32`) the low bits are already
+/// right and only the target's extension needs restoring; to and from
+/// 64-bit lanes, one widening or narrowing. `None` for other pairs.
+fn int_vector_cast(
+    b: &mut FunctionBuilder,
+    from: ScalarType,
+    to: ScalarType,
+    x: &[Value],
+) -> Option<Vec<Value>> {
+    if !(from.is_int() && to.is_int()) {
+        return None;
+    }
+    let regs = match (from.bits() == 64, to.bits() == 64) {
+        (false, false) => x.to_vec(),
+        (true, true) => x.to_vec(),
+        (true, false) => narrow_pairs(b, x),
+        // Extending by the source's signedness gives `as`'s value.
+        (false, true) => x
+            .iter()
+            .flat_map(|&r| {
+                if from.is_signed() {
+                    [b.ins().swiden_low(r), b.ins().swiden_high(r)]
+                } else {
+                    [b.ins().uwiden_low(r), b.ins().uwiden_high(r)]
+                }
+            })
+            .collect(),
+    };
+    let (lo, hi) = from.int_range()?;
+    let fits = to.int_range().is_some_and(|(l, h)| l <= lo && hi <= h);
+    Some(if fits {
+        regs
+    } else {
+        lanes::normalize(b, to, regs)
+    })
+}
+
+/// `x` (i32 lanes, scalar or vector) clamped to the range of the narrow
+/// integer type `to`.
+fn clamp_to(b: &mut FunctionBuilder, to: ScalarType, x: Value) -> Value {
+    let (lo, hi) = to.int_range().unwrap_or((i32::MIN.into(), i32::MAX.into()));
+    let ty = b.func.dfg.value_type(x);
+    let lo = int_constant(b, ty, lo as i64);
+    let hi = int_constant(b, ty, hi as i64);
+    let above = b.ins().smax(x, lo);
+    b.ins().smin(above, hi)
 }
 
 fn float_zero(b: &mut FunctionBuilder, ty: ScalarType) -> Value {
@@ -342,8 +437,30 @@ pub fn vector_cast(
     x: &[Value],
 ) -> Vec<Value> {
     use ScalarType::*;
+    if let Some(regs) = int_vector_cast(b, from, to, x) {
+        return regs;
+    }
     match (from, to) {
         _ if from == to => x.to_vec(),
+        (I8 | I16 | U8 | U16, F32) => x
+            .iter()
+            .map(|&r| b.ins().fcvt_from_sint(types::F32X4, r))
+            .collect(),
+        (U32, F32) => x
+            .iter()
+            .map(|&r| b.ins().fcvt_from_uint(types::F32X4, r))
+            .collect(),
+        (F32, I8 | I16 | U8 | U16) => x
+            .iter()
+            .map(|&r| {
+                let wide = b.ins().fcvt_to_sint_sat(types::I32X4, r);
+                clamp_to(b, to, wide)
+            })
+            .collect(),
+        (F32, U32) => x
+            .iter()
+            .map(|&r| b.ins().fcvt_to_uint_sat(types::I32X4, r))
+            .collect(),
         (I32, F32) => x
             .iter()
             .map(|&r| b.ins().fcvt_from_sint(types::F32X4, r))
@@ -361,7 +478,7 @@ pub fn vector_cast(
             })
             .collect(),
         (I64, I32) => narrow_pairs(b, x),
-        (Bool, I32) => {
+        (Bool, I8 | I16 | I32 | U8 | U16 | U32) => {
             let one = b.ins().iconst(types::I32, 1);
             let ones = b.ins().splat(types::I32X4, one);
             x.iter().map(|&r| b.ins().band(r, ones)).collect()

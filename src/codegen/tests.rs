@@ -60,13 +60,7 @@ unsafe extern "C" fn run_phase(
 }
 
 fn data_ptr(data: &mut ArrayData) -> *mut u8 {
-    match data {
-        ArrayData::Bool(v) => v.as_mut_ptr() as *mut u8,
-        ArrayData::I32(v) => v.as_mut_ptr() as *mut u8,
-        ArrayData::I64(v) => v.as_mut_ptr() as *mut u8,
-        ArrayData::F32(v) => v.as_mut_ptr() as *mut u8,
-        ArrayData::F64(v) => v.as_mut_ptr() as *mut u8,
-    }
+    data.as_mut_ptr()
 }
 
 /// Compiles `source` and runs `kernel` on `args`, sequentially.

@@ -64,17 +64,9 @@ pub fn to_scalar(literal: Literal, ty: ScalarType) -> Result<Scalar, LiteralErro
         (ScalarType::Bool, Literal::Bool(x)) => Ok(Scalar::Bool(x)),
         (ScalarType::Bool, _) => Err(fail(Reason::NotABool)),
         (_, Literal::Bool(_)) => Err(fail(Reason::BoolIsNotANumber)),
-        (ScalarType::I32, _) => {
+        (_, _) if ty.is_int() => {
             let wide = to_integer(literal).map_err(fail)?;
-            i32::try_from(wide)
-                .map(Scalar::I32)
-                .map_err(|_| fail(Reason::OutOfRange))
-        }
-        (ScalarType::I64, _) => {
-            let wide = to_integer(literal).map_err(fail)?;
-            i64::try_from(wide)
-                .map(Scalar::I64)
-                .map_err(|_| fail(Reason::OutOfRange))
+            Scalar::of_int_exact(ty, wide).ok_or_else(|| fail(Reason::OutOfRange))
         }
         (ScalarType::F32, _) => {
             let wide = to_float(literal);
@@ -85,7 +77,7 @@ pub fn to_scalar(literal: Literal, ty: ScalarType) -> Result<Scalar, LiteralErro
                 Ok(Scalar::F32(narrow))
             }
         }
-        (ScalarType::F64, _) => Ok(Scalar::F64(to_float(literal))),
+        (_, _) => Ok(Scalar::F64(to_float(literal))),
     }
 }
 

@@ -26,10 +26,30 @@ pub fn generate(
         // Values are generated wide and narrowed one by one into the
         // final vector, so no wide copy of the whole array is ever held.
         // `integers` keeps every value inside `elem`'s range.
+        ScalarType::I8 => {
+            integers(generator, elem, count, &mut rng, |x| x as i8).map(ArrayData::I8)
+        }
+        ScalarType::I16 => {
+            integers(generator, elem, count, &mut rng, |x| x as i16).map(ArrayData::I16)
+        }
         ScalarType::I32 => {
             integers(generator, elem, count, &mut rng, |x| x as i32).map(ArrayData::I32)
         }
-        ScalarType::I64 => integers(generator, elem, count, &mut rng, |x| x).map(ArrayData::I64),
+        ScalarType::I64 => {
+            integers(generator, elem, count, &mut rng, |x| x as i64).map(ArrayData::I64)
+        }
+        ScalarType::U8 => {
+            integers(generator, elem, count, &mut rng, |x| x as u8).map(ArrayData::U8)
+        }
+        ScalarType::U16 => {
+            integers(generator, elem, count, &mut rng, |x| x as u16).map(ArrayData::U16)
+        }
+        ScalarType::U32 => {
+            integers(generator, elem, count, &mut rng, |x| x as u32).map(ArrayData::U32)
+        }
+        ScalarType::U64 => {
+            integers(generator, elem, count, &mut rng, |x| x as u64).map(ArrayData::U64)
+        }
         ScalarType::F32 => {
             let narrow_one = narrowing(generator);
             floats(generator, elem, count, &mut rng, narrow_one).map(ArrayData::F32)
@@ -71,33 +91,40 @@ fn integers<T: Copy>(
     ty: ScalarType,
     count: usize,
     rng: &mut SplitMix64,
-    to: impl Fn(i64) -> T,
+    to: impl Fn(i128) -> T,
 ) -> Result<Vec<T>, String> {
     let mut values = allocate(count)?;
+    let Some((_, max)) = ty.int_range() else {
+        return Err(format!("{ty} is not an integer type"));
+    };
     match *generator {
         Generator::Uniform { lo, hi } => {
-            let (lo, hi) = (integer_bound(lo, ty)?, integer_bound(hi, ty)?);
+            // `hi` is excluded, so it may be one past the type's largest
+            // value: `uniform(0, 256)` covers every u8.
+            let (lo, hi) = (integer_bound(lo, ty, 0)?, integer_bound(hi, ty, 1)?);
             if lo >= hi {
                 return Err(format!(
                     "uniform({lo}, {hi}) is empty: integers are drawn from lo..hi, hi excluded"
                 ));
             }
-            // Both bounds fit in i64, so the width fits in u64.
-            let width = (hi as i128 - lo as i128) as u64;
-            values.extend((0..count).map(|_| to((lo as i128 + rng.below(width) as i128) as i64)));
+            // The width fits in u64 except for a whole 64-bit range
+            // (`uniform(0, 18446744073709551616)` on u64): then every
+            // 64-bit pattern is a value.
+            match u64::try_from(hi - lo) {
+                Ok(width) => values.extend((0..count).map(|_| to(lo + rng.below(width) as i128))),
+                Err(_) => values.extend((0..count).map(|_| to(lo + rng.next_u64() as i128))),
+            }
         }
         Generator::Iota => {
-            let max = if ty == ScalarType::I32 { i32::MAX as usize } else { i64::MAX as usize };
-            if count > 0 && count - 1 > max {
+            if count > 0 && (count - 1) as i128 > max {
                 return Err(format!("iota needs {count} values but {ty} stops at {max}"));
             }
-            values.extend((0..count).map(|i| to(i as i64)));
+            values.extend((0..count).map(|i| to(i as i128)));
         }
         Generator::Fill(value) => {
-            let x = match to_scalar(value, ty).map_err(|e| format!("fill: {e}"))? {
-                Scalar::I32(x) => i64::from(x),
-                Scalar::I64(x) => x,
-                _ => return Err(format!("fill needs an integer for {ty}")),
+            let scalar = to_scalar(value, ty).map_err(|e| format!("fill: {e}"))?;
+            let Some(x) = scalar.int_value() else {
+                return Err(format!("fill needs an integer for {ty}"));
             };
             values.resize(count, to(x));
         }
@@ -110,19 +137,24 @@ fn integers<T: Copy>(
     Ok(values)
 }
 
-/// A uniform bound for an integer type: an integer that fits `ty`.
-fn integer_bound(literal: super::spec::Literal, ty: ScalarType) -> Result<i64, String> {
+/// A uniform bound for an integer type: an integer that fits `ty`, or
+/// goes `past` its largest value by that much.
+fn integer_bound(
+    literal: super::spec::Literal,
+    ty: ScalarType,
+    past: i128,
+) -> Result<i128, String> {
     let range_error = || format!("uniform bound `{literal}` is out of range for {ty}");
     let wide = to_integer(literal).map_err(|reason| match reason {
         Reason::OutOfRange => range_error(),
         _ => format!("uniform bound `{literal}` is not an integer, and {ty} values are"),
     })?;
-    let fits = match ty {
-        ScalarType::I32 => i32::try_from(wide).is_ok(),
-        _ => i64::try_from(wide).is_ok(),
+    let fits = match ty.int_range() {
+        Some((lo, hi)) => (lo..=hi + past).contains(&wide),
+        None => false,
     };
     if fits {
-        Ok(wide as i64)
+        Ok(wide)
     } else {
         Err(range_error())
     }

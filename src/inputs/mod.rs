@@ -302,8 +302,14 @@ fn list_or_none(names: &[String]) -> String {
 pub fn numpy_name(ty: ScalarType) -> &'static str {
     match ty {
         ScalarType::Bool => "bool",
+        ScalarType::I8 => "int8",
+        ScalarType::I16 => "int16",
         ScalarType::I32 => "int32",
         ScalarType::I64 => "int64",
+        ScalarType::U8 => "uint8",
+        ScalarType::U16 => "uint16",
+        ScalarType::U32 => "uint32",
+        ScalarType::U64 => "uint64",
         ScalarType::F32 => "float32",
         ScalarType::F64 => "float64",
     }

@@ -223,8 +223,14 @@ pub(super) fn dtype_of(descr: &str) -> Result<(ScalarType, bool), FormatError> {
     let elem = match code {
         "f4" => ScalarType::F32,
         "f8" => ScalarType::F64,
+        "i1" => ScalarType::I8,
+        "i2" => ScalarType::I16,
         "i4" => ScalarType::I32,
         "i8" => ScalarType::I64,
+        "u1" => ScalarType::U8,
+        "u2" => ScalarType::U16,
+        "u4" => ScalarType::U32,
+        "u8" => ScalarType::U64,
         "b1" => ScalarType::Bool,
         _ => return Err(unsupported()),
     };
@@ -232,7 +238,7 @@ pub(super) fn dtype_of(descr: &str) -> Result<(ScalarType, bool), FormatError> {
         "<" => false,
         ">" => true,
         // One-byte types have no byte order; numpy writes `|` for them.
-        "|" if elem == ScalarType::Bool => false,
+        "|" if elem.byte_size() == 1 => false,
         _ => return Err(unsupported()),
     };
     Ok((elem, big_endian))
@@ -243,8 +249,14 @@ pub(super) fn dtype_of(descr: &str) -> Result<(ScalarType, bool), FormatError> {
 fn descr_of(elem: ScalarType) -> &'static str {
     match elem {
         ScalarType::Bool => "|b1",
+        ScalarType::I8 => "|i1",
+        ScalarType::I16 => "<i2",
         ScalarType::I32 => "<i4",
         ScalarType::I64 => "<i8",
+        ScalarType::U8 => "|u1",
+        ScalarType::U16 => "<u2",
+        ScalarType::U32 => "<u4",
+        ScalarType::U64 => "<u8",
         ScalarType::F32 => "<f4",
         ScalarType::F64 => "<f8",
     }

@@ -32,7 +32,13 @@ pub(super) fn data(file: &mut File, layout: &Layout) -> Result<ArrayData, ReadEr
     let swap = layout.big_endian != cfg!(target_endian = "big");
     Ok(match layout.elem {
         ScalarType::Bool => ArrayData::Bool(bools(file, count)?),
+        ScalarType::I8 => ArrayData::I8(words(file, count, swap)?),
+        ScalarType::I16 => ArrayData::I16(words(file, count, swap)?),
         ScalarType::I32 => ArrayData::I32(words(file, count, swap)?),
+        ScalarType::U8 => ArrayData::U8(words(file, count, swap)?),
+        ScalarType::U16 => ArrayData::U16(words(file, count, swap)?),
+        ScalarType::U32 => ArrayData::U32(words(file, count, swap)?),
+        ScalarType::U64 => ArrayData::U64(words(file, count, swap)?),
         ScalarType::I64 => ArrayData::I64(words(file, count, swap)?),
         ScalarType::F32 => ArrayData::F32(words(file, count, swap)?),
         ScalarType::F64 => ArrayData::F64(words(file, count, swap)?),
@@ -68,16 +74,16 @@ trait Word: Copy + Default {
     fn swap_bytes(self) -> Self;
 }
 
-impl Word for i32 {
-    fn swap_bytes(self) -> i32 {
-        i32::swap_bytes(self)
-    }
+macro_rules! int_word {
+    ($($t:ty),*) => {$(
+        impl Word for $t {
+            fn swap_bytes(self) -> $t {
+                <$t>::swap_bytes(self)
+            }
+        }
+    )*};
 }
-impl Word for i64 {
-    fn swap_bytes(self) -> i64 {
-        i64::swap_bytes(self)
-    }
-}
+int_word!(i8, i16, i32, i64, u8, u16, u32, u64);
 impl Word for f32 {
     fn swap_bytes(self) -> f32 {
         f32::from_bits(self.to_bits().swap_bytes())
@@ -94,7 +100,7 @@ fn words<T: Word>(file: &mut File, count: usize, swap: bool) -> Result<Vec<T>, R
     let len = std::mem::size_of_val(values.as_slice());
     // SAFETY: the pointer and length cover exactly the initialized elements
     // of `values`, which the byte slice borrows mutably for its whole life;
-    // `T` is i32, i64, f32 or f64 (the private `Word` trait), for which
+    // `T` is an integer, f32 or f64 (the private `Word` trait), for which
     // every byte pattern is a valid value, so any bytes the read leaves are
     // valid `T`s; u8 has alignment 1.
     let bytes = unsafe { std::slice::from_raw_parts_mut(values.as_mut_ptr().cast::<u8>(), len) };

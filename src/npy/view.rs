@@ -140,8 +140,14 @@ impl fmt::Debug for NpyView {
 fn typed<T: Element>(data: &ArrayData) -> Option<&[T]> {
     let vec: &dyn Any = match data {
         ArrayData::Bool(v) => v,
+        ArrayData::I8(v) => v,
+        ArrayData::I16(v) => v,
         ArrayData::I32(v) => v,
         ArrayData::I64(v) => v,
+        ArrayData::U8(v) => v,
+        ArrayData::U16(v) => v,
+        ArrayData::U32(v) => v,
+        ArrayData::U64(v) => v,
         ArrayData::F32(v) => v,
         ArrayData::F64(v) => v,
     };

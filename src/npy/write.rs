@@ -101,7 +101,13 @@ fn stream(out: &mut impl Write, array: &Array) -> io::Result<()> {
     out.write_all(header.as_bytes())?;
     match &array.data {
         ArrayData::Bool(v) => words(out, v, |b| [u8::from(b)]),
+        ArrayData::I8(v) => words(out, v, i8::to_le_bytes),
+        ArrayData::I16(v) => words(out, v, i16::to_le_bytes),
         ArrayData::I32(v) => words(out, v, i32::to_le_bytes),
+        ArrayData::U8(v) => words(out, v, u8::to_le_bytes),
+        ArrayData::U16(v) => words(out, v, u16::to_le_bytes),
+        ArrayData::U32(v) => words(out, v, u32::to_le_bytes),
+        ArrayData::U64(v) => words(out, v, u64::to_le_bytes),
         ArrayData::I64(v) => words(out, v, i64::to_le_bytes),
         ArrayData::F32(v) => words(out, v, f32::to_le_bytes),
         ArrayData::F64(v) => words(out, v, f64::to_le_bytes),

@@ -21,9 +21,25 @@ pub enum Access {
     /// vector loads. A gang straddling the array's edge takes a per-lane
     /// check-and-copy loop.
     Contiguous { offset: Option<(BinaryOp, ExprId)> },
+    /// `a[r, c, k]` with `(r, c)` the current index, `k` a constant below
+    /// the array's last dimension, a constant `channels`: one channel of an
+    /// interleaved narrow-integer array (an RGB image). In bounds by
+    /// construction; full gangs load the gang's `8 * channels` elements
+    /// (16 to 32 bytes) as vectors and pick the channel with a byte
+    /// shuffle, the tail gang copies the elements that exist first.
+    Interleaved { channel: u32, channels: u32 },
     /// Anything else: the indices of all active lanes are checked with one
     /// vector test, then each lane loads on its own.
     Gather(GatherReason),
+}
+
+/// What the classifier knows of the phase's arrays' shapes.
+pub struct Shapes<'a> {
+    /// Arrays whose shape is exactly the domain's sizes.
+    pub domain_shaped: &'a [ParamId],
+    /// Arrays that take [`Access::Interleaved`] reads, with their number
+    /// of channels.
+    pub interleaved: &'a [(ParamId, u32)],
 }
 
 /// Why a read is a gather.
@@ -52,7 +68,7 @@ pub enum Check {
 impl Access {
     pub fn check(&self) -> Check {
         match self {
-            Access::Current => Check::None,
+            Access::Current | Access::Interleaved { .. } => Check::None,
             Access::Uniform | Access::Contiguous { .. } => Check::PerGang,
             Access::Gather(_) => Check::PerLane,
         }
@@ -63,7 +79,7 @@ impl Access {
 pub fn classify(
     body: &Body,
     domain: &Domain,
-    domain_shaped: &[ParamId],
+    shapes: &Shapes,
     block: &[Stmt],
     results: &[ExprId],
     plan: &mut BodyPlan,
@@ -74,7 +90,8 @@ pub fn classify(
     let cx = Classifier {
         body,
         domain,
-        domain_shaped,
+        domain_shaped: shapes.domain_shaped,
+        interleaved: shapes.interleaved,
     };
     while let Some(e) = roots.pop() {
         if let Expr::Load { array, index } = &body.exprs[e].expr {
@@ -111,12 +128,16 @@ struct Classifier<'a> {
     body: &'a Body,
     domain: &'a Domain,
     domain_shaped: &'a [ParamId],
+    interleaved: &'a [(ParamId, u32)],
 }
 
 impl Classifier<'_> {
     fn access(&self, plan: &BodyPlan, array: ParamId, index: &[ExprId]) -> Access {
         if index.iter().all(|&i| !plan.is_varying(i)) {
             return Access::Uniform;
+        }
+        if let Some(access) = self.interleaved_access(array, index) {
+            return access;
         }
         let (last, rows) = match index.split_last() {
             Some(split) => split,
@@ -162,6 +183,23 @@ impl Classifier<'_> {
                 .iter()
                 .zip(&self.domain.indices)
                 .all(|(&e, &l)| matches!(self.body.exprs[e].expr, Expr::Local(x) if x == l))
+    }
+
+    /// `a[i.., k]`: the domain's indices in order, then a constant channel
+    /// `k` of an interleaved array.
+    fn interleaved_access(&self, array: ParamId, index: &[ExprId]) -> Option<Access> {
+        let &(_, channels) = self.interleaved.iter().find(|(a, _)| *a == array)?;
+        let (last, lead) = index.split_last()?;
+        let current = lead.len() == self.domain.indices.len()
+            && lead
+                .iter()
+                .zip(&self.domain.indices)
+                .all(|(&e, &l)| matches!(self.body.exprs[e].expr, Expr::Local(x) if x == l));
+        let channel = match self.body.exprs[*last].expr {
+            Expr::Const(crate::types::Scalar::I64(k)) => u32::try_from(k).ok()?,
+            _ => return None,
+        };
+        (current && channel < channels).then_some(Access::Interleaved { channel, channels })
     }
 
     fn gather_reason(&self, plan: &BodyPlan, index: &[ExprId]) -> GatherReason {

@@ -309,6 +309,9 @@ pub(super) fn describe_access(access: &Access, text: &Text, body: &Body) -> Stri
     let kind = match access {
         Access::Uniform => "uniform (scalar load)".to_string(),
         Access::Current => "current index (proven in bounds)".to_string(),
+        Access::Interleaved { channel, channels } => {
+            format!("interleaved, channel {channel} of {channels} (proven in bounds)")
+        }
         Access::Contiguous { offset: None } => "contiguous at the gang's index".to_string(),
         Access::Contiguous {
             offset: Some((op, e)),

@@ -131,6 +131,13 @@ fn access_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<Not
                 format!("{at}: the same element for the whole gang: one scalar load"),
                 None,
             ),
+            Access::Interleaved { channel, channels } => (
+                format!(
+                    "{at}: channel {channel} of {channels} interleaved: vector loads of the \
+                     gang's pixels and a byte shuffle, no bounds check"
+                ),
+                None,
+            ),
             Access::Gather(reason) => gather(&at, *reason),
         };
         notes.push(Note {

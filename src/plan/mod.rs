@@ -393,14 +393,12 @@ fn plan_phase<'m>(
     };
     let mut body = Forms::new(planner, &kernel.body, seeds).run(block, &results);
     let domain_shaped = domain_shaped(kernel, domain);
-    access::classify(
-        &kernel.body,
-        domain,
-        &domain_shaped,
-        block,
-        &results,
-        &mut body,
-    );
+    let interleaved = interleaved(kernel, domain);
+    let shapes = access::Shapes {
+        domain_shaped: &domain_shaped,
+        interleaved: &interleaved,
+    };
+    access::classify(&kernel.body, domain, &shapes, block, &results, &mut body);
     let extents = extents(kernel, domain);
     let (reads, writes) = arrays(&kernel.body, block, &results);
     let heavy =
@@ -440,6 +438,33 @@ fn domain_shaped(kernel: &ir::Kernel, domain: &Domain) -> Vec<ParamId> {
                 && p.dims().iter().zip(&sizes).all(|(d, s)| Some(*d) == *s)
         })
         .map(|(id, _)| id)
+        .collect()
+}
+
+/// Arrays of a narrow integer type shaped like the domain plus one last
+/// dimension of a constant `channels` (`u8[h, w, 3]` in `foreach (r, c) in
+/// (h, w)`) whose gang's block of `8 * channels` elements is 16 to 32
+/// bytes: what one or two vector loads and a byte shuffle can split into
+/// channels ([`Access::Interleaved`]).
+fn interleaved(kernel: &ir::Kernel, domain: &Domain) -> Vec<(ParamId, u32)> {
+    let sizes: Vec<Option<ir::SizeId>> = domain
+        .extents
+        .iter()
+        .map(|&e| kernel.extent_size(e))
+        .collect();
+    let constant = |s: ir::SizeId| kernel.sizes[s].definition.and_then(|d| d.eval(|_| None));
+    kernel
+        .params
+        .iter()
+        .filter_map(|(id, p)| {
+            let (last, lead) = p.dims().split_last()?;
+            let shaped =
+                lead.len() == sizes.len() && lead.iter().zip(&sizes).all(|(d, s)| Some(*d) == *s);
+            let channels = constant(*last)?;
+            let bytes = crate::abi::GANG as i64 * channels * p.elem().byte_size() as i64;
+            let narrow = p.elem().is_int() && p.elem().bits() <= 16;
+            (shaped && narrow && (16..=32).contains(&bytes)).then_some((id, channels as u32))
+        })
         .collect()
 }
 

@@ -98,11 +98,11 @@ fn literal_out_of_range(value: PendingLiteral, ty: ScalarType, span: Span) -> Di
         PendingLiteral::Int(v) => v.to_string(),
         PendingLiteral::Float(v) => v.to_string(),
     };
-    let (min, max) = match ty {
-        ScalarType::I32 => (i32::MIN as i64, i32::MAX as i64),
-        _ => (i64::MIN, i64::MAX),
-    };
+    let (min, max) = ty.int_range().unwrap_or((i64::MIN.into(), i64::MAX.into()));
     Diagnostic::error(format!("literal out of range for `{ty}`"))
         .primary(span, format!("`{shown}` does not fit in `{ty}`"))
         .note(format!("the range of `{ty}` is {min}..={max}"))
+        .help(format!(
+            "write a value in that range, or cast a wider value to wrap it: `{ty}(i64({shown}))`"
+        ))
 }

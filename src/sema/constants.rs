@@ -7,7 +7,7 @@
 //! its own value. The parser reads `T::NAME` as one name (no user name can
 //! contain `::`).
 
-use crate::types::{Scalar, ScalarType};
+use crate::types::{Kind, Scalar, ScalarType};
 
 /// What a constant's name stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,9 +30,9 @@ pub const FLOATS: [(&str, f64); 4] = [
 
 /// The names after `T::` for a type `T`, in the order help lists them.
 pub fn type_constant_names(ty: ScalarType) -> &'static [&'static str] {
-    match ty {
-        ScalarType::I32 | ScalarType::I64 => &["MIN", "MAX"],
-        ScalarType::F32 | ScalarType::F64 => &[
+    match ty.kind() {
+        Kind::Int { .. } => &["MIN", "MAX"],
+        Kind::Float => &[
             "MIN",
             "MAX",
             "EPSILON",
@@ -41,7 +41,7 @@ pub fn type_constant_names(ty: ScalarType) -> &'static [&'static str] {
             "NEG_INFINITY",
             "NAN",
         ],
-        ScalarType::Bool => &[],
+        Kind::Bool => &[],
     }
 }
 
@@ -59,11 +59,15 @@ pub fn lookup(name: &str) -> Option<NamedConstant> {
 /// `EPSILON` the distance from 1 to the next larger value.
 pub fn type_constant(ty: ScalarType, member: &str) -> Option<Scalar> {
     use Scalar::*;
+    if let Some((lo, hi)) = ty.int_range() {
+        let v = match member {
+            "MIN" => lo,
+            "MAX" => hi,
+            _ => return None,
+        };
+        return Scalar::of_int(ty, v);
+    }
     Some(match (ty, member) {
-        (ScalarType::I32, "MIN") => I32(i32::MIN),
-        (ScalarType::I32, "MAX") => I32(i32::MAX),
-        (ScalarType::I64, "MIN") => I64(i64::MIN),
-        (ScalarType::I64, "MAX") => I64(i64::MAX),
         (ScalarType::F32, "MIN") => F32(f32::MIN),
         (ScalarType::F32, "MAX") => F32(f32::MAX),
         (ScalarType::F32, "EPSILON") => F32(f32::EPSILON),

@@ -11,7 +11,7 @@
 
 use super::ops::{Builtin, Precision};
 use super::scalar::type_bug;
-use crate::types::Scalar;
+use crate::types::{Scalar, ScalarType};
 use crate::vmath;
 
 /// Applies `fun` to `args` (as many as its arity; both branches of
@@ -100,11 +100,13 @@ fn bit_count(fun: Builtin, x: Scalar) -> Scalar {
         Builtin::Ctz => v.trailing_zeros().min(width),
         _ => type_bug("bit count"),
     };
-    match x {
-        Scalar::I32(v) => Scalar::I32(count(u64::from(v as u32), 32) as i32),
-        Scalar::I64(v) => Scalar::I64(count(v as u64, 64).into()),
-        _ => type_bug("bit count argument"),
-    }
+    let (Some(v), ty) = (x.int_value(), x.ty()) else {
+        type_bug("bit count argument")
+    };
+    // The value's bits, zero-extended to 64 from its own width.
+    let width = ty.bits();
+    let bits = (v as u64) & (u64::MAX >> (64 - width));
+    int(ty, count(bits, width).into())
 }
 
 /// `to_bits` / `from_bits`: the same bits seen as the float or the integer
@@ -116,20 +118,28 @@ fn bit_cast(x: Scalar) -> Scalar {
         Scalar::F64(v) => Scalar::I64(v.to_bits() as i64),
         Scalar::I32(v) => Scalar::F32(f32::from_bits(v as u32)),
         Scalar::I64(v) => Scalar::F64(f64::from_bits(v as u64)),
-        Scalar::Bool(_) => type_bug("bit cast argument"),
+        _ => type_bug("bit cast argument"),
     }
 }
 
-/// Integers: `wrapping_abs`, so `abs(MIN) == MIN`. Floats: clears the sign
-/// bit (`abs(-0.0) == 0.0`, `abs(-NaN)` is a positive NaN).
+/// Integers: wrapping, so `abs(MIN) == MIN` (and `abs(x) == x` on
+/// unsigned types). Floats: clears the sign bit (`abs(-0.0) == 0.0`,
+/// `abs(-NaN)` is a positive NaN).
 fn abs(x: Scalar) -> Scalar {
     match x {
-        Scalar::I32(v) => Scalar::I32(v.wrapping_abs()),
-        Scalar::I64(v) => Scalar::I64(v.wrapping_abs()),
         Scalar::F32(v) => Scalar::F32(v.abs()),
         Scalar::F64(v) => Scalar::F64(v.abs()),
         Scalar::Bool(_) => type_bug("abs argument"),
+        int => match int.int_value() {
+            Some(v) => self::int(int.ty(), v.abs()),
+            None => type_bug("abs argument"),
+        },
     }
+}
+
+/// `v` wrapped to integer type `ty`.
+fn int(ty: ScalarType, v: i128) -> Scalar {
+    Scalar::of_int(ty, v).unwrap_or_else(|| type_bug("integer result"))
 }
 
 /// `if a is NaN { b } else if b < a { b } else { a }`: a NaN operand is
@@ -162,13 +172,15 @@ fn pick(
     b: Scalar,
     take_f32: fn(f32, f32) -> bool,
     take_f64: fn(f64, f64) -> bool,
-    take_int: fn(i64, i64) -> bool,
+    take_int: fn(i128, i128) -> bool,
 ) -> Scalar {
     let take_b = match (a, b) {
         (Scalar::F32(x), Scalar::F32(y)) => take_f32(x, y),
         (Scalar::F64(x), Scalar::F64(y)) => take_f64(x, y),
-        (Scalar::I32(x), Scalar::I32(y)) => take_int(x.into(), y.into()),
-        (Scalar::I64(x), Scalar::I64(y)) => take_int(x, y),
+        (x, y) if x.ty() == y.ty() => match (x.int_value(), y.int_value()) {
+            (Some(x), Some(y)) => take_int(x, y),
+            _ => type_bug("min/max arguments"),
+        },
         _ => type_bug("min/max arguments"),
     };
     if take_b {

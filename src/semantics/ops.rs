@@ -283,7 +283,13 @@ pub fn bits_twin(ty: ScalarType) -> Option<ScalarType> {
         ScalarType::I32 => Some(ScalarType::F32),
         ScalarType::F64 => Some(ScalarType::I64),
         ScalarType::I64 => Some(ScalarType::F64),
-        ScalarType::Bool => None,
+        ScalarType::Bool
+        | ScalarType::I8
+        | ScalarType::I16
+        | ScalarType::U8
+        | ScalarType::U16
+        | ScalarType::U32
+        | ScalarType::U64 => None,
     }
 }
 

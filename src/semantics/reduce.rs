@@ -49,18 +49,15 @@ pub fn identity(op: ReduceOp, ty: ScalarType) -> Partial {
 
 fn identity_value(op: ReduceOp, ty: ScalarType) -> Scalar {
     use Scalar::*;
-    match (op, ty) {
-        (_, ScalarType::Bool) => type_bug("bool reduction"),
+    let int = |v: i128| Scalar::of_int(ty, v).unwrap_or_else(|| type_bug("reduction identity"));
+    match (op, ty.int_range()) {
+        _ if ty == ScalarType::Bool => type_bug("bool reduction"),
         (ReduceOp::Sum, _) => cast(I32(0), ty),
         (ReduceOp::Prod, _) => cast(I32(1), ty),
-        (ReduceOp::Min | ReduceOp::ArgMin, ScalarType::I32) => I32(i32::MAX),
-        (ReduceOp::Min | ReduceOp::ArgMin, ScalarType::I64) => I64(i64::MAX),
-        (ReduceOp::Min | ReduceOp::ArgMin, ScalarType::F32) => F32(f32::INFINITY),
-        (ReduceOp::Min | ReduceOp::ArgMin, ScalarType::F64) => F64(f64::INFINITY),
-        (ReduceOp::Max | ReduceOp::ArgMax, ScalarType::I32) => I32(i32::MIN),
-        (ReduceOp::Max | ReduceOp::ArgMax, ScalarType::I64) => I64(i64::MIN),
-        (ReduceOp::Max | ReduceOp::ArgMax, ScalarType::F32) => F32(f32::NEG_INFINITY),
-        (ReduceOp::Max | ReduceOp::ArgMax, ScalarType::F64) => F64(f64::NEG_INFINITY),
+        (ReduceOp::Min | ReduceOp::ArgMin, Some((_, hi))) => int(hi),
+        (ReduceOp::Max | ReduceOp::ArgMax, Some((lo, _))) => int(lo),
+        (ReduceOp::Min | ReduceOp::ArgMin, None) => cast(F64(f64::INFINITY), ty),
+        (ReduceOp::Max | ReduceOp::ArgMax, None) => cast(F64(f64::NEG_INFINITY), ty),
     }
 }
 

@@ -25,14 +25,19 @@ pub(crate) fn type_bug(what: &str) -> ! {
 pub fn unary(op: UnaryOp, x: Scalar) -> Scalar {
     use Scalar::*;
     match (op, x) {
-        (UnaryOp::Neg, I32(v)) => I32(v.wrapping_neg()),
-        (UnaryOp::Neg, I64(v)) => I64(v.wrapping_neg()),
         (UnaryOp::Neg, F32(v)) => F32(-v),
         (UnaryOp::Neg, F64(v)) => F64(-v),
         (UnaryOp::Not, Bool(v)) => Bool(!v),
-        (UnaryOp::Not, I32(v)) => I32(!v),
-        (UnaryOp::Not, I64(v)) => I64(!v),
-        _ => type_bug("unary operand"),
+        (_, x) => {
+            // On integers: `-x` is `0 - x` and `!x` is `x ^ -1`, wrapping,
+            // in the type's own width.
+            let v = x.int_value().unwrap_or_else(|| type_bug("unary operand"));
+            let r = match op {
+                UnaryOp::Neg => -v,
+                UnaryOp::Not => !v,
+            };
+            wrap(x.ty(), r)
+        }
     }
 }
 
@@ -47,8 +52,14 @@ pub fn binary(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
     }
     match (a, b) {
         (Bool(x), Bool(y)) => Bool(bool_op(op, x, y)),
+        (I8(x), I8(y)) => I8(i8_op(op, x, y)),
+        (I16(x), I16(y)) => I16(i16_op(op, x, y)),
         (I32(x), I32(y)) => I32(i32_op(op, x, y)),
         (I64(x), I64(y)) => I64(i64_op(op, x, y)),
+        (U8(x), U8(y)) => U8(u8_op(op, x, y)),
+        (U16(x), U16(y)) => U16(u16_op(op, x, y)),
+        (U32(x), U32(y)) => U32(u32_op(op, x, y)),
+        (U64(x), U64(y)) => U64(u64_op(op, x, y)),
         (F32(x), F32(y)) => F32(float_op(op, x, y)),
         (F64(x), F64(y)) => F64(float_op(op, x, y)),
         _ => type_bug("binary operands"),
@@ -56,17 +67,25 @@ pub fn binary(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
 }
 
 /// IEEE comparisons on floats (NaN is unordered: every comparison with it is
-/// false except `!=`); `false < true` on bools.
+/// false except `!=`); `false < true` on bools; integers by value (so
+/// unsigned types compare unsigned).
 fn compare(op: BinaryOp, a: Scalar, b: Scalar) -> bool {
     use Scalar::*;
     match (a, b) {
         (Bool(x), Bool(y)) => ordered(op, x, y),
-        (I32(x), I32(y)) => ordered(op, x, y),
-        (I64(x), I64(y)) => ordered(op, x, y),
         (F32(x), F32(y)) => ordered(op, x, y),
         (F64(x), F64(y)) => ordered(op, x, y),
+        (x, y) if x.ty() == y.ty() => match (x.int_value(), y.int_value()) {
+            (Some(x), Some(y)) => ordered(op, x, y),
+            _ => type_bug("comparison operands"),
+        },
         _ => type_bug("comparison operands"),
     }
+}
+
+/// `v` wrapped to integer type `ty`.
+fn wrap(ty: ScalarType, v: i128) -> Scalar {
+    Scalar::of_int(ty, v).unwrap_or_else(|| type_bug("integer operand"))
 }
 
 /// Rust's `PartialOrd` is exactly the IEEE comparison on floats.
@@ -98,7 +117,10 @@ fn bool_op(op: BinaryOp, x: bool, y: bool) -> bool {
 /// `MIN / -1 == MIN` and `MIN % -1 == 0`, truncating toward zero with the
 /// remainder taking the dividend's sign. `wrapping_shl`/`wrapping_shr` use
 /// the amount modulo the bit width (for a negative amount, its two's
-/// complement bits modulo the width); `>>` is arithmetic on signed types.
+/// complement bits modulo the width; `as u32` keeps them, since every
+/// width divides 2^32); `>>` is arithmetic on signed types, logical on
+/// unsigned ones. On unsigned types `wrapping_div` and `wrapping_rem` are
+/// plain `/` and `%`.
 macro_rules! int_op {
     ($name:ident, $t:ty) => {
         fn $name(op: BinaryOp, x: $t, y: $t) -> $t {
@@ -122,8 +144,14 @@ macro_rules! int_op {
         }
     };
 }
+int_op!(i8_op, i8);
+int_op!(i16_op, i16);
 int_op!(i32_op, i32);
 int_op!(i64_op, i64);
+int_op!(u8_op, u8);
+int_op!(u16_op, u16);
+int_op!(u32_op, u32);
+int_op!(u64_op, u64);
 
 /// IEEE-754 arithmetic, round to nearest; `%` is Rust's `%`: fmod, exact,
 /// with the dividend's sign.
@@ -160,16 +188,20 @@ pub fn cast(x: Scalar, to: ScalarType) -> Scalar {
     };
     // `as` from i128 wraps to the target width; from f64 it truncates and
     // saturates (NaN → 0); i128 → float rounds once, to nearest even.
-    match (to, w) {
-        (ScalarType::Bool, Wide::Bool(b)) => Scalar::Bool(b),
-        (ScalarType::I32, Wide::Int(v)) => Scalar::I32(v as i32),
-        (ScalarType::I32, Wide::Float(v)) => Scalar::I32(v as i32),
-        (ScalarType::I64, Wide::Int(v)) => Scalar::I64(v as i64),
-        (ScalarType::I64, Wide::Float(v)) => Scalar::I64(v as i64),
-        (ScalarType::F32, Wide::Int(v)) => Scalar::F32(v as f32),
-        (ScalarType::F32, Wide::Float(v)) => Scalar::F32(v as f32),
-        (ScalarType::F64, Wide::Int(v)) => Scalar::F64(v as f64),
-        (ScalarType::F64, Wide::Float(v)) => Scalar::F64(v),
+    // Saturating a float to an integer type is clamping its truncation to
+    // the type's range (what `as` does for each width).
+    match (to.kind(), w) {
+        (Kind::Bool, Wide::Bool(b)) => Scalar::Bool(b),
+        (Kind::Int { .. }, Wide::Int(v)) => wrap(to, v),
+        (Kind::Int { .. }, Wide::Float(v)) => {
+            let (lo, hi) = to.int_range().unwrap_or_else(|| type_bug("cast"));
+            // `as i128` truncates, saturates and sends NaN to 0.
+            wrap(to, (v as i128).clamp(lo, hi))
+        }
+        (Kind::Float, Wide::Int(v)) if to.bits() == 32 => Scalar::F32(v as f32),
+        (Kind::Float, Wide::Int(v)) => Scalar::F64(v as f64),
+        (Kind::Float, Wide::Float(v)) if to.bits() == 32 => Scalar::F32(v as f32),
+        (Kind::Float, Wide::Float(v)) => Scalar::F64(v),
         _ => type_bug("cast"),
     }
 }
@@ -186,9 +218,8 @@ enum Wide {
 fn widen(x: Scalar) -> Wide {
     match x {
         Scalar::Bool(v) => Wide::Bool(v),
-        Scalar::I32(v) => Wide::Int(v.into()),
-        Scalar::I64(v) => Wide::Int(v.into()),
         Scalar::F32(v) => Wide::Float(v.into()),
         Scalar::F64(v) => Wide::Float(v),
+        int => Wide::Int(int.int_value().unwrap_or_else(|| type_bug("cast"))),
     }
 }

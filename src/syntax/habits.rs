@@ -134,13 +134,30 @@ fn attribute_diag(owner: &str, member: &str, sizes: Option<&[String]>, span: Spa
         .help(help)
 }
 
+/// The kern type of a numpy scalar type name (`uint8` → `u8`).
+fn numpy_type(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "float32" => "f32",
+        "float64" => "f64",
+        "int8" => "i8",
+        "int16" => "i16",
+        "int32" => "i32",
+        "int64" => "i64",
+        "uint8" => "u8",
+        "uint16" => "u16",
+        "uint32" => "u32",
+        "uint64" => "u64",
+        _ => return None,
+    })
+}
+
 /// The message and help for `np.member` and the like.
 fn module_member(owner: &str, member: &str) -> (String, String) {
     let message = format!("`{owner}.{member}` is not kern: kern's builtins have no module prefix");
     let renamed = match member {
         "inf" | "pi" | "e" | "nan" => return (message, format!("write `{member}`")),
-        "float32" | "float64" | "int32" | "int64" => {
-            let ty = format!("{}{}", &member[..1], &member[member.len() - 2..]);
+        dtype if numpy_type(dtype).is_some() => {
+            let ty = numpy_type(dtype).unwrap_or_default();
             return (message, format!("the type is `{ty}`; convert with `{ty}(x)`"));
         }
         "round" | "around" => {

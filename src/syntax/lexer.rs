@@ -80,6 +80,18 @@ pub enum TokenKind {
     I32,
     #[token("i64")]
     I64,
+    #[token("i8")]
+    I8,
+    #[token("i16")]
+    I16,
+    #[token("u8")]
+    U8,
+    #[token("u16")]
+    U16,
+    #[token("u32")]
+    U32,
+    #[token("u64")]
+    U64,
     #[token("bool")]
     Bool,
 
@@ -438,6 +450,12 @@ impl TokenKind {
             F64 => "f64",
             I32 => "i32",
             I64 => "i64",
+            I8 => "i8",
+            I16 => "i16",
+            U8 => "u8",
+            U16 => "u16",
+            U32 => "u32",
+            U64 => "u64",
             Bool => "bool",
             _ => return self.punct_text(),
         })

@@ -43,10 +43,9 @@ pub fn run(
 fn atom(x: Scalar) -> Atom {
     match x {
         Scalar::Bool(v) => Atom::Bool(v),
-        Scalar::I32(v) => Atom::I32(v),
-        Scalar::I64(v) => Atom::I64(v),
         Scalar::F32(v) => Atom::F32(v),
         Scalar::F64(v) => Atom::F64(v),
+        int => Atom::Int(int.ty(), int.int_value().unwrap_or_default()),
     }
 }
 

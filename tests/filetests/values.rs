@@ -7,8 +7,8 @@ use std::fmt;
 #[derive(Clone, Copy, Debug)]
 pub enum Atom {
     Bool(bool),
-    I32(i32),
-    I64(i64),
+    /// Any integer type, by value.
+    Int(ScalarType, i128),
     F32(f32),
     F64(f64),
 }
@@ -24,8 +24,7 @@ impl Val {
     pub fn elem(&self) -> Option<ScalarType> {
         self.data.first().map(|a| match a {
             Atom::Bool(_) => ScalarType::Bool,
-            Atom::I32(_) => ScalarType::I32,
-            Atom::I64(_) => ScalarType::I64,
+            Atom::Int(ty, _) => *ty,
             Atom::F32(_) => ScalarType::F32,
             Atom::F64(_) => ScalarType::F64,
         })
@@ -38,8 +37,7 @@ impl fmt::Display for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Atom::Bool(b) => write!(f, "{b}"),
-            Atom::I32(v) => write!(f, "{v}"),
-            Atom::I64(v) => write!(f, "{v}"),
+            Atom::Int(_, v) => write!(f, "{v}"),
             Atom::F32(v) => write!(f, "{v:?}"),
             Atom::F64(v) => write!(f, "{v:?}"),
         }
@@ -118,10 +116,16 @@ fn parse_atom(text: &str, ty: ScalarType) -> Result<Atom, String> {
     }
     Ok(match ty {
         ScalarType::Bool => Atom::Bool(read(text, ty)?),
-        ScalarType::I32 => Atom::I32(read(text, ty)?),
-        ScalarType::I64 => Atom::I64(read(text, ty)?),
         ScalarType::F32 => Atom::F32(read(text, ty)?),
         ScalarType::F64 => Atom::F64(read(text, ty)?),
+        int => {
+            let v: i128 = read(text, ty)?;
+            let (lo, hi) = int.int_range().unwrap_or_default();
+            if !(lo..=hi).contains(&v) {
+                return Err(format!("`{text}` is not a {ty} value"));
+            }
+            Atom::Int(int, v)
+        }
     })
 }
 
@@ -167,8 +171,7 @@ pub fn atoms_match(expected: Atom, actual: Atom, approx: bool) -> bool {
     }
     match (expected, actual) {
         (Atom::Bool(e), Atom::Bool(a)) => e == a,
-        (Atom::I32(e), Atom::I32(a)) => e == a,
-        (Atom::I64(e), Atom::I64(a)) => e == a,
+        (Atom::Int(t, e), Atom::Int(u, a)) => t == u && e == a,
         (Atom::F32(e), Atom::F32(a)) if e.is_nan() || a.is_nan() => e.is_nan() && a.is_nan(),
         (Atom::F64(e), Atom::F64(a)) if e.is_nan() || a.is_nan() => e.is_nan() && a.is_nan(),
         (Atom::F32(e), Atom::F32(a)) if e.is_infinite() || !approx => e.to_bits() == a.to_bits(),

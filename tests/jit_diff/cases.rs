@@ -42,7 +42,14 @@ const SPECIAL_FLOATS: &[&str] = &[
     "nan", "inf", "-inf", "-0.0", "0.0", "1e30", "-1e30", "1.0", "-2.5", "1e-30", "3.0e38", "0.5",
     "-3.0e38", "1e-45",
 ];
-const SPECIAL_INTS: &[&str] = &["0", "1", "-1", "2147483647", "-2147483648", "7", "-7"];
+/// 0, 1, -1, MAX, MIN, 7, -7 of each integer type (wrapped into an
+/// unsigned type's range: -1 is its MAX, MIN its 0).
+fn special_int(ty: ScalarType, k: usize) -> String {
+    let (lo, hi) = ty.int_range().unwrap_or_default();
+    let values = [0, 1, -1, hi, lo, 7, -7];
+    let v = values[k % values.len()];
+    (lo + (v - lo).rem_euclid(hi - lo + 1)).to_string()
+}
 
 /// How the inputs of one case are made.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -157,11 +164,10 @@ fn size_values(sig: &Signature, extents: &[usize]) -> Vec<i64> {
 }
 
 fn huge(elem: ScalarType) -> Option<String> {
-    match elem {
-        ScalarType::F32 | ScalarType::F64 => Some("uniform(-1e30, 1e30)".into()),
-        ScalarType::I32 => Some("uniform(-2147483648, 2147483647)".into()),
-        ScalarType::I64 => Some("uniform(-9223372036854775808, 9223372036854775807)".into()),
-        ScalarType::Bool => None,
+    match elem.int_range() {
+        _ if elem.is_float() => Some("uniform(-1e30, 1e30)".into()),
+        Some((lo, hi)) => Some(format!("uniform({lo}, {hi})")),
+        None => None,
     }
 }
 
@@ -188,8 +194,8 @@ fn special_array(elem: ScalarType, extents: &[usize], param: usize) -> String {
 fn special(elem: ScalarType, k: usize) -> String {
     match elem {
         ScalarType::F32 | ScalarType::F64 => SPECIAL_FLOATS[k % SPECIAL_FLOATS.len()].into(),
-        ScalarType::I32 | ScalarType::I64 => SPECIAL_INTS[k % SPECIAL_INTS.len()].into(),
         ScalarType::Bool => k.is_multiple_of(2).to_string(),
+        int => special_int(int, k),
     }
 }
 

@@ -54,31 +54,71 @@ pub enum Ty {
     Bool,
     I64,
     F64,
+    U8,
+    U32,
+    I8,
+    I16,
+    U16,
+    U64,
 }
 
 impl Ty {
     pub fn name(self) -> &'static str {
+        self.scalar_type().name()
+    }
+
+    pub fn scalar_type(self) -> kjit::types::ScalarType {
+        use kjit::types::ScalarType;
         match self {
-            Ty::I32 => "i32",
-            Ty::F32 => "f32",
-            Ty::Bool => "bool",
-            Ty::I64 => "i64",
-            Ty::F64 => "f64",
+            Ty::I32 => ScalarType::I32,
+            Ty::F32 => ScalarType::F32,
+            Ty::Bool => ScalarType::Bool,
+            Ty::I64 => ScalarType::I64,
+            Ty::F64 => ScalarType::F64,
+            Ty::U8 => ScalarType::U8,
+            Ty::U32 => ScalarType::U32,
+            Ty::I8 => ScalarType::I8,
+            Ty::I16 => ScalarType::I16,
+            Ty::U16 => ScalarType::U16,
+            Ty::U64 => ScalarType::U64,
         }
     }
 
     fn is_float(self) -> bool {
-        matches!(self, Ty::F32 | Ty::F64)
+        self.scalar_type().is_float()
     }
 
     fn is_int(self) -> bool {
-        matches!(self, Ty::I32 | Ty::I64)
+        self.scalar_type().is_int()
     }
 }
 
 /// Simplest first, as everywhere here.
-const NUMERIC: &[Ty] = &[Ty::I32, Ty::F32, Ty::I64, Ty::F64];
-const ALL: &[Ty] = &[Ty::I32, Ty::F32, Ty::Bool, Ty::I64, Ty::F64];
+const NUMERIC: &[Ty] = &[
+    Ty::I32,
+    Ty::F32,
+    Ty::I64,
+    Ty::F64,
+    Ty::U8,
+    Ty::U32,
+    Ty::I8,
+    Ty::I16,
+    Ty::U16,
+    Ty::U64,
+];
+const ALL: &[Ty] = &[
+    Ty::I32,
+    Ty::F32,
+    Ty::Bool,
+    Ty::I64,
+    Ty::F64,
+    Ty::U8,
+    Ty::U32,
+    Ty::I8,
+    Ty::I16,
+    Ty::U16,
+    Ty::U64,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -433,7 +473,7 @@ impl<'t> Gen<'t> {
     fn uniform_section(&mut self) {
         for _ in 0..self.tape.below(3) {
             if self.tape.chance(40) {
-                let name = self.fresh("u");
+                let name = self.fresh("uv");
                 let ty = self.numeric();
                 let value = self.reduction_value(ty);
                 self.emit_value(&format!("let {name}: {} = ", ty.name()), &value);
@@ -817,8 +857,8 @@ impl<'t> Gen<'t> {
     fn assign_op(&mut self, ty: Ty) -> &'static str {
         let ops: &[&str] = match ty {
             Ty::Bool => &["", "&", "|", "^"],
-            Ty::F32 | Ty::F64 => &["", "+", "-", "*", "/", "%"],
-            Ty::I32 | Ty::I64 => &["", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"],
+            _ if ty.is_float() => &["", "+", "-", "*", "/", "%"],
+            _ => &["", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"],
         };
         self.tape.pick(ops)
     }

@@ -297,7 +297,9 @@ impl Parser<'_> {
         let diagnostic = self.expected_diag("type");
         self.report(match alias {
             Some(ty) => diagnostic.help(format!("kern spells this type `{ty}`")),
-            None => diagnostic.help("the scalar types are `f32`, `f64`, `i32`, `i64` and `bool`"),
+            None => diagnostic.help(
+                "the scalar types are `f32`, `f64`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64` and `bool`",
+            ),
         });
         name?;
         self.bump();
@@ -344,6 +346,12 @@ fn scalar_alias(name: &str) -> Option<ScalarType> {
         "double" => Some(ScalarType::F64),
         "int" => Some(ScalarType::I32),
         "long" => Some(ScalarType::I64),
+        "uint8" | "byte" => Some(ScalarType::U8),
+        "int8" => Some(ScalarType::I8),
+        "int16" | "short" => Some(ScalarType::I16),
+        "uint16" => Some(ScalarType::U16),
+        "uint32" | "uint" | "unsigned" => Some(ScalarType::U32),
+        "uint64" => Some(ScalarType::U64),
         "boolean" => Some(ScalarType::Bool),
         _ => None,
     }

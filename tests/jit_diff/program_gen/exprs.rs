@@ -26,8 +26,8 @@ impl Gen<'_> {
         match ty {
             Ty::Bool if self.tape.chance(15) => self.float_test(d),
             Ty::Bool => self.bool_expr(d),
-            Ty::F32 | Ty::F64 => self.float_expr(ty, d),
-            Ty::I32 | Ty::I64 => self.int_expr(ty, d),
+            _ if ty.is_float() => self.float_expr(ty, d),
+            _ => self.int_expr(ty, d),
         }
     }
 
@@ -96,15 +96,24 @@ impl Gen<'_> {
                 let op = self.tape.pick(&["&", "|", "^", "<<", ">>"]);
                 format!("({} {op} {})", self.expr(ty, d), self.expr(ty, d))
             }
+            // On unsigned types the operand is cast to its own type:
+            // `-200` would be a negative literal, out of range for `u8`,
+            // where `-u8(200)` negates (wrapping).
             2 => {
                 let op = self.tape.pick(&["-", "!"]);
-                format!("{op}{}", self.expr(ty, d))
+                if op == "-" && !ty.scalar_type().is_signed() {
+                    // A cast's operand is not typed by its context.
+                    let operand = self.unpinned(|g| g.expr(ty, d));
+                    format!("-{}({operand})", ty.name())
+                } else {
+                    format!("{op}{}", self.expr(ty, d))
+                }
             }
             3 if self.tape.chance(50) => {
                 let f = self.tape.pick(&["popcount", "clz", "ctz"]);
                 format!("{f}({})", self.expr(ty, d))
             }
-            3 if self.tape.chance(50) => {
+            3 if self.tape.chance(50) && matches!(ty, Ty::I32 | Ty::I64) => {
                 let float = if ty == Ty::I32 { Ty::F32 } else { Ty::F64 };
                 let operand = self.unpinned(|g| g.expr(float, d));
                 format!("to_bits({}({operand}))", float.name())
@@ -192,6 +201,31 @@ impl Gen<'_> {
     fn literal(&mut self, ty: Ty) -> String {
         let texts: &[&str] = match ty {
             Ty::Bool => &["true", "false"],
+            Ty::U8 => &["1", "0", "2", "7", "100", "200", "255"],
+            Ty::I8 => &["1", "0", "2", "7", "-1", "100", "127", "-128"],
+            Ty::U16 => &["1", "0", "2", "7", "300", "40000", "65535"],
+            Ty::I16 => &["1", "0", "2", "7", "-1", "300", "32767", "-32768"],
+            // The last ones do not fit the `i32` an unpinned literal
+            // defaults to.
+            Ty::U32 => &[
+                "1",
+                "0",
+                "2",
+                "7",
+                "100",
+                "65536",
+                "4294967295",
+                "3000000000",
+            ],
+            Ty::U64 => &[
+                "1",
+                "0",
+                "2",
+                "7",
+                "100",
+                "4294967296",
+                "18446744073709551615",
+            ],
             Ty::F32 | Ty::F64 => &[
                 "1.0", "0.5", "2.0", "-3.0", "0.0", "-0.0", "100.0", "0.1", "1e30", "-1e30",
                 "1.5e-3", "3.0e38",
@@ -225,6 +259,8 @@ impl Gen<'_> {
         // literal defaults to.
         let usable = match ty {
             Ty::I64 if !self.pinned => &texts[..texts.len() - 3],
+            Ty::U32 if !self.pinned => &texts[..texts.len() - 2],
+            Ty::U64 if !self.pinned => &texts[..texts.len() - 2],
             _ => texts,
         };
         let text = self.tape.pick(usable);
