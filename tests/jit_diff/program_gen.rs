@@ -546,7 +546,7 @@ impl<'t> Gen<'t> {
     /// locals, the element and its index.
     fn value_and_index(&mut self) {
         let ty = self.numeric();
-        let (value, index) = (self.fresh("u"), self.fresh("u"));
+        let (value, index) = (self.fresh("m"), self.fresh("m"));
         let op = self.tape.pick(&["min_at", "max_at"]);
         let lines = self.reduction_lines(op, ty, false);
         self.emit_value(&format!("let ({value}, {index}) = "), &lines);
