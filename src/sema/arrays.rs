@@ -136,20 +136,11 @@ impl Lowerer<'_> {
         if index.len() != rank {
             return None;
         }
-        let value = match op {
-            Some(op) => {
-                // The place is read again: its indices are lowered a second
-                // time (expressions are trees), pure, so the same values.
-                let current = self.local_load(array, name, indices, place_span);
-                self.compound(op, current, value, span)
-            }
-            None => value,
-        };
-        self.expect_ty(
-            value,
-            ty_of(elem),
-            &format!("a value stored to `{}`", name.name),
-        );
+        // For `op=` the place is read again: its indices are lowered a
+        // second time (expressions are trees), pure, so the same values.
+        let value = self.stored_value(op, value, elem, name, span, |l| {
+            l.local_load(array, name, indices, place_span)
+        });
         Some(ir::Stmt::new(
             StmtKind::LocalStore {
                 array,

@@ -308,26 +308,14 @@ impl Lowerer<'_> {
         {
             return None;
         }
-        let value = match op {
-            Some(op) => {
-                let index = self.index_reads(place_span);
-                let current = self.b.expr(
-                    Expr::Load {
-                        array: param,
-                        index,
-                    },
-                    ty_of(elem),
-                    place_span,
-                );
-                self.compound(op, current, value, span)
-            }
-            None => value,
-        };
-        self.expect_ty(
-            value,
-            ty_of(elem),
-            &format!("a value stored to `{}`", array.name),
-        );
+        let value = self.stored_value(op, value, elem, array, span, |l| {
+            let index = l.index_reads(place_span);
+            let load = Expr::Load {
+                array: param,
+                index,
+            };
+            l.b.expr(load, ty_of(elem), place_span)
+        });
         if let Some(phase) = self.ctx.phase.as_mut() {
             phase.stores.push((param, place_span));
         }
@@ -340,6 +328,29 @@ impl Lowerer<'_> {
             },
             span,
         })
+    }
+
+    /// What a store to `name` writes: `value`, or for `op=` the element
+    /// read by `current` combined with it, typed as the element.
+    pub fn stored_value(
+        &mut self,
+        op: Option<ast::BinaryOp>,
+        value: ir::ExprId,
+        elem: ScalarType,
+        name: &Ident,
+        span: Span,
+        current: impl FnOnce(&mut Self) -> ir::ExprId,
+    ) -> ir::ExprId {
+        let value = match op {
+            Some(op) => {
+                let current = current(self);
+                self.compound(op, current, value, span)
+            }
+            None => value,
+        };
+        let what = format!("a value stored to `{}`", name.name);
+        self.expect_ty(value, ty_of(elem), &what);
+        value
     }
 
     /// Fresh reads of the current phase's index locals.
