@@ -382,7 +382,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Val {
-        if matches!(op, BinaryOp::And | BinaryOp::Or) && self.scope.body.may_fail(rhs) {
+        if matches!(op, BinaryOp::And | BinaryOp::Or) && self.module.may_fail(self.scope.body, rhs)
+        {
             return self.short_circuit(op, lhs, rhs);
         }
         let ty = self.ty(lhs);

@@ -18,8 +18,10 @@
 //!   (an expression or a statement), and operands precede their users in the
 //!   arena. An expression is evaluated when the statement that owns it runs,
 //!   so [`Expr::Local`] reads the local's value at that point.
-//! - Expressions have no side effects; only [`Expr::Load`] can fail (an
-//!   out-of-range index is a runtime error, never a read outside the buffer).
+//! - Expressions have no side effects; only array reads ([`Expr::Load`],
+//!   [`Expr::LocalLoad`], [`Expr::TableLoad`]) can fail, and calls of
+//!   functions holding one or a local array ([`Module::may_fail`]): an
+//!   out-of-range index is a runtime error, never a read outside the buffer.
 //! - Operand types agree exactly: there is no implicit conversion anywhere.
 //!   Integer arithmetic wraps. Comparisons yield `bool`.
 //! - [`StmtKind::Foreach`] and [`StmtKind::Reduce`] ("phases") appear only
@@ -674,14 +676,48 @@ impl Body {
         out
     }
 
-    /// Whether evaluating `expr` can fail (it reads an array). Calls cannot:
-    /// functions see only their scalar parameters.
-    pub fn may_fail(&self, expr: ExprId) -> bool {
+    /// Whether `expr` reads an array (kernel, local or table) itself, not
+    /// counting what the functions it calls read.
+    pub fn reads_array(&self, expr: ExprId) -> bool {
         let node = &self.exprs[expr].expr;
-        matches!(
-            node,
-            Expr::Load { .. } | Expr::LocalLoad { .. } | Expr::TableLoad { .. }
-        ) || (!matches!(node, Expr::Call { .. }) && node.operands().any(|e| self.may_fail(e)))
+        is_array_read(node) || node.operands().any(|e| self.reads_array(e))
+    }
+}
+
+fn is_array_read(node: &Expr) -> bool {
+    matches!(
+        node,
+        Expr::Load { .. } | Expr::LocalLoad { .. } | Expr::TableLoad { .. }
+    )
+}
+
+impl Module {
+    /// Whether evaluating `expr` of `body` can fail: it reads an array, or
+    /// calls a function that can fail (one that reads a table or a local
+    /// array: an index out of range there fails the call). `&&` and `||`
+    /// must not evaluate such a right side where the left decides.
+    pub fn may_fail(&self, body: &Body, expr: ExprId) -> bool {
+        let node = &body.exprs[expr].expr;
+        let here = match node {
+            Expr::Call { func, .. } => self.function_may_fail(*func),
+            other => is_array_read(other),
+        };
+        here || node.operands().any(|e| self.may_fail(body, e))
+    }
+
+    /// Whether a call of `func` can fail. Calls nest at most a few dozen
+    /// deep and never recursively (the checker refuses both), so this
+    /// walk ends quickly.
+    pub fn function_may_fail(&self, func: FuncId) -> bool {
+        let Some(f) = self.functions.get(func) else {
+            return false;
+        };
+        // A local array may be stored out of range; any read may fail.
+        !f.body.arrays.is_empty()
+            || f.body.exprs.values().any(|n| match &n.expr {
+                Expr::Call { func, .. } => self.function_may_fail(*func),
+                other => is_array_read(other),
+            })
     }
 }
 

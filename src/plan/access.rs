@@ -214,6 +214,6 @@ impl Classifier<'_> {
     }
 
     fn reads_array(&self, e: ExprId) -> bool {
-        self.body.may_fail(e)
+        self.body.reads_array(e)
     }
 }
