@@ -22,7 +22,9 @@ use crate::ir::{ExprId, LocalArrayId, Table, TableId};
 use crate::span::Span;
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, StackSlot, StackSlotData, StackSlotKind, Value};
+use cranelift_codegen::ir::{
+    types, InstBuilder, MemFlagsData, StackSlot, StackSlotData, StackSlotKind, Value,
+};
 use cranelift_entity::EntityRef;
 
 /// Bytes zeroed per store when a local array is declared.
@@ -84,22 +86,18 @@ impl Emitter<'_, '_> {
         let span = self.scope.body.exprs[id].span;
         let index = self.local_index(index);
         let (base, desc, site) = self.local_access(array, span);
-        let varying = self.scope.plan.is_varying_array(array);
-        match (index, varying) {
-            (Index::Uniform(at), false) => {
-                let offset = self.checked_offset(&at, &desc, site);
-                let address = self.element_address(base, offset, elem, false);
-                let ty = lanes::scalar_type(elem);
-                Val::Uniform(self.b.ins().load(ty, lanes::trusted(), address, 0))
-            }
-            (Index::Uniform(at), true) => {
+        if !self.scope.plan.is_varying_array(array) {
+            return self.shared_read(index, (base, &desc, site), elem, lanes::trusted());
+        }
+        match index {
+            Index::Uniform(at) => {
                 let offset = self.checked_offset(&at, &desc, site);
                 let address = self.element_address(base, offset, elem, true);
                 Val::Varying(self.element_regs(address, elem))
             }
-            (Index::Varying(idx), varying) => {
+            Index::Varying(idx) => {
                 let safe = self.checked_lanes(&idx, &desc, site);
-                Val::Varying(self.lane_loads(base, &desc, &safe, elem, varying))
+                Val::Varying(self.lane_loads(base, &desc, &safe, elem, true))
             }
         }
     }
@@ -112,17 +110,31 @@ impl Emitter<'_, '_> {
         let index = self.local_index(index);
         let base = self.b.ins().iconst(types::I64, self.tables[table.index()]);
         let (desc, site) = self.fixed_shape(base, name, &dims, span);
+        // Nothing ever writes a table, so its loads may move freely.
+        let flags = lanes::trusted().with_readonly().with_can_move();
+        self.shared_read(index, (base, &desc, site), elem, flags)
+    }
+
+    /// An element of an array all lanes share (a uniform local array or a
+    /// table): one checked scalar load at a uniform index, else one
+    /// vector check and a load per lane.
+    fn shared_read(
+        &mut self,
+        index: Index,
+        (base, desc, site): (Value, &ArrayRef, u32),
+        elem: ScalarType,
+        flags: MemFlagsData,
+    ) -> Val {
         match index {
             Index::Uniform(at) => {
-                let offset = self.checked_offset(&at, &desc, site);
+                let offset = self.checked_offset(&at, desc, site);
                 let address = self.element_address(base, offset, elem, false);
                 let ty = lanes::scalar_type(elem);
-                let flags = lanes::trusted().with_readonly().with_can_move();
                 Val::Uniform(self.b.ins().load(ty, flags, address, 0))
             }
             Index::Varying(idx) => {
-                let safe = self.checked_lanes(&idx, &desc, site);
-                Val::Varying(self.lane_loads(base, &desc, &safe, elem, false))
+                let safe = self.checked_lanes(&idx, desc, site);
+                Val::Varying(self.lane_loads(base, desc, &safe, elem, false))
             }
         }
     }

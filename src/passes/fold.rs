@@ -17,11 +17,14 @@ use crate::types::Scalar;
 use cranelift_entity::{EntityRef, PrimaryMap};
 
 pub fn fold(module: &mut Module) {
+    // The folder reads the tables while the bodies are rebuilt: lend them
+    // out for the rewrite (they may be large) and put them back.
     let mut folder = Fold {
         precision: module.precision,
-        tables: module.tables.clone(),
+        tables: std::mem::take(&mut module.tables),
     };
     rewrite_module(module, &mut folder);
+    module.tables = folder.tables;
 }
 
 struct Fold {

@@ -163,12 +163,25 @@ impl Lowerer<'_> {
             let a = &self.b.body.arrays[array];
             (a.elem, a.dims.len())
         };
+        self.fixed_shape_read((name, indices, span), elem, rank, |index| {
+            ir::Expr::LocalLoad { array, index }
+        })
+    }
+
+    /// A read of a local array or table (`elem` elements, `rank`
+    /// dimensions): one `i64` index per dimension, or an error node.
+    pub fn fixed_shape_read(
+        &mut self,
+        (name, indices, span): (&Ident, &[ast::Expr], Span),
+        elem: crate::types::ScalarType,
+        rank: usize,
+        read: impl FnOnce(Vec<ir::ExprId>) -> ir::Expr,
+    ) -> ir::ExprId {
         let index = self.indices(name, rank, indices, span);
         if index.len() != rank {
             return self.error_expr(span);
         }
-        self.b
-            .expr(ir::Expr::LocalLoad { array, index }, ty_of(elem), span)
+        self.b.expr(read(index), ty_of(elem), span)
     }
 
     /// `swap(a, b);`

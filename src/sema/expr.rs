@@ -167,12 +167,10 @@ impl Lowerer<'_> {
             let t = &self.globals.consts.tables[table];
             (t.elem, t.dims.len())
         };
-        let index = self.indices(name, rank, indices, span);
-        if index.len() != rank {
-            return self.error_expr(span);
-        }
-        self.b
-            .expr(Expr::TableLoad { table, index }, ty_of(elem), span)
+        self.fixed_shape_read((name, indices, span), elem, rank, |index| Expr::TableLoad {
+            table,
+            index,
+        })
     }
 
     fn param_value(&mut self, param: ir::ParamId, ident: &Ident) -> ExprId {

@@ -57,11 +57,8 @@ pub struct Globals {
 /// Checks a whole file and lowers it to IR.
 pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let globals = collect_globals(file, &mut diags);
-    let mut module = ir::Module {
-        tables: globals.consts.tables.clone(),
-        ..ir::Module::default()
-    };
+    let mut globals = collect_globals(file, &mut diags);
+    let mut module = ir::Module::default();
     let mut call_graph: Vec<Vec<(FuncId, Span)>> = Vec::new();
     let functions = file.items.iter().filter_map(|item| match item {
         ast::Item::Function(f) => Some(f),
@@ -87,6 +84,8 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     if diags.len() == recursion_errors {
         limits::check_call_limits(&module, &call_graph, &kernel_calls, &mut diags);
     }
+    // Bodies are lowered: the tables (up to 2^21 values) move, not copied.
+    module.tables = std::mem::take(&mut globals.consts.tables);
     module.number_statements();
     (module, diags)
 }
