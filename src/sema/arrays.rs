@@ -49,6 +49,7 @@ impl Lowerer<'_> {
         if !self.check_rank(ty) {
             return;
         }
+        let elem = self.elem(ty);
         let Some(sig) = self.kernel.as_mut() else {
             return;
         };
@@ -64,10 +65,7 @@ impl Lowerer<'_> {
             name: name.name.clone(),
             span,
             role: ParamRole::Scratch,
-            kind: ParamKind::Array {
-                elem: ty.elem,
-                dims,
-            },
+            kind: ParamKind::Array { elem, dims },
         });
         self.diags.extend(errors);
         self.scopes.bind(&name.name, Binding::Param(id));
@@ -105,9 +103,10 @@ impl Lowerer<'_> {
             self.error(d);
             return;
         }
+        let elem = self.elem(ty);
         let array = self.b.body.arrays.push(ir::LocalArray {
             name: name.name.clone(),
-            elem: ty.elem,
+            elem,
             dims,
             span: name.span,
         });

@@ -36,10 +36,11 @@ impl Consts {
     /// Checks and evaluates `decl`, adding it; an error leaves it out
     /// (uses of the name then say it is unknown, after this error).
     pub fn declare(&mut self, decl: &ast::ConstDecl, diags: &mut Vec<Diagnostic>) {
+        let elem = super::types::elem_scalar(&decl.ty, &Default::default(), diags);
         let value = if decl.ty.dims.is_empty() {
-            self.scalar(decl).map(GlobalConst::Scalar)
+            self.scalar(decl, elem).map(GlobalConst::Scalar)
         } else {
-            self.table(decl).map(GlobalConst::Table)
+            self.table(decl, elem).map(GlobalConst::Table)
         };
         match value {
             Ok(value) => {
@@ -59,22 +60,19 @@ impl Consts {
         }
     }
 
-    fn scalar(&self, decl: &ast::ConstDecl) -> Result<Scalar, Diagnostic> {
+    fn scalar(&self, decl: &ast::ConstDecl, elem: ScalarType) -> Result<Scalar, Diagnostic> {
         match &decl.value {
-            ConstValue::Expr(e) => self.expr(e, decl.ty.elem),
+            ConstValue::Expr(e) => self.expr(e, elem),
             ConstValue::List { span, .. } => Err(Diagnostic::error("a list for a scalar constant")
-                .primary(
-                    *span,
-                    format!("`{}` is a `{}`", decl.name.name, decl.ty.elem),
-                )
+                .primary(*span, format!("`{}` is a `{}`", decl.name.name, elem))
                 .help(format!(
                     "give it an array type, e.g. `const {}: {}[3] = [...];`",
-                    decl.name.name, decl.ty.elem
+                    decl.name.name, elem
                 ))),
         }
     }
 
-    fn table(&mut self, decl: &ast::ConstDecl) -> Result<TableId, Diagnostic> {
+    fn table(&mut self, decl: &ast::ConstDecl, elem: ScalarType) -> Result<TableId, Diagnostic> {
         let mut dims = Vec::new();
         for dim in &decl.ty.dims {
             match self.dim(dim) {
@@ -108,10 +106,10 @@ impl Consts {
             .help("pass large data as an input array"));
         }
         let mut data = Vec::with_capacity(len.unwrap_or(0));
-        self.values(&decl.value, &dims, decl.ty.elem, &mut data)?;
+        self.values(&decl.value, &dims, elem, &mut data)?;
         Ok(self.tables.push(ir::Table {
             name: decl.name.name.clone(),
-            elem: decl.ty.elem,
+            elem,
             dims,
             data,
             span: decl.name.span,

@@ -123,7 +123,7 @@ impl Lowerer<'_> {
         role: ParamRole,
     ) -> ParamKind {
         if ty.dims.is_empty() {
-            return ParamKind::Scalar(ty.elem);
+            return ParamKind::Scalar(self.elem(ty));
         }
         self.check_rank(ty);
         let dims = ty
@@ -142,7 +142,7 @@ impl Lowerer<'_> {
             })
             .collect();
         ParamKind::Array {
-            elem: ty.elem,
+            elem: self.elem(ty),
             dims,
         }
     }

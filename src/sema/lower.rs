@@ -84,6 +84,8 @@ pub struct Lowerer<'g> {
     pub ctx: Ctx,
     /// User-function calls made by this body, for the recursion check.
     pub calls: Vec<(FuncId, Span)>,
+    /// What the type parameters of the item being checked stand for.
+    pub type_params: super::types::TypeParams,
 }
 
 impl<'g> Lowerer<'g> {
@@ -97,7 +99,13 @@ impl<'g> Lowerer<'g> {
             kernel: None,
             ctx: Ctx::default(),
             calls: Vec::new(),
+            type_params: Default::default(),
         }
+    }
+
+    /// The scalar type a written type names (see [`super::types::elem_scalar`]).
+    pub fn elem(&mut self, ty: &crate::syntax::ast::TypeExpr) -> ScalarType {
+        super::types::elem_scalar(ty, &self.type_params, &mut self.diags)
     }
 
     pub fn error(&mut self, diagnostic: Diagnostic) {

@@ -25,6 +25,7 @@ mod phase;
 mod scope;
 mod sizes;
 mod stmt;
+mod types;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Builtin, FuncId};
@@ -142,6 +143,7 @@ fn check_item_name(
 }
 
 fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
+    let no_params = types::TypeParams::new();
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for param in &f.params {
         if param.mode == ast::ParamMode::InOut {
@@ -185,8 +187,15 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
     }
     FnSig {
         name: f.name.name.clone(),
-        params: f.params.iter().map(|p| p.ty.elem).collect(),
-        ret: f.ret.as_ref().map(|r| r.elem),
+        params: f
+            .params
+            .iter()
+            .map(|p| types::elem_scalar(&p.ty, &no_params, diags))
+            .collect(),
+        ret: f
+            .ret
+            .as_ref()
+            .map(|r| types::elem_scalar(r, &no_params, diags)),
         span: f.name.span,
     }
 }

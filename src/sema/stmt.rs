@@ -140,9 +140,10 @@ impl Lowerer<'_> {
                 );
                 self.error(d);
             }
-            local_ty = self.expect_ty(value, ty_of(annotation.elem), "the value of this `let`");
+            let elem = self.elem(annotation);
+            local_ty = self.expect_ty(value, ty_of(elem), "the value of this `let`");
             if local_ty == Ty::Error {
-                local_ty = ty_of(annotation.elem);
+                local_ty = ty_of(elem);
             }
         }
         let local = self

@@ -89,12 +89,39 @@ pub struct Param {
 /// `f32`, `f32[n]`, `i32[h, w]`. `dims` is empty for a scalar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeExpr {
-    pub elem: ScalarType,
+    pub elem: ElemType,
     /// One expression per dimension: a size name (`n`), an integer
     /// (`3`) or `+ - * /` of those (`n - w + 1`); the checker says which
     /// forms are allowed where.
     pub dims: Vec<Expr>,
     pub span: Span,
+}
+
+/// What a type names before its dimensions: a scalar keyword, or a name
+/// the checker resolves (a type parameter of a generic item, a struct).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElemType {
+    Scalar(ScalarType),
+    Named(Ident),
+}
+
+impl ElemType {
+    /// The scalar type, when written as a keyword.
+    pub fn scalar(&self) -> Option<ScalarType> {
+        match self {
+            ElemType::Scalar(ty) => Some(*ty),
+            ElemType::Named(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ElemType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ElemType::Scalar(ty) => write!(f, "{ty}"),
+            ElemType::Named(name) => write!(f, "{}", name.name),
+        }
+    }
 }
 
 /// `{ stmts; tail }`. `tail` is the value of a function body or reduction

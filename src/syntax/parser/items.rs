@@ -103,7 +103,7 @@ impl Parser<'_> {
         }
         let span = self.span_from(start);
         let ty = ty.unwrap_or(TypeExpr {
-            elem: ScalarType::I64,
+            elem: ast::ElemType::Scalar(ScalarType::I64),
             dims: Vec::new(),
             span,
         });
@@ -257,7 +257,7 @@ impl Parser<'_> {
             None
         };
         ty.unwrap_or(TypeExpr {
-            elem: ScalarType::F32,
+            elem: ast::ElemType::Scalar(ScalarType::F32),
             dims: Vec::new(),
             span: Span::new(self.prev_end(), self.prev_end()),
         })
@@ -276,9 +276,16 @@ impl Parser<'_> {
         let elem = match self.kind().scalar_type() {
             Some(elem) => {
                 self.bump();
-                elem
+                ast::ElemType::Scalar(elem)
             }
-            None => self.bad_type_name(fallback)?,
+            // Any other name is resolved by the checker (a struct, a type
+            // parameter), except the other languages' spellings of scalars.
+            None if self.at(TokenKind::Ident)
+                && scalar_alias(self.text(self.current())).is_none() =>
+            {
+                ast::ElemType::Named(self.ident())
+            }
+            None => ast::ElemType::Scalar(self.bad_type_name(fallback)?),
         };
         let dims = if self.at(TokenKind::LBracket) {
             self.dims()
