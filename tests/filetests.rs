@@ -75,6 +75,9 @@ kern_tests! {
     local_arrays {
         basics, errors, diagnostics, narrow_types,
     }
+    values {
+        structs, tuples, array_functions, errors,
+    }
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,
         no_contraction, casts_float_to_int, casts_to_float, casts_int_bool,

@@ -118,7 +118,8 @@ kern_folders!(
     semantics,
     statements,
     syntax,
-    types
+    types,
+    values
 );
 
 #[test]

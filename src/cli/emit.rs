@@ -74,12 +74,12 @@ fn emit_ast(file: &Path, source: &str, kernel: Option<&str>) -> Result<String, C
 fn only_kernel(file: &Path, ast: SourceFile, name: &str) -> Result<SourceFile, CliError> {
     let is_kernel = |item: &Item, wanted: Option<&str>| match item {
         Item::Kernel(k) => wanted.is_none_or(|w| k.name.name == w),
-        Item::Function(_) | Item::Const(_) => false,
+        Item::Function(_) | Item::Const(_) | Item::Struct(_) => false,
     };
     if !ast.items.iter().any(|item| is_kernel(item, Some(name))) {
         let names = ast.items.iter().filter_map(|item| match item {
             Item::Kernel(k) => Some(k.name.name.as_str()),
-            Item::Function(_) | Item::Const(_) => None,
+            Item::Function(_) | Item::Const(_) | Item::Struct(_) => None,
         });
         return Err(CliError::Usage(format!(
             "`{}` has no kernel `{name}` (kernels: {})",

@@ -9,6 +9,7 @@ use super::infer::{Resolved, Ty, VarKind};
 use super::lower::{ty_of, Lowerer};
 use super::phase::ReductionHeader;
 use super::scope::{suggest, Binding};
+use super::types::ValTy;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, BinaryOp, Builtin, BuiltinSignature, Expr, ExprId, ParamKind, UnaryOp};
 use crate::semantics::ops::bits_twin;
@@ -56,12 +57,30 @@ impl Lowerer<'_> {
             ExprKind::Name(ident) => self.name(ident),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
-            ExprKind::Call { callee, args } => self.call(callee, args, e.span),
+            ExprKind::Call { callee, args } => {
+                if self.is_value_call(callee, args) && callee.name != "select" {
+                    let v = self.value_of(e);
+                    return self.scalar_of(v, "this expression");
+                }
+                self.call(callee, args, e.span)
+            }
             ExprKind::Cast { ty, arg, .. } => {
                 let arg = self.expr(arg);
                 self.b.expr(Expr::Cast { arg }, ty_of(*ty), e.span)
             }
             ExprKind::Index { array, indices } => self.load(array, indices, e.span),
+            ExprKind::Field { .. } | ExprKind::Tuple(_) => {
+                let v = self.value_of(e);
+                self.scalar_of(v, "this expression")
+            }
+            ExprKind::Keyword { name, value } => {
+                self.expr(value);
+                let d = Diagnostic::error(format!("named argument `{}` outside a struct constructor", name.name))
+                    .primary(name.span, "functions and builtins take arguments by position")
+                    .help("pass the value alone; only struct constructors name fields, `Vec3(x = 1.0, y = 0.0, z = 0.0)`");
+                self.error(d);
+                self.error_expr(e.span)
+            }
             ExprKind::Reduce {
                 op,
                 result,
@@ -112,7 +131,16 @@ impl Lowerer<'_> {
                     .expr(Expr::Size(size), ty_of(ScalarType::I64), ident.span)
             }
             Some(Binding::Param(param)) => self.param_value(param, ident),
-            Some(Binding::LocalArray(_)) => {
+            Some(Binding::Aggregate(a)) => {
+                let v = self.aggregate_value(a, ident.span);
+                self.scalar_of(v, &format!("`{}` here", ident.name))
+            }
+            Some(Binding::Const(c)) => self.b.expr(
+                Expr::Const(ir::Scalar::I64(c)),
+                ty_of(ScalarType::I64),
+                ident.span,
+            ),
+            Some(Binding::LocalArray(_) | Binding::Table(_)) => {
                 let d = Diagnostic::error(format!("`{}` is an array, not a value", ident.name))
                     .primary(ident.span, "a whole array cannot be used as a value")
                     .help(format!("read one element: `{}[k]`", ident.name));
@@ -220,7 +248,17 @@ impl Lowerer<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> ExprId {
-        let (l, r) = (self.expr(lhs), self.expr(rhs));
+        let l = self.expr(lhs);
+        let r = if matches!(op, BinaryOp::And | BinaryOp::Or) && self.ctx.prelude.is_some() {
+            // The right side's prelude may run only where it is evaluated.
+            let (r, prelude) = self.with_own_prelude(|s| s.expr(rhs));
+            if !prelude.is_empty() {
+                return self.short_circuit(op, l, r, prelude, span);
+            }
+            r
+        } else {
+            self.expr(rhs)
+        };
         let what = format!("the operands of `{}`", op.symbol());
         let ty = self.same_type(l, r, op, span);
         let class = match op {
@@ -240,6 +278,14 @@ impl Lowerer<'_> {
         };
         self.require(l, class, &what);
         self.b.expr(Expr::Binary { op, lhs: l, rhs: r }, ty, span)
+    }
+
+    /// Runs `f` with a fresh prelude, returned beside its result.
+    pub fn with_own_prelude<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<ir::Stmt>) {
+        let outer = self.ctx.prelude.replace(Vec::new());
+        let result = f(self);
+        let prelude = std::mem::replace(&mut self.ctx.prelude, outer).unwrap_or_default();
+        (result, prelude)
     }
 
     /// Unifies the operand types of a binary operator; a mismatch is
@@ -338,7 +384,7 @@ impl Lowerer<'_> {
         )
     }
 
-    fn check_arity(
+    pub fn check_arity(
         &mut self,
         name: &str,
         expected: usize,
@@ -358,7 +404,13 @@ impl Lowerer<'_> {
         false
     }
 
-    fn builtin(&mut self, fun: Builtin, callee: &Ident, args: Vec<ExprId>, span: Span) -> ExprId {
+    pub fn builtin(
+        &mut self,
+        fun: Builtin,
+        callee: &Ident,
+        args: Vec<ExprId>,
+        span: Span,
+    ) -> ExprId {
         if !self.check_arity(fun.name(), fun.arity(), args.len(), callee.span) {
             return self.error_expr(span);
         }
@@ -431,21 +483,22 @@ impl Lowerer<'_> {
         span: Span,
     ) -> ExprId {
         let sig = &self.globals.functions[func];
-        let (params, ret) = (sig.params.clone(), sig.ret);
+        let (params, ret, ir_func) = (sig.params.clone(), sig.ret.clone(), sig.ir);
         if !self.check_arity(&callee.name, params.len(), args.len(), callee.span) {
             return self.error_expr(span);
         }
-        for (&arg, &param_ty) in args.iter().zip(&params) {
-            self.expect_ty(
-                arg,
-                ty_of(param_ty),
-                &format!("this argument of `{}`", callee.name),
-            );
+        for (&arg, param_ty) in args.iter().zip(&params) {
+            // Functions with other parameters are expanded (`inline.rs`).
+            if let super::ParamTy::Value(ValTy::Scalar(ty)) = param_ty {
+                self.expect_ty(arg, *ty, &format!("this argument of `{}`", callee.name));
+            }
         }
         self.calls.push((func, callee.span));
-        match ret {
-            Some(ret) => self.b.expr(Expr::Call { func, args }, ty_of(ret), span),
-            None => self.error_expr(span),
+        match (ret, ir_func) {
+            (Some(ValTy::Scalar(ret)), Some(func)) => {
+                self.b.expr(Expr::Call { func, args }, ret, span)
+            }
+            _ => self.error_expr(span),
         }
     }
 
@@ -516,6 +569,7 @@ impl Lowerer<'_> {
             Some(Binding::LocalArray(local)) => {
                 return self.local_load(local, array, indices, span);
             }
+            Some(Binding::Table(t)) => return self.table_load(t, array, indices, span),
             None => {
                 if let Some(GlobalConst::Table(t)) = self.globals.consts.by_name.get(&array.name) {
                     return self.table_load(*t, array, indices, span);

@@ -1,11 +1,13 @@
 //! Kernel and function signatures and bodies: parameters, sizes, outputs,
 //! and the per-item checks (unused outputs, missing values).
 
+use super::infer::Ty;
 use super::lower::{ty_of, KernelSig, Lowerer};
 use super::scope::Binding;
 use super::sizes::{dim_size, error_size};
+use super::ParamTy;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole, SizeId};
+use crate::ir::{self, LocalKind, ParamId, ParamKind, ParamRole};
 use crate::span::Span;
 use crate::syntax::ast::{self, ParamMode};
 use cranelift_entity::PrimaryMap;
@@ -70,15 +72,7 @@ impl Lowerer<'_> {
                 self.diags.push(d);
             }
         }
-        let sizes: Vec<(String, SizeId)> = sig
-            .sizes
-            .iter()
-            .filter(|(_, s)| s.definition.is_none())
-            .map(|(id, s)| (s.name.clone(), id))
-            .collect();
-        for (name, id) in sizes {
-            self.scopes.bind(&name, Binding::Size(id));
-        }
+        self.bind_sizes(&sig);
         sig
     }
 
@@ -162,44 +156,95 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Checks a function on its own. A function that is expanded at its
+    /// calls (see `inline.rs`) is checked here for its errors; its IR is
+    /// not kept.
     pub fn function(
         mut self,
         decl: &ast::FunctionDecl,
+        id: ir::FuncId,
         sig: &super::FnSig,
     ) -> (ir::Function, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
         self.ctx.in_function = true;
         self.scopes.push();
+        self.inline_stack.push(id);
         let mut params = Vec::new();
-        for (param, &ty) in decl.params.iter().zip(&sig.params) {
-            let local = self.b.local(
-                &param.name.name,
-                ty_of(ty),
-                param.name.span,
-                LocalKind::FnParam,
-            );
-            self.scopes.bind(&param.name.name, Binding::Local(local));
-            params.push(local);
+        let mut arrays = KernelSig::empty();
+        for (param, ty) in decl.params.iter().zip(&sig.params) {
+            match ty {
+                ParamTy::Value(ty) => params.extend(self.fn_param(&param.name, ty)),
+                ParamTy::Array { .. } => self.kernel_param(&mut arrays, param, false),
+            }
         }
-        let (block, result) =
-            self.value_block(&decl.body, &format!("the body of `{}`", decl.name.name));
-        if let Some(ret) = sig.ret {
-            self.expect_ty(
-                result,
-                ty_of(ret),
-                &format!("the value of `{}`", decl.name.name),
-            );
+        self.bind_sizes(&arrays);
+        self.kernel = Some(arrays);
+        let mut block = Vec::new();
+        let (stmts, value) =
+            self.value_block_any(&decl.body, &format!("the body of `{}`", decl.name.name));
+        block.extend(stmts);
+        let what = format!("the value of `{}`", decl.name.name);
+        if let Some(ret) = &sig.ret {
+            self.expect_value(&value, ret, &what);
         }
+        let result = if value.ty.is_scalar() {
+            self.leaf(value.leaves[0], value.span)
+        } else {
+            self.error_expr(value.span)
+        };
         self.b.body.block = block;
         let body = std::mem::take(&mut self.b).finish(&self.infer, &mut self.diags);
+        let ret = match &sig.ret {
+            Some(super::ValTy::Scalar(Ty::Known(t))) => *t,
+            _ => crate::types::ScalarType::Bool,
+        };
         let function = ir::Function {
             name: decl.name.name.clone(),
             span: decl.span,
             params,
-            ret: sig.ret.unwrap_or(crate::types::ScalarType::Bool),
+            ret,
             body,
             result,
         };
         (function, self.diags, self.calls)
+    }
+
+    /// A value parameter: its IR parameters (one per leaf), bound by name.
+    fn fn_param(&mut self, name: &ast::Ident, ty: &super::ValTy) -> Vec<ir::LocalId> {
+        let paths = self.structs().leaf_paths(ty);
+        let tys = self.structs().leaf_tys(ty);
+        let locals: Vec<ir::LocalId> = paths
+            .iter()
+            .zip(tys)
+            .map(|(path, t)| {
+                let local_name = if path.is_empty() {
+                    name.name.clone()
+                } else {
+                    format!("{}.{path}", name.name)
+                };
+                self.b.local(&local_name, t, name.span, LocalKind::FnParam)
+            })
+            .collect();
+        let binding = if ty.is_scalar() {
+            Binding::Local(locals[0])
+        } else {
+            let index = self.aggregates.len() as u32;
+            self.aggregates.push(super::types::Aggregate {
+                ty: ty.clone(),
+                leaves: locals.clone(),
+            });
+            Binding::Aggregate(index)
+        };
+        self.scopes.bind(&name.name, binding);
+        locals
+    }
+
+    /// Binds the size names of `sig` (not the derived ones) in scope.
+    fn bind_sizes(&mut self, sig: &KernelSig) {
+        for (id, size) in sig.sizes.iter() {
+            if size.definition.is_none() {
+                self.scopes.bind(&size.name, Binding::Size(id));
+            }
+        }
     }
 }
 

@@ -72,6 +72,39 @@ pub struct Ctx {
     /// found there are hoisted into these phase statements, run just
     /// before the statement.
     pub hoisted_reductions: Option<Vec<ir::Stmt>>,
+    /// Statements to run just before the statement being lowered: the
+    /// bodies of functions expanded in it (see `inline.rs`) and values held
+    /// for later parts. `Some` while a statement or a block's value is
+    /// being lowered.
+    pub prelude: Option<Vec<ir::Stmt>>,
+}
+
+/// What [`Ctx::enter_function`] changed, to put back.
+pub struct SavedCtx {
+    in_function: bool,
+    kernel_top_level: bool,
+    loop_depth: u32,
+    hoisted_reductions: Option<Vec<ir::Stmt>>,
+}
+
+impl Ctx {
+    /// Enters the body of a function expanded at a call: a function's
+    /// rules hold there (local arrays, no phases, no `break` out of it).
+    pub fn enter_function(&mut self) -> SavedCtx {
+        SavedCtx {
+            in_function: std::mem::replace(&mut self.in_function, true),
+            kernel_top_level: std::mem::replace(&mut self.kernel_top_level, false),
+            loop_depth: std::mem::replace(&mut self.loop_depth, 0),
+            hoisted_reductions: self.hoisted_reductions.take(),
+        }
+    }
+
+    pub fn restore(&mut self, saved: SavedCtx) {
+        self.in_function = saved.in_function;
+        self.kernel_top_level = saved.kernel_top_level;
+        self.loop_depth = saved.loop_depth;
+        self.hoisted_reductions = saved.hoisted_reductions;
+    }
 }
 
 pub struct Lowerer<'g> {
@@ -86,6 +119,10 @@ pub struct Lowerer<'g> {
     pub calls: Vec<(FuncId, Span)>,
     /// What the type parameters of the item being checked stand for.
     pub type_params: super::types::TypeParams,
+    /// Locals of struct and tuple types (`Binding::Aggregate` indexes this).
+    pub aggregates: Vec<super::types::Aggregate>,
+    /// The functions being expanded here, innermost last.
+    pub inline_stack: Vec<FuncId>,
 }
 
 impl<'g> Lowerer<'g> {
@@ -100,11 +137,21 @@ impl<'g> Lowerer<'g> {
             ctx: Ctx::default(),
             calls: Vec::new(),
             type_params: Default::default(),
+            aggregates: Vec::new(),
+            inline_stack: Vec::new(),
         }
     }
 
     /// The scalar type a written type names (see [`super::types::elem_scalar`]).
     pub fn elem(&mut self, ty: &crate::syntax::ast::TypeExpr) -> ScalarType {
+        if self.names_aggregate(ty) {
+            let d = Diagnostic::error(format!("`{}` is not a scalar type", ty.elem))
+                .primary(ty.span, "a struct or tuple")
+                .note("arrays, constants and kernel parameters hold scalars; structs and tuples are values of functions and locals")
+                .help("keep one array per field (`xs: f32[n], ys: f32[n]`) and build the struct from them");
+            self.error(d);
+            return ScalarType::F32;
+        }
         super::types::elem_scalar(ty, &self.type_params, &mut self.diags)
     }
 

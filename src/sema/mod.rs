@@ -18,6 +18,7 @@ mod consts;
 mod expr;
 mod habits;
 mod infer;
+mod inline;
 mod items;
 mod limits;
 mod lower;
@@ -26,6 +27,7 @@ mod scope;
 mod sizes;
 mod stmt;
 mod types;
+mod values;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Builtin, FuncId};
@@ -33,26 +35,48 @@ use crate::span::Span;
 use crate::syntax::ast;
 use crate::types::ScalarType;
 use cranelift_entity::{EntityRef, PrimaryMap};
+use inline::Dim;
 use lower::Lowerer;
 use std::collections::HashMap;
+use std::rc::Rc;
+use types::{Structs, ValTy};
 
 /// A user function's signature, known before any body is checked so that
 /// functions may call each other in any order.
 pub struct FnSig {
     pub name: String,
-    pub params: Vec<ScalarType>,
+    pub params: Vec<ParamTy>,
     /// `None` when the declaration has no (valid) return type.
-    pub ret: Option<ScalarType>,
+    pub ret: Option<ValTy>,
     pub span: Span,
+    /// Expanded at each call (see `inline.rs`): it returns a struct or a
+    /// tuple, or takes an array. Such a function has no IR function.
+    pub inline: bool,
+    /// Its function in the IR module, unless `inline`.
+    pub ir: Option<FuncId>,
+}
+
+/// A function parameter's type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamTy {
+    Value(ValTy),
+    /// A read-only array, `t: f32[n]`.
+    Array {
+        elem: ScalarType,
+        dims: Vec<Dim>,
+    },
 }
 
 /// What every body may refer to: the file's functions and kernel names.
 pub struct Globals {
     pub functions: PrimaryMap<FuncId, FnSig>,
+    /// Each function's declaration, by the same index (expanded at calls).
+    pub fn_decls: Vec<Rc<ast::FunctionDecl>>,
     pub fn_by_name: HashMap<String, FuncId>,
     pub kernel_names: HashMap<String, Span>,
     /// `const` items: named values and constant tables.
     pub consts: consts::Consts,
+    pub structs: Structs,
 }
 
 /// Checks a whole file and lowers it to IR.
@@ -61,13 +85,12 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let mut globals = collect_globals(file, &mut diags);
     let mut module = ir::Module::default();
     let mut call_graph: Vec<Vec<(FuncId, Span)>> = Vec::new();
-    let functions = file.items.iter().filter_map(|item| match item {
-        ast::Item::Function(f) => Some(f),
-        ast::Item::Kernel(_) | ast::Item::Const(_) => None,
-    });
-    for (decl, (_, sig)) in functions.zip(globals.functions.iter()) {
-        let (function, errors, calls) = Lowerer::new(&globals).function(decl, sig);
-        module.functions.push(function);
+    for (id, sig) in globals.functions.iter() {
+        let decl = &globals.fn_decls[id.index()];
+        let (function, errors, calls) = Lowerer::new(&globals).function(decl, id, sig);
+        if sig.ir.is_some() {
+            module.functions.push(function);
+        }
         diags.extend(errors);
         call_graph.push(calls);
     }
@@ -83,7 +106,19 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let recursion_errors = diags.len();
     report_recursion(&globals, &call_graph, &mut diags);
     if diags.len() == recursion_errors {
-        limits::check_call_limits(&module, &call_graph, &kernel_calls, &mut diags);
+        // Expanded functions are part of their callers' bodies already.
+        let ir_calls = |calls: &Vec<(FuncId, Span)>| -> Vec<(FuncId, Span)> {
+            let ir_of = |&(f, span): &(FuncId, Span)| Some((globals.functions[f].ir?, span));
+            calls.iter().filter_map(ir_of).collect()
+        };
+        let fn_calls: Vec<_> = call_graph
+            .iter()
+            .zip(globals.functions.values())
+            .filter(|(_, sig)| sig.ir.is_some())
+            .map(|(calls, _)| ir_calls(calls))
+            .collect();
+        let kernel_calls: Vec<_> = kernel_calls.iter().map(ir_calls).collect();
+        limits::check_call_limits(&module, &fn_calls, &kernel_calls, &mut diags);
     }
     // Bodies are lowered: the tables (up to 2^21 values) move, not copied.
     module.tables = std::mem::take(&mut globals.consts.tables);
@@ -94,16 +129,29 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
 fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globals {
     let mut globals = Globals {
         functions: PrimaryMap::new(),
+        fn_decls: Vec::new(),
         fn_by_name: HashMap::new(),
         kernel_names: HashMap::new(),
         consts: consts::Consts::default(),
+        structs: Structs::default(),
     };
+    let structs: Vec<&ast::StructDecl> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ast::Item::Struct(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    globals.structs.declare(&structs, diags);
     let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut next_ir = 0;
     for item in &file.items {
         let name = match item {
             ast::Item::Kernel(k) => &k.name,
             ast::Item::Function(f) => &f.name,
             ast::Item::Const(c) => &c.name,
+            ast::Item::Struct(s) => &s.name,
         };
         check_item_name(name, &mut seen, diags);
         match item {
@@ -114,10 +162,17 @@ fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globa
                     .or_insert(k.name.span);
             }
             ast::Item::Function(f) => {
-                let id = globals.functions.push(fn_signature(f, diags));
+                let mut sig = fn_signature(f, &globals.structs, diags);
+                if !sig.inline {
+                    sig.ir = Some(FuncId::from_u32(next_ir));
+                    next_ir += 1;
+                }
+                let id = globals.functions.push(sig);
+                globals.fn_decls.push(Rc::new(f.clone()));
                 globals.fn_by_name.entry(f.name.name.clone()).or_insert(id);
             }
             ast::Item::Const(c) => globals.consts.declare(c, diags),
+            ast::Item::Struct(_) => {}
         }
     }
     globals
@@ -142,9 +197,10 @@ fn check_item_name(
     }
 }
 
-fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
+fn fn_signature(f: &ast::FunctionDecl, structs: &Structs, diags: &mut Vec<Diagnostic>) -> FnSig {
     let no_params = types::TypeParams::new();
     let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut params = Vec::new();
     for param in &f.params {
         if param.mode == ast::ParamMode::InOut {
             diags.push(
@@ -154,7 +210,7 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
                 ))
                 .primary(
                     param.span,
-                    "functions are pure: they take values, not arrays to write",
+                    "functions are pure: they read arrays but do not write them",
                 )
                 .help("return the new value instead"),
             );
@@ -162,20 +218,13 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
         if let Some(first) = seen.insert(&param.name.name, param.name.span) {
             diags.push(declared_twice(&param.name, first));
         }
-        if !param.ty.dims.is_empty() {
-            diags.push(
-                Diagnostic::error(format!(
-                    "function parameter `{}` must be a scalar",
-                    param.name.name
-                ))
-                .primary(param.ty.span, "functions take scalars only")
-                .note("arrays are read by kernels; pass the element: `f(x[i])`"),
-            );
-        }
+        params.push(param_ty(param, structs, diags));
     }
     if let Some(ret) = f.ret.as_ref().filter(|r| !r.dims.is_empty()) {
         diags.push(
-            Diagnostic::error("functions return scalars only").primary(ret.span, "an array type"),
+            Diagnostic::error("functions return values, not arrays")
+                .primary(ret.span, "an array type")
+                .help("return a scalar, a tuple `(f32, f32)` or a struct; kernels write arrays"),
         );
     }
     if f.ret.is_none() {
@@ -185,23 +234,65 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
                 .note("functions are pure: a function without a value would do nothing"),
         );
     }
+    let ret = f
+        .ret
+        .as_ref()
+        .filter(|r| r.dims.is_empty())
+        .and_then(|r| structs.resolve(r, &no_params, diags));
+    let takes_array = params.iter().any(|p| matches!(p, ParamTy::Array { .. }));
+    let aggregate_params = params
+        .iter()
+        .any(|p| matches!(p, ParamTy::Value(t) if !t.is_scalar()));
     FnSig {
         name: f.name.name.clone(),
-        params: f
-            .params
-            .iter()
-            .map(|p| types::elem_scalar(&p.ty, &no_params, diags))
-            .collect(),
-        ret: f
-            .ret
-            .as_ref()
-            .map(|r| types::elem_scalar(r, &no_params, diags)),
+        inline: takes_array || aggregate_params || ret.as_ref().is_some_and(|r| !r.is_scalar()),
+        params,
+        ret,
         span: f.name.span,
+        ir: None,
     }
 }
 
+/// A parameter's type: a value, or an array whose dimensions are size
+/// names or constants.
+fn param_ty(param: &ast::Param, structs: &Structs, diags: &mut Vec<Diagnostic>) -> ParamTy {
+    let no_params = types::TypeParams::new();
+    if param.ty.dims.is_empty() {
+        let ty = structs.resolve(&param.ty, &no_params, diags);
+        return ParamTy::Value(ty.unwrap_or(ValTy::Scalar(infer::Ty::Error)));
+    }
+    let elem = types::elem_scalar(&param.ty, &no_params, diags);
+    let mut dims = Vec::new();
+    for dim in &param.ty.dims {
+        dims.push(match &dim.kind {
+            ast::ExprKind::Name(n) => Dim::Name(n.name.clone()),
+            ast::ExprKind::Literal(ast::Literal::Int(v)) if *v >= 1 && *v <= i64::MAX as u64 => {
+                Dim::Const(*v as i64)
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error("a function's array dimensions are size names or constants")
+                        .primary(dim.span, "not a name or a positive integer")
+                        .help("name the size (`t: f32[n]`) and compute with it in the body"),
+                );
+                Dim::Name(String::new())
+            }
+        });
+    }
+    if dims.len() > crate::abi::MAX_RANK {
+        diags.push(
+            Diagnostic::error(format!(
+                "an array has at most {} dimensions",
+                crate::abi::MAX_RANK
+            ))
+            .primary(param.ty.span, "too many dimensions"),
+        );
+    }
+    ParamTy::Array { elem, dims }
+}
+
 /// A parameter or output named like an earlier one of the same signature.
-fn declared_twice(name: &ast::Ident, first: Span) -> Diagnostic {
+pub(crate) fn declared_twice(name: &ast::Ident, first: Span) -> Diagnostic {
     Diagnostic::error(format!("`{}` is declared twice", name.name))
         .primary(name.span, "declared again here")
         .secondary(first, "first declared here")

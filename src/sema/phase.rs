@@ -6,9 +6,9 @@
 //! to arrays shaped like the domain (so stores need no bounds check); an
 //! array stored in a phase is read in it only at the current index.
 
-use super::infer::Ty;
 use super::lower::{ty_of, Lowerer, Phase, PhaseKind};
 use super::scope::Binding;
+use super::values::Value;
 use crate::abi::MAX_RANK;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Domain, Expr, LocalId, LocalKind, ParamRole, SizeId, StmtKind};
@@ -564,15 +564,25 @@ impl Lowerer<'_> {
         Some((dst, index))
     }
 
-    /// A block that ends in a value: a function or reduction body.
+    /// A block that ends in a scalar value: a reduction body.
     pub fn value_block(&mut self, body: &ast::Block, what: &str) -> (ir::Block, ir::ExprId) {
+        let (block, value) = self.value_block_any(body, what);
+        (block, self.scalar_of(value, what))
+    }
+
+    /// A block that ends in a value of any type: a function body.
+    pub fn value_block_any(&mut self, body: &ast::Block, what: &str) -> (ir::Block, Value) {
         self.scopes.push();
         let mut stmts = Vec::new();
         for stmt in &body.stmts {
             self.stmt(stmt, &mut stmts);
         }
         let value = match &body.tail {
-            Some(tail) => self.expr(tail),
+            Some(tail) => {
+                let (value, prelude) = self.with_own_prelude(|l| l.value_of(tail));
+                stmts.extend(prelude);
+                value
+            }
             None => {
                 // Point at the closing `}`; a block recovery ended without
                 // one gets an empty span at its end (always a character
@@ -587,8 +597,7 @@ impl Lowerer<'_> {
                     .primary(end, label)
                     .note("the last expression of the block, without `;`, is its value");
                 self.error(d);
-                self.b
-                    .expr(Expr::Const(ir::Scalar::Bool(false)), Ty::Error, body.span)
+                self.error_value(body.span)
             }
         };
         self.scopes.pop();

@@ -1,6 +1,6 @@
 //! Lexical scopes: what each name in a body refers to.
 
-use crate::ir::{LocalArrayId, LocalId, ParamId, SizeId};
+use crate::ir::{LocalArrayId, LocalId, ParamId, SizeId, TableId};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +11,13 @@ pub enum Binding {
     Size(SizeId),
     /// A local array of a phase or function (`let v: f32[64];`).
     LocalArray(LocalArrayId),
+    /// A local of a struct or tuple type (see `values.rs`).
+    Aggregate(u32),
+    /// A constant table, under a function parameter's name.
+    Table(TableId),
+    /// An `i64` constant: a function's size name bound to a local array's
+    /// or table's extent.
+    Const(i64),
 }
 
 /// A stack of block scopes; inner scopes shadow outer ones, as in Rust.

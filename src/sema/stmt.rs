@@ -5,6 +5,8 @@ use super::infer::Ty;
 use super::lower::{ty_of, Lowerer};
 use super::phase::ReductionHeader;
 use super::scope::Binding;
+use super::types::ValTy;
+use super::values::Value;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Expr, LocalId, LocalKind, StmtKind};
 use crate::span::Span;
@@ -51,7 +53,19 @@ impl Lowerer<'_> {
         self.error(d);
     }
 
+    /// Lowers one statement into `out`, after the statements its
+    /// expressions need first (its prelude: expanded function bodies).
     pub fn stmt(&mut self, stmt: &ast::Stmt, out: &mut ir::Block) {
+        let mark = out.len();
+        let outer = self.ctx.prelude.replace(Vec::new());
+        self.stmt_kind(stmt, out);
+        let prelude = std::mem::replace(&mut self.ctx.prelude, outer).unwrap_or_default();
+        if !prelude.is_empty() {
+            out.splice(mark..mark, prelude);
+        }
+    }
+
+    fn stmt_kind(&mut self, stmt: &ast::Stmt, out: &mut ir::Block) {
         use ast::StmtKind as S;
         match &stmt.kind {
             S::Let { name, ty, value } => self.let_stmt(name, ty.as_ref(), value, stmt.span, out),
@@ -62,7 +76,15 @@ impl Lowerer<'_> {
             } => self.let_tuple(names, *pattern_span, value, stmt.span, out),
             S::ArrayDecl { name, ty } => self.array_decl(name, ty, stmt.span, out),
             S::Assign { place, op, value } => match &place.kind {
+                PlaceKind::Var(name)
+                    if matches!(self.scopes.lookup(&name.name), Some(Binding::Aggregate(_))) =>
+                {
+                    self.assign_parts(name, &[], *op, value, stmt.span, out)
+                }
                 PlaceKind::Var(name) => self.assign(name, *op, value, stmt.span, out),
+                PlaceKind::Field { base, path } => {
+                    self.assign_parts(base, path, *op, value, stmt.span, out)
+                }
                 PlaceKind::Index { array, indices } => {
                     let store = match self.scopes.lookup(&array.name) {
                         Some(Binding::LocalArray(local)) => self.nested(|l| {
@@ -130,7 +152,12 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let value = self.value(value, out);
+        let v = self.statement_value(value, out);
+        if ty.is_some_and(|t| self.names_aggregate(t)) || !v.ty.is_scalar() {
+            self.let_value(name, ty, v, span, out);
+            return;
+        }
+        let value = self.leaf(v.leaves[0], v.span);
         let mut local_ty = self.b.expr_ty(value);
         if let Some(annotation) = ty {
             if !annotation.dims.is_empty() {
@@ -200,9 +227,9 @@ impl Lowerer<'_> {
                 }
             }
             _ => {
-                self.not_destructurable(pattern_span, value);
-                self.value(value, out);
-                None
+                let v = self.statement_value(value, out);
+                self.let_parts(names, pattern_span, v, span, out);
+                return;
             }
         };
         if let [first, second] = names {
@@ -246,13 +273,51 @@ impl Lowerer<'_> {
         self.error(d);
     }
 
-    fn not_destructurable(&mut self, pattern_span: Span, value: &ast::Expr) {
-        let d = Diagnostic::error("only a `min_at` or `max_at` reduction can be destructured")
-            .primary(pattern_span, "a pattern of several names")
-            .secondary(value.span, "a single value")
-            .note("kern has no tuples yet")
-            .help("bind one name, `let x = ...;`, or write `let (v, i) = min_at over ...;`");
-        self.error(d);
+    /// `let (a, b) = tuple;`: one local per part.
+    fn let_parts(
+        &mut self,
+        names: &[Ident],
+        pattern_span: Span,
+        v: Value,
+        span: Span,
+        out: &mut ir::Block,
+    ) {
+        let ValTy::Tuple(parts) = &v.ty else {
+            let found = self.structs().describe(&v.ty, &self.infer);
+            let d = Diagnostic::error(format!("cannot destructure a `{found}`"))
+                .primary(pattern_span, "a pattern of several names")
+                .secondary(v.span, "not a tuple")
+                .help("only tuples (`(a, b)`, a function returning `(bool, f32)`) and `min_at`/`max_at` reductions are destructured; read a struct's fields as `p.x`");
+            self.error(d);
+            for name in names {
+                let e = self.error_value(name.span);
+                self.bind_value(name, e, LocalKind::Var, span, out);
+            }
+            return;
+        };
+        if parts.len() != names.len() {
+            let d = Diagnostic::error(format!(
+                "this tuple has {} parts; the pattern names {}",
+                parts.len(),
+                names.len()
+            ))
+            .primary(pattern_span, format!("expected {} names", parts.len()))
+            .secondary(v.span, "the tuple");
+            self.error(d);
+            return;
+        }
+        let mut offset = 0;
+        for (name, part) in names.iter().zip(parts.clone()) {
+            let count = self.structs().leaf_tys(&part).len();
+            let leaves = v.leaves[offset..offset + count].to_vec();
+            offset += count;
+            let part = Value {
+                ty: part,
+                leaves,
+                span: v.span,
+            };
+            self.bind_value(name, part, LocalKind::Var, span, out);
+        }
     }
 
     fn assign(
@@ -340,7 +405,15 @@ impl Lowerer<'_> {
                 self.error(d);
                 return None;
             }
-            Some(Binding::LocalArray(_)) => {
+            Some(Binding::Const(_)) => {
+                let d = Diagnostic::error(format!("cannot assign to size `{}`", name.name))
+                    .primary(name.span, "sizes are read-only");
+                self.error(d);
+                return None;
+            }
+            // Handled by `assign_parts` before getting here.
+            Some(Binding::Aggregate(_)) => return None,
+            Some(Binding::LocalArray(_) | Binding::Table(_)) => {
                 let d = Diagnostic::error(format!("cannot assign to array `{}`", name.name))
                     .primary(name.span, "a whole array cannot be assigned")
                     .help(format!(
@@ -366,6 +439,11 @@ impl Lowerer<'_> {
             }
         };
         self.check_writable(local, name).then_some(local)
+    }
+
+    /// As `check_writable`, for a part of a struct or tuple local.
+    pub fn check_writable_part(&mut self, local: LocalId, name: &Ident) -> bool {
+        self.check_writable(local, name)
     }
 
     fn check_writable(&mut self, local: LocalId, name: &Ident) -> bool {
@@ -482,9 +560,36 @@ impl Lowerer<'_> {
     }
 
     fn while_stmt(&mut self, cond: &ast::Expr, body: &ast::Block, span: Span, out: &mut ir::Block) {
-        let cond = self.nested(|l| l.expr(cond));
+        let (mut cond, prelude) = self.with_own_prelude(|s| s.nested(|l| l.expr(cond)));
         self.expect_ty(cond, ty_of(ScalarType::Bool), "a `while` condition");
-        let body = self.in_loop(body);
+        let mut body = self.in_loop(body);
+        if !prelude.is_empty() {
+            // The condition needs statements before each test: `while true
+            // { prelude; if !cond { break; } body }` tests it as often.
+            let bool_ty = ty_of(ScalarType::Bool);
+            let stop = self.b.expr(
+                Expr::Unary {
+                    op: ir::UnaryOp::Not,
+                    arg: cond,
+                },
+                bool_ty,
+                span,
+            );
+            let mut looped = prelude;
+            looped.push(ir::Stmt::new(
+                StmtKind::If {
+                    cond: stop,
+                    then_block: vec![ir::Stmt::new(StmtKind::Break, span)],
+                    else_block: Vec::new(),
+                },
+                span,
+            ));
+            looped.append(&mut body);
+            body = looped;
+            cond = self
+                .b
+                .expr(Expr::Const(ir::Scalar::Bool(true)), bool_ty, span);
+        }
         out.push(ir::Stmt {
             id: ir::StmtId::unset(),
             kind: StmtKind::While { cond, body },

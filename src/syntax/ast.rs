@@ -22,6 +22,23 @@ pub enum Item {
     Kernel(KernelDecl),
     Function(FunctionDecl),
     Const(ConstDecl),
+    Struct(StructDecl),
+}
+
+/// `struct Name { field: type, ... }`: a value type of named scalar or
+/// struct fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
 }
 
 /// `const NAME: T = value;` or `const NAME: T[dims] = [v, v, ...];`
@@ -103,6 +120,9 @@ pub struct TypeExpr {
 pub enum ElemType {
     Scalar(ScalarType),
     Named(Ident),
+    /// `(bool, f32)`: the parts' types (a type without dimensions each,
+    /// when well formed).
+    Tuple(Vec<TypeExpr>),
 }
 
 impl ElemType {
@@ -110,7 +130,7 @@ impl ElemType {
     pub fn scalar(&self) -> Option<ScalarType> {
         match self {
             ElemType::Scalar(ty) => Some(*ty),
-            ElemType::Named(_) => None,
+            ElemType::Named(_) | ElemType::Tuple(_) => None,
         }
     }
 }
@@ -120,7 +140,23 @@ impl std::fmt::Display for ElemType {
         match self {
             ElemType::Scalar(ty) => write!(f, "{ty}"),
             ElemType::Named(name) => write!(f, "{}", name.name),
+            ElemType::Tuple(parts) => {
+                let parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+                write!(f, "({})", parts.join(", "))
+            }
         }
+    }
+}
+
+impl std::fmt::Display for TypeExpr {
+    /// The type as written, dimensions shown by count (`f32[_, _]`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.elem)?;
+        if !self.dims.is_empty() {
+            let dims = vec!["_"; self.dims.len()];
+            write!(f, "[{}]", dims.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -217,6 +253,33 @@ pub enum PlaceKind {
     Var(Ident),
     /// `array[i]` or `array[r, c]`.
     Index { array: Ident, indices: Vec<Expr> },
+    /// `p.x`, `ray.dir.y`, `t.0`: a part of a struct or tuple local.
+    Field { base: Ident, path: Vec<Member> },
+}
+
+/// What follows a `.`: a struct field's name or a tuple position.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Member {
+    Name(Ident),
+    Index(u32, Span),
+}
+
+impl Member {
+    pub fn span(&self) -> Span {
+        match self {
+            Member::Name(name) => name.span,
+            Member::Index(_, span) => *span,
+        }
+    }
+}
+
+impl std::fmt::Display for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Member::Name(name) => write!(f, "{}", name.name),
+            Member::Index(k, _) => write!(f, "{k}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -253,6 +316,18 @@ pub enum ExprKind {
     Index {
         array: Ident,
         indices: Vec<Expr>,
+    },
+    /// `base.name` or `base.0`: a struct field or tuple part.
+    Field {
+        base: Box<Expr>,
+        member: Member,
+    },
+    /// `(a, b)`: a tuple of two or more values.
+    Tuple(Vec<Expr>),
+    /// `name = value` as a call argument (`Vec3(x = 1.0, y = 0.0, z = 0.0)`).
+    Keyword {
+        name: Ident,
+        value: Box<Expr>,
     },
     /// `sum over i in n { body }`, `max over (r, c) in (h, w) { body }`,
     /// `argmin over ...` (`result` says what the name returns).

@@ -34,6 +34,7 @@ pub fn dump_ast(file: &SourceFile) -> String {
             Item::Kernel(kernel) => dumper.kernel(kernel),
             Item::Function(function) => dumper.function(function),
             Item::Const(c) => dumper.constant(c),
+            Item::Struct(s) => dumper.structure(s),
         }
     }
     dumper.out
@@ -73,6 +74,16 @@ impl Dumper {
                 d.param("output", output);
             }
             d.block("", &kernel.body);
+        });
+    }
+
+    fn structure(&mut self, s: &StructDecl) {
+        self.line(&format!("struct {}", s.name.name), s.span);
+        self.nested(|d| {
+            for field in &s.fields {
+                let text = format!("field {}: {}", field.name.name, type_text(&field.ty));
+                d.line(&text, field.span);
+            }
         });
     }
 
@@ -232,6 +243,11 @@ impl Dumper {
                 self.line(&format!("place {}", index_text(array, indices)), place.span);
                 self.nested(|d| d.exprs(indices));
             }
+            PlaceKind::Field { base, path } => {
+                let path: Vec<String> = path.iter().map(|m| m.to_string()).collect();
+                let text = format!("place {}.{}", base.name, path.join("."));
+                self.line(&text, place.span);
+            }
         }
     }
 
@@ -262,6 +278,9 @@ impl Dumper {
                 op.surface_name(*result),
                 indices_text(indices)
             ),
+            ExprKind::Field { member, .. } => format!("field .{member}"),
+            ExprKind::Tuple(_) => "tuple".to_string(),
+            ExprKind::Keyword { name, .. } => format!("keyword {}", name.name),
             ExprKind::Error => "error".to_string(),
         };
         self.line(&format!("{prefix}{head}"), expr.span);
@@ -277,6 +296,9 @@ impl Dumper {
             }
             ExprKind::Call { args, .. } => self.exprs(args),
             ExprKind::Cast { arg, .. } => self.expr("", arg),
+            ExprKind::Field { base, .. } => self.expr("", base),
+            ExprKind::Tuple(items) => self.exprs(items),
+            ExprKind::Keyword { value, .. } => self.expr("", value),
             ExprKind::Index { indices, .. } => self.exprs(indices),
             ExprKind::Reduce { domain, body, .. } => self.domain_and_body(domain, body),
             ExprKind::Literal(_) | ExprKind::Name(_) | ExprKind::Error => {}
@@ -285,6 +307,10 @@ impl Dumper {
 }
 
 fn type_text(ty: &TypeExpr) -> String {
+    if let ElemType::Tuple(parts) = &ty.elem {
+        let parts: Vec<String> = parts.iter().map(type_text).collect();
+        return format!("({})", parts.join(", "));
+    }
     if ty.dims.is_empty() {
         return ty.elem.to_string();
     }

@@ -1,8 +1,8 @@
-//! Python, NumPy and Numba habits in kern's syntax, found in the text:
-//! `np.sqrt`, `x.shape[0]` (kern has no `.` outside numbers, so the lexer
-//! asks [`dotted_name`] about a `.` between two words) and `a // b` (a
-//! comment in kern, so the parser asks [`floor_division_comment`] when a
-//! statement ends too early). Each gets a diagnostic naming the kern form.
+//! Python, NumPy and Numba habits in kern's syntax: `np.sqrt` (the parser
+//! asks [`module_member`] at a `.` after a name), `x.shape[0]` and
+//! `x.sum()` (the checker, which knows `x` is an array, asks
+//! [`attribute_diag`]) and `a // b` (a comment in kern, so the parser asks
+//! [`floor_division_comment`] when a statement ends too early). Each gets a diagnostic naming the kern form.
 //! The parser's own habits (`**`, `and`, `elif`, `range(n)`, `def`, ...)
 //! are in `parser/habits.rs`; the checker's (`len(x)`, `True`) in
 //! `sema/habits.rs`.
@@ -10,98 +10,59 @@
 use crate::diagnostic::Diagnostic;
 use crate::semantics::ops::Builtin;
 use crate::span::Span;
+use crate::syntax::ast::{Expr, ExprKind, Member};
 
 /// Module prefixes of the array languages kern users come from.
 const MODULES: [&str; 6] = ["np", "numpy", "math", "cmath", "jnp", "numba"];
 
-/// For the `.` at `dot`: if it joins two words (`np.sqrt`, `x.shape`),
-/// the diagnostic for that habit. `Some(None)` for a later `.` of a chain
-/// (`np.random.rand`), already reported with the first; `None` when the
-/// `.` is not between two words. `detailed` asks for the sizes of an
-/// array's type in `.shape`'s help, at a cost linear in the text before.
-pub fn dotted_name(source: &str, dot: Span, detailed: bool) -> Option<Option<Diagnostic>> {
-    let (start, end) = (dot.start as usize, dot.end as usize);
-    let before = source.get(..start)?;
-    let after = source.get(end..)?;
-    let owner_len = before.len() - before.trim_end_matches(is_word_char).len();
-    let member_len = after.len() - after.trim_start_matches(is_word_char).len();
-    let owner = before.get(before.len() - owner_len..)?;
-    let member = after.get(..member_len)?;
-    let starts_name = |w: &str| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-    if !starts_name(owner) || !starts_name(member) {
+/// `np.member` (and `math.`, `numba.`...): the diagnostic naming the kern
+/// form, or `None` when `owner` is no module prefix.
+pub fn module_member(owner: &str, member: &Member, owner_span: Span) -> Option<Diagnostic> {
+    if !MODULES.contains(&owner) {
         return None;
     }
-    if before[..before.len() - owner_len].ends_with('.') {
-        return Some(None);
-    }
-    let span = Span::new(start - owner_len, end + member_len);
-    let sizes = match member {
-        "shape" | "size" if detailed => declared_sizes(before, owner),
-        _ => None,
+    let (message, help) = module_help(owner, &member.to_string());
+    Some(
+        Diagnostic::error(message)
+            .primary(owner_span.to(member.span()), "kern has no modules")
+            .help(help),
+    )
+}
+
+/// `1.e5`: a `.` after a number that is not its fraction.
+pub fn lone_dot(dot: Span) -> Diagnostic {
+    Diagnostic::error("a lone `.` is not part of a number")
+        .primary(dot, "expected digits on both sides of the point")
+        .help("float literals need digits on both sides (`1.0`, `0.5`); `..` and `..=` are ranges")
+}
+
+/// `x.sum()`: kern has no methods.
+pub fn method_call(base: &Expr, member: &Member, span: Span) -> Diagnostic {
+    let owner = match &base.kind {
+        ExprKind::Name(name) => name.name.as_str(),
+        _ => "x",
     };
-    Some(Some(attribute_diag(owner, member, sizes.as_deref(), span)))
+    attribute_diag(owner, &member.to_string(), None, span)
 }
 
-/// The size names of array `owner` as the enclosing kernel's header
-/// declares them (`x: f32[h, w]` gives `["h", "w"]`), read from the text:
-/// the lexer runs before there is a tree. Best effort, for a help line
-/// only: `None` inside a `fn` (no arrays there) or when the header cannot
-/// be read.
-fn declared_sizes(before: &str, owner: &str) -> Option<Vec<String>> {
-    let item = last_word(before, "kernel").max(last_word(before, "fn"));
-    let header_start = last_word(before, "kernel").filter(|&k| Some(k) == item)?;
-    let header = before.get(header_start..)?;
-    let header = header.get(..header.find('{').unwrap_or(header.len()))?;
-    let mut rest = header;
-    while let Some(at) = find_word(rest, owner) {
-        let after = rest.get(at + owner.len()..)?.trim_start();
-        rest = after;
-        let Some(ty) = after.strip_prefix(':') else {
-            continue;
-        };
-        let ty = ty
-            .trim_start()
-            .trim_start_matches(is_word_char)
-            .trim_start();
-        let dims = ty.strip_prefix('[')?;
-        let dims = dims.get(..dims.find(']')?)?;
-        return Some(dims.split(',').map(|d| d.trim().to_string()).collect());
-    }
-    None
-}
-
-/// Where the last occurrence of `word` as a whole word starts.
-fn last_word(text: &str, word: &str) -> Option<usize> {
-    text.match_indices(word)
-        .map(|(at, _)| at)
-        .filter(|&at| is_whole_word(text, at, word.len()))
-        .last()
-}
-
-/// Where the first occurrence of `word` as a whole word starts.
-fn find_word(text: &str, word: &str) -> Option<usize> {
-    text.match_indices(word)
-        .map(|(at, _)| at)
-        .find(|&at| is_whole_word(text, at, word.len()))
-}
-
-fn is_whole_word(text: &str, at: usize, len: usize) -> bool {
-    let before = text.get(..at).and_then(|t| t.chars().next_back());
-    let after = text.get(at + len..).and_then(|t| t.chars().next());
-    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+/// `x.shape` or `x.size` on a name: the checker reports it with the sizes.
+pub fn is_shape_member(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Field { base, member: Member::Name(m) }
+        if matches!(base.kind, ExprKind::Name(_)) && matches!(m.name.as_str(), "shape" | "size"))
 }
 
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-fn attribute_diag(owner: &str, member: &str, sizes: Option<&[String]>, span: Span) -> Diagnostic {
-    if MODULES.contains(&owner) {
-        let (message, help) = module_member(owner, member);
-        return Diagnostic::error(message)
-            .primary(span, "kern has no modules")
-            .help(help);
-    }
+/// `owner.member` on an array (or another value with no fields): the help
+/// names the kern form; `sizes` are the size names of the array's type.
+pub fn attribute_diag(
+    owner: &str,
+    member: &str,
+    sizes: Option<&[String]>,
+    span: Span,
+) -> Diagnostic {
     let help = match (member, sizes) {
         ("shape", Some(sizes)) if !sizes.is_empty() => {
             let each: Vec<String> = sizes
@@ -127,7 +88,7 @@ fn attribute_diag(owner: &str, member: &str, sizes: Option<&[String]>, span: Spa
         ("sum" | "prod" | "min" | "max" | "argmin" | "argmax", _) => format!(
             "a reduction is written `{member} over i in n {{ {owner}[i] }}`"
         ),
-        _ => "arrays are read by index (`x[i]`); everything else is a builtin function".into(),
+        _ => "arrays are read by index (`x[i]`); everything else is a builtin function; only structs and tuples have fields".into(),
     };
     Diagnostic::error(format!("kern has no fields or methods: `{owner}.{member}`"))
         .primary(span, "not kern syntax")
@@ -152,7 +113,7 @@ fn numpy_type(name: &str) -> Option<&'static str> {
 }
 
 /// The message and help for `np.member` and the like.
-fn module_member(owner: &str, member: &str) -> (String, String) {
+fn module_help(owner: &str, member: &str) -> (String, String) {
     let message = format!("`{owner}.{member}` is not kern: kern's builtins have no module prefix");
     let renamed = match member {
         "inf" | "pi" | "e" | "nan" => return (message, format!("write `{member}`")),

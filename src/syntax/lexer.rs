@@ -13,7 +13,6 @@
 //! Tokens carry no values: the parser reads names and literals from the
 //! source slice, through [`int_value`] and [`float_value`].
 
-use super::habits;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use logos::Logos;
@@ -44,6 +43,8 @@ pub enum TokenKind {
     Kernel,
     #[token("fn")]
     Fn,
+    #[token("struct")]
+    Struct,
     #[token("const")]
     Const,
     #[token("let")]
@@ -135,6 +136,8 @@ pub enum TokenKind {
     Colon,
     #[token("->")]
     Arrow,
+    #[token(".")]
+    Dot,
     #[token("..")]
     DotDot,
     #[token("..=")]
@@ -275,12 +278,7 @@ pub fn lex(source: &str) -> Lexed {
 
 impl Lexed {
     fn push_unknown(&mut self, source: &str, span: Span) {
-        // Naming an array's sizes reads the text before the error, so only
-        // the first few errors do: a file of a million `x.shape` must still
-        // lex in linear time.
-        let detailed = self.diagnostics.len() < DETAILED_HELPS;
-        self.diagnostics
-            .extend(unknown_chars(source, span, detailed));
+        self.diagnostics.push(unknown_chars(source, span));
         self.skipped.push(span);
     }
 
@@ -324,25 +322,12 @@ fn malformed_number_diag(text: &str, span: Span) -> Diagnostic {
     }
 }
 
-/// Lexical errors after which a `.shape` help no longer looks up the
-/// array's sizes (see `Lexed::push_unknown`).
-const DETAILED_HELPS: usize = 8;
-
 /// Unknown characters quoted in a message at most.
 const MAX_SHOWN: usize = 16;
 
-/// The diagnostic for unknown text; `None` for a `.` whose chain of names
-/// (`np.random.rand`) was reported at its first `.`.
-fn unknown_chars(source: &str, span: Span, detailed: bool) -> Option<Diagnostic> {
+/// The diagnostic for unknown text.
+fn unknown_chars(source: &str, span: Span) -> Diagnostic {
     let text = source.get(span.range()).unwrap_or_default();
-    if text == "." {
-        if let Some(habit) = habits::dotted_name(source, span, detailed) {
-            return habit;
-        }
-        return Some(Diagnostic::error("a lone `.` is not part of a number")
-            .primary(span, "expected digits on both sides of the point")
-            .help("float literals need digits on both sides (`1.0`, `0.5`); `..` and `..=` are ranges"));
-    }
     let count = text.chars().count();
     let plural = if count > 1 { "s" } else { "" };
     // A long run is named by its start and length: the message is one line.
@@ -357,11 +342,7 @@ fn unknown_chars(source: &str, span: Span, detailed: bool) -> Option<Diagnostic>
         shown.escape_debug()
     ))
     .primary(span, "not part of the kern language");
-    Some(if text.starts_with('.') {
-        diagnostic.help("`.` appears only in float literals (`1.0`, `0.5`) and ranges (`0..n`)")
-    } else {
-        diagnostic
-    })
+    diagnostic
 }
 
 /// logos reports an unknown multi-byte character with a one-byte span; widen
@@ -433,6 +414,7 @@ impl TokenKind {
             Kernel => "kernel",
             Fn => "fn",
             Const => "const",
+            Struct => "struct",
             Let => "let",
             If => "if",
             Else => "else",
@@ -466,6 +448,7 @@ impl TokenKind {
         Some(match self {
             LParen => "(",
             RParen => ")",
+            Dot => ".",
             LBracket => "[",
             RBracket => "]",
             LBrace => "{",

@@ -14,7 +14,8 @@ use super::height::height;
 use super::{Parser, TokenKind, CHAIN_HALVES};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, UnaryOp};
+use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, UnaryOp};
+use crate::syntax::habits;
 use crate::syntax::lexer;
 use crate::types::ScalarType;
 
@@ -152,6 +153,15 @@ impl Parser<'_> {
             }
             TokenKind::Ident => self.name_expr(),
             TokenKind::LParen => return self.paren_expr(),
+            TokenKind::Dot => {
+                // `.5`: a float missing its leading digit.
+                let dot = self.bump();
+                self.report(habits::lone_dot(dot.span));
+                if matches!(self.kind(), TokenKind::Int | TokenKind::Float) {
+                    self.bump();
+                }
+                ExprKind::Error
+            }
             kind if kind.scalar_type().is_some() => self.cast(),
             _ => {
                 self.error_no_expr();
@@ -162,7 +172,121 @@ impl Parser<'_> {
             kind,
             span: self.span_from(start),
         };
+        let expr = self.members(expr);
         self.reject_postfix_index(expr)
+    }
+
+    /// `.name` and `.0` after a primary expression, any number of them.
+    /// `np.sqrt`-style module prefixes and method calls (`x.sum()`) are
+    /// reported here, as is a `.` after a number (`1.e5`).
+    fn members(&mut self, mut expr: Expr) -> Expr {
+        while self.at(TokenKind::Dot) {
+            let dot = self.bump();
+            if let ExprKind::Literal(_) = expr.kind {
+                self.report(habits::lone_dot(dot.span));
+                return self.error_from(expr.span);
+            }
+            let mut members = self.member();
+            let Some(member) = members.pop() else {
+                return self.error_from(expr.span);
+            };
+            // `t.0.1`: the first position of the pair.
+            for first in members {
+                let span = expr.span.to(first.span());
+                let base = Box::new(expr);
+                expr = Expr {
+                    kind: ExprKind::Field {
+                        base,
+                        member: first,
+                    },
+                    span,
+                };
+            }
+            if let ExprKind::Name(owner) = &expr.kind {
+                if let Some(d) = habits::module_member(&owner.name, &member, owner.span) {
+                    self.report(d);
+                    self.skip_member_chain();
+                    return self.error_from(expr.span);
+                }
+            }
+            if self.at(TokenKind::LParen) {
+                let span = expr.span.to(member.span());
+                self.report(habits::method_call(&expr, &member, span));
+                self.delimited(TokenKind::RParen, |p| Some(p.expr()));
+                return self.error_from(expr.span);
+            }
+            let span = expr.span.to(member.span());
+            expr = Expr {
+                kind: ExprKind::Field {
+                    base: Box::new(expr),
+                    member,
+                },
+                span,
+            };
+            if self.at(TokenKind::LBracket) && habits::is_shape_member(&expr) {
+                // `x.shape[0]`: the checker names the size; the brackets
+                // add nothing to that error.
+                self.delimited(TokenKind::RBracket, |p| Some(p.expr()));
+            }
+        }
+        expr
+    }
+
+    /// The name or position after a `.` (empty after an error); two
+    /// positions for `t.0.1`, whose `0.1` lexes as a float.
+    fn member(&mut self) -> Vec<ast::Member> {
+        let token = self.current();
+        let position = |text: &str, start: usize| {
+            let k = text.parse().ok()?;
+            Some(ast::Member::Index(k, Span::new(start, start + text.len())))
+        };
+        match token.kind {
+            TokenKind::Ident => vec![ast::Member::Name(self.ident())],
+            TokenKind::Int | TokenKind::Float if self.is_tuple_path(token) => {
+                self.bump();
+                let mut start = token.span.start as usize;
+                let mut parts = Vec::new();
+                for text in self.text(token).split('.') {
+                    parts.extend(position(text, start));
+                    start += text.len() + 1;
+                }
+                parts
+            }
+            _ => {
+                let d = self
+                    .expected_diag("field name or tuple position")
+                    .help("write `p.x` for a struct field, `t.0` for a tuple's first part");
+                self.report(d);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Whether a number after `.` is tuple positions (`0`, or `0.1`).
+    fn is_tuple_path(&self, token: super::Token) -> bool {
+        self.text(token)
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.')
+    }
+
+    /// After a reported `np.`, the rest of its chain (`np.random.rand(..)`).
+    fn skip_member_chain(&mut self) {
+        while self.eat(TokenKind::Dot) {
+            if matches!(self.kind(), TokenKind::Ident | TokenKind::Int) {
+                self.bump();
+            }
+        }
+        if self.at(TokenKind::LParen) {
+            self.delimited(TokenKind::RParen, |p| Some(p.expr()));
+        }
+    }
+
+    /// An error expression covering `from` up to here.
+    fn error_from(&self, from: Span) -> Expr {
+        Expr {
+            kind: ExprKind::Error,
+            span: self.span_from(from.start as usize),
+        }
     }
 
     /// An error expression at the current token, consuming nothing.
@@ -205,7 +329,7 @@ impl Parser<'_> {
             TokenKind::Over => self.reduce(),
             TokenKind::LParen => {
                 let callee = self.ident();
-                let args = self.delimited(TokenKind::RParen, |p| Some(p.expr()));
+                let args = self.delimited(TokenKind::RParen, |p| Some(p.argument()));
                 ExprKind::Call { callee, args }
             }
             TokenKind::LBracket => {
@@ -220,6 +344,24 @@ impl Parser<'_> {
             }
             _ => ExprKind::Name(self.ident()),
         }
+    }
+
+    /// A call argument: an expression, or `name = value`.
+    fn argument(&mut self) -> Expr {
+        if self.at(TokenKind::Ident) && self.nth(1).kind == TokenKind::Eq {
+            let start = self.start();
+            let name = self.ident();
+            self.bump();
+            let value = self.expr();
+            return Expr {
+                kind: ExprKind::Keyword {
+                    name,
+                    value: Box::new(value),
+                },
+                span: self.span_from(start),
+            };
+        }
+        self.expr()
     }
 
     fn error_empty_index(&mut self, start: usize) {
@@ -257,19 +399,47 @@ impl Parser<'_> {
         }
     }
 
-    /// `( expr )`: the expression itself, its span widened to the parens.
+    /// `( expr )`: the expression itself, its span widened to the parens;
+    /// `(a, b, ...)`: a tuple.
     fn paren_expr(&mut self) -> Expr {
+        if self.nth(1).kind == TokenKind::RParen {
+            let start = self.start();
+            self.bump();
+            self.bump();
+            let span = self.span_from(start);
+            self.report(
+                Diagnostic::error("empty parentheses")
+                    .primary(span, "expected an expression")
+                    .help("kern has no empty tuple; a tuple has two or more parts, `(a, b)`"),
+            );
+            return self.error_from(span);
+        }
         let open = self.bump();
         if !self.enter(1) {
             return self.error_expr();
         }
-        let mut inner = self.expr();
+        let first = self.expr();
+        let mut items = vec![first];
+        while self.eat(TokenKind::Comma) && !self.at(TokenKind::RParen) {
+            items.push(self.expr());
+        }
         self.leave(1);
         if !self.eat(TokenKind::RParen) {
             self.error_unclosed(open, TokenKind::RParen);
         }
-        inner.span = self.span_from(open.span.start as usize);
-        self.reject_postfix_index(inner)
+        let span = self.span_from(open.span.start as usize);
+        let expr = if items.len() == 1 {
+            let mut inner = items.pop().unwrap_or_else(|| self.error_expr());
+            inner.span = span;
+            inner
+        } else {
+            Expr {
+                kind: ExprKind::Tuple(items),
+                span,
+            }
+        };
+        let expr = self.members(expr);
+        self.reject_postfix_index(expr)
     }
 
     /// `f32(x)`, or a type's constant `f32::MAX`; the cursor is at the

@@ -42,7 +42,10 @@ fn expr_children<'a>(expr: &'a Expr, push: &mut impl FnMut(Node<'a>)) {
             push(Node::Expr(lhs));
             push(Node::Expr(rhs));
         }
-        ExprKind::Cast { arg, .. } => push(Node::Expr(arg)),
+        ExprKind::Cast { arg, .. }
+        | ExprKind::Field { base: arg, .. }
+        | ExprKind::Keyword { value: arg, .. } => push(Node::Expr(arg)),
+        ExprKind::Tuple(items) => items.iter().for_each(|e| push(Node::Expr(e))),
         ExprKind::Call { args: exprs, .. } | ExprKind::Index { indices: exprs, .. } => {
             exprs.iter().for_each(|e| push(Node::Expr(e)));
         }

@@ -18,6 +18,7 @@ impl Parser<'_> {
             TokenKind::Kernel => Some(ast::Item::Kernel(self.kernel())),
             TokenKind::Fn => Some(ast::Item::Function(self.function())),
             TokenKind::Const => Some(ast::Item::Const(self.const_item())),
+            TokenKind::Struct => Some(ast::Item::Struct(self.struct_item())),
             _ => {
                 self.skip_stray_tokens();
                 None
@@ -39,7 +40,11 @@ impl Parser<'_> {
         self.bump();
         while !matches!(
             self.kind(),
-            TokenKind::Kernel | TokenKind::Fn | TokenKind::Const | TokenKind::Eof
+            TokenKind::Kernel
+                | TokenKind::Fn
+                | TokenKind::Const
+                | TokenKind::Struct
+                | TokenKind::Eof
         ) && !self.at_item_habit()
         {
             self.bump();
@@ -128,6 +133,36 @@ impl Parser<'_> {
         }
     }
 
+    /// `struct Name { field: type, ... }`
+    fn struct_item(&mut self) -> ast::StructDecl {
+        let start = self.start();
+        self.bump();
+        let name = self.item_name("struct name");
+        let fields = if self.at(TokenKind::LBrace) {
+            self.delimited(TokenKind::RBrace, |p| p.field_decl())
+        } else {
+            self.error_expected("`{`");
+            Vec::new()
+        };
+        ast::StructDecl {
+            name,
+            fields,
+            span: self.span_from(start),
+        }
+    }
+
+    /// `name: type` of a struct.
+    fn field_decl(&mut self) -> Option<ast::FieldDecl> {
+        let start = self.start();
+        let name = self.expect_ident("field name")?;
+        let ty = self.param_type();
+        Some(ast::FieldDecl {
+            name,
+            ty,
+            span: self.span_from(start),
+        })
+    }
+
     /// `fn name(params) [-> type] { body }`
     fn function(&mut self) -> ast::FunctionDecl {
         let start = self.start();
@@ -179,12 +214,14 @@ impl Parser<'_> {
         Vec::new()
     }
 
-    /// `-> type` of a function.
+    /// `-> type` of a function (a tuple type `(bool, f32)` included).
     fn return_type(&mut self) -> Option<TypeExpr> {
-        if self.at(TokenKind::LParen) {
+        let named_outputs =
+            self.nth(1).kind == TokenKind::Ident && self.nth(2).kind == TokenKind::Colon;
+        if self.at(TokenKind::LParen) && named_outputs {
             let diagnostic = self
                 .expected_diag("type")
-                .help("a function returns one unnamed value, e.g. `-> f32`; named outputs are for kernels");
+                .help("a function returns one unnamed value, e.g. `-> f32` or `-> (bool, f32)`; named outputs are for kernels");
             self.report(diagnostic);
             return None;
         }
@@ -273,6 +310,15 @@ impl Parser<'_> {
     /// known meaning or else `fallback`; `None` if no type is here at all.
     fn read_type(&mut self, fallback: Option<ScalarType>) -> Option<TypeExpr> {
         let start = self.start();
+        if self.at(TokenKind::LParen) {
+            let parts = self.delimited(TokenKind::RParen, |p| p.type_expr());
+            let span = self.span_from(start);
+            return Some(TypeExpr {
+                elem: ast::ElemType::Tuple(parts),
+                dims: Vec::new(),
+                span,
+            });
+        }
         let elem = match self.kind().scalar_type() {
             Some(elem) => {
                 self.bump();

@@ -324,7 +324,11 @@ impl<'src> Parser<'src> {
         let (mut braces, mut parens) = (0u32, 0u32);
         loop {
             match self.kind() {
-                TokenKind::Eof | TokenKind::Kernel | TokenKind::Fn | TokenKind::Const => return,
+                TokenKind::Eof
+                | TokenKind::Kernel
+                | TokenKind::Fn
+                | TokenKind::Const
+                | TokenKind::Struct => return,
                 TokenKind::Semi if braces == 0 => {
                     self.bump();
                     return;

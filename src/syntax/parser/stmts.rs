@@ -401,22 +401,44 @@ impl Parser<'_> {
     /// The assignable form of `target`, or `None` after an error.
     fn place(&mut self, target: Expr) -> Option<Place> {
         let span = target.span;
+        let field = field_place(&target);
         let kind = match target.kind {
             ExprKind::Name(name) => PlaceKind::Var(name),
             ExprKind::Index { array, indices } => PlaceKind::Index { array, indices },
+            ExprKind::Field { .. } if field.is_some() => field?,
             ExprKind::Error => return None,
             _ => {
                 self.report(
                     Diagnostic::error("invalid left-hand side of assignment")
                         .primary(span, "cannot assign to this expression")
                         .help(
-                            "assign to a variable (`x = ..`) or an array element (`out[i] = ..`)",
+                            "assign to a variable (`x = ..`), a field (`p.x = ..`) or an array element (`out[i] = ..`)",
                         ),
                 );
                 return None;
             }
         };
         Some(Place { kind, span })
+    }
+}
+
+/// `p.x` or `ray.dir.y` as a place: a local and the path into it; `None`
+/// unless the chain starts at a name.
+fn field_place(mut target: &Expr) -> Option<PlaceKind> {
+    let mut path = Vec::new();
+    loop {
+        match &target.kind {
+            ExprKind::Field { base, member } => {
+                path.push(member.clone());
+                target = base;
+            }
+            ExprKind::Name(base) if !path.is_empty() => {
+                path.reverse();
+                let base = base.clone();
+                return Some(PlaceKind::Field { base, path });
+            }
+            _ => return None,
+        }
     }
 }
 
