@@ -75,7 +75,9 @@ impl Lowerer<'_> {
         for (name, (binding, _)) in sizes {
             scope.bind(&name, binding);
         }
+        let outer_site = self.expansion_site.replace(self.expansion_site.unwrap_or(span));
         let value = self.expand_body(func, &decl, scope);
+        self.expansion_site = outer_site;
         let ret = ret.unwrap_or(ValTy::Scalar(super::infer::Ty::Error));
         if !self.expect_value(&value, &ret, &format!("the value of `{}`", callee.name)) {
             return self.error_value(span);

@@ -123,6 +123,9 @@ pub struct Lowerer<'g> {
     pub aggregates: Vec<super::types::Aggregate>,
     /// The functions being expanded here, innermost last.
     pub inline_stack: Vec<FuncId>,
+    /// While expanding a call: the outermost call's span, where errors
+    /// about the caller's arrays (races) point.
+    pub expansion_site: Option<Span>,
 }
 
 impl<'g> Lowerer<'g> {
@@ -139,6 +142,7 @@ impl<'g> Lowerer<'g> {
             type_params: Default::default(),
             aggregates: Vec::new(),
             inline_stack: Vec::new(),
+            expansion_site: None,
         }
     }
 

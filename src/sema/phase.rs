@@ -257,6 +257,7 @@ impl Lowerer<'_> {
         if self.ctx.phase.is_none() || self.is_owned_index(array, indices) {
             return;
         }
+        let span = self.expansion_site.unwrap_or(span);
         if let Some(phase) = self.ctx.phase.as_mut() {
             phase.other_index_loads.push((array, span));
         }

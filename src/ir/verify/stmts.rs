@@ -320,15 +320,12 @@ impl<'c, 'a> Walk<'c, 'a> {
         Ok(())
     }
 
-    /// Local arrays live in phases and functions, never in a kernel's
-    /// uniform code (arrays declared there are scratch parameters), and
-    /// each belongs to one phase or function.
+    /// Each local array belongs to one phase, or to the uniform code
+    /// (where the checker puts only those of functions expanded there: an
+    /// array declared in the kernel's own uniform code is a scratch
+    /// parameter).
     fn declare_array(&mut self, array: LocalArrayId, span: Span, scope: Scope) -> Check {
         self.cx.local_array(array, span)?;
-        if scope.uniform {
-            let msg = format!("local array {array} declared in a kernel's uniform code");
-            return Err(self.cx.err(span, msg));
-        }
         self.own_array(array, scope.owner(), span)
     }
 
