@@ -250,6 +250,7 @@ example_kernels!(
     nbody,
     normalize,
     poly,
+    ray_sphere,
     rgb_gray,
     saxpy,
     softmax,

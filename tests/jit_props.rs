@@ -124,6 +124,7 @@ fn generated_kernels_check_clean_and_cover_the_language() {
         "let a", "swap(", "let z0", "q0[i, ", "q0[r, c, ",
         ": i8[", ": i16[", ": u8[", ": u16[", ": u32[", ": u64[", "u8(", "i16(", "u64(",
         "-u32(", "-u8(", "let v", ": u16 =",
+        ": (", ").0", ").1", "p0.0", "[m0_0", ") -> (",
     ];
     let mut rng = Rng(0x5eed);
     let mut seen = vec![false; FEATURES.len()];

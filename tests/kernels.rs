@@ -29,6 +29,7 @@ const KERNELS: &[&str] = &[
     "nbody",
     "normalize",
     "poly",
+    "ray_sphere",
     "rgb_gray",
     "saxpy",
     "softmax",
@@ -312,6 +313,98 @@ fn hash_u32() {
         }
         assert_same(&format!("hash_u32 unit n={n}"), &f32s(&out, "unit"), &units);
         assert!(units.iter().all(|&u| (0.0..1.0).contains(&u)));
+    }
+}
+
+/// The scene of `ray_sphere.kern`.
+const SPHERES: [[f32; 4]; 8] = [
+    [0.0, 0.0, 0.0, 1.0],
+    [1.5, 0.5, 1.0, 0.5],
+    [-1.5, -0.5, 0.5, 0.7],
+    [0.0, 1.5, 2.0, 0.6],
+    [0.5, -1.5, 1.5, 0.8],
+    [-1.0, 1.0, -1.0, 0.4],
+    [2.0, -1.0, 3.0, 1.2],
+    [-2.0, 2.0, 4.0, 1.5],
+];
+
+/// The nearest sphere in front of a ray, in the kernel's order of
+/// operations: (distance or -1, index or -1).
+fn trace(o: [f32; 3], d: [f32; 3]) -> (f32, i32) {
+    let inv = 1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+    let r = [d[0] * inv, d[1] * inv, d[2] * inv];
+    let (mut best_t, mut best_id) = (f32::INFINITY, -1);
+    for (s, sphere) in SPHERES.iter().enumerate() {
+        let oc = [o[0] - sphere[0], o[1] - sphere[1], o[2] - sphere[2]];
+        let b = oc[0] * r[0] + oc[1] * r[1] + oc[2] * r[2];
+        let c = oc[0] * oc[0] + oc[1] * oc[1] + oc[2] * oc[2] - sphere[3] * sphere[3];
+        let disc = b * b - c;
+        let root = disc.max(0.0).sqrt();
+        let near = -b - root;
+        let t = if near > 0.0 { near } else { -b + root };
+        if disc >= 0.0 && t > 0.0 && t < best_t {
+            (best_t, best_id) = (t, s as i32);
+        }
+    }
+    (if best_id >= 0 { best_t } else { -1.0 }, best_id)
+}
+
+#[test]
+fn ray_sphere() {
+    let kern = load("ray_sphere");
+    let mut rng = Rng::new(12);
+    let ranges = [
+        (-1.0, 1.0),
+        (-1.0, 1.0),
+        (-6.0, -4.0),
+        (-0.3, 0.3),
+        (-0.3, 0.3),
+        (0.5, 1.0),
+    ];
+    let names = ["ox", "oy", "oz", "dx", "dy", "dz"];
+    for &n in LENGTHS {
+        let mut rays: Vec<Vec<f32>> = ranges.iter().map(|&(lo, hi)| rng.f32s(n, lo, hi)).collect();
+        if n > 0 {
+            // By hand: along the z axis from z = -5, sphere 0 (radius 1 at
+            // the origin) is hit at its surface z = -1, distance 4.
+            for (k, v) in [0.0, 0.0, -5.0, 0.0, 0.0, 1.0].into_iter().enumerate() {
+                rays[k][0] = v;
+            }
+        }
+        let args = names
+            .iter()
+            .zip(&rays)
+            .fold(Args::new(), |args, (name, v)| {
+                args.array(name, Array::from_vec(v.clone()))
+            });
+        let expected: Vec<(f32, i32)> = (0..n)
+            .map(|i| {
+                trace(
+                    [rays[0][i], rays[1][i], rays[2][i]],
+                    [rays[3][i], rays[4][i], rays[5][i]],
+                )
+            })
+            .collect();
+        let want_t: Vec<f32> = expected.iter().map(|e| e.0).collect();
+        let want_id: Vec<i32> = expected.iter().map(|e| e.1).collect();
+        if n > 0 {
+            assert_eq!(expected[0], (4.0, 0), "the hand-computed ray");
+        }
+        for kernel in ["ray_sphere", "ray_sphere_scalar"] {
+            let out = kjit::eval::evaluate(&kern.module, kernel, &args)
+                .unwrap_or_else(|e| panic!("{kernel}: {}", e.describe(&kern.source)));
+            assert_same(&format!("{kernel} t n={n}"), &f32s(&out, "t"), &want_t);
+            match get(&out, "id") {
+                Value::Array(a) => {
+                    assert_eq!(a.data, ArrayData::I32(want_id.clone()), "{kernel} n={n}")
+                }
+                other => panic!("id is not an array: {other:?}"),
+            }
+        }
+        if n >= 1000 {
+            // The scene is seen: some rays hit, some miss.
+            assert!(want_id.iter().any(|&id| id >= 0) && want_id.contains(&-1));
+        }
     }
 }
 

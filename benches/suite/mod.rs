@@ -16,6 +16,7 @@ pub mod loops;
 pub mod maps;
 pub mod reductions;
 pub mod stream;
+pub mod values;
 
 use kjit::api::Program;
 use kjit::options::Options;
@@ -107,6 +108,10 @@ pub fn cases() -> Vec<Spec> {
         // Issue 12's integer kernels: target 0.8× Rust + rayon.
         spec("rgb_gray", "rgb_gray", "4096² u8 RGB", ints::GRAY_H * ints::GRAY_W, Some((4, Copy)), Memory, 0.8, ints::rgb_gray),
         spec("hash_u32", "hash_u32", "2^24 u32", n24, Some((12, Triad)), Compute, 0.8, ints::hash_u32),
+        // Issue 12: structs and tuples cost nothing (the same kernel written
+        // with scalars is the second case); 0.8× Rust + rayon.
+        spec("ray_sphere", "ray_sphere", "2^20 rays × 8 spheres", values::RAYS, None, Compute, 0.8, values::structs),
+        spec("ray_sphere_scalar", "ray_sphere", "2^20 rays × 8 spheres", values::RAYS, None, Compute, 0.8, values::scalars),
     ]
 }
 

@@ -347,3 +347,68 @@ def test_hash_u32_scalar_range_checked():
         load("hash_u32")(keys, -1)
     with pytest.raises(Exception, match="uint32"):
         load("hash_u32")(keys.astype(np.int32), 1)
+
+
+SPHERES = np.array(
+    [[0.0, 0.0, 0.0, 1.0], [1.5, 0.5, 1.0, 0.5], [-1.5, -0.5, 0.5, 0.7],
+     [0.0, 1.5, 2.0, 0.6], [0.5, -1.5, 1.5, 0.8], [-1.0, 1.0, -1.0, 0.4],
+     [2.0, -1.0, 3.0, 1.2], [-2.0, 2.0, 4.0, 1.5]], dtype=np.float32)
+
+
+def trace(o, d):
+    """The nearest sphere in front of each ray, in float32, in the kernel's
+    order of operations."""
+    inv = np.float32(1.0) / np.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+    r = [d[0] * inv, d[1] * inv, d[2] * inv]
+    best_t = np.full(len(o[0]), np.inf, dtype=np.float32)
+    best_id = np.full(len(o[0]), -1, dtype=np.int32)
+    for s, (cx, cy, cz, radius) in enumerate(SPHERES):
+        oc = [o[0] - cx, o[1] - cy, o[2] - cz]
+        b = oc[0] * r[0] + oc[1] * r[1] + oc[2] * r[2]
+        c = oc[0] * oc[0] + oc[1] * oc[1] + oc[2] * oc[2] - radius * radius
+        disc = b * b - c
+        root = np.sqrt(np.maximum(disc, np.float32(0.0)))
+        near = -b - root
+        t = np.where(near > 0, near, -b + root)
+        take = (disc >= 0) & (t > 0) & (t < best_t)
+        best_t = np.where(take, t, best_t)
+        best_id = np.where(take, np.int32(s), best_id)
+    return np.where(best_id >= 0, best_t, np.float32(-1.0)), best_id
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_ray_sphere(n):
+    lo = np.array([-1, -1, -6, -0.3, -0.3, 0.5])
+    hi = np.array([1, 1, -4, 0.3, 0.3, 1.0])
+    rays = RNG.uniform(lo, hi, (n, 6)).T.astype(np.float32)
+    want_t, want_id = trace(rays[:3], rays[3:])
+    program = kjit.compile_file(KERNELS / "ray_sphere.kern")
+    for name in ["ray_sphere", "ray_sphere_scalar"]:
+        t, ids = program[name](*rays)
+        np.testing.assert_array_equal(t, want_t)
+        np.testing.assert_array_equal(ids, want_id)
+
+
+STRUCTS = """
+struct Vec2 { x: f64, y: f64 }
+fn rotate(p: Vec2, c: f64, s: f64) -> Vec2 { Vec2(c * p.x - s * p.y, s * p.x + c * p.y) }
+fn polar(p: Vec2) -> (f64, f64) { (hypot(p.x, p.y), atan2(p.y, p.x)) }
+kernel spin(x: f64[n], y: f64[n], angle: f64) -> (r: f64[n], phi: f64[n]) {
+    foreach i in n {
+        let p = rotate(Vec2(x[i], y[i]), cos(angle), sin(angle));
+        let (radius, theta) = polar(p);
+        r[i] = radius;
+        phi[i] = theta;
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 1000])
+def test_structs_and_tuples_from_python(n):
+    x, y = RNG.uniform(-2, 2, (2, n))
+    r, phi = kjit.compile(STRUCTS)["spin"](x, y, 0.5)
+    c, s = math.cos(0.5), math.sin(0.5)
+    px, py = c * x - s * y, s * x + c * y
+    np.testing.assert_allclose(r, np.hypot(px, py), rtol=1e-15)
+    np.testing.assert_allclose(phi, np.arctan2(py, px), rtol=1e-14, atol=1e-15)

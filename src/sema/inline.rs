@@ -75,7 +75,9 @@ impl Lowerer<'_> {
         for (name, (binding, _)) in sizes {
             scope.bind(&name, binding);
         }
-        let outer_site = self.expansion_site.replace(self.expansion_site.unwrap_or(span));
+        let outer_site = self
+            .expansion_site
+            .replace(self.expansion_site.unwrap_or(span));
         let value = self.expand_body(func, &decl, scope);
         self.expansion_site = outer_site;
         let ret = ret.unwrap_or(ValTy::Scalar(super::infer::Ty::Error));
@@ -147,10 +149,11 @@ impl Lowerer<'_> {
     /// The binding a name argument shares with the parameter, when its type
     /// fits (checked here).
     fn alias_arg(&mut self, arg: &ast::Expr, ty: &ValTy) -> Option<Binding> {
-        let ExprKind::Name(name) = &arg.kind else {
-            return None;
+        let binding = match &arg.kind {
+            ExprKind::Name(name) => self.scopes.lookup(&name.name)?,
+            ExprKind::Field { .. } => self.part_binding(arg)?,
+            _ => return None,
         };
-        let binding = self.scopes.lookup(&name.name)?;
         let fits = match (binding, ty) {
             (Binding::Local(l), ValTy::Scalar(t)) => {
                 self.infer.unify(*t, self.b.local_ty(l)).is_ok()
@@ -164,6 +167,37 @@ impl Lowerer<'_> {
         };
         // A mismatch is reported by the general path.
         fits.then_some(binding)
+    }
+
+    /// `r.org` or `p.x` of a struct or tuple local, as a binding of its
+    /// own (the same IR locals, no copy).
+    fn part_binding(&mut self, arg: &ast::Expr) -> Option<Binding> {
+        let mut path = Vec::new();
+        let mut base = arg;
+        while let ExprKind::Field { base: b, member } = &base.kind {
+            path.push(member);
+            base = b;
+        }
+        let ExprKind::Name(name) = &base.kind else {
+            return None;
+        };
+        let Binding::Aggregate(a) = self.scopes.lookup(&name.name)? else {
+            return None;
+        };
+        let agg = &self.aggregates[a as usize];
+        let (mut offset, mut ty) = (0, agg.ty.clone());
+        for member in path.into_iter().rev() {
+            let (o, t) = self.structs().member(&ty, member)?;
+            offset += o;
+            ty = t;
+        }
+        let count = self.structs().leaf_tys(&ty).len();
+        let leaves = agg.leaves[offset..offset + count].to_vec();
+        if ty.is_scalar() {
+            return Some(Binding::Local(leaves[0]));
+        }
+        self.aggregates.push(super::types::Aggregate { ty, leaves });
+        Some(Binding::Aggregate(self.aggregates.len() as u32 - 1))
     }
 
     /// An array argument: the parameter names the caller's array, each size

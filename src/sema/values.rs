@@ -542,7 +542,7 @@ impl Lowerer<'_> {
         }
         // Parts may read the place they replace (`p = Vec3(p.y, p.x, p.z)`):
         // every new value is computed before the first is written.
-        let v = if targets.len() > 1 {
+        let v = if targets.len() > 1 && self.reads_any(&v, &targets) {
             self.materialize_into(v, out)
         } else {
             v
@@ -551,6 +551,26 @@ impl Lowerer<'_> {
             let value = self.leaf(leaf, span);
             out.push(ir::Stmt::new(StmtKind::Assign { local, value }, span));
         }
+    }
+
+    /// Whether computing `v` reads one of `locals`.
+    fn reads_any(&self, v: &Value, locals: &[LocalId]) -> bool {
+        let mut stack: Vec<ExprId> = Vec::new();
+        for leaf in &v.leaves {
+            match *leaf {
+                Leaf::Local(l) if locals.contains(&l) => return true,
+                Leaf::Local(_) => {}
+                Leaf::Expr(id) => stack.push(id),
+            }
+        }
+        while let Some(id) = stack.pop() {
+            let node = &self.b.body.exprs[id].expr;
+            if matches!(node, ir::Expr::Local(l) if locals.contains(l)) {
+                return true;
+            }
+            stack.extend(node.operands());
+        }
+        false
     }
 
     /// As [`Self::materialize`], with the statements appended to `out`

@@ -196,8 +196,21 @@ struct LocalArray {
 
 struct FnSig {
     name: String,
-    params: Vec<Ty>,
+    params: Vec<ParamTy>,
     ret: Ty,
+    /// The second part of a tuple result `(ret, ret2)`.
+    ret2: Option<Ty>,
+}
+
+/// A function parameter: a scalar, a pair `(T, U)` (read as `p.0`, `p.1`)
+/// or a read-only array of the kernel's rank (read at clamped indices;
+/// such a function is called only in phases, where the extents are at
+/// least 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ParamTy {
+    Scalar(Ty),
+    Pair(Ty, Ty),
+    Array(Ty),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -230,6 +243,8 @@ struct Gen<'t> {
     vars: Vec<Var>,
     /// Local arrays in scope, innermost last.
     local_arrays: Vec<LocalArray>,
+    /// In a function: its array parameters (name, element, extent names).
+    fn_arrays: Vec<(String, Ty, Vec<String>)>,
     owner: Option<OwnerOutput>,
     /// Locals below this index are uniform locals seen from a phase:
     /// read-only there.
@@ -259,6 +274,7 @@ impl<'t> Gen<'t> {
             globals: Vec::new(),
             vars: Vec::new(),
             local_arrays: Vec::new(),
+            fn_arrays: Vec::new(),
             owner: None,
             frozen: 0,
             fns: Vec::new(),
@@ -294,44 +310,81 @@ impl<'t> Gen<'t> {
 
     // ---- items ----
 
-    /// `fn fN(a: T, ...) -> R { statements; tail }`.
+    /// `fn fN(a: T, ...) -> R { statements; tail }`; now and then with
+    /// a pair parameter `(T, U)`, an array parameter, or a pair result.
     fn function(&mut self) {
         let name = format!("f{}", self.fns.len());
-        let params: Vec<Ty> = (0..1 + self.tape.below(3)).map(|_| self.any_ty()).collect();
-        let ret = self.any_ty();
-        let list: Vec<String> = params
-            .iter()
-            .enumerate()
-            .map(|(k, t)| format!("p{k}: {}", t.name()))
-            .collect();
-        self.line(&format!(
-            "fn {name}({}) -> {} {{",
-            list.join(", "),
-            ret.name()
-        ));
-        self.ctx = Ctx::Function;
-        self.callable = self.fns.len();
-        self.vars = params
-            .iter()
-            .enumerate()
-            .map(|(k, &ty)| Var {
-                name: format!("p{k}"),
-                ty,
-                writable: false,
+        let params: Vec<ParamTy> = (0..1 + self.tape.below(3))
+            .map(|_| match self.tape.below(10) {
+                0 | 1 => ParamTy::Pair(self.any_ty(), self.any_ty()),
+                2 => ParamTy::Array(self.numeric()),
+                _ => ParamTy::Scalar(self.any_ty()),
             })
             .collect();
+        let ret = self.any_ty();
+        let ret2 = self.tape.chance(25).then(|| self.any_ty());
+        self.ctx = Ctx::Function;
+        self.callable = self.fns.len();
+        self.vars.clear();
+        let mut list = Vec::new();
+        for (k, &param) in params.iter().enumerate() {
+            list.push(self.fn_param(k, param));
+        }
+        let shown = match ret2 {
+            Some(r2) => format!("({}, {})", ret.name(), r2.name()),
+            None => ret.name().to_string(),
+        };
+        self.line(&format!("fn {name}({}) -> {shown} {{", list.join(", ")));
         self.frozen = 0;
         self.indent += 1;
         let count = self.tape.below(3);
         self.statements(count);
         let tail = self.expr(ret, EXPR_DEPTH);
+        let tail = match ret2 {
+            Some(r2) => format!("({tail}, {})", self.expr(r2, EXPR_DEPTH)),
+            None => tail,
+        };
         self.line(&tail);
         self.indent -= 1;
         self.line("}");
         self.line("");
         self.vars.clear();
         self.local_arrays.clear();
-        self.fns.push(FnSig { name, params, ret });
+        self.fn_arrays.clear();
+        self.fns.push(FnSig {
+            name,
+            params,
+            ret,
+            ret2,
+        });
+    }
+
+    /// Declares parameter `k` in scope; its text in the signature.
+    fn fn_param(&mut self, k: usize, param: ParamTy) -> String {
+        let var = |name: String, ty| Var {
+            name,
+            ty,
+            writable: false,
+        };
+        match param {
+            ParamTy::Scalar(ty) => {
+                self.vars.push(var(format!("p{k}"), ty));
+                format!("p{k}: {}", ty.name())
+            }
+            ParamTy::Pair(a, b) => {
+                self.vars.push(var(format!("p{k}.0"), a));
+                self.vars.push(var(format!("p{k}.1"), b));
+                format!("p{k}: ({}, {})", a.name(), b.name())
+            }
+            ParamTy::Array(ty) => {
+                let dims: Vec<String> = (0..self.rank).map(|d| format!("m{k}_{d}")).collect();
+                for d in &dims {
+                    self.vars.push(var(d.clone(), Ty::I64));
+                }
+                self.fn_arrays.push((format!("p{k}"), ty, dims.clone()));
+                format!("p{k}: {}[{}]", ty.name(), dims.join(", "))
+            }
+        }
     }
 
     /// Chooses the kernel's parameters: input arrays (one maybe the oob

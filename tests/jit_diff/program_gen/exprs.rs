@@ -1,7 +1,7 @@
 //! Expressions of the generated kernels: typed trees of operators,
 //! builtins, casts, calls and array reads, each no deeper than asked.
 
-use super::{Ctx, Gen, Ty};
+use super::{Ctx, Gen, ParamTy, Ty};
 
 impl Gen<'_> {
     /// A `bool` for `if`, `while` and `break`: in a phase, usually one that
@@ -192,6 +192,13 @@ impl Gen<'_> {
             let read = self.local_element(a);
             names.push(read);
         }
+        let fn_arrays: Vec<usize> = (0..self.fn_arrays.len())
+            .filter(|&a| self.fn_arrays[a].1 == ty)
+            .collect();
+        for a in fn_arrays {
+            let read = self.fn_array_element(a);
+            names.push(read);
+        }
         match self.tape.below(names.len() + 1) {
             0 => self.literal(ty),
             k => names[k - 1].clone(),
@@ -272,16 +279,73 @@ impl Gen<'_> {
     }
 
     fn call(&mut self, ty: Ty, d: usize) -> Option<String> {
-        let fits: Vec<usize> = (0..self.callable)
-            .filter(|&f| self.fns[f].ret == ty)
-            .collect();
+        // (function, the part of its result: "" for a scalar result).
+        let mut fits: Vec<(usize, &str)> = Vec::new();
+        for f in 0..self.callable {
+            let sig = &self.fns[f];
+            let arrays_ok = sig.params.iter().all(|&p| match p {
+                ParamTy::Array(elem) => !self.passable(elem).is_empty(),
+                _ => true,
+            });
+            if !arrays_ok {
+                continue;
+            }
+            match (sig.ret == ty, sig.ret2) {
+                (true, None) => fits.push((f, "")),
+                (true, Some(_)) => fits.push((f, ".0")),
+                _ => {}
+            }
+            if sig.ret2 == Some(ty) {
+                fits.push((f, ".1"));
+            }
+        }
         if fits.is_empty() {
             return None;
         }
-        let f = fits[self.tape.below(fits.len())];
+        let (f, part) = fits[self.tape.below(fits.len())];
         let params = self.fns[f].params.clone();
-        let args: Vec<String> = params.iter().map(|&p| self.expr(p, d)).collect();
-        Some(format!("{}({})", self.fns[f].name, args.join(", ")))
+        let mut args = Vec::new();
+        for p in params {
+            args.push(match p {
+                ParamTy::Scalar(t) => self.expr(t, d),
+                ParamTy::Pair(a, b) => format!("({}, {})", self.expr(a, d), self.expr(b, d)),
+                ParamTy::Array(elem) => {
+                    let names = self.passable(elem);
+                    names[self.tape.below(names.len())].clone()
+                }
+            });
+        }
+        Some(format!("{}({}){part}", self.fns[f].name, args.join(", ")))
+    }
+
+    /// The arrays of element `elem` a function may read here: in a phase
+    /// (where every extent is at least 1), those it does not store.
+    fn passable(&self, elem: Ty) -> Vec<String> {
+        let Ctx::Phase { phase, stores } = self.ctx else {
+            return Vec::new();
+        };
+        self.arrays
+            .iter()
+            .filter(|a| a.ty == elem && !(stores && a.stored_in == Some(phase)))
+            .map(|a| a.name.clone())
+            .collect()
+    }
+
+    /// An element of a function's array parameter at clamped indices.
+    fn fn_array_element(&mut self, a: usize) -> String {
+        let (name, _, dims) = self.fn_arrays[a].clone();
+        let ints: Vec<String> = (self.vars.iter())
+            .filter(|v| v.ty == Ty::I64)
+            .map(|v| v.name.clone())
+            .collect();
+        let index: Vec<String> = dims
+            .iter()
+            .map(|d| match self.tape.below(ints.len() + 1) {
+                0 => "0".to_string(),
+                k => format!("clamp({}, 0, {d} - 1)", ints[k - 1]),
+            })
+            .collect();
+        format!("{name}[{}]", index.join(", "))
     }
 
     // ---- array reads ----
