@@ -493,7 +493,7 @@ impl Lowerer<'_> {
                 self.expect_ty(arg, *ty, &format!("this argument of `{}`", callee.name));
             }
         }
-        self.calls.push((func, callee.span));
+        self.note_call(func, callee.span);
         match (ret, ir_func) {
             (Some(ValTy::Scalar(ret)), Some(func)) => {
                 self.b.expr(Expr::Call { func, args }, ret, span)

@@ -49,11 +49,16 @@ impl Lowerer<'_> {
         if !self.check_arity(&callee.name, sig.params.len(), args.len(), callee.span) {
             return self.error_value(span);
         }
-        if let Some(d) = self.inline_refused(func, sig, span) {
+        // Recorded first: a recursive call is reported by the recursion
+        // check, with its cycle.
+        self.note_call(func, callee.span);
+        if self.inline_stack.contains(&func) {
+            return self.error_value(span);
+        }
+        if let Some(d) = self.inline_refused(sig, span) {
             self.error(d);
             return self.error_value(span);
         }
-        self.calls.push((func, callee.span));
         let params = sig.params.clone();
         let ret = sig.ret.clone();
         let mut scope = Scopes::default();
@@ -87,18 +92,8 @@ impl Lowerer<'_> {
         Value { span, ..value }
     }
 
-    /// Why this call cannot be expanded (recursion, depth, size), if so.
-    fn inline_refused(&self, func: FuncId, sig: &FnSig, span: Span) -> Option<Diagnostic> {
-        if self.inline_stack.contains(&func) {
-            // The recursion itself is reported once, with the cycle.
-            return Some(
-                Diagnostic::error(format!("`{}` calls itself", sig.name))
-                    .primary(span, "recursive call")
-                    .note(
-                        "kern functions are expanded where they are called, so they cannot recurse",
-                    ),
-            );
-        }
+    /// Why this call cannot be expanded (depth, size), if so.
+    fn inline_refused(&self, sig: &FnSig, span: Span) -> Option<Diagnostic> {
         if self.inline_stack.len() >= limits::MAX_CALL_DEPTH
             || self.b.body.exprs.len() > limits::MAX_INLINED_EXPRS
         {

@@ -17,7 +17,7 @@ impl Lowerer<'_> {
     pub fn kernel(
         mut self,
         decl: &ast::KernelDecl,
-    ) -> (ir::Kernel, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
+    ) -> (ir::Kernel, Vec<Diagnostic>, super::lower::Calls) {
         self.scopes.push();
         self.kernel = Some(self.kernel_signature(decl));
         let mut block = Vec::new();
@@ -164,7 +164,7 @@ impl Lowerer<'_> {
         decl: &ast::FunctionDecl,
         id: ir::FuncId,
         sig: &super::FnSig,
-    ) -> (ir::Function, Vec<Diagnostic>, Vec<(ir::FuncId, Span)>) {
+    ) -> (ir::Function, Vec<Diagnostic>, super::lower::Calls) {
         self.ctx.in_function = true;
         self.scopes.push();
         self.inline_stack.push(id);

@@ -79,6 +79,17 @@ pub struct Ctx {
     pub prelude: Option<Vec<ir::Stmt>>,
 }
 
+/// The user-function calls of a body.
+#[derive(Default)]
+pub struct Calls {
+    /// Calls written in the body itself: its edges in the call graph (the
+    /// recursion check).
+    pub direct: Vec<(FuncId, Span)>,
+    /// Calls made by the bodies of functions expanded into it: with the
+    /// direct ones, every call its IR makes (the size and depth limits).
+    pub expanded: Vec<(FuncId, Span)>,
+}
+
 /// What [`Ctx::enter_function`] changed, to put back.
 pub struct SavedCtx {
     in_function: bool,
@@ -116,7 +127,7 @@ pub struct Lowerer<'g> {
     pub kernel: Option<KernelSig>,
     pub ctx: Ctx,
     /// User-function calls made by this body, for the recursion check.
-    pub calls: Vec<(FuncId, Span)>,
+    pub calls: Calls,
     /// What the type parameters of the item being checked stand for.
     pub type_params: super::types::TypeParams,
     /// Locals of struct and tuple types (`Binding::Aggregate` indexes this).
@@ -138,7 +149,7 @@ impl<'g> Lowerer<'g> {
             scopes: Scopes::default(),
             kernel: None,
             ctx: Ctx::default(),
-            calls: Vec::new(),
+            calls: Calls::default(),
             type_params: Default::default(),
             aggregates: Vec::new(),
             inline_stack: Vec::new(),
@@ -212,6 +223,14 @@ impl<'g> Lowerer<'g> {
     /// Phases may start here.
     pub fn in_uniform_code(&self) -> bool {
         !self.ctx.in_function && self.ctx.phase.is_none() && self.kernel.is_some()
+    }
+
+    /// Records a call of `func` at `span` made by the code being lowered.
+    pub fn note_call(&mut self, func: FuncId, span: Span) {
+        match self.expansion_site {
+            None => self.calls.direct.push((func, span)),
+            Some(_) => self.calls.expanded.push((func, span)),
+        }
     }
 
     pub fn local_read(&mut self, local: LocalId, span: Span) -> ExprId {

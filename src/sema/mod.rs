@@ -84,7 +84,7 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut globals = collect_globals(file, &mut diags);
     let mut module = ir::Module::default();
-    let mut call_graph: Vec<Vec<(FuncId, Span)>> = Vec::new();
+    let mut call_graph: Vec<lower::Calls> = Vec::new();
     for (id, sig) in globals.functions.iter() {
         let decl = &globals.fn_decls[id.index()];
         let (function, errors, calls) = Lowerer::new(&globals).function(decl, id, sig);
@@ -104,12 +104,19 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
         }
     }
     let recursion_errors = diags.len();
-    report_recursion(&globals, &call_graph, &mut diags);
+    let direct: Vec<Vec<(FuncId, Span)>> = call_graph.iter().map(|c| c.direct.clone()).collect();
+    report_recursion(&globals, &direct, &mut diags);
     if diags.len() == recursion_errors {
-        // Expanded functions are part of their callers' bodies already.
-        let ir_calls = |calls: &Vec<(FuncId, Span)>| -> Vec<(FuncId, Span)> {
+        // Expanded functions are part of their callers' bodies already;
+        // the IR functions they call are called by those bodies.
+        let ir_calls = |calls: &lower::Calls| -> Vec<(FuncId, Span)> {
             let ir_of = |&(f, span): &(FuncId, Span)| Some((globals.functions[f].ir?, span));
-            calls.iter().filter_map(ir_of).collect()
+            calls
+                .direct
+                .iter()
+                .chain(&calls.expanded)
+                .filter_map(ir_of)
+                .collect()
         };
         let fn_calls: Vec<_> = call_graph
             .iter()

@@ -386,10 +386,14 @@ impl Lowerer<'_> {
     /// Checks that `v` has type `expected` part by part, unifying scalar
     /// leaves (so literals take the field's type); reports a mismatch.
     pub fn expect_value(&mut self, v: &Value, expected: &ValTy, what: &str) -> bool {
-        if let ValTy::Scalar(ty) = expected {
-            if let (ValTy::Scalar(_), Leaf::Expr(id)) = (&v.ty, v.leaves[0]) {
-                return self.expect_ty(id, *ty, what) != Ty::Error;
-            }
+        if v.ty == ValTy::Scalar(Ty::Error) {
+            // Already reported.
+            return false;
+        }
+        if let (ValTy::Scalar(ty), ValTy::Scalar(_), [Leaf::Expr(id)]) =
+            (expected, &v.ty, v.leaves.as_slice())
+        {
+            return self.expect_ty(*id, *ty, what) != Ty::Error;
         }
         if !self.same_shape(&v.ty, expected) {
             let found = self.structs().describe(&v.ty, &self.infer);
