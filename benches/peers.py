@@ -71,6 +71,35 @@ def hash_u32_nb(keys, seed, hashes, unit):
     return hashes, unit
 
 
+SPHERES = np.array(
+    [[0.0, 0.0, 0.0, 1.0], [1.5, 0.5, 1.0, 0.5], [-1.5, -0.5, 0.5, 0.7],
+     [0.0, 1.5, 2.0, 0.6], [0.5, -1.5, 1.5, 0.8], [-1.0, 1.0, -1.0, 0.4],
+     [2.0, -1.0, 3.0, 1.2], [-2.0, 2.0, 4.0, 1.5]], dtype=np.float32)
+
+
+# Without fastmath: the comparison is of the same float32 operations, so
+# results are exact (a reordered sum could flip which sphere is nearest).
+@njit(parallel=True)
+def ray_sphere_nb(ox, oy, oz, dx, dy, dz, spheres, t, ids):
+    for i in prange(ox.size):
+        inv = F32(1.0) / np.sqrt(dx[i] * dx[i] + dy[i] * dy[i] + dz[i] * dz[i])
+        rx, ry, rz = dx[i] * inv, dy[i] * inv, dz[i] * inv
+        best_t, best_id = F32(np.inf), -1
+        for s in range(spheres.shape[0]):
+            ocx, ocy, ocz = ox[i] - spheres[s, 0], oy[i] - spheres[s, 1], oz[i] - spheres[s, 2]
+            b = ocx * rx + ocy * ry + ocz * rz
+            c = ocx * ocx + ocy * ocy + ocz * ocz - spheres[s, 3] * spheres[s, 3]
+            disc = b * b - c
+            root = np.sqrt(max(disc, F32(0.0)))
+            near = -b - root
+            dist = near if near > 0 else -b + root
+            if disc >= 0 and dist > 0 and dist < best_t:
+                best_t, best_id = dist, s
+        t[i] = best_t if best_id >= 0 else F32(-1.0)
+        ids[i] = best_id
+    return t, ids
+
+
 @njit(parallel=True, fastmath=True)
 def saxpy_nb(a, x, y, out):
     for i in prange(x.size):
@@ -526,8 +555,21 @@ def hash_u32(d):
     return [("numba", run, lambda got: exact(got[0], want))]
 
 
+def ray_sphere(d):
+    rays = d.load("ray_sphere", "ox", "oy", "oz", "dx", "dy", "dz", "t", "id")
+    want_t, want_id = rays[6], rays[7]
+    t, ids = np.empty_like(want_t), np.empty_like(want_id)
+    run = lambda: ray_sphere_nb(*rays[:6], SPHERES, t, ids)
+
+    def check(got):
+        ok, how = exact(got[0], want_t)
+        return exact(got[1], want_id) if ok else (ok, how)
+
+    return [("numba", run, check)]
+
+
 CASES = [saxpy, triad, dot, blur, logsumexp, poly, mandelbrot, blackscholes,
-         jacobi, stencil3d, ema, nbody, binomial, argmin, rgb_gray, hash_u32]
+         jacobi, stencil3d, ema, nbody, binomial, argmin, rgb_gray, hash_u32, ray_sphere]
 
 # The report has no numpy column for these, and says why.
 NO_NUMPY = {
@@ -538,6 +580,7 @@ NO_NUMPY = {
     "nbody": "numba only",
     "binomial": "a per-option tree in a local array: numba only",
     "hash_u32": "numba only",
+    "ray_sphere": "a loop over spheres per ray: numba only",
 }
 
 
