@@ -122,7 +122,9 @@ impl Lowerer<'_> {
             None if self.globals.consts.by_name.contains_key(&ident.name) => {
                 self.global_const(ident)
             }
-            None => match constants::lookup(&ident.name) {
+            None => match constants::lookup(&self.type_path(&ident.name).unwrap_or_default())
+                .or_else(|| constants::lookup(&ident.name))
+            {
                 Some(NamedConstant::Float(v)) => {
                     let ty = self.infer.fresh(VarKind::Float);
                     self.b.literal(PendingLiteral::Float(v), ty, ident.span)
@@ -295,8 +297,14 @@ impl Lowerer<'_> {
             return self.error_expr(span);
         }
         let lowered: Vec<ExprId> = args.iter().map(|a| self.expr(a)).collect();
+        if let Some(&ty) = self.type_params.get(&callee.name) {
+            return self.type_param_cast(ty, callee, lowered, span);
+        }
         if let Some(builtin) = Builtin::from_name(&callee.name) {
             return self.builtin(builtin, callee, lowered, span);
+        }
+        if let Some(generic) = self.globals.generic_fns.get(&callee.name) {
+            return self.generic_call(generic, callee, lowered, span);
         }
         if let Some(&func) = self.globals.fn_by_name.get(&callee.name) {
             return self.user_call(func, callee, lowered, span);
@@ -338,7 +346,7 @@ impl Lowerer<'_> {
         )
     }
 
-    fn check_arity(
+    pub(super) fn check_arity(
         &mut self,
         name: &str,
         expected: usize,
@@ -423,7 +431,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn user_call(
+    pub(super) fn user_call(
         &mut self,
         func: ir::FuncId,
         callee: &Ident,

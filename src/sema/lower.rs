@@ -103,6 +103,13 @@ impl<'g> Lowerer<'g> {
         }
     }
 
+    /// This lowerer, for the instance of a generic item with these type
+    /// arguments (none for an ordinary item).
+    pub fn with_type_params(mut self, args: &[(String, ScalarType)]) -> Lowerer<'g> {
+        self.type_params = super::generics::type_params(args);
+        self
+    }
+
     /// The scalar type a written type names (see [`super::types::elem_scalar`]).
     pub fn elem(&mut self, ty: &crate::syntax::ast::TypeExpr) -> ScalarType {
         super::types::elem_scalar(ty, &self.type_params, &mut self.diags)

@@ -9,13 +9,15 @@
 //! Files: `infer` (literal type inference), `scope` (names), `builder` (the
 //! IR arena under construction), `lower` (per-body state), `expr`, `stmt`,
 //! `phase` (foreach, reductions, stores, race freedom), `items` (kernel and
-//! function signatures).
+//! function signatures), `generics` (instances of generic items: bounds,
+//! the choice of a function instance at a call, merged diagnostics).
 
 mod arrays;
 mod builder;
 mod constants;
 mod consts;
 mod expr;
+mod generics;
 mod habits;
 mod infer;
 mod items;
@@ -49,7 +51,10 @@ pub struct FnSig {
 /// What every body may refer to: the file's functions and kernel names.
 pub struct Globals {
     pub functions: PrimaryMap<FuncId, FnSig>,
+    /// Each function's id (a generic function's first instance).
     pub fn_by_name: HashMap<String, FuncId>,
+    /// The generic functions, by name: how a call picks an instance.
+    pub generic_fns: HashMap<String, generics::GenericFn>,
     pub kernel_names: HashMap<String, Span>,
     /// `const` items: named values and constant tables.
     pub consts: consts::Consts,
@@ -58,26 +63,38 @@ pub struct Globals {
 /// Checks a whole file and lowers it to IR.
 pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut globals = collect_globals(file, &mut diags);
+    let (mut globals, fn_instances) = collect_globals(file, &mut diags);
+    check_generic_declarations(file, &globals, &mut diags);
     let mut module = ir::Module::default();
     let mut call_graph: Vec<Vec<(FuncId, Span)>> = Vec::new();
-    let functions = file.items.iter().filter_map(|item| match item {
-        ast::Item::Function(f) => Some(f),
-        ast::Item::Kernel(_) | ast::Item::Const(_) => None,
-    });
-    for (decl, (_, sig)) in functions.zip(globals.functions.iter()) {
-        let (function, errors, calls) = Lowerer::new(&globals).function(decl, sig);
-        module.functions.push(function);
-        diags.extend(errors);
-        call_graph.push(calls);
+    for (decl, instances) in &fn_instances {
+        let mut per_instance = Vec::new();
+        for (func, args) in instances {
+            let sig = &globals.functions[*func];
+            let lowerer = Lowerer::new(&globals).with_type_params(args);
+            let (function, errors, calls) = lowerer.function(decl, sig);
+            module.functions.push(function);
+            per_instance.push(errors);
+            call_graph.push(calls);
+        }
+        let names = instance_names(&decl.name, instances.iter().map(|(_, a)| a));
+        diags.extend(generics::merge_diagnostics(&names, per_instance));
     }
     let mut kernel_calls = Vec::new();
     for item in &file.items {
         if let ast::Item::Kernel(decl) = item {
-            let (kernel, errors, calls) = Lowerer::new(&globals).kernel(decl);
-            diags.extend(errors);
-            module.kernels.push(kernel);
-            kernel_calls.push(calls);
+            let mut ignored = Vec::new();
+            let instances = generics::instances(&decl.name, &decl.generics, &mut ignored);
+            let mut per_instance = Vec::new();
+            for args in &instances {
+                let lowerer = Lowerer::new(&globals).with_type_params(args);
+                let (kernel, errors, calls) = lowerer.kernel(decl, args);
+                per_instance.push(errors);
+                module.kernels.push(kernel);
+                kernel_calls.push(calls);
+            }
+            let names = instance_names(&decl.name, instances.iter());
+            diags.extend(generics::merge_diagnostics(&names, per_instance));
         }
     }
     let recursion_errors = diags.len();
@@ -91,13 +108,32 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     (module, diags)
 }
 
-fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globals {
+/// The names diagnostics give an item's instances (`f<T = i8>`).
+fn instance_names<'a>(
+    name: &ast::Ident,
+    instances: impl Iterator<Item = &'a generics::TypeArgs>,
+) -> Vec<String> {
+    instances
+        .map(|args| generics::instance_name(&name.name, args))
+        .collect()
+}
+
+/// Each function declaration with its instances: one id and no type
+/// arguments for an ordinary function.
+type FnInstances<'f> = Vec<(&'f ast::FunctionDecl, Vec<(FuncId, generics::TypeArgs)>)>;
+
+fn collect_globals<'f>(
+    file: &'f ast::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> (Globals, FnInstances<'f>) {
     let mut globals = Globals {
         functions: PrimaryMap::new(),
         fn_by_name: HashMap::new(),
+        generic_fns: HashMap::new(),
         kernel_names: HashMap::new(),
         consts: consts::Consts::default(),
     };
+    let mut fn_instances = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
     for item in &file.items {
         let name = match item {
@@ -108,19 +144,88 @@ fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globa
         check_item_name(name, &mut seen, diags);
         match item {
             ast::Item::Kernel(k) => {
+                // Bound errors, reported once here (instances are made again
+                // when the kernel is lowered).
+                generics::instances(&k.name, &k.generics, diags);
                 globals
                     .kernel_names
                     .entry(k.name.name.clone())
                     .or_insert(k.name.span);
             }
             ast::Item::Function(f) => {
-                let id = globals.functions.push(fn_signature(f, diags));
-                globals.fn_by_name.entry(f.name.name.clone()).or_insert(id);
+                let instances = declare_function(&mut globals, f, diags);
+                fn_instances.push((f, instances));
             }
             ast::Item::Const(c) => globals.consts.declare(c, diags),
         }
     }
-    globals
+    (globals, fn_instances)
+}
+
+/// The signature of every instance of `f`, and for a generic function
+/// what its calls need to pick one.
+fn declare_function(
+    globals: &mut Globals,
+    f: &ast::FunctionDecl,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(FuncId, generics::TypeArgs)> {
+    let combos = generics::instances(&f.name, &f.generics, diags);
+    let mut per_instance = Vec::new();
+    let mut instances = Vec::new();
+    for args in combos {
+        let mut errors = Vec::new();
+        let sig = fn_signature(f, &generics::type_params(&args), &mut errors);
+        per_instance.push(errors);
+        instances.push((globals.functions.push(sig), args));
+    }
+    let names = instance_names(&f.name, instances.iter().map(|(_, a)| a));
+    diags.extend(generics::merge_diagnostics(&names, per_instance));
+    if let Some(&(first, _)) = instances.first() {
+        globals
+            .fn_by_name
+            .entry(f.name.name.clone())
+            .or_insert(first);
+    }
+    if !f.generics.is_empty() {
+        let mut ignored = Vec::new();
+        let generic = generics::GenericFn {
+            type_params: f.generics.iter().map(|p| p.name.name.clone()).collect(),
+            allowed: (f.generics.iter())
+                .map(|p| generics::bound_types(p, &mut ignored))
+                .collect(),
+            params: generics::param_links(f),
+            instances: (instances.iter())
+                .map(|(id, args)| (args.iter().map(|(_, ty)| *ty).collect(), *id))
+                .collect(),
+        };
+        globals
+            .generic_fns
+            .entry(f.name.name.clone())
+            .or_insert(generic);
+    }
+    instances
+}
+
+/// The once-per-item checks of every generic kernel's and function's type
+/// parameters.
+fn check_generic_declarations(
+    file: &ast::SourceFile,
+    globals: &Globals,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for item in &file.items {
+        match item {
+            ast::Item::Kernel(k) => {
+                let inputs: Vec<&ast::Param> = k.params.iter().collect();
+                generics::check_declaration(&k.name, &k.generics, &inputs, globals, diags);
+            }
+            ast::Item::Function(f) => {
+                let params: Vec<&ast::Param> = f.params.iter().collect();
+                generics::check_declaration(&f.name, &f.generics, &params, globals, diags);
+            }
+            ast::Item::Const(_) => {}
+        }
+    }
 }
 
 fn check_item_name(
@@ -142,8 +247,11 @@ fn check_item_name(
     }
 }
 
-fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
-    let no_params = types::TypeParams::new();
+fn fn_signature(
+    f: &ast::FunctionDecl,
+    type_params: &types::TypeParams,
+    diags: &mut Vec<Diagnostic>,
+) -> FnSig {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for param in &f.params {
         if param.mode == ast::ParamMode::InOut {
@@ -190,12 +298,12 @@ fn fn_signature(f: &ast::FunctionDecl, diags: &mut Vec<Diagnostic>) -> FnSig {
         params: f
             .params
             .iter()
-            .map(|p| types::elem_scalar(&p.ty, &no_params, diags))
+            .map(|p| types::elem_scalar(&p.ty, type_params, diags))
             .collect(),
         ret: f
             .ret
             .as_ref()
-            .map(|r| types::elem_scalar(r, &no_params, diags)),
+            .map(|r| types::elem_scalar(r, type_params, diags)),
         span: f.name.span,
     }
 }

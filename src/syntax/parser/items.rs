@@ -57,6 +57,7 @@ impl Parser<'_> {
         let start = self.start();
         self.bump();
         let name = self.item_name("kernel name");
+        let generics = self.generics();
         let params = self.param_list();
         // A broken parameter list says nothing about the outputs.
         self.sync();
@@ -69,6 +70,7 @@ impl Parser<'_> {
         let span = self.span_from(start);
         ast::KernelDecl {
             name,
+            generics,
             params,
             outputs,
             body,
@@ -133,6 +135,7 @@ impl Parser<'_> {
         let start = self.start();
         self.bump();
         let name = self.item_name("function name");
+        let generics = self.generics();
         let params = self.param_list();
         let ret = if self.eat(TokenKind::Arrow) {
             self.return_type()
@@ -143,6 +146,7 @@ impl Parser<'_> {
         let span = self.span_from(start);
         ast::FunctionDecl {
             name,
+            generics,
             params,
             ret,
             body,
