@@ -306,17 +306,7 @@ fn check_run(
     let Some(module) = module else {
         return out.hard_fail(run.line, "the file has errors, so it cannot run".into());
     };
-    let kernel = match &run.kernel {
-        Some(name) => module
-            .kernel(name)
-            .ok_or(format!("no kernel named `{name}`")),
-        None if module.kernels.len() == 1 => Ok(&module.kernels[0]),
-        None => Err(format!(
-            "the file has {} kernels; name one with `// run(KERNEL):`",
-            module.kernels.len()
-        )),
-    };
-    let kernel = match kernel {
+    let kernel = match filetests::exec::instance(module, run) {
         Ok(kernel) => kernel,
         Err(message) => return out.hard_fail(run.line, message),
     };

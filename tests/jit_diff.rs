@@ -167,7 +167,7 @@ fn diff_file(rel: &str, source: &str) -> Vec<String> {
     };
     let mut failures = Vec::new();
     for run in &file.runs {
-        let Some(kernel) = run_kernel(&subject.module, run.kernel.as_deref()) else {
+        let Some(kernel) = run_kernel(&subject.module, run) else {
             continue;
         };
         let args = match materialize(kernel, &format::split_args(&run.args)) {
@@ -207,11 +207,16 @@ fn replay() {
     finish(&path.display().to_string(), failures);
 }
 
-fn run_kernel<'m>(module: &'m Module, name: Option<&str>) -> Option<&'m Kernel> {
-    match name {
-        Some(name) => module.kernel(name),
-        None => module.kernels.first().filter(|_| module.kernels.len() == 1),
-    }
+/// The kernel (for a generic one, the instance) a run line runs, chosen
+/// as the file tests choose it.
+fn run_kernel<'m>(module: &'m Module, run: &format::Run) -> Option<&'m Kernel> {
+    use kjit::inputs::instance;
+    let (name, types) = instance::parse_kernel_ref(run.kernel.as_deref()).ok()?;
+    let kernel = instance::named_kernel(module, name.as_deref()).ok()?;
+    let specs: Vec<_> = (format::split_args(&run.args).iter())
+        .filter_map(|arg| inputs::parse_arg(arg).ok())
+        .collect();
+    instance::choose(module, kernel, &specs, &types).ok()
 }
 
 fn materialize(kernel: &Kernel, words: &[String]) -> Result<kjit::value::Args, String> {

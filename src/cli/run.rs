@@ -43,6 +43,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let front_end_time = started.elapsed();
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
     let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
+    let kernel = instance(&module, kernel, &specs, &args.types)?;
     let plan = OutputPlan::new(kernel, &args.outputs, &args.file, &specs, args.force)?;
     let prepared = arguments::prepare(kernel, &specs, args.engine)
         .map_err(|e| e.with_origins(origins(&source, &module, kernel, &args.args)))?;
@@ -153,6 +154,24 @@ fn compile_error(error: CompileError, file: &Path, source: &str) -> CliError {
         CompileError::ThreadPool { .. } => CliError::Runtime(error.to_string()),
         CompileError::Options(_) => CliError::Usage(error.to_string()),
     }
+}
+
+/// The instance of a generic kernel the run uses (`--type`, else a `.npy`
+/// input's dtype, else the first type of each bound); `kernel` itself
+/// for an ordinary one.
+fn instance<'m>(
+    module: &'m Module,
+    kernel: &'m Kernel,
+    specs: &[(String, Spec)],
+    types: &[String],
+) -> Result<&'m Kernel, CliError> {
+    use kjit::inputs::instance::{choose, parse_type_arg};
+    let usage = |e: kjit::inputs::instance::InstanceError| CliError::Usage(e.to_string());
+    let types = (types.iter())
+        .map(|t| parse_type_arg(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    choose(module, kernel, specs, &types).map_err(usage)
 }
 
 /// The checked module; diagnostics (warnings too) go to stderr.
