@@ -276,11 +276,15 @@ pub fn kernel_type_args(
 /// message up to the scalar types it names), in order of first
 /// appearance, as the first instance raising it words it. One that only
 /// some instances raise says which, so `sqrt(x)` in a `T: num` body is
-/// one error "in the instances `f<T = i8>`, ...", not eight.
+/// one error "in the instances `f<T = i8>`, ...", not eight. When the
+/// first instance has an error, only what it reports is kept: a mistake in
+/// the signature (an unknown type) then gives one diagnostic, not one per
+/// instance its stand-in type clashes with.
 pub fn merge_diagnostics(names: &[String], per_instance: Vec<Vec<Diagnostic>>) -> Vec<Diagnostic> {
     if per_instance.len() <= 1 {
         return per_instance.into_iter().flatten().collect();
     }
+    let first_failed = per_instance[0].iter().any(Diagnostic::is_error);
     type Key = (bool, String, Option<(u32, u32)>);
     let mut merged: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
     let mut index: HashMap<Key, usize> = HashMap::new();
@@ -308,6 +312,7 @@ pub fn merge_diagnostics(names: &[String], per_instance: Vec<Vec<Diagnostic>>) -
     }
     merged
         .into_iter()
+        .filter(|(_, who)| !first_failed || who.first() == Some(&0))
         .map(|(d, who)| {
             if who.len() == names.len() {
                 return d;
