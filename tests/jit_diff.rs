@@ -110,6 +110,7 @@ kern_folders!(
     builtins,
     calls,
     constants,
+    generics,
     habits,
     ints,
     items,
