@@ -14,7 +14,6 @@
 
 use super::infer::Resolved;
 use super::lower::Lowerer;
-use super::types::TypeParams;
 use super::Globals;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{self, ExprId, FuncId};
@@ -153,11 +152,6 @@ pub fn instance_name(name: &str, args: &[(String, ScalarType)]) -> String {
     }
     let args: Vec<String> = args.iter().map(|(p, ty)| format!("{p} = {ty}")).collect();
     format!("{name}<{}>", args.join(", "))
-}
-
-/// The name → type map a `Lowerer` resolves written types with.
-pub fn type_params(args: &[(String, ScalarType)]) -> TypeParams {
-    args.iter().cloned().collect()
 }
 
 /// The checks of a generic item's declaration, made once: type parameter

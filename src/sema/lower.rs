@@ -106,7 +106,7 @@ impl<'g> Lowerer<'g> {
     /// This lowerer, for the instance of a generic item with these type
     /// arguments (none for an ordinary item).
     pub fn with_type_params(mut self, args: &[(String, ScalarType)]) -> Lowerer<'g> {
-        self.type_params = super::generics::type_params(args);
+        self.type_params = args.iter().cloned().collect();
         self
     }
 

@@ -174,7 +174,8 @@ fn declare_function(
     let mut instances = Vec::new();
     for args in combos {
         let mut errors = Vec::new();
-        let sig = fn_signature(f, &generics::type_params(&args), &mut errors);
+        let type_params: types::TypeParams = args.iter().cloned().collect();
+        let sig = fn_signature(f, &type_params, &mut errors);
         per_instance.push(errors);
         instances.push((globals.functions.push(sig), args));
     }
