@@ -96,6 +96,17 @@ fn type_chooses_the_instance_and_outputs_keep_its_dtype() {
 }
 
 #[test]
+fn a_type_argument_may_be_written_among_the_arguments() {
+    let dir = setup();
+    let run = kjit(
+        dir.path(),
+        &["run", "saxpy.kern", "T=f64", "a=2", "x=[1]", "y=[0]"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("with T = f64, n = 1"), "{}", run.stdout);
+}
+
+#[test]
 fn a_npy_input_decides_the_type() {
     let dir = setup();
     fs::copy(fixture("npy_f64_2d.npy"), dir.path().join("m.npy")).expect("copy");

@@ -171,7 +171,9 @@ fn diff_file(rel: &str, source: &str) -> Vec<String> {
         let Some(kernel) = run_kernel(&subject.module, run) else {
             continue;
         };
-        let args = match materialize(kernel, &format::split_args(&run.args)) {
+        let words = format::split_args(&run.args);
+        let (_, words) = inputs::instance::split_type_words(kernel, &words);
+        let args = match materialize(kernel, &words) {
             Ok(args) => args,
             // The file test checks the error this run expects.
             Err(_)
@@ -214,13 +216,16 @@ fn run_kernel<'m>(module: &'m Module, run: &format::Run) -> Option<&'m Kernel> {
     use kjit::inputs::instance;
     let (name, types) = instance::parse_kernel_ref(run.kernel.as_deref()).ok()?;
     let kernel = instance::named_kernel(module, name.as_deref()).ok()?;
-    let specs: Vec<_> = (format::split_args(&run.args).iter())
+    let words = format::split_args(&run.args);
+    let (word_types, words) = instance::split_type_words(kernel, &words);
+    let specs: Vec<_> = (words.iter())
         .filter_map(|arg| inputs::parse_arg(arg).ok())
         .collect();
+    let types: Vec<_> = types.into_iter().chain(word_types).collect();
     instance::choose(module, kernel, &specs, &types).ok()
 }
 
-fn materialize(kernel: &Kernel, words: &[String]) -> Result<kjit::value::Args, String> {
+fn materialize(kernel: &Kernel, words: &[&str]) -> Result<kjit::value::Args, String> {
     let specs: Result<Vec<_>, _> = words.iter().map(|w| inputs::parse_arg(w)).collect();
     let specs = specs.map_err(|e| e.to_string())?;
     inputs::materialize(kernel, &specs).map_err(|e| e.to_string())

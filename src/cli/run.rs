@@ -28,6 +28,7 @@ use kjit::options::Options;
 use kjit::passes;
 use kjit::runtime::out_of_bounds_diagnostic;
 use kjit::signature::{Bound, Signature};
+use kjit::types::ScalarType;
 use kjit::value::Outputs;
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -42,8 +43,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let module = compile(&args.file, &source)?;
     let front_end_time = started.elapsed();
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
-    let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
-    let kernel = instance(&module, kernel, &specs, &args.types)?;
+    // `T=f64` among the arguments is a type argument, as `--type T=f64`.
+    let (word_types, words) = kjit::inputs::instance::split_type_words(kernel, &args.args);
+    let words: Vec<String> = words.into_iter().map(str::to_string).collect();
+    let specs = argument_specs(&args.file, &source, &module, kernel, &words)?;
+    let kernel = instance(&module, kernel, &specs, &args.types, word_types)?;
     let plan = OutputPlan::new(kernel, &args.outputs, &args.file, &specs, args.force)?;
     let prepared = arguments::prepare(kernel, &specs, args.engine)
         .map_err(|e| e.with_origins(origins(&source, &module, kernel, &args.args)))?;
@@ -168,14 +172,16 @@ fn instance<'m>(
     module: &'m Module,
     kernel: &'m Kernel,
     specs: &[(String, Spec)],
-    types: &[String],
+    flags: &[String],
+    words: Vec<(String, ScalarType)>,
 ) -> Result<&'m Kernel, CliError> {
     use kjit::inputs::instance::{choose, parse_type_arg};
     let usage = |e: kjit::inputs::instance::InstanceError| CliError::Usage(e.to_string());
-    let types = (types.iter())
+    let mut types = (flags.iter())
         .map(|t| parse_type_arg(t))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
+    types.extend(words);
     choose(module, kernel, specs, &types).map_err(usage)
 }
 

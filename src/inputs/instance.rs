@@ -82,6 +82,34 @@ pub fn parse_type_arg(text: &str) -> Result<(String, ScalarType), InstanceError>
     Ok((name.to_string(), ty))
 }
 
+/// Splits the words of a run (`T=f64 a=2 x=[1, 2]`) into type arguments
+/// and argument specs: a word `NAME=TYPE` is a type argument when NAME is
+/// a type parameter of `kernel` and not one of its parameters or sizes,
+/// and TYPE a scalar type's name (`kjit run saxpy.kern T=f64 ...`, as
+/// `--type T=f64`).
+#[allow(clippy::type_complexity)]
+pub fn split_type_words<'w, W: AsRef<str>>(
+    kernel: &Kernel,
+    words: &'w [W],
+) -> (Vec<(String, ScalarType)>, Vec<&'w str>) {
+    let is_value_name = |name: &str| {
+        kernel.params.values().any(|p| p.name == name)
+            || kernel.sizes.values().any(|s| s.name == name)
+    };
+    let mut types = Vec::new();
+    let mut rest = Vec::new();
+    for word in words.iter().map(AsRef::as_ref) {
+        let type_arg = parse_type_arg(word).ok().filter(|(name, _)| {
+            kernel.type_args.iter().any(|a| &a.name == name) && !is_value_name(name)
+        });
+        match type_arg {
+            Some(arg) => types.push(arg),
+            None => rest.push(word),
+        }
+    }
+    (types, rest)
+}
+
 /// The instance of `kernel` (any instance of it) to run with `specs`:
 /// each type parameter from `types`, else from the dtype of the first
 /// `.npy` input of that element type, else the first type of its bound.

@@ -122,6 +122,7 @@ impl Lowerer<'_> {
             None if self.globals.consts.by_name.contains_key(&ident.name) => {
                 self.global_const(ident)
             }
+            // `T::MAX` of a type parameter is its type's (`f64::MAX`).
             None => match constants::lookup(&self.type_path(&ident.name).unwrap_or_default())
                 .or_else(|| constants::lookup(&ident.name))
             {

@@ -24,10 +24,13 @@ pub fn instance<'m>(
     let (name, types) =
         instance::parse_kernel_ref(run.kernel.as_deref()).map_err(|e| e.to_string())?;
     let kernel = instance::named_kernel(module, name.as_deref())?;
+    let words = super::format::split_args(&run.args);
+    let (word_types, words) = instance::split_type_words(kernel, &words);
     // Bad argument text is reported by `run`; here it decides nothing.
-    let specs: Vec<_> = (super::format::split_args(&run.args).iter())
+    let specs: Vec<_> = (words.iter())
         .filter_map(|arg| kjit::inputs::parse_arg(arg).ok())
         .collect();
+    let types: Vec<_> = types.into_iter().chain(word_types).collect();
     Ok(instance::choose(module, kernel, &specs, &types).map_err(|e| e.to_string()))
 }
 
@@ -39,7 +42,10 @@ pub fn run(
     kernel: &ir::Kernel,
     args: &str,
 ) -> Result<RunResult, String> {
-    let specs = super::format::split_args(args)
+    // `T=f64` chose the instance already (`instance`).
+    let words = super::format::split_args(args);
+    let (_, words) = kjit::inputs::instance::split_type_words(kernel, &words);
+    let specs = words
         .iter()
         .map(|arg| kjit::inputs::parse_arg(arg))
         .collect::<Result<Vec<_>, _>>()
