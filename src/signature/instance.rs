@@ -167,3 +167,100 @@ pub fn adapts(sig: &Signature, param: usize) -> bool {
             .get(param)
             .is_some_and(|p| p.dims.is_none() && p.role == Role::Input)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::{ParamSig, Signature};
+    use ScalarType::*;
+
+    /// `k<T: float>(a: T, x: T[n], y: i32[n]) -> (out: T[n])`, instance `ty`.
+    fn instance(ty: ScalarType) -> Signature {
+        let param = |name: &str, role, elem, dims: Option<Vec<usize>>| ParamSig {
+            name: name.into(),
+            role,
+            elem,
+            dims,
+        };
+        Signature {
+            name: "k".into(),
+            params: vec![
+                param("a", Role::Input, ty, None),
+                param("x", Role::Input, ty, Some(vec![0])),
+                param("y", Role::Input, I32, Some(vec![0])),
+                param("out", Role::Output, ty, Some(vec![0])),
+            ],
+            sizes: Vec::new(),
+            scratch: Vec::new(),
+            type_params: vec![TypeParamSig {
+                name: "T".into(),
+                ty,
+                allowed: vec![F32, F64],
+                bound: "float".into(),
+                params: vec![0, 1, 3],
+            }],
+        }
+    }
+
+    #[test]
+    fn arrays_decide_then_scalars_then_the_bound() {
+        let (f32s, f64s) = (instance(F32), instance(F64));
+        let sigs = [&f32s, &f64s];
+        use Given::{Array as A, Scalar as S};
+        // (what is given for a, x, out) → the instance, or the argument at fault.
+        let cases: [([Option<Given>; 3], Result<usize, &str>); 7] = [
+            ([Some(S(F32)), Some(A(F64)), None], Ok(1)),
+            ([Some(S(F64)), Some(A(F32)), None], Ok(0)),
+            ([Some(S(F64)), None, None], Ok(1)),
+            ([None, None, Some(A(F64))], Ok(1)),
+            ([None, None, None], Ok(0)),
+            ([Some(S(F64)), Some(A(I32)), None], Err("x")),
+            ([Some(S(I8)), None, None], Err("a")),
+        ];
+        for (given, expected) in cases {
+            let at = |p: usize| match p {
+                0 => given[0],
+                1 => given[1],
+                3 => given[2],
+                _ => None,
+            };
+            let found = select(&sigs, at).map_err(|e| match e {
+                ArgError::TypeOutsideBound { name, .. } => name,
+                other => panic!("{other:?}"),
+            });
+            assert_eq!(
+                found.as_ref().copied().map_err(String::as_str),
+                expected,
+                "{given:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn scalars_convert_only_when_exact() {
+        use Scalar as V;
+        let cases = [
+            (V::F64(2.5), F32, Some(V::F32(2.5))),
+            (V::F64(0.1), F32, None),
+            (V::F64(1e300), F32, None),
+            (V::F64(f64::INFINITY), F32, Some(V::F32(f32::INFINITY))),
+            (V::F64(7.0), U8, Some(V::U8(7))),
+            (V::F64(7.5), U8, None),
+            (V::F64(-1.0), U8, None),
+            (V::I64(300), U8, None),
+            (V::I64(-3), I8, Some(V::I8(-3))),
+            (V::I64(16_777_217), F32, None),
+            (V::I64(16_777_216), F32, Some(V::F32(16_777_216.0))),
+            (V::U64(u64::MAX), F64, None),
+            (V::I32(5), F64, Some(V::F64(5.0))),
+            (V::Bool(true), I32, None),
+            (V::I32(1), Bool, None),
+            (V::Bool(false), Bool, Some(V::Bool(false))),
+        ];
+        for (x, ty, expected) in cases {
+            assert_eq!(exact_conversion(x, ty), expected, "{x:?} as {ty}");
+        }
+        let nan = exact_conversion(V::F64(f64::NAN), F32);
+        assert!(matches!(nan, Some(V::F32(v)) if v.is_nan()));
+    }
+}
