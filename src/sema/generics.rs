@@ -155,13 +155,15 @@ pub fn instance_name(name: &str, args: &[(String, ScalarType)]) -> String {
 }
 
 /// The checks of a generic item's declaration, made once: type parameter
-/// names unique and not an item's name, and each one named by the type of
-/// a parameter that decides it (`deciders`: a kernel's inputs and `inout`
-/// arrays, a function's parameters), so callers can always infer it.
+/// names unique and not an item's or a parameter's (`values`) name, and
+/// each one named by the type of a parameter that decides it (`deciders`:
+/// a kernel's inputs and `inout` arrays, a function's parameters), so
+/// callers can always infer it.
 pub fn check_declaration(
     item: &ast::Ident,
     generics: &[TypeParam],
     deciders: &[&ast::Param],
+    values: &[&ast::Param],
     globals: &Globals,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -171,6 +173,17 @@ pub fn check_declaration(
         if let Some(first) = seen.insert(&name.name, name.span) {
             diags.push(super::declared_twice(name, first));
             continue;
+        }
+        if let Some(value) = values.iter().find(|p| p.name.name == name.name) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "type parameter `{}` has the name of a parameter",
+                    name.name
+                ))
+                .primary(name.span, "a type parameter")
+                .secondary(value.name.span, "a parameter")
+                .help("rename one of them (type parameters are usually one capital letter)"),
+            );
         }
         if let Some(what) = item_kind(globals, &name.name) {
             diags.push(

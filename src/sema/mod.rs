@@ -218,11 +218,12 @@ fn check_generic_declarations(
         match item {
             ast::Item::Kernel(k) => {
                 let inputs: Vec<&ast::Param> = k.params.iter().collect();
-                generics::check_declaration(&k.name, &k.generics, &inputs, globals, diags);
+                let all: Vec<&ast::Param> = k.params.iter().chain(&k.outputs).collect();
+                generics::check_declaration(&k.name, &k.generics, &inputs, &all, globals, diags);
             }
             ast::Item::Function(f) => {
                 let params: Vec<&ast::Param> = f.params.iter().collect();
-                generics::check_declaration(&f.name, &f.generics, &params, globals, diags);
+                generics::check_declaration(&f.name, &f.generics, &params, &params, globals, diags);
             }
             ast::Item::Const(_) => {}
         }
