@@ -276,8 +276,14 @@ impl Program {
 
     /// The kernel named `name`, if the source defines one. A generic
     /// kernel's calls pick the instance from their arguments' dtypes; see
-    /// [`Kernel::instance`] to pick one by its types.
+    /// [`Kernel::instance`] to pick one by its types, or name the instance
+    /// here: `"saxpy<f64>"` (types in declaration order) or
+    /// `"saxpy<T = f64>"`.
     pub fn kernel(&self, name: &str) -> Option<Kernel<'_>> {
+        if let Some((base, types)) = name.split_once('<') {
+            let types = instance_types(types.strip_suffix('>')?)?;
+            return self.kernel(base.trim())?.instance(&types);
+        }
         let entry = self.entries.iter().find(|e| e.name == name)?;
         Some(Kernel {
             program: self,
@@ -355,6 +361,16 @@ impl Program {
             _code: Some(code),
         })
     }
+}
+
+/// `f64, i32` or `T = f64, I = i32`: an instance's types, in order.
+fn instance_types(text: &str) -> Option<Vec<ScalarType>> {
+    (text.split(','))
+        .map(|part| {
+            let ty = part.split_once('=').map_or(part, |(_, ty)| ty);
+            ScalarType::from_name(ty.trim())
+        })
+        .collect()
 }
 
 impl Instance {

@@ -303,6 +303,12 @@ fn signatures_show_the_generic_form_and_instances_their_types() {
     let names: Vec<String> = saxpy.instances().map(|s| s.instance_name()).collect();
     assert_eq!(names, ["saxpy<T = f32>", "saxpy<T = f64>"]);
     let f64_instance = saxpy.instance(&[F64]).expect("f64");
+    for name in ["saxpy<f64>", "saxpy<T = f64>", "saxpy< T=f64 >"] {
+        let named = program.kernel(name).expect("an instance by name");
+        assert_eq!(named.signature(), f64_instance.signature(), "{name}");
+    }
+    assert!(program.kernel("saxpy<i32>").is_none());
+    assert!(program.kernel("saxpy<f64").is_none());
     assert_eq!(f64_instance.signature().params[1].elem, F64);
     assert!(saxpy.instance(&[I32]).is_none());
     let plain = program.kernel("plain").expect("plain");

@@ -68,12 +68,14 @@ impl fmt::Display for InstanceError {
 
 impl std::error::Error for InstanceError {}
 
-/// `T=f64` (spaces allowed around `=`).
+/// `T=f64` (spaces allowed; `T:f64` reads the same).
 pub fn parse_type_arg(text: &str) -> Result<(String, ScalarType), InstanceError> {
     let bad = || InstanceError::BadTypeArg {
         text: text.to_string(),
     };
-    let (name, ty) = text.split_once('=').ok_or_else(bad)?;
+    let (name, ty) = (text.split_once('='))
+        .or_else(|| text.split_once(':'))
+        .ok_or_else(bad)?;
     let ty = ScalarType::from_name(ty.trim()).ok_or_else(bad)?;
     let name = name.trim();
     if name.is_empty() {
