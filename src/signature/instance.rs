@@ -208,7 +208,8 @@ mod tests {
         let sigs = [&f32s, &f64s];
         use Given::{Array as A, Scalar as S};
         // (what is given for a, x, out) → the instance, or the argument at fault.
-        let cases: [([Option<Given>; 3], Result<usize, &str>); 7] = [
+        type Case = ([Option<Given>; 3], Result<usize, &'static str>);
+        let cases: [Case; 7] = [
             ([Some(S(F32)), Some(A(F64)), None], Ok(1)),
             ([Some(S(F64)), Some(A(F32)), None], Ok(0)),
             ([Some(S(F64)), None, None], Ok(1)),
