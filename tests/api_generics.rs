@@ -323,6 +323,37 @@ fn signatures_show_the_generic_form_and_instances_their_types() {
 }
 
 #[test]
+fn kernels_keep_source_order_among_ordinary_ones() {
+    let program = program();
+    let names: Vec<&str> = program.kernels().collect();
+    assert_eq!(names, ["saxpy", "twice", "fill", "plain"]);
+    let source = "
+        kernel a(x: f32[n]) -> (o: f32[n]) { foreach i in n { o[i] = x[i]; } }
+        kernel b<T: f32 | i8>(x: T[n]) -> (o: T[n]) { foreach i in n { o[i] = x[i]; } }
+        kernel c(x: i8[n]) -> (o: i8[n]) { foreach i in n { o[i] = -x[i]; } }
+    ";
+    let program = Program::compile(source, Options::default()).expect("compiles");
+    assert_eq!(program.kernels().collect::<Vec<_>>(), ["a", "b", "c"]);
+    let x = vec![3i8, -4];
+    let mut out = vec![0i8; 2];
+    let c = program.kernel("c").expect("c");
+    c.bind()
+        .input("x", &x)
+        .output("o", &mut out)
+        .run()
+        .expect("runs");
+    assert_eq!(out, [-3, 4]);
+    let b = program.kernel("b").expect("b");
+    b.bind()
+        .input("x", &x)
+        .output("o", &mut out)
+        .run()
+        .expect("runs");
+    assert_eq!(out, [3, -4]);
+    assert_eq!(b.instances().count(), 2);
+}
+
+#[test]
 fn a_pinned_instance_runs_whatever_the_arguments() {
     let program = program();
     let twice = program.kernel("twice").expect("twice");
