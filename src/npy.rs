@@ -233,6 +233,15 @@ pub fn read(path: &Path) -> Result<Array, NpyError> {
     })
 }
 
+/// The element type of the `.npy` file at `path`, from its header alone
+/// (the data is not read): what a generic kernel's instance is chosen by.
+pub fn dtype(path: &Path) -> Result<ScalarType, NpyError> {
+    let (mut file, file_len) = open_regular(path)?;
+    let prefix = read_header(&mut file, file_len).map_err(NpyError::io(path, "read"))?;
+    let layout = Layout::parse(&prefix, file_len).map_err(NpyError::format(path))?;
+    Ok(layout.elem)
+}
+
 /// Opens `path`, checks its header against its length, and reads its data
 /// into memory of the file's element type (byte-swapped if need be).
 fn read_file(path: &Path) -> Result<(Layout, ArrayData), NpyError> {

@@ -19,9 +19,11 @@
 
 mod check;
 mod error;
+pub mod instance;
 
 pub use check::{bind_sizes, ArgShape, OutputArrays};
 pub use error::{ArgError, SizeSource};
+pub use instance::TypeParamSig;
 
 use crate::ir;
 use crate::types::ScalarType;
@@ -74,6 +76,9 @@ pub struct Signature {
     /// The kernel's scratch arrays, which the runtime allocates: not
     /// arguments. Their array descriptors follow the parameters'.
     pub scratch: Vec<ScratchSig>,
+    /// For an instance of a generic kernel, its type parameters and what
+    /// they stand for here; empty for an ordinary kernel.
+    pub type_params: Vec<TypeParamSig>,
 }
 
 /// A kernel scratch array (`let next: f64[h, w];`).
@@ -109,23 +114,70 @@ impl Signature {
                 definition: size.definition,
             })
             .collect();
+        // Parameters keep their numbers (scratch arrays come last).
+        let type_params = (kernel.type_args.iter())
+            .map(|a| TypeParamSig {
+                name: a.name.clone(),
+                ty: a.ty,
+                allowed: a.allowed.clone(),
+                bound: a.bound.clone(),
+                params: a.params.iter().map(|p| p.index()).collect(),
+            })
+            .collect();
         Signature {
             name: kernel.name.clone(),
             params,
             sizes,
             scratch,
+            type_params,
+        }
+    }
+
+    /// `saxpy<T = f64>` for an instance of a generic kernel, else the name.
+    pub fn instance_name(&self) -> String {
+        if self.type_params.is_empty() {
+            return self.name.clone();
+        }
+        let args: Vec<String> = (self.type_params.iter())
+            .map(|t| format!("{} = {}", t.name, t.ty))
+            .collect();
+        format!("{}<{}>", self.name, args.join(", "))
+    }
+
+    /// The element type of `param` as written: a type parameter's name
+    /// (`T`) or the scalar type.
+    fn elem_text(&self, param: &ParamSig) -> String {
+        let index = self.params.iter().position(|p| std::ptr::eq(p, param));
+        let generic = index.and_then(|i| self.type_params.iter().find(|t| t.params.contains(&i)));
+        match generic {
+            Some(t) => t.name.clone(),
+            None => param.elem.to_string(),
         }
     }
 
     /// The type of parameter `param` as the user wrote it: `f32`, `f32[n, m]`.
+    /// For a generic kernel, a type parameter's name stands for the element
+    /// type (`T[n]`), as in the source.
     pub fn type_text(&self, param: &ParamSig) -> String {
+        let elem = self.elem_text(param);
         match &param.dims {
-            None => param.elem.to_string(),
+            None => elem,
             Some(dims) => {
                 let names: Vec<&str> = dims.iter().map(|&s| self.size_name(s)).collect();
-                format!("{}[{}]", param.elem, names.join(", "))
+                format!("{elem}[{}]", names.join(", "))
             }
         }
+    }
+
+    /// `<T: float>` of a generic kernel, or nothing.
+    pub fn generics_text(&self) -> String {
+        if self.type_params.is_empty() {
+            return String::new();
+        }
+        let params: Vec<String> = (self.type_params.iter())
+            .map(|t| format!("{}: {}", t.name, t.bound))
+            .collect();
+        format!("<{}>", params.join(", "))
     }
 
     /// The shape of `param` once every size is known (empty for a
@@ -171,7 +223,9 @@ fn param_sig(param: &ir::Param) -> ParamSig {
     }
 }
 
-/// `kernel saxpy(a: f32, x: f32[n], inout y: f32[n]) -> (out: f32[n])`
+/// `kernel saxpy(a: f32, x: f32[n], inout y: f32[n]) -> (out: f32[n])`;
+/// a generic kernel's instance prints the generic form,
+/// `kernel saxpy<T: float>(a: T, x: T[n], ...)`.
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let show = |p: &ParamSig| {
@@ -181,7 +235,8 @@ impl fmt::Display for Signature {
         let (outs, ins): (Vec<&ParamSig>, Vec<&ParamSig>) =
             self.params.iter().partition(|p| p.role == Role::Output);
         let ins: Vec<String> = ins.into_iter().map(show).collect();
-        write!(f, "kernel {}({})", self.name, ins.join(", "))?;
+        let generics = self.generics_text();
+        write!(f, "kernel {}{generics}({})", self.name, ins.join(", "))?;
         if !outs.is_empty() {
             let outs: Vec<String> = outs.into_iter().map(show).collect();
             write!(f, " -> ({})", outs.join(", "))?;

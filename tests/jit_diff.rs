@@ -110,6 +110,7 @@ kern_folders!(
     builtins,
     calls,
     constants,
+    generics,
     habits,
     ints,
     items,
@@ -168,10 +169,12 @@ fn diff_file(rel: &str, source: &str) -> Vec<String> {
     };
     let mut failures = Vec::new();
     for run in &file.runs {
-        let Some(kernel) = run_kernel(&subject.module, run.kernel.as_deref()) else {
+        let Some(kernel) = run_kernel(&subject.module, run) else {
             continue;
         };
-        let args = match materialize(kernel, &format::split_args(&run.args)) {
+        let words = format::split_args(&run.args);
+        let (_, words) = inputs::instance::split_type_words(kernel, &words);
+        let args = match materialize(kernel, &words) {
             Ok(args) => args,
             // The file test checks the error this run expects.
             Err(_)
@@ -208,14 +211,22 @@ fn replay() {
     finish(&path.display().to_string(), failures);
 }
 
-fn run_kernel<'m>(module: &'m Module, name: Option<&str>) -> Option<&'m Kernel> {
-    match name {
-        Some(name) => module.kernel(name),
-        None => module.kernels.first().filter(|_| module.kernels.len() == 1),
-    }
+/// The kernel (for a generic one, the instance) a run line runs, chosen
+/// as the file tests choose it.
+fn run_kernel<'m>(module: &'m Module, run: &format::Run) -> Option<&'m Kernel> {
+    use kjit::inputs::instance;
+    let (name, types) = instance::parse_kernel_ref(run.kernel.as_deref()).ok()?;
+    let kernel = instance::named_kernel(module, name.as_deref()).ok()?;
+    let words = format::split_args(&run.args);
+    let (word_types, words) = instance::split_type_words(kernel, &words);
+    let specs: Vec<_> = (words.iter())
+        .filter_map(|arg| inputs::parse_arg(arg).ok())
+        .collect();
+    let types: Vec<_> = types.into_iter().chain(word_types).collect();
+    instance::choose(module, kernel, &specs, &types).ok()
 }
 
-fn materialize(kernel: &Kernel, words: &[String]) -> Result<kjit::value::Args, String> {
+fn materialize(kernel: &Kernel, words: &[&str]) -> Result<kjit::value::Args, String> {
     let specs: Result<Vec<_>, _> = words.iter().map(|w| inputs::parse_arg(w)).collect();
     let specs = specs.map_err(|e| e.to_string())?;
     inputs::materialize(kernel, &specs).map_err(|e| e.to_string())

@@ -36,6 +36,7 @@ from ._types import (
     Param,
     Signature,
     Size,
+    TypeParam,
 )
 
 #: ``kjit.load(path)`` is ``kjit.compile_file(path)``.
@@ -53,6 +54,7 @@ __all__ = [
     "Program",
     "Signature",
     "Size",
+    "TypeParam",
     "__version__",
     "compile",
     "compile_file",

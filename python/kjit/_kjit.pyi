@@ -34,6 +34,10 @@ class Kernel:
     def signature(self) -> Signature: ...
     @property
     def source(self) -> str: ...
+    @property
+    def compiled_instances(self) -> List[str]:
+        """The instances compiled so far (a generic kernel compiles each on
+        its first call): ``["saxpy<T = f32>"]``."""
     def __call__(self, *args: Any, threads: Optional[int] = ..., **kwargs: Any) -> Any: ...
     def explain(self) -> str:
         """How the kernel is vectorized and parallelized, and why."""

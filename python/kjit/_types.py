@@ -112,7 +112,10 @@ class Param:
     """One parameter of a kernel.
 
     ``role`` is ``"input"``, ``"inout"`` or ``"output"``; ``rank`` is 0 for a
-    scalar; ``dims`` names the size of each dimension (``("n",)``).
+    scalar; ``dims`` names the size of each dimension (``("n",)``). In a
+    generic kernel, ``type_param`` names the type parameter the parameter's
+    dtype is (``"T"``; ``dtype`` is then the first type of its bound, and a
+    call takes any of them), else it is ``None``.
     """
 
     name: str
@@ -120,6 +123,7 @@ class Param:
     dtype: np.dtype
     rank: int
     dims: Tuple[str, ...]
+    type_param: Optional[str] = None
 
     @property
     def is_array(self) -> bool:
@@ -139,14 +143,28 @@ class Size:
 
 
 @dataclass(frozen=True)
+class TypeParam:
+    """A type parameter of a generic kernel (``T`` of
+    ``saxpy<T: float>``): its bound as written and the dtypes it allows, in
+    order. A call picks the instance from its arguments' dtypes."""
+
+    name: str
+    bound: str
+    dtypes: Tuple[np.dtype, ...]
+
+
+@dataclass(frozen=True)
 class Signature:
     """A kernel's interface: its parameters in declared order (outputs
-    last) and its sizes. ``str()`` is the kernel's header as written."""
+    last) and its sizes. ``str()`` is the kernel's header as written
+    (``kernel saxpy<T: float>(a: T, x: T[n], ...)`` for a generic kernel,
+    whose ``type_params`` are then not empty)."""
 
     name: str
     params: Tuple[Param, ...]
     sizes: Tuple[Size, ...]
     text: str
+    type_params: Tuple[TypeParam, ...] = ()
 
     @property
     def inputs(self) -> Tuple[Param, ...]:

@@ -4,7 +4,7 @@
 //! than a Rust `Vec` handed over, on this project's VM).
 
 use crate::errors::argument_error;
-use kjit::api::{Binding, Role};
+use kjit::api::{Binding, GivenKind, Role};
 use kjit::signature::ParamSig;
 use kjit::types::ScalarType;
 use numpy::npyffi::{
@@ -13,7 +13,7 @@ use numpy::npyffi::{
 };
 use numpy::{PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -124,6 +124,36 @@ fn is_dtype(descr: &Bound<'_, PyArrayDescr>, ty: ScalarType) -> bool {
         && descr.is_native_byteorder() != Some(false)
         && !descr.has_fields()
         && !descr.has_subarray()
+}
+
+/// The dtype a call argument gives a generic kernel's type parameter: a
+/// numpy array's or numpy scalar's own, `float64` for a Python float,
+/// `int64` for a Python int, `bool` for a Python bool; `None` for anything
+/// else (a list is converted to whatever the chosen instance wants).
+pub(crate) fn given_kind(obj: &Bound<'_, PyAny>) -> Option<GivenKind> {
+    if let Ok(array) = obj.cast::<PyUntypedArray>() {
+        let descr = array.dtype();
+        let row = DTYPES.iter().find(|d| is_dtype(&descr, d.ty))?;
+        return Some(if array.ndim() == 0 {
+            GivenKind::Scalar(row.ty)
+        } else {
+            GivenKind::Array(row.ty)
+        });
+    }
+    if obj.is_exact_instance_of::<PyBool>() {
+        return Some(GivenKind::Scalar(ScalarType::Bool));
+    }
+    if obj.is_exact_instance_of::<PyFloat>() {
+        return Some(GivenKind::Scalar(ScalarType::F64));
+    }
+    if obj.is_exact_instance_of::<PyInt>() {
+        return Some(GivenKind::Scalar(ScalarType::I64));
+    }
+    // A numpy scalar (`np.float32(1.5)`) carries its dtype.
+    let descr = obj.getattr("dtype").ok()?;
+    let descr = descr.cast::<PyArrayDescr>().ok()?;
+    let row = DTYPES.iter().find(|d| is_dtype(descr, d.ty))?;
+    Some(GivenKind::Scalar(row.ty))
 }
 
 /// How many inputs were copied because their layout could not be used in

@@ -57,8 +57,12 @@ pub(crate) fn call(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
     let rust = kernel.rust()?;
+    let given = gather(py, kernel, rust.signature(), args, kwargs)?;
+    // A generic kernel: the instance the arguments' dtypes select (its
+    // code is compiled on first use, below, without the GIL).
+    let rust = (rust.select(|p| given.objects.get(p)?.as_ref().and_then(arrays::given_kind)))
+        .map_err(|e| call_error(py, &e, &kernel.compiled))?;
     let sig = rust.signature();
-    let given = gather(py, kernel, sig, args, kwargs)?;
     let mut prepared = prepare(py, sig, &given)?;
     let sizes = presize(py, sig, &prepared, &given.sizes)?;
     allocate_outputs(py, sig, &sizes, &mut prepared)?;

@@ -14,6 +14,7 @@ static DIAGNOSTIC: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static SIGNATURE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PARAM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static SIZE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TYPE_PARAM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn class<'py>(
     py: Python<'py>,
@@ -69,10 +70,17 @@ fn diagnostic<'py>(
 pub(crate) fn signature<'py>(py: Python<'py>, sig: &Signature) -> PyResult<Bound<'py, PyAny>> {
     let param_class = class(py, &PARAM, "Param")?;
     let size_name = |s: usize| sig.sizes.get(s).map_or("?", |s| s.name.as_str());
+    // The type parameter each parameter's dtype is, in a generic kernel.
+    let type_param = |index: usize| {
+        (sig.type_params.iter())
+            .find(|t| t.params.contains(&index))
+            .map(|t| t.name.as_str())
+    };
     let params = sig
         .params
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(index, p)| {
             let dims: Vec<&str> = p.dims.iter().flatten().map(|&s| size_name(s)).collect();
             let role = match p.role {
                 Role::Input => "input",
@@ -85,6 +93,7 @@ pub(crate) fn signature<'py>(py: Python<'py>, sig: &Signature) -> PyResult<Bound
                 dtype(py, p.elem),
                 dims.len(),
                 PyTuple::new(py, dims)?,
+                type_param(index),
             );
             param_class.call1(args)
         })
@@ -100,11 +109,19 @@ pub(crate) fn signature<'py>(py: Python<'py>, sig: &Signature) -> PyResult<Bound
             size_class.call1((s.name.as_str(), fixed_by, !s.is_named()))
         })
         .collect::<PyResult<Vec<_>>>()?;
+    let type_param_class = class(py, &TYPE_PARAM, "TypeParam")?;
+    let type_params = (sig.type_params.iter())
+        .map(|t| {
+            let dtypes: Vec<_> = t.allowed.iter().map(|&ty| dtype(py, ty)).collect();
+            type_param_class.call1((t.name.as_str(), t.bound.as_str(), PyTuple::new(py, dtypes)?))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
     let args = (
         sig.name.as_str(),
         PyTuple::new(py, params)?,
         PyTuple::new(py, sizes)?,
         sig.to_string(),
+        PyTuple::new(py, type_params)?,
     );
     class(py, &SIGNATURE, "Signature")?.call1(args)
 }

@@ -69,7 +69,8 @@ fn arg_error_subject(error: &ArgError) -> Option<&str> {
         | SizeTooLarge { name, .. }
         | OutputTooLarge { name, .. }
         | DuplicateArgument { name }
-        | WrongRole { name, .. } => Some(name),
+        | WrongRole { name, .. }
+        | TypeOutsideBound { name, .. } => Some(name),
         UnknownSize { size }
         | MissingSize { size }
         | NegativeSize { size, .. }
@@ -119,6 +120,9 @@ pub(crate) fn call_error(py: Python<'_>, error: &CallError, compiled: &Compiled)
         CallError::OutOfMemory { .. } => {
             pyo3::exceptions::PyMemoryError::new_err(error.to_string())
         }
+        // An instance of a generic kernel that did not compile on its first
+        // call (a size limit of code generation).
+        CallError::Compile { .. } => PyRuntimeError::new_err(error.to_string()),
     }
 }
 

@@ -149,6 +149,26 @@ impl Kernel {
         })
     }
 
+    /// The instances of a generic kernel compiled so far, by name
+    /// (``("saxpy<T = f32>",)``): each is compiled on its first call and
+    /// kept. An ordinary kernel is compiled with its program: its name.
+    #[getter]
+    fn compiled_instances(&self) -> PyResult<Vec<String>> {
+        let kernel = self.rust()?;
+        let types = |sig: &kjit::api::Signature| -> Vec<kjit::types::ScalarType> {
+            sig.type_params.iter().map(|t| t.ty).collect()
+        };
+        Ok(kernel
+            .instances()
+            .filter(|sig| {
+                kernel
+                    .instance(&types(sig))
+                    .is_some_and(|k| k.is_compiled())
+            })
+            .map(|sig| sig.instance_name())
+            .collect())
+    }
+
     /// The program's source text.
     #[getter]
     fn source(&self) -> &str {

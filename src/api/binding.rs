@@ -1,9 +1,10 @@
 //! [`Binding`]: a call on caller memory, built argument by argument and
 //! checked as a whole before anything runs.
 
-use super::{CallError, Kernel};
+use super::{CallError, GivenKind, Kernel};
 use crate::abi::MAX_RANK;
 use crate::runtime::{self, Call, ParamArg, Pool, ScalarResults};
+use crate::signature::instance;
 use crate::signature::{bind_sizes, ArgError, ArgShape, OutputArrays, Role, Signature};
 use crate::types::ScalarType;
 use crate::value::Scalar;
@@ -73,6 +74,13 @@ impl Given {
                 shape: &shape[..*rank],
                 len: *len,
             },
+        }
+    }
+
+    fn kind(&self) -> GivenKind {
+        match self {
+            Given::Scalar(x) => GivenKind::Scalar(x.ty()),
+            Given::Array { elem, .. } => GivenKind::Array(*elem),
         }
     }
 
@@ -247,20 +255,24 @@ impl<'k, 'a> Binding<'k, 'a> {
         if let Some(error) = self.error {
             return Err(CallError::Args(*error));
         }
-        let sig = self.kernel.signature();
-        let arg = |p: usize| self.given.get(p)?.as_ref().map(Given::shape);
+        let kernel = (self.kernel).select(|p| self.given.get(p)?.as_ref().map(Given::kind))?;
+        let sig = kernel.signature();
+        let mut given = self.given;
+        adapt_scalars(sig, &mut given);
+        let compiled = kernel.code()?;
+        let arg = |p: usize| given.get(p)?.as_ref().map(Given::shape);
         let given_size = |s: usize| self.sizes.get(s).copied().flatten();
         let sizes = bind_sizes(sig, arg, given_size, OutputArrays::Given)?;
-        let args: Vec<ParamArg> = (self.given.iter())
+        let args: Vec<ParamArg> = (given.iter())
             .map(|g| g.as_ref().map_or(ParamArg::ScalarOutput, Given::arg))
             .collect();
         let call = Call {
             signature: sig,
-            plan: &self.kernel.compiled.plan,
+            plan: &compiled.plan,
             sizes: &sizes,
             args: &args,
             outputs_zeroed: false,
-            scratch: self.kernel.scratch,
+            scratch: kernel.scratch(),
         };
         // SAFETY: `execute`'s contract holds:
         // - the plan comes from codegen for this signature and passed
@@ -280,11 +292,30 @@ impl<'k, 'a> Binding<'k, 'a> {
         // - `bool` slices hold one byte 0 or 1 per element, and kernels
         //   store only 0 or 1 (abi).
         let values = unsafe { runtime::execute(pool, &call) }
-            .map_err(|e| e.located(&self.kernel.program.source))?;
+            .map_err(|e| e.located(&kernel.program.source))?;
         Ok(ScalarOutputs {
             signature: sig,
             values,
         })
+    }
+}
+
+/// Converts each scalar given for a parameter whose type is a type
+/// parameter to the instance's type, when it converts exactly (otherwise
+/// the call's checks report its dtype).
+fn adapt_scalars(sig: &Signature, given: &mut [Option<Given>]) {
+    for (p, slot) in given.iter_mut().enumerate() {
+        let Some(Given::Scalar(x)) = slot else {
+            continue;
+        };
+        let Some(param) = sig.params.get(p) else {
+            continue;
+        };
+        if x.ty() != param.elem && instance::adapts(sig, p) {
+            if let Some(y) = instance::exact_conversion(*x, param.elem) {
+                *x = y;
+            }
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! [`Kernel::call`]: a call on owned values, with the reference evaluator's
 //! argument and result types, so JIT and evaluator compare directly.
 
-use super::{CallError, Kernel};
+use super::{CallError, GivenKind, Kernel};
 use crate::runtime::{self, Call, ParamArg, ScalarResults};
+use crate::signature::instance;
 use crate::signature::{bind, Role, Signature};
 use crate::types::ScalarType;
 use crate::value::{element_count, Args, Array, ArrayData, Outputs, Scalar, Value};
@@ -12,18 +13,32 @@ impl Kernel<'_> {
     /// contents of every `inout` array, in parameter order (as
     /// [`crate::eval::evaluate`] does). Inputs are read in place; outputs
     /// are allocated and `inout` arrays copied.
+    ///
+    /// A generic kernel picks its instance from the dtypes of `args`.
     pub fn call(&self, args: &Args) -> Result<Outputs, CallError> {
+        let kernel = self.select(|p| {
+            let name = &self.signature().params.get(p)?.name;
+            args.values.get(name).map(GivenKind::of)
+        })?;
+        match adapted_scalars(kernel.signature(), args) {
+            Some(adapted) => kernel.call_instance(&adapted),
+            None => kernel.call_instance(args),
+        }
+    }
+
+    fn call_instance(&self, args: &Args) -> Result<Outputs, CallError> {
         let sig = self.signature();
+        let compiled = self.code()?;
         let bound = bind(sig, args)?;
         let mut owned = self.allocate(args, &bound.shapes)?;
         let params = param_args(sig, args, &mut owned);
         let call = Call {
             signature: sig,
-            plan: &self.compiled.plan,
+            plan: &compiled.plan,
             sizes: &bound.sizes,
             args: &params,
             outputs_zeroed: true,
-            scratch: self.scratch,
+            scratch: self.scratch(),
         };
         // SAFETY: `execute`'s contract holds:
         // - the plan comes from codegen for this signature and passed
@@ -77,6 +92,31 @@ impl Kernel<'_> {
         }
         Ok(owned)
     }
+}
+
+/// `args` with each scalar whose parameter's type is a type parameter
+/// converted exactly to the instance's type; `None` when none needs it
+/// (the usual case: nothing is copied).
+fn adapted_scalars(sig: &Signature, args: &Args) -> Option<Args> {
+    let convert = |p: usize| {
+        let param = &sig.params[p];
+        match args.values.get(&param.name) {
+            Some(Value::Scalar(x)) if x.ty() != param.elem && instance::adapts(sig, p) => Some((
+                param.name.clone(),
+                instance::exact_conversion(*x, param.elem)?,
+            )),
+            _ => None,
+        }
+    };
+    let changed: Vec<(String, Scalar)> = (0..sig.params.len()).filter_map(convert).collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let mut adapted = args.clone();
+    for (name, x) in changed {
+        adapted.values.insert(name, Value::Scalar(x));
+    }
+    Some(adapted)
 }
 
 /// The runtime's view of every argument.

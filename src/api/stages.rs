@@ -5,7 +5,7 @@
 //! A program keeps machine code, not IR, so a dump checks and lowers the
 //! source again (about a millisecond): introspection, not a hot path.
 
-use super::{CompileError, Kernel};
+use super::{CompileError, Kernel, Signature};
 use crate::codegen::{self, CodegenError};
 use crate::ir::{self, Module};
 use crate::{passes, plan};
@@ -71,9 +71,12 @@ impl Kernel<'_> {
         };
         let source = Some(program.source.as_str());
         let name = self.name();
-        let kernel = find(&module, name)?;
+        // This kernel's instance alone (with every function): a generic
+        // kernel's instances share its name.
+        let module = module.with_only(find(&module, self.signature())?);
+        let kernel = find(&module, self.signature())?;
         let dump = match stage {
-            Stage::Ir | Stage::LoweredIr => ir::dump_module(&only_kernel(&module, name)?),
+            Stage::Ir | Stage::LoweredIr => ir::dump_module(&module),
             Stage::Plan => {
                 plan::dump::dump(&plan::plan_kernel(&module, kernel), &module, kernel, source)
             }
@@ -90,19 +93,18 @@ impl Kernel<'_> {
     }
 }
 
-fn find<'m>(module: &'m Module, name: &str) -> Result<&'m ir::Kernel, CompileError> {
+/// The kernel (the instance, for a generic one) `sig` describes.
+fn find<'m>(module: &'m Module, sig: &Signature) -> Result<&'m ir::Kernel, CompileError> {
+    let name = &sig.name;
+    let types = |k: &ir::Kernel| k.type_args.iter().map(|a| a.ty).collect::<Vec<_>>();
+    let wanted: Vec<_> = sig.type_params.iter().map(|t| t.ty).collect();
     module
         .kernels
         .iter()
-        .find(|k| k.name == name)
+        .find(|k| &k.name == name && types(k) == wanted)
         .ok_or_else(|| {
             CompileError::Codegen(CodegenError::new(format!(
                 "kernel `{name}` is missing from the source it was compiled from"
             )))
         })
-}
-
-/// `module` with kernel `name` only, and every function (it may call any).
-fn only_kernel(module: &Module, name: &str) -> Result<Module, CompileError> {
-    Ok(module.with_only(find(module, name)?))
 }

@@ -151,9 +151,13 @@ fn emit_backend(
 ) -> Result<String, CliError> {
     let options = lowering.options();
     let module = passes::lowered(&checked_module(file, source)?, &options);
-    let names: Vec<&str> = match kernel {
-        Some(name) => vec![select_kernel(&module, file, Some(name))?.name.as_str()],
-        None => module.kernels.iter().map(|k| k.name.as_str()).collect(),
+    // Every instance of a generic kernel, each in a module of its own
+    // (instances share the kernel's name).
+    let kernels: Vec<&ir::Kernel> = match kernel {
+        Some(name) => module
+            .instances(select_kernel(&module, file, Some(name))?.name.as_str())
+            .collect(),
+        None => module.kernels.iter().collect(),
     };
     // A limit the kernel ran into is a diagnostic; anything else, a bug.
     let internal = |e: CodegenError| match e.diagnostic {
@@ -164,14 +168,13 @@ fn emit_backend(
         None => CliError::Internal(e.to_string()),
     };
     let mut out = String::new();
-    for name in names {
+    for kernel in kernels {
+        let module = module.with_only(kernel);
+        let (k, name) = (&module.kernels[0], kernel.name.as_str());
         let dump = match stage {
             Stage::Clif => codegen::dump_clif(&module, name, &options).map_err(internal)?,
             Stage::Asm => codegen::dump_asm(&module, name, &options).map_err(internal)?,
-            _ => {
-                let k = select_kernel(&module, file, Some(name))?;
-                plan::dump::dump(&plan::plan_kernel(&module, k), &module, k, Some(source))
-            }
+            _ => plan::dump::dump(&plan::plan_kernel(&module, k), &module, k, Some(source)),
         };
         out.push_str(&dump);
     }

@@ -105,6 +105,11 @@ pub struct RunArgs {
     /// The kernel to run; required when the file has several.
     #[arg(long)]
     pub kernel: Option<String>,
+    /// A type parameter of a generic kernel (repeatable), e.g. T=f64.
+    /// Without it, a .npy input of that element type decides, else the
+    /// first type of the bound.
+    #[arg(long = "type", value_name = "NAME=TYPE")]
+    pub types: Vec<String>,
     /// Write output NAME to a .npy file (repeatable).
     #[arg(short = 'o', long = "output", value_name = "NAME=PATH.npy")]
     pub outputs: Vec<String>,
@@ -354,8 +359,13 @@ fn select_kernel<'m>(
     file: &Path,
     name: Option<&str>,
 ) -> Result<&'m Kernel, CliError> {
-    let names = || kernel_names(module.kernels.iter().map(|k| k.name.as_str()));
-    match (name, module.kernels.as_slice()) {
+    let names = || kernel_names(distinct_names(module));
+    // A generic kernel's instances count as one kernel.
+    let first_of_each: Vec<&Kernel> = (module.kernels.iter().enumerate())
+        .filter(|(i, k)| module.kernels[..*i].iter().all(|o| o.name != k.name))
+        .map(|(_, k)| k)
+        .collect();
+    match (name, first_of_each.as_slice()) {
         (Some(name), _) => module.kernel(name).ok_or_else(|| {
             CliError::Usage(format!(
                 "`{}` has no kernel `{name}` (kernels: {})",
@@ -374,6 +384,13 @@ fn select_kernel<'m>(
             names()
         ))),
     }
+}
+
+/// Each kernel name once (a generic kernel has several instances).
+fn distinct_names(module: &Module) -> impl Iterator<Item = &str> {
+    (module.kernels.iter().enumerate())
+        .filter(|(i, k)| module.kernels[..*i].iter().all(|o| o.name != k.name))
+        .map(|(_, k)| k.name.as_str())
 }
 
 fn kernel_names<'a>(names: impl Iterator<Item = &'a str>) -> String {

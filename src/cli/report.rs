@@ -52,14 +52,17 @@ pub fn render(
     out
 }
 
-/// `kernel saxpy(...) -> (...) with n = 8, m = 3`
+/// `kernel saxpy(...) -> (...) with n = 8, m = 3`; a generic kernel's
+/// instance names its types first (`with T = f64, n = 8`).
 fn call_line(signature: &Signature, bound: &Bound) -> String {
-    let sizes: Vec<String> = signature
-        .sizes
-        .iter()
-        .zip(&bound.sizes)
-        .filter(|(size, _)| size.is_named())
-        .map(|(size, value)| format!("{} = {value}", size.name))
+    let types = (signature.type_params.iter()).map(|t| format!("{} = {}", t.name, t.ty));
+    let sizes: Vec<String> = types
+        .chain(
+            (signature.sizes.iter())
+                .zip(&bound.sizes)
+                .filter(|(size, _)| size.is_named())
+                .map(|(size, value)| format!("{} = {value}", size.name)),
+        )
         .collect();
     if sizes.is_empty() {
         format!("{signature}\n")

@@ -28,6 +28,7 @@ use kjit::options::Options;
 use kjit::passes;
 use kjit::runtime::out_of_bounds_diagnostic;
 use kjit::signature::{Bound, Signature};
+use kjit::types::ScalarType;
 use kjit::value::Outputs;
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -42,7 +43,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let module = compile(&args.file, &source)?;
     let front_end_time = started.elapsed();
     let kernel = select_kernel(&module, &args.file, args.kernel.as_deref())?;
-    let specs = argument_specs(&args.file, &source, &module, kernel, &args.args)?;
+    // `T=f64` among the arguments is a type argument, as `--type T=f64`.
+    let (word_types, words) = kjit::inputs::instance::split_type_words(kernel, &args.args);
+    let words: Vec<String> = words.into_iter().map(str::to_string).collect();
+    let specs = argument_specs(&args.file, &source, &module, kernel, &words)?;
+    let kernel = instance(&module, kernel, &specs, &args.types, word_types)?;
     let plan = OutputPlan::new(kernel, &args.outputs, &args.file, &specs, args.force)?;
     let prepared = arguments::prepare(kernel, &specs, args.engine)
         .map_err(|e| e.with_origins(origins(&source, &module, kernel, &args.args)))?;
@@ -130,6 +135,11 @@ fn run_jit(
     let jit_kernel = program
         .kernel(&kernel.name)
         .ok_or_else(|| CliError::Internal(format!("kernel `{}` was not compiled", kernel.name)))?;
+    // A generic kernel's instance (the module's only one) compiles on first
+    // use: now, so that its time counts as compile time, not run time.
+    jit_kernel
+        .compile()
+        .map_err(|e| CliError::Internal(e.to_string()))?;
     let codegen_time = started.elapsed();
     let started = Instant::now();
     let outputs = call(jit_kernel, prepared, bound, &args.file, source)?;
@@ -153,6 +163,26 @@ fn compile_error(error: CompileError, file: &Path, source: &str) -> CliError {
         CompileError::ThreadPool { .. } => CliError::Runtime(error.to_string()),
         CompileError::Options(_) => CliError::Usage(error.to_string()),
     }
+}
+
+/// The instance of a generic kernel the run uses (`--type`, else a `.npy`
+/// input's dtype, else the first type of each bound); `kernel` itself
+/// for an ordinary one.
+fn instance<'m>(
+    module: &'m Module,
+    kernel: &'m Kernel,
+    specs: &[(String, Spec)],
+    flags: &[String],
+    words: Vec<(String, ScalarType)>,
+) -> Result<&'m Kernel, CliError> {
+    use kjit::inputs::instance::{choose, parse_type_arg};
+    let usage = |e: kjit::inputs::instance::InstanceError| CliError::Usage(e.to_string());
+    let mut types = (flags.iter())
+        .map(|t| parse_type_arg(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    types.extend(words);
+    choose(module, kernel, specs, &types).map_err(usage)
 }
 
 /// The checked module; diagnostics (warnings too) go to stderr.

@@ -25,6 +25,7 @@ mod tests_exec;
 pub use crate::value::Outputs;
 
 use crate::ir::{self, Kernel, Module, ParamKind, ParamRole, VerifyError};
+use crate::signature::instance::{self, Given};
 use crate::signature::{bind, ArgError, Bound, Signature};
 use crate::span::{line_col, Span};
 use crate::value::{Args, Array, Scalar, Value};
@@ -121,14 +122,20 @@ impl From<ArgError> for EvalError {
 /// Runs kernel `kernel` of `module` on `args`.
 pub fn evaluate(module: &Module, kernel: &str, args: &Args) -> Result<Outputs, EvalError> {
     ir::verify(module).map_err(EvalError::InvalidIr)?;
-    let Some(k) = module.kernel(kernel) else {
+    // A generic kernel: the instance the arguments' dtypes select.
+    let instances: Vec<&Kernel> = module.instances(kernel).collect();
+    let sigs: Vec<Signature> = instances.iter().map(|k| Signature::of(k)).collect();
+    let Some(first) = sigs.first() else {
         let available = module.kernels.iter().map(|k| k.name.clone()).collect();
         return Err(EvalError::UnknownKernel {
             name: kernel.to_string(),
             available,
         });
     };
-    let bound = bind(&Signature::of(k), args)?;
+    let given = |p: usize| args.values.get(&first.params.get(p)?.name).map(Given::of);
+    let index = instance::select(&sigs.iter().collect::<Vec<_>>(), given)?;
+    let k = instances[index];
+    let bound = bind(&sigs[index], args)?;
     let mut machine = new_machine(module, k, args, &bound)?;
     let frame = machine
         .exec_kernel(k)

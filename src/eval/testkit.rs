@@ -343,6 +343,7 @@ impl IrBuilder {
             sizes: self.sizes,
             params: self.params,
             body,
+            type_args: Vec::new(),
         }
     }
 

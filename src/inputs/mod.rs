@@ -21,6 +21,7 @@
 mod convert;
 mod defaults;
 mod generate;
+pub mod instance;
 mod materialize;
 mod spec;
 #[cfg(test)]

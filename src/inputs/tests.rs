@@ -54,6 +54,7 @@ fn kernel_at(name: &str, span: Span, sizes: &[&str], params: &[P]) -> Kernel {
         sizes: size_map,
         params: param_map,
         body: Body::default(),
+        type_args: Vec::new(),
     }
 }
 

@@ -48,7 +48,7 @@ pub fn dump_module(module: &Module) -> String {
 
 pub fn dump_kernel(kernel: &Kernel) -> String {
     let mut p = Printer::new(&kernel.body);
-    p.line(format!("kernel {}", kernel.name));
+    p.line(format!("kernel {}", kernel.instance_name()));
     p.indent += 1;
     for (id, size) in kernel.sizes.iter() {
         let source = match size.fixed_by {

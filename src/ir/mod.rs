@@ -143,8 +143,16 @@ impl Module {
         }
     }
 
+    /// The kernel named `name`: for a generic kernel, its first instance
+    /// (see [`Module::instances`]).
     pub fn kernel(&self, name: &str) -> Option<&Kernel> {
         self.kernels.iter().find(|k| k.name == name)
+    }
+
+    /// Every kernel named `name`: one, or each instance of a generic kernel
+    /// (in the order of its bounds' types).
+    pub fn instances<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m Kernel> + 'm {
+        self.kernels.iter().filter(move |k| k.name == name)
     }
 }
 
@@ -172,9 +180,41 @@ pub struct Kernel {
     /// last).
     pub params: PrimaryMap<ParamId, Param>,
     pub body: Body,
+    /// For an instance of a generic kernel (`kernel saxpy<T: float>`),
+    /// what each type parameter stands for here, in declaration order;
+    /// empty for an ordinary kernel. The body knows no type parameters:
+    /// every type in it is a scalar type. A module holds every instance,
+    /// each under the kernel's name.
+    pub type_args: Vec<TypeArg>,
+}
+
+/// One type parameter of a generic kernel, in one instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeArg {
+    pub name: String,
+    /// The type it stands for in this instance.
+    pub ty: ScalarType,
+    /// The types its bound allows, in the bound's order: the kernel has
+    /// one instance per combination.
+    pub allowed: Vec<ScalarType>,
+    /// The bound as written (`float`, `f32 | f64`).
+    pub bound: String,
+    /// The parameters and outputs whose element type it is.
+    pub params: Vec<ParamId>,
 }
 
 impl Kernel {
+    /// `saxpy<T = f64>` for an instance of a generic kernel, else the name.
+    pub fn instance_name(&self) -> String {
+        if self.type_args.is_empty() {
+            return self.name.clone();
+        }
+        let args: Vec<String> = (self.type_args.iter())
+            .map(|a| format!("{} = {}", a.name, a.ty))
+            .collect();
+        format!("{}<{}>", self.name, args.join(", "))
+    }
+
     /// The local that holds a scalar output's value at the end of the kernel.
     pub fn output_local(&self, param: ParamId) -> Option<LocalId> {
         self.body

@@ -89,7 +89,7 @@ pub fn dump(
     let _ = writeln!(
         out,
         "vectorization of kernel {} (gang of {GANG} lanes):",
-        plan.kernel
+        kernel.instance_name()
     );
     let _ = writeln!(out, "  driver (uniform code):");
     body_lines(&mut out, &text, &kernel.body, &plan.driver, "    ");

@@ -23,7 +23,7 @@ struct Note {
 pub fn explain(plan: &VectorPlan, kernel: &ir::Kernel, source: Option<&str>) -> String {
     let text = Text { kernel, source };
     let mut out = String::new();
-    let _ = writeln!(out, "kernel {}:", kernel.name);
+    let _ = writeln!(out, "kernel {}:", kernel.instance_name());
     if plan.phases.is_empty() {
         let _ = writeln!(
             out,

@@ -150,7 +150,10 @@ impl Lowerer<'_> {
             None if self.globals.consts.by_name.contains_key(&ident.name) => {
                 self.global_const(ident)
             }
-            None => match constants::lookup(&ident.name) {
+            // `T::MAX` of a type parameter is its type's (`f64::MAX`).
+            None => match constants::lookup(&self.type_path(&ident.name).unwrap_or_default())
+                .or_else(|| constants::lookup(&ident.name))
+            {
                 Some(NamedConstant::Float(v)) => {
                     let ty = self.infer.fresh(VarKind::Float);
                     self.b.literal(PendingLiteral::Float(v), ty, ident.span)
@@ -341,8 +344,14 @@ impl Lowerer<'_> {
             return self.error_expr(span);
         }
         let lowered: Vec<ExprId> = args.iter().map(|a| self.expr(a)).collect();
+        if let Some(&ty) = self.type_params.get(&callee.name) {
+            return self.type_param_cast(ty, callee, lowered, span);
+        }
         if let Some(builtin) = Builtin::from_name(&callee.name) {
             return self.builtin(builtin, callee, lowered, span);
+        }
+        if let Some(generic) = self.globals.generic_fns.get(&callee.name) {
+            return self.generic_call(generic, callee, lowered, span);
         }
         if let Some(&func) = self.globals.fn_by_name.get(&callee.name) {
             return self.user_call(func, callee, lowered, span);
@@ -475,7 +484,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn user_call(
+    pub(super) fn user_call(
         &mut self,
         func: ir::FuncId,
         callee: &Ident,

@@ -83,13 +83,80 @@ impl Lowerer<'_> {
         let outer_site = self
             .expansion_site
             .replace(self.expansion_site.unwrap_or(span));
+        let type_args = self.globals.functions[func].type_args.iter().cloned().collect();
+        let outer_types = std::mem::replace(&mut self.type_params, type_args);
         let value = self.expand_body(func, &decl, scope);
+        self.type_params = outer_types;
         self.expansion_site = outer_site;
         let ret = ret.unwrap_or(ValTy::Scalar(super::infer::Ty::Error));
         if !self.expect_value(&value, &ret, &format!("the value of `{}`", callee.name)) {
             return self.error_value(span);
         }
         Value { span, ..value }
+    }
+
+    /// The instance of a generic expanded function a call takes: each type
+    /// parameter from the first argument that names it and whose type is
+    /// plain to see (an array's element type, a typed name); `None` after
+    /// an error.
+    pub fn inline_instance(
+        &mut self,
+        generic: &super::generics::GenericFn,
+        callee: &Ident,
+        args: &[ast::Expr],
+    ) -> Option<FuncId> {
+        let mut chosen: Vec<Option<ScalarType>> = vec![None; generic.type_params.len()];
+        for (arg, link) in args.iter().zip(&generic.params) {
+            if let Some(t) = *link {
+                chosen[t] = chosen[t].or_else(|| self.plain_type(arg));
+            }
+        }
+        let mut types = Vec::new();
+        for (t, choice) in chosen.iter().enumerate() {
+            match choice {
+                Some(ty) => types.push(*ty),
+                None => {
+                    let d = super::generics::undecided_call(callee, &generic.type_params[t])
+                        .note("a function expanded at its calls takes its types from array arguments or named values");
+                    self.error(d);
+                    return None;
+                }
+            }
+        }
+        match generic.instances.iter().find(|(tys, _)| *tys == types) {
+            Some(&(_, func)) => Some(func),
+            None => {
+                let shown: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+                let d = Diagnostic::error(format!(
+                    "`{}` has no instance for ({})",
+                    callee.name,
+                    shown.join(", ")
+                ))
+                .primary(callee.span, "a type outside the bound of its type parameters");
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// The type of an argument that shows it without being lowered: an
+    /// array name's element type, or a typed local, parameter or size.
+    fn plain_type(&self, arg: &ast::Expr) -> Option<ScalarType> {
+        if let Some((_, elem, _)) = self.array_arg(arg) {
+            return Some(elem);
+        }
+        let ExprKind::Name(name) = &arg.kind else {
+            return None;
+        };
+        match self.scopes.lookup(&name.name)? {
+            Binding::Local(l) => match self.infer.resolve(self.b.local_ty(l)) {
+                super::infer::Resolved::Known(ty) => Some(ty),
+                _ => None,
+            },
+            Binding::Param(p) => Some(self.param(p)?.elem()),
+            Binding::Size(_) | Binding::Const(_) => Some(ScalarType::I64),
+            _ => None,
+        }
     }
 
     /// Why this call cannot be expanded (depth, size), if so.

@@ -17,6 +17,7 @@ impl Lowerer<'_> {
     pub fn kernel(
         mut self,
         decl: &ast::KernelDecl,
+        type_args: &[(String, crate::types::ScalarType)],
     ) -> (ir::Kernel, Vec<Diagnostic>, super::lower::Calls) {
         self.scopes.push();
         self.kernel = Some(self.kernel_signature(decl));
@@ -40,12 +41,14 @@ impl Lowerer<'_> {
         self.warn_unwritten_outputs(&sig);
         self.b.body.block = block;
         let body = std::mem::take(&mut self.b).finish(&self.infer, &mut self.diags);
+        let type_args = super::generics::kernel_type_args(decl, type_args, &sig.params);
         let kernel = ir::Kernel {
             name: decl.name.name.clone(),
             span: decl.span,
             sizes: sig.sizes,
             params: sig.params,
             body,
+            type_args,
         };
         (kernel, self.diags, self.calls)
     }

@@ -157,6 +157,13 @@ impl<'g> Lowerer<'g> {
         }
     }
 
+    /// This lowerer, for the instance of a generic item with these type
+    /// arguments (none for an ordinary item).
+    pub fn with_type_params(mut self, args: &[(String, ScalarType)]) -> Lowerer<'g> {
+        self.type_params = args.iter().cloned().collect();
+        self
+    }
+
     /// The scalar type a written type names (see [`super::types::elem_scalar`]).
     pub fn elem(&mut self, ty: &crate::syntax::ast::TypeExpr) -> ScalarType {
         if self.names_aggregate(ty) {

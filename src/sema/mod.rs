@@ -9,13 +9,15 @@
 //! Files: `infer` (literal type inference), `scope` (names), `builder` (the
 //! IR arena under construction), `lower` (per-body state), `expr`, `stmt`,
 //! `phase` (foreach, reductions, stores, race freedom), `items` (kernel and
-//! function signatures).
+//! function signatures), `generics` (instances of generic items: bounds,
+//! the choice of a function instance at a call, merged diagnostics).
 
 mod arrays;
 mod builder;
 mod constants;
 mod consts;
 mod expr;
+mod generics;
 mod habits;
 mod infer;
 mod inline;
@@ -54,6 +56,9 @@ pub struct FnSig {
     pub inline: bool,
     /// Its function in the IR module, unless `inline`.
     pub ir: Option<FuncId>,
+    /// What its type parameters stand for in this instance (empty unless
+    /// generic): an expansion checks the body with them.
+    pub type_args: Vec<(String, ScalarType)>,
 }
 
 /// A function parameter's type.
@@ -70,9 +75,13 @@ pub enum ParamTy {
 /// What every body may refer to: the file's functions and kernel names.
 pub struct Globals {
     pub functions: PrimaryMap<FuncId, FnSig>,
-    /// Each function's declaration, by the same index (expanded at calls).
+    /// Each function's declaration, by the same index (one per instance
+    /// of a generic function; expanded at calls).
     pub fn_decls: Vec<Rc<ast::FunctionDecl>>,
+    /// Each function's id (a generic function's first instance).
     pub fn_by_name: HashMap<String, FuncId>,
+    /// The generic functions, by name: how a call picks an instance.
+    pub generic_fns: HashMap<String, generics::GenericFn>,
     pub kernel_names: HashMap<String, Span>,
     /// `const` items: named values and constant tables.
     pub consts: consts::Consts,
@@ -82,25 +91,40 @@ pub struct Globals {
 /// Checks a whole file and lowers it to IR.
 pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut globals = collect_globals(file, &mut diags);
+    let (mut globals, fn_instances) = collect_globals(file, &mut diags);
+    check_generic_declarations(file, &globals, &mut diags);
     let mut module = ir::Module::default();
     let mut call_graph: Vec<lower::Calls> = Vec::new();
-    for (id, sig) in globals.functions.iter() {
-        let decl = &globals.fn_decls[id.index()];
-        let (function, errors, calls) = Lowerer::new(&globals).function(decl, id, sig);
-        if sig.ir.is_some() {
-            module.functions.push(function);
+    for (decl, instances) in &fn_instances {
+        let mut per_instance = Vec::new();
+        for (func, args) in instances {
+            let sig = &globals.functions[*func];
+            let lowerer = Lowerer::new(&globals).with_type_params(args);
+            let (function, errors, calls) = lowerer.function(decl, *func, sig);
+            if sig.ir.is_some() {
+                module.functions.push(function);
+            }
+            per_instance.push(errors);
+            call_graph.push(calls);
         }
-        diags.extend(errors);
-        call_graph.push(calls);
+        let names = instance_names(&decl.name, instances.iter().map(|(_, a)| a));
+        diags.extend(generics::merge_diagnostics(&names, per_instance));
     }
     let mut kernel_calls = Vec::new();
     for item in &file.items {
         if let ast::Item::Kernel(decl) = item {
-            let (kernel, errors, calls) = Lowerer::new(&globals).kernel(decl);
-            diags.extend(errors);
-            module.kernels.push(kernel);
-            kernel_calls.push(calls);
+            let mut ignored = Vec::new();
+            let instances = generics::instances(&decl.name, &decl.generics, &mut ignored);
+            let mut per_instance = Vec::new();
+            for args in &instances {
+                let lowerer = Lowerer::new(&globals).with_type_params(args);
+                let (kernel, errors, calls) = lowerer.kernel(decl, args);
+                per_instance.push(errors);
+                module.kernels.push(kernel);
+                kernel_calls.push(calls);
+            }
+            let names = instance_names(&decl.name, instances.iter());
+            diags.extend(generics::merge_diagnostics(&names, per_instance));
         }
     }
     let recursion_errors = diags.len();
@@ -133,11 +157,29 @@ pub fn check(file: &ast::SourceFile) -> (ir::Module, Vec<Diagnostic>) {
     (module, diags)
 }
 
-fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globals {
+/// The names diagnostics give an item's instances (`f<T = i8>`).
+fn instance_names<'a>(
+    name: &ast::Ident,
+    instances: impl Iterator<Item = &'a generics::TypeArgs>,
+) -> Vec<String> {
+    instances
+        .map(|args| generics::instance_name(&name.name, args))
+        .collect()
+}
+
+/// Each function declaration with its instances: one id and no type
+/// arguments for an ordinary function.
+type FnInstances<'f> = Vec<(&'f ast::FunctionDecl, Vec<(FuncId, generics::TypeArgs)>)>;
+
+fn collect_globals<'f>(
+    file: &'f ast::SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> (Globals, FnInstances<'f>) {
     let mut globals = Globals {
         functions: PrimaryMap::new(),
         fn_decls: Vec::new(),
         fn_by_name: HashMap::new(),
+        generic_fns: HashMap::new(),
         kernel_names: HashMap::new(),
         consts: consts::Consts::default(),
         structs: Structs::default(),
@@ -151,6 +193,7 @@ fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globa
         })
         .collect();
     globals.structs.declare(&structs, diags);
+    let mut fn_instances = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
     let mut next_ir = 0;
     for item in &file.items {
@@ -163,26 +206,99 @@ fn collect_globals(file: &ast::SourceFile, diags: &mut Vec<Diagnostic>) -> Globa
         check_item_name(name, &mut seen, diags);
         match item {
             ast::Item::Kernel(k) => {
+                // Bound errors, reported once here (instances are made again
+                // when the kernel is lowered).
+                generics::instances(&k.name, &k.generics, diags);
                 globals
                     .kernel_names
                     .entry(k.name.name.clone())
                     .or_insert(k.name.span);
             }
             ast::Item::Function(f) => {
-                let mut sig = fn_signature(f, &globals.structs, diags);
-                if !sig.inline {
-                    sig.ir = Some(FuncId::from_u32(next_ir));
-                    next_ir += 1;
-                }
-                let id = globals.functions.push(sig);
-                globals.fn_decls.push(Rc::new(f.clone()));
-                globals.fn_by_name.entry(f.name.name.clone()).or_insert(id);
+                let instances = declare_function(&mut globals, f, &mut next_ir, diags);
+                fn_instances.push((f, instances));
             }
             ast::Item::Const(c) => globals.consts.declare(c, diags),
             ast::Item::Struct(_) => {}
         }
     }
-    globals
+    (globals, fn_instances)
+}
+
+/// The signature of every instance of `f`, and for a generic function
+/// what its calls need to pick one.
+fn declare_function(
+    globals: &mut Globals,
+    f: &ast::FunctionDecl,
+    next_ir: &mut u32,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(FuncId, generics::TypeArgs)> {
+    let combos = generics::instances(&f.name, &f.generics, diags);
+    let mut per_instance = Vec::new();
+    let mut instances = Vec::new();
+    let decl = Rc::new(f.clone());
+    for args in combos {
+        let mut errors = Vec::new();
+        let type_params: types::TypeParams = args.iter().cloned().collect();
+        let mut sig = fn_signature(f, &globals.structs, &type_params, &mut errors);
+        sig.type_args = args.clone();
+        if !sig.inline {
+            sig.ir = Some(FuncId::from_u32(*next_ir));
+            *next_ir += 1;
+        }
+        per_instance.push(errors);
+        globals.fn_decls.push(Rc::clone(&decl));
+        instances.push((globals.functions.push(sig), args));
+    }
+    let names = instance_names(&f.name, instances.iter().map(|(_, a)| a));
+    diags.extend(generics::merge_diagnostics(&names, per_instance));
+    if let Some(&(first, _)) = instances.first() {
+        globals
+            .fn_by_name
+            .entry(f.name.name.clone())
+            .or_insert(first);
+    }
+    if !f.generics.is_empty() {
+        let mut ignored = Vec::new();
+        let generic = generics::GenericFn {
+            type_params: f.generics.iter().map(|p| p.name.name.clone()).collect(),
+            allowed: (f.generics.iter())
+                .map(|p| generics::bound_types(p, &mut ignored))
+                .collect(),
+            params: generics::param_links(f),
+            instances: (instances.iter())
+                .map(|(id, args)| (args.iter().map(|(_, ty)| *ty).collect(), *id))
+                .collect(),
+        };
+        globals
+            .generic_fns
+            .entry(f.name.name.clone())
+            .or_insert(generic);
+    }
+    instances
+}
+
+/// The once-per-item checks of every generic kernel's and function's type
+/// parameters.
+fn check_generic_declarations(
+    file: &ast::SourceFile,
+    globals: &Globals,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for item in &file.items {
+        match item {
+            ast::Item::Kernel(k) => {
+                let inputs: Vec<&ast::Param> = k.params.iter().collect();
+                let all: Vec<&ast::Param> = k.params.iter().chain(&k.outputs).collect();
+                generics::check_declaration(&k.name, &k.generics, &inputs, &all, globals, diags);
+            }
+            ast::Item::Function(f) => {
+                let params: Vec<&ast::Param> = f.params.iter().collect();
+                generics::check_declaration(&f.name, &f.generics, &params, &params, globals, diags);
+            }
+            ast::Item::Const(_) | ast::Item::Struct(_) => {}
+        }
+    }
 }
 
 fn check_item_name(
@@ -204,8 +320,12 @@ fn check_item_name(
     }
 }
 
-fn fn_signature(f: &ast::FunctionDecl, structs: &Structs, diags: &mut Vec<Diagnostic>) -> FnSig {
-    let no_params = types::TypeParams::new();
+fn fn_signature(
+    f: &ast::FunctionDecl,
+    structs: &Structs,
+    type_params: &types::TypeParams,
+    diags: &mut Vec<Diagnostic>,
+) -> FnSig {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     let mut params = Vec::new();
     for param in &f.params {
@@ -225,7 +345,7 @@ fn fn_signature(f: &ast::FunctionDecl, structs: &Structs, diags: &mut Vec<Diagno
         if let Some(first) = seen.insert(&param.name.name, param.name.span) {
             diags.push(declared_twice(&param.name, first));
         }
-        params.push(param_ty(param, structs, diags));
+        params.push(param_ty(param, structs, type_params, diags));
     }
     if let Some(ret) = f.ret.as_ref().filter(|r| !r.dims.is_empty()) {
         diags.push(
@@ -245,7 +365,7 @@ fn fn_signature(f: &ast::FunctionDecl, structs: &Structs, diags: &mut Vec<Diagno
         .ret
         .as_ref()
         .filter(|r| r.dims.is_empty())
-        .and_then(|r| structs.resolve(r, &no_params, diags));
+        .and_then(|r| structs.resolve(r, type_params, diags));
     let takes_array = params.iter().any(|p| matches!(p, ParamTy::Array { .. }));
     let aggregate_params = params
         .iter()
@@ -255,6 +375,7 @@ fn fn_signature(f: &ast::FunctionDecl, structs: &Structs, diags: &mut Vec<Diagno
         inline: takes_array || aggregate_params || ret.as_ref().is_some_and(|r| !r.is_scalar()),
         params,
         ret,
+        type_args: Vec::new(),
         span: f.name.span,
         ir: None,
     }
@@ -262,13 +383,17 @@ fn fn_signature(f: &ast::FunctionDecl, structs: &Structs, diags: &mut Vec<Diagno
 
 /// A parameter's type: a value, or an array whose dimensions are size
 /// names or constants.
-fn param_ty(param: &ast::Param, structs: &Structs, diags: &mut Vec<Diagnostic>) -> ParamTy {
-    let no_params = types::TypeParams::new();
+fn param_ty(
+    param: &ast::Param,
+    structs: &Structs,
+    type_params: &types::TypeParams,
+    diags: &mut Vec<Diagnostic>,
+) -> ParamTy {
     if param.ty.dims.is_empty() {
-        let ty = structs.resolve(&param.ty, &no_params, diags);
+        let ty = structs.resolve(&param.ty, type_params, diags);
         return ParamTy::Value(ty.unwrap_or(ValTy::Scalar(infer::Ty::Error)));
     }
-    let elem = types::elem_scalar(&param.ty, &no_params, diags);
+    let elem = types::elem_scalar(&param.ty, type_params, diags);
     let mut dims = Vec::new();
     for dim in &param.ty.dims {
         dims.push(match &dim.kind {

@@ -24,7 +24,7 @@ pub fn elem_scalar(ty: &TypeExpr, params: &TypeParams, diags: &mut Vec<Diagnosti
         ElemType::Named(name) => match params.get(&name.name) {
             Some(scalar) => *scalar,
             None => {
-                diags.push(unknown_type(&name.name, name.span));
+                diags.push(unknown_type(&name.name, name.span, params));
                 ScalarType::F32
             }
         },
@@ -39,10 +39,20 @@ pub fn elem_scalar(ty: &TypeExpr, params: &TypeParams, diags: &mut Vec<Diagnosti
     }
 }
 
-fn unknown_type(name: &str, span: crate::span::Span) -> Diagnostic {
-    Diagnostic::error(format!("unknown type `{name}`"))
+fn unknown_type(name: &str, span: crate::span::Span, params: &TypeParams) -> Diagnostic {
+    let d = Diagnostic::error(format!("unknown type `{name}`"))
         .primary(span, "not a type")
-        .help("the scalar types are `f32`, `f64`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64` and `bool`")
+        .help("the scalar types are `f32`, `f64`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64` and `bool`");
+    if params.is_empty() {
+        return d;
+    }
+    let mut names: Vec<&str> = params.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    d.note(format!(
+        "the type parameters of this item are {}",
+        names.join(", ")
+    ))
 }
 
 /// Index of a struct in [`Structs::defs`].

@@ -111,8 +111,12 @@ impl Lowerer<'_> {
         if callee.name == "select" {
             return self.select_value(callee, args, span);
         }
-        match self.globals.fn_by_name.get(&callee.name) {
-            Some(&func) => self.inline_call(func, callee, args, span),
+        let func = match self.globals.generic_fns.get(&callee.name) {
+            Some(generic) => self.inline_instance(generic, callee, args),
+            None => self.globals.fn_by_name.get(&callee.name).copied(),
+        };
+        match func {
+            Some(func) => self.inline_call(func, callee, args, span),
             None => self.error_value(span),
         }
     }

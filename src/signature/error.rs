@@ -128,6 +128,15 @@ pub enum ArgError {
         expected: Role,
         found: Role,
     },
+    /// The dtype of argument `name` makes type parameter `type_param` of a
+    /// generic kernel a type its bound does not allow.
+    TypeOutsideBound {
+        name: String,
+        kernel: String,
+        type_param: String,
+        found: ScalarType,
+        allowed: Vec<ScalarType>,
+    },
 }
 
 impl fmt::Display for ArgError {
@@ -249,6 +258,23 @@ impl fmt::Display for ArgError {
                 role_text(*expected),
                 role_text(*found)
             ),
+            TypeOutsideBound {
+                name,
+                kernel,
+                type_param,
+                found,
+                allowed,
+            } => {
+                let dtypes: Vec<String> = (allowed.iter())
+                    .map(|t| format!("{t} ({})", crate::inputs::numpy_name(*t)))
+                    .collect();
+                write!(
+                    f,
+                    "argument `{name}`: expected {} for `{type_param}` of `{kernel}`, found {found} ({}): `{kernel}` has no instance `{type_param} = {found}`",
+                    dtypes.join(" or "),
+                    crate::inputs::numpy_name(*found)
+                )
+            }
         }
     }
 }

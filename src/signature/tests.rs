@@ -38,6 +38,7 @@ fn sig() -> Signature {
             size("c", None),
         ],
         scratch: Vec::new(),
+        type_params: Vec::new(),
     }
 }
 
@@ -234,6 +235,7 @@ fn size_too_large() {
             },
         ],
         scratch: Vec::new(),
+        type_params: Vec::new(),
     };
     let m = Array::new(vec![0, usize::MAX], Vec::<f32>::new()).unwrap();
     let e = bind(&s, &Args::new().array("m", m)).unwrap_err();

@@ -68,6 +68,8 @@ pub struct Ident {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KernelDecl {
     pub name: Ident,
+    /// `<T: float, ...>` after the name; empty for an ordinary kernel.
+    pub generics: Vec<TypeParam>,
     pub params: Vec<Param>,
     /// Named outputs; empty when the kernel has no `-> (...)` clause (a
     /// kernel may work through `inout` arrays alone).
@@ -80,10 +82,32 @@ pub struct KernelDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDecl {
     pub name: Ident,
+    /// `<T: float, ...>` after the name; empty for an ordinary function.
+    pub generics: Vec<TypeParam>,
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub body: Block,
     pub span: Span,
+}
+
+/// A type parameter of a generic kernel or function: `T: float`,
+/// `U: i32 | i64`. The checker instantiates the item once per combination
+/// of the types the bounds allow; `bound` is empty when none was written
+/// (an error the checker reports).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeParam {
+    pub name: Ident,
+    /// The terms of the bound, joined by `|`: the bound allows the union.
+    pub bound: Vec<BoundTerm>,
+    pub span: Span,
+}
+
+/// One term of a bound: a class of types (`float`, `int`, `signed`,
+/// `unsigned`, `num`, resolved by the checker) or one scalar type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BoundTerm {
+    Class(Ident),
+    Scalar(ScalarType, Span),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -65,7 +65,12 @@ impl Dumper {
     }
 
     fn kernel(&mut self, kernel: &KernelDecl) {
-        self.line(&format!("kernel {}", kernel.name.name), kernel.span);
+        let head = format!(
+            "kernel {}{}",
+            kernel.name.name,
+            generics_text(&kernel.generics)
+        );
+        self.line(&head, kernel.span);
         self.nested(|d| {
             for param in &kernel.params {
                 d.param("param", param);
@@ -108,7 +113,11 @@ impl Dumper {
             Some(ty) => format!(" -> {}", type_text(ty)),
             None => String::new(),
         };
-        self.line(&format!("fn {}{ret}", function.name.name), function.span);
+        let generics = generics_text(&function.generics);
+        self.line(
+            &format!("fn {}{generics}{ret}", function.name.name),
+            function.span,
+        );
         self.nested(|d| {
             for param in &function.params {
                 d.param("param", param);
@@ -349,4 +358,26 @@ fn indices_text(indices: &[Ident]) -> String {
 fn index_text(array: &Ident, indices: &[Expr]) -> String {
     let holes = vec!["_"; indices.len()];
     format!("{}[{}]", array.name, holes.join(", "))
+}
+
+/// `<T: float, U: i32 | i64>` as written, or nothing.
+pub fn generics_text(generics: &[TypeParam]) -> String {
+    if generics.is_empty() {
+        return String::new();
+    }
+    let params: Vec<String> = generics
+        .iter()
+        .map(|p| {
+            let terms: Vec<String> = p
+                .bound
+                .iter()
+                .map(|term| match term {
+                    BoundTerm::Class(class) => class.name.clone(),
+                    BoundTerm::Scalar(ty, _) => ty.to_string(),
+                })
+                .collect();
+            format!("{}: {}", p.name.name, terms.join(" | "))
+        })
+        .collect();
+    format!("<{}>", params.join(", "))
 }

@@ -10,6 +10,30 @@ use kjit::value::{Array, Scalar, Value};
 /// or the text of the error that stopped the call.
 pub type RunResult = Result<Vec<(String, Val)>, String>;
 
+/// The kernel a run line names (`run(saxpy)`, or the file's only one),
+/// and for a generic kernel the instance it runs: type arguments written
+/// in the run line (`run(saxpy<T = f64>)`, `run(<T = i8>)`), else the
+/// dtype of a `.npy` input, else the first type of each bound. The outer
+/// `Err` is a mistake in the test; the inner one a type outside a bound,
+/// which `expect-error` lines test like any failed call.
+pub fn instance<'m>(
+    module: &'m ir::Module,
+    run: &super::format::Run,
+) -> Result<Result<&'m ir::Kernel, String>, String> {
+    use kjit::inputs::instance;
+    let (name, types) =
+        instance::parse_kernel_ref(run.kernel.as_deref()).map_err(|e| e.to_string())?;
+    let kernel = instance::named_kernel(module, name.as_deref())?;
+    let words = super::format::split_args(&run.args);
+    let (word_types, words) = instance::split_type_words(kernel, &words);
+    // Bad argument text is reported by `run`; here it decides nothing.
+    let specs: Vec<_> = (words.iter())
+        .filter_map(|arg| kjit::inputs::parse_arg(arg).ok())
+        .collect();
+    let types: Vec<_> = types.into_iter().chain(word_types).collect();
+    Ok(instance::choose(module, kernel, &specs, &types).map_err(|e| e.to_string()))
+}
+
 /// Runs `kernel` of `module` on the arguments of a run line. The outer
 /// `Err` is a mistake in the test itself (bad argument text).
 pub fn run(
@@ -18,7 +42,10 @@ pub fn run(
     kernel: &ir::Kernel,
     args: &str,
 ) -> Result<RunResult, String> {
-    let specs = super::format::split_args(args)
+    // `T=f64` chose the instance already (`instance`).
+    let words = super::format::split_args(args);
+    let (_, words) = kjit::inputs::instance::split_type_words(kernel, &words);
+    let specs = words
         .iter()
         .map(|arg| kjit::inputs::parse_arg(arg))
         .collect::<Result<Vec<_>, _>>()

@@ -7,6 +7,11 @@
 //! ```text
 //! // run: a=2 x=[1, 2, 3]           run the file's only kernel with these args
 //! // run(saxpy): a=2 x=[1, 2, 3]    run the kernel `saxpy`
+//! // run(saxpy<T = f64>): ...        the instance of a generic kernel
+//! // run(<T = i8>): ...              the same for the file's only kernel
+//! // run: T=i8 x=[1, 2]              the same, as on the command line
+//! //                                (without: a `.npy` input's dtype,
+//! //                                else the first type of the bound)
 //! // expect: out = [2, 4, 6]        exact value of an output after the run
 //! // expect: total ~= 6.0           approximate value (floats)
 //! // expect-error: out of range     the run fails; its error text contains this

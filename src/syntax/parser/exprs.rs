@@ -17,7 +17,6 @@ use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp, Expr, ExprKind, Ident, Literal, ReduceOp, UnaryOp};
 use crate::syntax::habits;
 use crate::syntax::lexer;
-use crate::types::ScalarType;
 
 impl Parser<'_> {
     /// A full expression. If the lexer dropped text in it or next to it
@@ -342,6 +341,11 @@ impl Parser<'_> {
                 }
                 ExprKind::Index { array, indices }
             }
+            // `T::MAX` of a type parameter `T`: one name, as `f32::MAX`.
+            TokenKind::Colon if self.path_separator_at(1) => {
+                let ty = self.ident();
+                self.type_constant(ty.span, &ty.name)
+            }
             _ => ExprKind::Name(self.ident()),
         }
     }
@@ -450,7 +454,7 @@ impl Parser<'_> {
             return ExprKind::Error;
         };
         if self.at_path_separator() {
-            return self.type_constant(ty_token.span, ty);
+            return self.type_constant(ty_token.span, &ty.to_string());
         }
         if !self.at(TokenKind::LParen) {
             let diagnostic = self
@@ -481,7 +485,12 @@ impl Parser<'_> {
 
     /// `::`: two adjacent `:`.
     fn at_path_separator(&self) -> bool {
-        let (first, second) = (self.current(), self.nth(1));
+        self.path_separator_at(0)
+    }
+
+    /// `::` starting `n` tokens ahead.
+    fn path_separator_at(&self, n: usize) -> bool {
+        let (first, second) = (self.nth(n), self.nth(n + 1));
         first.kind == TokenKind::Colon
             && second.kind == TokenKind::Colon
             && first.span.end == second.span.start
@@ -489,7 +498,7 @@ impl Parser<'_> {
 
     /// `T::NAME`, after `T`: one name, `"f32::MAX"` (see `ExprKind::Name`),
     /// that the checker resolves.
-    fn type_constant(&mut self, ty_span: Span, ty: ScalarType) -> ExprKind {
+    fn type_constant(&mut self, ty_span: Span, ty: &str) -> ExprKind {
         self.bump();
         self.bump();
         match self.expect_ident("constant name, e.g. `MAX`") {

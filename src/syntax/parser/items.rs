@@ -62,6 +62,7 @@ impl Parser<'_> {
         let start = self.start();
         self.bump();
         let name = self.item_name("kernel name");
+        let generics = self.generics();
         let params = self.param_list();
         // A broken parameter list says nothing about the outputs.
         self.sync();
@@ -74,6 +75,7 @@ impl Parser<'_> {
         let span = self.span_from(start);
         ast::KernelDecl {
             name,
+            generics,
             params,
             outputs,
             body,
@@ -168,6 +170,7 @@ impl Parser<'_> {
         let start = self.start();
         self.bump();
         let name = self.item_name("function name");
+        let generics = self.generics();
         let params = self.param_list();
         let ret = if self.eat(TokenKind::Arrow) {
             self.return_type()
@@ -178,6 +181,7 @@ impl Parser<'_> {
         let span = self.span_from(start);
         ast::FunctionDecl {
             name,
+            generics,
             params,
             ret,
             body,

@@ -26,6 +26,7 @@
 //!   at [`MAX_DEPTH`] so deeply nested input cannot overflow the stack.
 
 mod exprs;
+mod generics;
 mod habits;
 mod height;
 mod items;

@@ -332,3 +332,22 @@ fn tail_versus_expression_statement() {
         ",
     );
 }
+
+/// Type parameters after a kernel's or function's name, bounds joined by
+/// `|`; `T(x)` is a call and `T::MAX` one name, resolved by the checker.
+#[test]
+fn generics() {
+    check(
+        "fn f<T: float, U: i8 | u8>(x: T, y: U) -> T { T(y) + T::MAX }",
+        "
+        fn f<T: float, U: i8 | u8> -> T @0..61
+          param x: T @27..31
+          param y: U @33..37
+          block @44..61
+            tail binary + @46..59
+              call T @46..50
+                name y @48..49
+              name T::MAX @53..59
+        ",
+    );
+}

@@ -407,3 +407,42 @@ fn return_is_not_a_keyword() {
         ",
     );
 }
+
+/// A broken type parameter list: one error each, and the rest of the item
+/// (parameters, body) is still read.
+#[test]
+fn generics_errors() {
+    for (source, message) in [
+        (
+            "kernel k<f32: float>(x: f32[n]) -> (o: f32[n]) { }",
+            "`f32` is a scalar type, not a type parameter name",
+        ),
+        (
+            "kernel k<T>(x: T[n]) -> (o: T[n]) { }",
+            "type parameter `T` has no bound",
+        ),
+        (
+            "kernel k<T: >(x: T[n]) -> (o: T[n]) { }",
+            "expected a bound",
+        ),
+        (
+            "kernel k<T: float U: int>(x: T[n]) -> (o: T[n]) { }",
+            "expected `,` or `>`",
+        ),
+        ("fn f<T: float(x: T) -> T { x }", "expected `,` or `>`"),
+    ] {
+        let (file, errors) = crate::syntax::parser::parse(source);
+        assert_eq!(errors.len(), 1, "{source}: {errors:?}");
+        assert!(
+            errors[0].message.starts_with(message),
+            "{source}: {}",
+            errors[0].message
+        );
+        let params = match &file.items[..] {
+            [crate::syntax::ast::Item::Kernel(k)] => k.params.len(),
+            [crate::syntax::ast::Item::Function(f)] => f.params.len(),
+            other => panic!("{source}: {other:?}"),
+        };
+        assert_eq!(params, 1, "{source}: the parameters are still read");
+    }
+}
