@@ -83,7 +83,11 @@ impl Lowerer<'_> {
         let outer_site = self
             .expansion_site
             .replace(self.expansion_site.unwrap_or(span));
-        let type_args = self.globals.functions[func].type_args.iter().cloned().collect();
+        let type_args = self.globals.functions[func]
+            .type_args
+            .iter()
+            .cloned()
+            .collect();
         let outer_types = std::mem::replace(&mut self.type_params, type_args);
         let value = self.expand_body(func, &decl, scope);
         self.type_params = outer_types;
@@ -132,7 +136,10 @@ impl Lowerer<'_> {
                     callee.name,
                     shown.join(", ")
                 ))
-                .primary(callee.span, "a type outside the bound of its type parameters");
+                .primary(
+                    callee.span,
+                    "a type outside the bound of its type parameters",
+                );
                 self.error(d);
                 None
             }
