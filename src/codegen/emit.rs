@@ -60,6 +60,17 @@ pub struct Gang {
     pub full: bool,
     /// In the tail gang: how many lanes exist (i64, 1..GANG).
     pub rest: Option<Value>,
+    /// The blocks of the arrays whose interleaved reads share one load per
+    /// gang (`BodyPlan::channel_blocks`), loaded at the gang's entry.
+    pub channel_blocks: Vec<(ParamId, ChannelBlock)>,
+}
+
+/// The two overlapping loads that cover a gang's block of an interleaved
+/// array (`codegen::channels`): its first and its last 16 bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelBlock {
+    pub low: Value,
+    pub high: Value,
 }
 
 /// Descriptor of one array parameter, loaded at function entry: one

@@ -16,7 +16,9 @@
 
 use crate::abi::GANG;
 use crate::types::{Kind, ScalarType};
-use cranelift_codegen::ir::{types, ConstantData, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{
+    types, ConstantData, InstBuilder, InstructionData, MemFlagsData, Opcode, Type, Value,
+};
 use cranelift_frontend::FunctionBuilder;
 
 /// A value during emission. Which form a value takes is decided as it is
@@ -225,6 +227,19 @@ fn bool_to_mask_lane(b: &mut FunctionBuilder, x: Value) -> Value {
 
 /// A uniform value copied into every lane.
 pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
+    if let Some(bits) = constant_lane(b, ty, x) {
+        // A constant (a literal's splat: `77 * red`) comes from the
+        // constant pool, one load, where a splat costs a move to a vector
+        // register and a broadcast in every gang.
+        let vector = vector_type(ty);
+        let bytes = vector.lane_bits() as usize / 8;
+        let data: Vec<u8> = (0..vector.lane_count())
+            .flat_map(|_| bits.to_le_bytes()[..bytes].to_vec())
+            .collect();
+        let handle = b.func.dfg.constants.insert(ConstantData::from(data));
+        let reg = b.ins().vconst(vector, handle);
+        return vec![reg; regs(ty)];
+    }
     let lane = if ty == ScalarType::Bool {
         bool_to_mask_lane(b, x)
     } else if is_widened(ty) {
@@ -234,6 +249,44 @@ pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
     };
     let reg = b.ins().splat(vector_type(ty), lane);
     vec![reg; regs(ty)]
+}
+
+/// The bits of one vector lane of `ty` holding `x`, when `x` is a
+/// constant instruction: a mask lane for `bool`, the extended value for a
+/// widened type, the value's own bits otherwise.
+fn constant_lane(b: &FunctionBuilder, ty: ScalarType, x: Value) -> Option<u64> {
+    let inst = b.func.dfg.value_def(x).inst()?;
+    let raw = match b.func.dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } => imm.bits() as u64,
+        InstructionData::UnaryIeee32 {
+            opcode: Opcode::F32const,
+            imm,
+        } => u64::from(imm.bits()),
+        InstructionData::UnaryIeee64 {
+            opcode: Opcode::F64const,
+            imm,
+        } => imm.bits(),
+        _ => return None,
+    };
+    let bits = ty.bits();
+    let lane = if ty == ScalarType::Bool {
+        if raw & 1 == 1 {
+            u64::MAX
+        } else {
+            0
+        }
+    } else if bits < 64 && ty.is_signed() {
+        let shift = 64 - bits;
+        (((raw << shift) as i64) >> shift) as u64
+    } else if bits < 64 {
+        raw & ((1u64 << bits) - 1)
+    } else {
+        raw
+    };
+    Some(lane)
 }
 
 /// The registers of `v`, splatting a uniform value.

@@ -41,9 +41,16 @@ impl Emitter<'_, '_> {
                 let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
                 Val::Varying(self.gather(&idx, elem, &desc, site))
             }
-            Access::Interleaved { channel, channels } => {
-                Val::Varying(self.interleaved_load(index, channel, channels, elem, &desc))
-            }
+            Access::Interleaved {
+                channel,
+                channels,
+                shared,
+            } => Val::Varying(self.interleaved_load(
+                (array, index),
+                (channel, channels, shared),
+                elem,
+                &desc,
+            )),
         }
     }
 

@@ -297,8 +297,10 @@ impl Emitter<'_, '_> {
             iota: iota.to_vec(),
             full: tail.is_none(),
             rest: tail.as_ref().map(|t| t.1),
+            channel_blocks: Vec::new(),
         });
         self.masks.begin_gang(&mut self.b, tail.map(|t| t.0));
+        self.load_channel_blocks();
         self.block(phase.block);
         if let (Some((op, ty, value)), Some(acc)) = (phase.reduce, acc) {
             let v = self.expr(value);

@@ -122,6 +122,10 @@ pub struct BodyPlan {
     /// indices. Every other store is at the current index: whole-gang
     /// vector stores, in bounds by construction.
     pub owner_stores: BTreeSet<StmtId>,
+    /// Interleaved arrays (with their number of channels) whose gang block
+    /// a phase loads once at the gang's entry, for every read marked
+    /// `shared` ([`Access::Interleaved`], `access::share_channel_blocks`).
+    pub channel_blocks: Vec<(ParamId, u32)>,
 }
 
 impl BodyPlan {
@@ -401,6 +405,7 @@ fn plan_phase<'m>(
     access::classify(&kernel.body, domain, &shapes, block, &results, &mut body);
     let extents = extents(kernel, domain);
     let (reads, writes) = arrays(&kernel.body, block, &results);
+    access::share_channel_blocks(&kernel.body, &writes, &mut body);
     let heavy =
         kind == PhaseKind::Foreach && extents.len() == 1 && has_open_loop(&kernel.body, block);
     let chunk_elems = if heavy {
