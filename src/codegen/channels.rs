@@ -75,7 +75,7 @@ impl Emitter<'_, '_> {
         let block = GANG * channels as usize;
         let address = match gang.rest {
             None => {
-                let bytes = self.b.ins().imul_imm_s(linear, size as i64);
+                let bytes = lanes::byte_offset(&mut self.b, linear, size);
                 self.b.ins().iadd(desc.ptr, bytes)
             }
             Some(rest) => {

@@ -410,6 +410,12 @@ impl<'a, 'f> Emitter<'a, 'f> {
             (Val::Uniform(a), Val::Uniform(c)) => {
                 Val::Uniform(ops::scalar_binary(&mut self.b, op, ty, *a, *c))
             }
+            // `77 * red`: the uniform operand second, where Cranelift can
+            // take a constant as a memory operand (`codegen::pool`); exact
+            // for integers, whose `+ * & | ^` commute bit for bit.
+            (Val::Uniform(_), Val::Varying(ys)) if ty.is_int() && commutes(op) => {
+                Val::Varying(ops::vector_binary(&mut self.b, op, ty, ys, &x))
+            }
             _ => {
                 let xs = lanes::varying(&mut self.b, ty, &x);
                 Val::Varying(ops::vector_binary(&mut self.b, op, ty, &xs, &y))
@@ -492,4 +498,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
         self.scope = caller;
         result
     }
+}
+
+/// Integer operators whose operands may swap without changing a bit.
+fn commutes(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Add | Mul | BitAnd | BitOr | BitXor)
 }

@@ -169,9 +169,13 @@ pub fn narrow_store(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], add
         b.ins().store(trusted(), packed, address, 0);
         return;
     }
-    // 8 bits: through i16 lanes, which hold every i8 and u8 value.
+    // 8 bits: through i16 lanes, which hold every i8 and u8 value. The
+    // bytes' high half is unused: packed from zero, not from `halves`
+    // again, since a value used twice stops Cranelift folding the constant
+    // loads of everything it is computed from (`codegen::pool`).
     let halves = b.ins().snarrow(regs[0], regs[1]);
-    let bytes = pack(b, halves, halves);
+    let zero = int_constant(b, types::I16X8, 0);
+    let bytes = pack(b, halves, zero);
     let low = bitcast(b, types::I64X2, bytes);
     let word = b.ins().extractlane(low, 0);
     b.ins().store(trusted(), word, address, 0);
@@ -189,6 +193,18 @@ pub fn widening_load(b: &mut FunctionBuilder, ty: ScalarType, address: Value) ->
         vec![b.ins().swiden_low(halves), b.ins().swiden_high(halves)]
     } else {
         vec![b.ins().uwiden_low(halves), b.ins().uwiden_high(halves)]
+    }
+}
+
+/// `index * size` in bytes, for an element of `size` 1, 2, 4 or 8 bytes:
+/// a shift, which Cranelift folds into an address (`[base + index * 4]`),
+/// and nothing at all for bytes (an `imul` by 1 is not folded away at
+/// `opt_level = "none"`).
+pub fn byte_offset(b: &mut FunctionBuilder, index: Value, size: usize) -> Value {
+    debug_assert!(size.is_power_of_two(), "element sizes are powers of two");
+    match size.trailing_zeros() {
+        0 => index,
+        shift => b.ins().ishl_imm_s(index, i64::from(shift)),
     }
 }
 

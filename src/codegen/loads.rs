@@ -117,7 +117,7 @@ impl Emitter<'_, '_> {
     }
 
     fn scalar_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Value {
-        let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
+        let bytes = lanes::byte_offset(&mut self.b, offset, elem.byte_size());
         let address = self.b.ins().iadd(ptr, bytes);
         self.b
             .ins()
@@ -126,7 +126,7 @@ impl Emitter<'_, '_> {
 
     /// Vector loads of `GANG` consecutive elements starting at `offset`.
     fn vector_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Vec<Value> {
-        let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
+        let bytes = lanes::byte_offset(&mut self.b, offset, elem.byte_size());
         let address = self.b.ins().iadd(ptr, bytes);
         let ty = elem;
         if lanes::is_widened(elem) {
@@ -291,7 +291,7 @@ impl Emitter<'_, '_> {
                 .store(lanes::trusted(), zero, buffer, offset as i32);
         }
         let element = lanes::Layout::of(elem).memory;
-        let bytes = self.b.ins().imul_imm_s(linear, size as i64);
+        let bytes = lanes::byte_offset(&mut self.b, linear, size);
         let source = self.b.ins().iadd(ptr, bytes);
         let lane = self.new_var(types::I64);
         self.b.def_var(lane, zero);
@@ -307,7 +307,7 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(more, body, &[], done, &[]);
         self.b.switch_to_block(body);
         self.b.seal_block(body);
-        let at = self.b.ins().imul_imm_s(k, size as i64);
+        let at = lanes::byte_offset(&mut self.b, k, size);
         let from = self.b.ins().iadd(source, at);
         let to = self.b.ins().iadd(buffer, at);
         let value = self.b.ins().load(element, lanes::trusted(), from, 0);
@@ -394,10 +394,10 @@ impl Emitter<'_, '_> {
         self.fail_if(outside, site, &bad);
         let linear = self.linear_offset(desc, &bad);
         let element = lanes::Layout::of(elem).memory;
-        let from = self.b.ins().imul_imm_s(linear, size as i64);
+        let from = lanes::byte_offset(&mut self.b, linear, size);
         let from = self.b.ins().iadd(desc.ptr, from);
         let value = self.b.ins().load(element, lanes::trusted(), from, 0);
-        let to = self.b.ins().imul_imm_s(k, size as i64);
+        let to = lanes::byte_offset(&mut self.b, k, size);
         let to = self.b.ins().iadd(buffer, to);
         self.b.ins().store(lanes::trusted(), value, to, 0);
         self.b.ins().jump(latch, &[]);
