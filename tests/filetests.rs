@@ -88,6 +88,7 @@ kern_tests! {
     channels {
         control,
         mixed,
+        ranges,
         rgb,
         rgba,
         rows,

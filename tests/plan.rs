@@ -189,6 +189,45 @@ fn channel_reads_of_one_array_share_its_block() {
     );
 }
 
+/// Products proven in 0..2^16 are short (one 16-bit multiply) and casts of
+/// values proven in range exact; one past either edge, or a signed or
+/// reassigned operand, is not.
+#[test]
+fn value_ranges_give_short_products_and_exact_casts() {
+    let m = module(
+        "kernel c(a: u8[n], s: i16[n]) -> (o: u32[n], g: u8[n], h: u8[n], i: i32[n]) {
+            foreach k in n {
+                let x = u32(a[k]);
+                let v: u32 = 1;
+                v = 2;
+                o[k] = 257 * x + 258 * x + v * x;
+                g[k] = u8((x * 255 + x) >> 8);
+                h[k] = u8((x * 255 + x) >> 7);
+                i[k] = i32(s[k]) * 2;
+            }
+        }",
+    );
+    let plan = plan_of(&m);
+    let body = &plan.phases[0].body;
+    let kinds = |set: &std::collections::BTreeSet<ir::ExprId>| -> Vec<String> {
+        set.iter()
+            .map(|&e| match &m.kernels[0].body.exprs[e].expr {
+                Expr::Binary { lhs, .. } => match &m.kernels[0].body.exprs[*lhs].expr {
+                    Expr::Const(c) => format!("{c:?} *"),
+                    _ => "x *".to_string(),
+                },
+                Expr::Cast { .. } => "cast".to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&body.short_products),
+        vec!["U32(257) *", "x *", "x *"]
+    );
+    assert_eq!(kinds(&body.exact_casts), vec!["cast"]);
+}
+
 #[test]
 fn gathers_are_reported_with_their_reason() {
     let m = module(

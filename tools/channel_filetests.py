@@ -293,7 +293,50 @@ kernel k(img: u8[h, w, 4]) -> (gray: u8[h, w], alpha: u8[h, w]) {
 """, runs)
 
 
+def ranges():
+    pairs = [[0, 0], [255, 255], [1, 254], [128, 127], [255, 0], [0, 255], [200, 100], [17, 3], [254, 1]]
+    words = [0, 65535, 32768, 65534, 1, 255, 256, 40000, 12345]
+    shorts = [-32768, 32767, -1, 0, 1, -2, 16384, -16384, 255]
+    w = len(pairs)
+    x = [p[0] for p in pairs]
+    y = [p[1] for p in pairs]
+    outputs = [
+        ("p1", [257 * v for v in x]),
+        ("p2", [258 * v for v in x]),
+        ("p3", [wrap("i32", v * 2) for v in shorts]),
+        ("c1", [wrap("u8", (a * 255 + c) >> 8) for a, c in zip(x, y)]),
+        ("c2", [wrap("u8", (a * 256 + c) >> 7) for a, c in zip(x, y)]),
+        ("c3", [wrap("u16", v + 1) for v in words]),
+        ("p4", [v for v in words]),
+        ("p5", [wrap("u16", v * 2) for v in words]),
+        ("p6", [wrap("i16", v * 3) for v in shorts]),
+    ]
+    write("ranges", """
+Arithmetic the plan proves narrow (`kjit emit plan`: products in 0..2^16
+become one 16-bit multiply, casts of values in range need no
+renormalization), beside the same shapes it cannot prove, at the edges:
+products up to 65535 and from 65536, a cast that keeps every value and
+casts that wrap, signed operands.
+""", """
+kernel k(a: u8[w, 2], b: u16[w], s: i16[w]) -> (p1: u32[w], p2: u32[w], p3: i32[w], c1: u8[w], c2: u8[w], c3: u16[w], p4: u16[w], p5: u16[w], p6: i16[w]) {
+    foreach c in w {
+        let x = u32(a[c, 0]);
+        let y = u32(a[c, 1]);
+        p1[c] = 257 * x;
+        p2[c] = 258 * x;
+        p3[c] = i32(s[c]) * 2;
+        c1[c] = u8((x * 255 + y) >> 8);
+        c2[c] = u8((x * 256 + y) >> 7);
+        c3[c] = u16(u32(b[c]) + 1);
+        p4[c] = b[c] * 1;
+        p5[c] = b[c] * 2;
+        p6[c] = s[c] * 3;
+    }
+}
+""", [([("a", pairs), ("b", words), ("s", shorts)], outputs)])
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    for make in [rgba, rgb, two, signed, control, mixed, written, rows]:
+    for make in [rgba, rgb, two, signed, control, mixed, written, rows, ranges]:
         make()

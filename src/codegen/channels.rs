@@ -33,7 +33,7 @@ impl Emitter<'_, '_> {
         for (array, channels) in shared {
             let elem = self.kernel.params[array].elem();
             let desc = self.array(array);
-            let block = self.channel_block(channels, elem, &desc);
+            let block = self.channel_block(array, channels, elem, &desc);
             if let Some(gang) = self.gang.as_mut() {
                 gang.channel_blocks.push((array, block));
             }
@@ -55,7 +55,7 @@ impl Emitter<'_, '_> {
         let block = match (shared, loaded) {
             (true, Some(&(_, block))) => block,
             (true, None) => unreachable!("a shared block is loaded at the gang's entry"),
-            (false, _) => self.channel_block(channels, elem, desc),
+            (false, _) => self.channel_block(array, channels, elem, desc),
         };
         pick_channel(&mut self.b, block, (channel, channels), elem)
     }
@@ -63,14 +63,18 @@ impl Emitter<'_, '_> {
     /// Loads the gang's block of `8 * channels` elements of `desc`: in a
     /// full gang straight from the array; in the tail gang, the pixels
     /// that exist, copied into a zeroed buffer first.
-    fn channel_block(&mut self, channels: u32, elem: ScalarType, desc: &ArrayRef) -> ChannelBlock {
+    fn channel_block(
+        &mut self,
+        array: ParamId,
+        channels: u32,
+        elem: ScalarType,
+        desc: &ArrayRef,
+    ) -> ChannelBlock {
         let Some(gang) = self.gang.clone() else {
             unreachable!("the plan gives interleaved accesses only to phases")
         };
-        let zero = self.b.ins().iconst(types::I64, 0);
-        let mut at = gang.rows.clone();
-        at.extend([gang.base, zero]);
-        let linear = self.linear_offset(desc, &at);
+        // The pixel's channel 0: its offset is the pixel's times the stride.
+        let linear = self.current_offset(array, desc, &[gang.base]);
         let size = elem.byte_size();
         let block = GANG * channels as usize;
         let address = match gang.rest {

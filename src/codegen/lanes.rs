@@ -267,6 +267,18 @@ pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
     vec![reg; regs(ty)]
 }
 
+/// The bytes of `x` when a `vconst` defines it.
+fn vector_constant(b: &FunctionBuilder, x: Value) -> Option<ConstantData> {
+    let inst = b.func.dfg.value_def(x).inst()?;
+    match b.func.dfg.insts[inst] {
+        InstructionData::UnaryConst {
+            opcode: Opcode::Vconst,
+            constant_handle,
+        } => Some(b.func.dfg.constants.get(constant_handle).clone()),
+        _ => None,
+    }
+}
+
 /// The bits of one vector lane of `ty` holding `x`, when `x` is a
 /// constant instruction: a mask lane for `bool`, the extended value for a
 /// widened type, the value's own bits otherwise.
@@ -374,6 +386,11 @@ pub fn map_lanes(
 pub fn bitcast(b: &mut FunctionBuilder, to: Type, x: Value) -> Value {
     if b.func.dfg.value_type(x) == to {
         x
+    } else if let Some(data) = vector_constant(b, x) {
+        // The same bytes as a constant of the new type, which stays a
+        // memory operand (`codegen::pool`) where a bitcast would not.
+        let handle = b.func.dfg.constants.insert(data);
+        b.ins().vconst(to, handle)
     } else {
         // Lane-count-changing bitcasts need a byte order; x86-64 is
         // little-endian, and every bitcast here reinterprets in place.

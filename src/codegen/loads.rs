@@ -28,9 +28,9 @@ impl Emitter<'_, '_> {
         let desc = self.array(array);
         let access = self.scope.plan.access(id).clone();
         match access {
-            Access::Current => self.contiguous_load(index, None, true, elem, &desc, site),
+            Access::Current => self.contiguous_load((array, index), None, true, elem, &desc, site),
             Access::Contiguous { offset } => {
-                self.contiguous_load(index, offset, false, elem, &desc, site)
+                self.contiguous_load((array, index), offset, false, elem, &desc, site)
             }
             Access::Uniform => {
                 let scalars: Vec<Value> = index.iter().map(|&i| self.uniform_expr(i)).collect();
@@ -162,7 +162,7 @@ impl Emitter<'_, '_> {
     /// array).
     fn contiguous_load(
         &mut self,
-        index: &[ExprId],
+        (array, index): (ParamId, &[ExprId]),
         offset: Option<(BinaryOp, ExprId)>,
         current: bool,
         elem: ScalarType,
@@ -187,9 +187,13 @@ impl Emitter<'_, '_> {
                 }
             }
         };
-        let mut at = rows.clone();
-        at.push(column);
-        let linear = self.linear_offset(desc, &at);
+        let linear = if current {
+            self.current_offset(array, desc, &[column])
+        } else {
+            let mut at = rows.clone();
+            at.push(column);
+            self.linear_offset(desc, &at)
+        };
         match (current, gang.rest) {
             (true, None) => Val::Varying(self.vector_load(desc.ptr, linear, elem)),
             (true, Some(rest)) => Val::Varying(self.tail_copy_load(desc.ptr, linear, elem, rest)),

@@ -4,10 +4,10 @@
 //! [rip+c]`), never folded into the instruction that uses it, while a
 //! plain `load` used once, right before its use, becomes that
 //! instruction's memory operand (`vpmulld xmm, xmm, [base+c]`). So
-//! [`fold_vector_constants`] rewrites, in every block with enough of
-//! them, each use of a `vconst` into a load from [`ConstTable`] (one per
-//! use, just before it) off one base register loaded at the block's top:
-//! two instructions per block for one per constant use. The maths
+//! [`fold_vector_constants`] rewrites each use of a `vconst` into a load
+//! from [`ConstTable`] (one per use, just before it) off one base register
+//! loaded at the function's entry: two instructions per function for one
+//! per constant use. The maths
 //! routines (`vmath`) load their constants from the same table directly.
 //!
 //! Cranelift sinks a load only when every value computed from it is used
@@ -24,9 +24,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-/// Constant uses a block needs before it gets a base register: the base
-/// costs two instructions (the address of its cell, the load), each use
-/// saves one.
+/// Constant uses a function needs before it gets a base register: the
+/// base costs two instructions (the address of its cell, the load), each
+/// use saves one.
 const MIN_USES: usize = 3;
 
 /// Rewrites the `vconst`s of `func` into loads from the pool where that
@@ -49,9 +49,43 @@ pub fn fold_vector_constants(func: &mut Function) {
     if consts.is_empty() {
         return;
     }
+    // Every use in a plain argument, with its load right before it.
+    let sites: Vec<(Inst, usize, Value)> = blocks
+        .iter()
+        .flat_map(|&b| func.layout.block_insts(b))
+        .flat_map(|inst| {
+            let args = func.dfg.inst_args(inst).iter().enumerate();
+            args.filter(|(_, arg)| consts.contains_key(arg))
+                .map(move |(k, &arg)| (inst, k, arg))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if sites.len() < MIN_USES {
+        return;
+    }
     let mut uses = use_counts(func);
-    for &block in &blocks {
-        fold_block(func, block, &consts, &mut uses);
+    let flags = MemFlagsData::new()
+        .with_notrap()
+        .with_readonly()
+        .with_aligned();
+    // The base, once, at the top of the entry block, which dominates every
+    // use; a loop body that needs a register for it reloads it at worst.
+    let Some(first) = blocks.first().and_then(|&b| func.layout.first_inst(b)) else {
+        return;
+    };
+    let mut cursor = FuncCursor::new(func).at_inst(first);
+    let cell = cursor
+        .ins()
+        .iconst(types::I64, ConstTable::base_cell() as i64);
+    let base = cursor.ins().load(types::I64, flags, cell, 0);
+    for (user, k, value) in sites {
+        let ty = cursor.func.dfg.value_type(value);
+        cursor.goto_inst(user);
+        let loaded = cursor.ins().load(ty, flags, base, consts[&value]);
+        cursor.func.dfg.inst_args_mut(user)[k] = loaded;
+        if let Some(n) = uses.get_mut(&value) {
+            *n -= 1;
+        }
     }
     // A constant with no use left goes; one still used (as a branch
     // argument, or where its block had too few) stays as it was.
@@ -109,48 +143,6 @@ fn pooled(func: &Function, inst: Inst) -> Option<i32> {
         return None;
     }
     ConstTable::offset(bits)
-}
-
-/// Gives each use of a pooled constant in `block` (as an instruction's
-/// argument, not a block argument) its own load, right before the use,
-/// off a base loaded at the block's top.
-fn fold_block(
-    func: &mut Function,
-    block: Block,
-    consts: &HashMap<Value, i32>,
-    uses: &mut HashMap<Value, usize>,
-) {
-    let insts: Vec<Inst> = func.layout.block_insts(block).collect();
-    let sites: Vec<(Inst, usize, Value)> = insts
-        .iter()
-        .flat_map(|&inst| {
-            let args = func.dfg.inst_args(inst).iter().enumerate();
-            args.filter(|(_, arg)| consts.contains_key(arg))
-                .map(move |(k, &arg)| (inst, k, arg))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    if sites.len() < MIN_USES {
-        return;
-    }
-    let flags = MemFlagsData::new()
-        .with_notrap()
-        .with_readonly()
-        .with_aligned();
-    let mut cursor = FuncCursor::new(func).at_inst(insts[0]);
-    let cell = cursor
-        .ins()
-        .iconst(types::I64, ConstTable::base_cell() as i64);
-    let base = cursor.ins().load(types::I64, flags, cell, 0);
-    for (user, k, value) in sites {
-        let ty = cursor.func.dfg.value_type(value);
-        cursor.goto_inst(user);
-        let loaded = cursor.ins().load(ty, flags, base, consts[&value]);
-        cursor.func.dfg.inst_args_mut(user)[k] = loaded;
-        if let Some(n) = uses.get_mut(&value) {
-            *n -= 1;
-        }
-    }
 }
 
 /// The vector constants of every compiled function, process-wide and

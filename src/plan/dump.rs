@@ -196,6 +196,20 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
             text.kernel.params[array].name
         );
     }
+    for &e in &phase.body.short_products {
+        let _ = writeln!(
+            out,
+            "    product {}: in 0..2^16, one 16-bit multiply",
+            text.expr(body, e)
+        );
+    }
+    for &e in &phase.body.exact_casts {
+        let _ = writeln!(
+            out,
+            "    cast {}: value in range, exact",
+            text.expr(body, e)
+        );
+    }
     for &store in &phase.body.owner_stores {
         let _ = writeln!(out, "    owner store {store}: per-lane scatter, checked");
     }
