@@ -12,7 +12,8 @@
 //! their own width: loads widen, stores narrow (`loads::vector_load`,
 //! [`narrow_store`]). One layout for all 32-bit-or-less lanes means masks,
 //! selects, compares and casts between them need no shuffles; x86 has no
-//! 8- or 16-bit vector multiply worth having, nor 8-bit shifts.
+//! 8-bit vector multiply, nor 8-bit shifts (a product the plan proves
+//! below 2^16 takes the 16-bit multiply: `BodyPlan::short_products`).
 
 use crate::abi::GANG;
 use crate::types::{Kind, ScalarType};
