@@ -88,6 +88,17 @@ kern_tests! {
         trig, hyperbolic_erf, builtin_errors, rint, copysign, hypot, float_tests,
         bit_counts, bit_casts,
     }
+    channels {
+        control,
+        mixed,
+        ranges,
+        rgb,
+        rgba,
+        rows,
+        signed,
+        two,
+        written,
+    }
     calls {
         arg_checks, arg_dtype, missing_args, limits,
     }

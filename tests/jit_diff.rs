@@ -109,6 +109,7 @@ macro_rules! kern_folders {
 kern_folders!(
     builtins,
     calls,
+    channels,
     constants,
     generics,
     habits,

@@ -4,7 +4,7 @@
 //! kernels.
 
 use kjit::codegen;
-use kjit::ir::{self, Module};
+use kjit::ir::{self, Expr, Module};
 use kjit::options::Options;
 use kjit::passes;
 use kjit::plan::{
@@ -124,15 +124,108 @@ fn narrow_channels_are_interleaved_loads() {
         vec![
             &Access::Interleaved {
                 channel: 2,
-                channels: 3
+                channels: 3,
+                shared: false,
             },
             &Access::Interleaved {
                 channel: 1,
-                channels: 2
+                channels: 2,
+                shared: false,
             },
         ],
         "{found:?}"
     );
+}
+
+/// The interleaved reads of one array share one load of the gang's block
+/// when there are two or more and the phase does not write the array
+/// (its reads after a store must see the store); a lone read loads its own.
+#[test]
+fn channel_reads_of_one_array_share_its_block() {
+    let m = module(
+        "kernel c(a: u8[h, w, 3], b: u8[h, w, 4]) -> (out: u32[h, w], o: u8[h, w, 2]) {
+            foreach (r, c) in (h, w) {
+                o[r, c, 0] = a[r, c, 0];
+                o[r, c, 1] = o[r, c, 0] + a[r, c, 2];
+                out[r, c] = u32(o[r, c, 1]) + u32(o[r, c, 0]);
+                if a[r, c, 1] > 3 {
+                    out[r, c] = u32(b[r, c, 3]);
+                }
+            }
+        }",
+    );
+    let plan = plan_of(&m);
+    let phase = &plan.phases[0];
+    let shared = |array: &str| {
+        let id = m.kernels[0]
+            .params
+            .iter()
+            .find(|(_, p)| p.name == array)
+            .map(|(id, _)| id);
+        phase
+            .body
+            .accesses
+            .iter()
+            .filter(|(&e, _)| matches!(&m.kernels[0].body.exprs[e].expr, Expr::Load { array, .. } if Some(*array) == id))
+            .map(|(_, a)| matches!(a, Access::Interleaved { shared: true, .. }))
+            .collect::<Vec<bool>>()
+    };
+    assert_eq!(shared("a"), vec![true; 3]);
+    assert_eq!(shared("b"), vec![false]);
+    assert_eq!(shared("o"), vec![false; 3]);
+    let a = m.kernels[0]
+        .params
+        .iter()
+        .find(|(_, p)| p.name == "a")
+        .map(|(id, _)| id);
+    assert_eq!(
+        phase
+            .body
+            .channel_blocks
+            .iter()
+            .map(|&(p, c)| (Some(p), c))
+            .collect::<Vec<_>>(),
+        vec![(a, 3)]
+    );
+}
+
+/// Products proven in 0..2^16 are short (one 16-bit multiply) and casts of
+/// values proven in range exact; one past either edge, or a signed or
+/// reassigned operand, is not.
+#[test]
+fn value_ranges_give_short_products_and_exact_casts() {
+    let m = module(
+        "kernel c(a: u8[n], s: i16[n]) -> (o: u32[n], g: u8[n], h: u8[n], i: i32[n]) {
+            foreach k in n {
+                let x = u32(a[k]);
+                let v: u32 = 1;
+                v = 2;
+                o[k] = 257 * x + 258 * x + v * x;
+                g[k] = u8((x * 255 + x) >> 8);
+                h[k] = u8((x * 255 + x) >> 7);
+                i[k] = i32(s[k]) * 2;
+            }
+        }",
+    );
+    let plan = plan_of(&m);
+    let body = &plan.phases[0].body;
+    let kinds = |set: &std::collections::BTreeSet<ir::ExprId>| -> Vec<String> {
+        set.iter()
+            .map(|&e| match &m.kernels[0].body.exprs[e].expr {
+                Expr::Binary { lhs, .. } => match &m.kernels[0].body.exprs[*lhs].expr {
+                    Expr::Const(c) => format!("{c:?} *"),
+                    _ => "x *".to_string(),
+                },
+                Expr::Cast { .. } => "cast".to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&body.short_products),
+        vec!["U32(257) *", "x *", "x *"]
+    );
+    assert_eq!(kinds(&body.exact_casts), vec!["cast"]);
 }
 
 #[test]

@@ -2,68 +2,165 @@
 //! channel of a narrow-integer array whose last dimension is a small
 //! constant, `img[r, c, k]` of a `u8[h, w, 3]` image. The gang's pixels are
 //! one block of `8 * channels` elements (16 to 32 bytes, the plan made
-//! sure): two overlapping 16-byte loads cover it, one byte shuffle picks
-//! channel `k` of each lane, and the result widens as any narrow load
-//! does. Three channels cost three shuffles of the same two loads, where
-//! a gather would make 24 scalar loads.
+//! sure): two overlapping 16-byte loads cover it, `low` (its first 16
+//! bytes) and `high` (its last 16). A read whose block the plan shares
+//! (`BodyPlan::channel_blocks`) takes the two registers loaded at the
+//! gang's entry ([`Emitter::load_channel_blocks`]); the others load them
+//! themselves.
+//!
+//! Picking channel `k` needs no cross-register shuffle: lanes 0..4 lie in
+//! the block's first half, all inside `low`, and lanes 4..8 in its second
+//! half, all inside `high` (the block is at most 32 bytes). So each of the
+//! two i32x4 registers of the widened result is one `pshufb` of one load,
+//! which also zero-extends (a mask byte with its top bit set writes 0); a
+//! signed type puts the element in the lane's top bytes and shifts it
+//! down arithmetically. Three channels cost six `pshufb`s of the same two
+//! loads, where a gather would make 24 scalar loads.
 
-use super::emit::{ArrayRef, Emitter};
+use super::emit::{ArrayRef, ChannelBlock, Emitter};
 use super::lanes;
 use crate::abi::GANG;
-use crate::ir::ExprId;
+use crate::ir::{ExprId, ParamId};
 use crate::types::ScalarType;
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{types, ConstantData, InstBuilder, Value};
+use cranelift_frontend::FunctionBuilder;
 
 impl Emitter<'_, '_> {
+    /// At a gang's entry: the block of every array the plan shares among
+    /// its interleaved reads, kept in the gang for them.
+    pub(super) fn load_channel_blocks(&mut self) {
+        let shared = self.scope.plan.channel_blocks.clone();
+        for (array, channels) in shared {
+            let elem = self.kernel.params[array].elem();
+            let desc = self.array(array);
+            let block = self.channel_block(array, channels, elem, &desc);
+            if let Some(gang) = self.gang.as_mut() {
+                gang.channel_blocks.push((array, block));
+            }
+        }
+    }
+
     pub(super) fn interleaved_load(
         &mut self,
-        index: &[ExprId],
-        channel: u32,
-        channels: u32,
+        (array, index): (ParamId, &[ExprId]),
+        (channel, channels, shared): (u32, u32, bool),
         elem: ScalarType,
         desc: &ArrayRef,
     ) -> Vec<Value> {
-        let Some(gang) = self.gang.clone() else {
+        let Some(gang) = &self.gang else {
             unreachable!("the plan gives interleaved accesses only to phases")
         };
         debug_assert_eq!(index.len(), gang.rows.len() + 2);
-        let zero = self.b.ins().iconst(types::I64, 0);
-        let mut at = gang.rows.clone();
-        at.extend([gang.base, zero]);
-        let linear = self.linear_offset(desc, &at);
+        let loaded = gang.channel_blocks.iter().find(|(a, _)| *a == array);
+        let block = match (shared, loaded) {
+            (true, Some(&(_, block))) => block,
+            (true, None) => unreachable!("a shared block is loaded at the gang's entry"),
+            (false, _) => self.channel_block(array, channels, elem, desc),
+        };
+        pick_channel(&mut self.b, block, (channel, channels), elem)
+    }
+
+    /// Loads the gang's block of `8 * channels` elements of `desc`: in a
+    /// full gang straight from the array; in the tail gang, the pixels
+    /// that exist, copied into a zeroed buffer first.
+    fn channel_block(
+        &mut self,
+        array: ParamId,
+        channels: u32,
+        elem: ScalarType,
+        desc: &ArrayRef,
+    ) -> ChannelBlock {
+        let Some(gang) = self.gang.clone() else {
+            unreachable!("the plan gives interleaved accesses only to phases")
+        };
+        // The pixel's channel 0: its offset is the pixel's times the stride.
+        let linear = self.current_offset(array, desc, &[gang.base]);
         let size = elem.byte_size();
         let block = GANG * channels as usize;
         let address = match gang.rest {
             None => {
-                let bytes = self.b.ins().imul_imm_s(linear, size as i64);
+                let bytes = lanes::byte_offset(&mut self.b, linear, size);
                 self.b.ins().iadd(desc.ptr, bytes)
             }
-            // The tail gang's pixels that exist, into a zeroed block.
             Some(rest) => {
                 let count = self.b.ins().imul_imm_s(rest, channels as i64);
                 self.copy_to_buffer(desc.ptr, linear, elem, count, block)
             }
         };
         let total = block * size;
-        let low = self
-            .b
-            .ins()
-            .load(types::I8X16, lanes::trusted(), address, 0);
+        let flags = lanes::trusted();
+        let low = self.b.ins().load(types::I8X16, flags, address, 0);
         let high_at = (total - 16) as i32;
-        let high = self
-            .b
-            .ins()
-            .load(types::I8X16, lanes::trusted(), address, high_at);
-        let picks = channel_bytes(channel as usize, channels as usize, size, total);
-        let mask = self.b.func.dfg.immediates.push(picks.to_vec().into());
-        let bytes = self.b.ins().shuffle(low, high, mask);
-        widen_channel(&mut self.b, elem, bytes)
+        let high = self.b.ins().load(types::I8X16, flags, address, high_at);
+        ChannelBlock { low, high }
     }
 }
 
-/// The shuffle of the two loads (`low` = bytes 0..16 of the block, `high`
-/// = bytes `total - 16..total`) that puts lane `j`'s element, element
-/// `j * channels + channel` of the block, at lane `j` of the result.
+/// Channel `channel` of each lane of `block`, widened to the type's two
+/// i32x4 registers.
+fn pick_channel(
+    b: &mut FunctionBuilder,
+    block: ChannelBlock,
+    (channel, channels): (u32, u32),
+    elem: ScalarType,
+) -> Vec<Value> {
+    let (channel, channels) = (channel as usize, channels as usize);
+    let size = elem.byte_size();
+    let total = GANG * channels * size;
+    if !has_ssse3() {
+        let picks = channel_bytes(channel, channels, size, total);
+        let mask = b.func.dfg.immediates.push(picks.to_vec().into());
+        let bytes = b.ins().shuffle(block.low, block.high, mask);
+        return widen_channel(b, elem, bytes);
+    }
+    let half = GANG / 2;
+    [(block.low, 0), (block.high, total - 16)]
+        .into_iter()
+        .enumerate()
+        .map(|(h, (reg, start))| {
+            let lanes = h * half..(h + 1) * half;
+            let picks = half_bytes(lanes, (channel, channels), size, start, elem.is_signed());
+            let handle = b.func.dfg.constants.insert(ConstantData::from(&picks[..]));
+            let mask = b.ins().vconst(types::I8X16, handle);
+            let bytes = b.ins().x86_pshufb(reg, mask);
+            let lanes = lanes::bitcast(b, types::I32X4, bytes);
+            if elem.is_signed() {
+                b.ins().sshr_imm_s(lanes, 32 - elem.bits() as i64)
+            } else {
+                lanes
+            }
+        })
+        .collect()
+}
+
+/// A `pshufb` mask that moves the elements of `lanes` (4 lanes, whose
+/// channel bytes all lie in the register that starts at byte `start` of
+/// the block) into the four 32-bit lanes of the result: at the bottom,
+/// zero above (unsigned), or at the top, zero below, for an arithmetic
+/// shift to extend the sign (signed). A mask byte of 0x80 writes 0.
+fn half_bytes(
+    lanes: std::ops::Range<usize>,
+    (channel, channels): (usize, usize),
+    size: usize,
+    start: usize,
+    signed: bool,
+) -> [u8; 16] {
+    let mut picks = [0x80u8; 16];
+    let skip = if signed { 4 - size } else { 0 };
+    for (slot, lane) in lanes.enumerate() {
+        for byte in 0..size {
+            let at = (lane * channels + channel) * size + byte - start;
+            debug_assert!(at < 16, "each half of the block lies in one load");
+            picks[slot * 4 + skip + byte] = at as u8;
+        }
+    }
+    picks
+}
+
+/// The two-register shuffle (`low` = bytes 0..16 of the block, `high` =
+/// bytes `total - 16..total`) that puts lane `j`'s element, element
+/// `j * channels + channel` of the block, at lane `j` of the result: the
+/// form for a target without `pshufb`.
 fn channel_bytes(channel: usize, channels: usize, size: usize, total: usize) -> [u8; 16] {
     let mut picks = [0u8; 16];
     for lane in 0..GANG {
@@ -80,11 +177,7 @@ fn channel_bytes(channel: usize, channels: usize, size: usize, total: usize) -> 
 
 /// The 8 elements at the bottom of `bytes` (8 bytes of an 8-bit type, 16
 /// of a 16-bit one), widened to the two i32x4 registers of the type.
-fn widen_channel(
-    b: &mut cranelift_frontend::FunctionBuilder,
-    elem: ScalarType,
-    bytes: Value,
-) -> Vec<Value> {
+fn widen_channel(b: &mut FunctionBuilder, elem: ScalarType, bytes: Value) -> Vec<Value> {
     let signed = elem.is_signed();
     let halves = if elem.bits() == 8 {
         if signed {
@@ -100,4 +193,16 @@ fn widen_channel(
     } else {
         vec![b.ins().uwiden_low(halves), b.ins().uwiden_high(halves)]
     }
+}
+
+/// Whether the host (the JIT's target) has SSSE3, whose `pshufb` picks a
+/// channel and zero-extends it in one instruction.
+#[cfg(target_arch = "x86_64")]
+fn has_ssse3() -> bool {
+    std::arch::is_x86_feature_detected!("ssse3")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn has_ssse3() -> bool {
+    false
 }

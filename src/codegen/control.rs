@@ -181,10 +181,8 @@ impl Emitter<'_, '_> {
         // Stores are at the current index (verified): the gang's rows and
         // its base along the last dimension.
         debug_assert_eq!(index.len(), gang.rows.len() + 1);
-        let mut at = gang.rows.clone();
-        at.push(gang.base);
-        let linear = self.linear_offset(&desc, &at);
-        let bytes = self.b.ins().imul_imm_s(linear, elem.byte_size() as i64);
+        let linear = self.current_offset(array, &desc, &[gang.base]);
+        let bytes = lanes::byte_offset(&mut self.b, linear, elem.byte_size());
         let address = self.b.ins().iadd(desc.ptr, bytes);
         let regs = lanes::varying(&mut self.b, elem, &v);
         match (gang.full && elem != ScalarType::Bool, self.exec_mask()) {

@@ -60,6 +60,21 @@ pub struct Gang {
     pub full: bool,
     /// In the tail gang: how many lanes exist (i64, 1..GANG).
     pub rest: Option<Value>,
+    /// Per array, the element offset of the gang's row (its `rows` times
+    /// the array's leading strides), computed once per row, before the
+    /// row's gangs ([`Emitter::current_offset`]); empty in 1-D.
+    pub row_offsets: Vec<(ParamId, Value)>,
+    /// The blocks of the arrays whose interleaved reads share one load per
+    /// gang (`BodyPlan::channel_blocks`), loaded at the gang's entry.
+    pub channel_blocks: Vec<(ParamId, ChannelBlock)>,
+}
+
+/// The two overlapping loads that cover a gang's block of an interleaved
+/// array (`codegen::channels`): its first and its last 16 bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelBlock {
+    pub low: Value,
+    pub high: Value,
 }
 
 /// Descriptor of one array parameter, loaded at function entry: one
@@ -150,6 +165,43 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
     }
 
+    /// The element offset in `array` of the gang's current row followed by
+    /// `rest` (the indices after the rows: the gang's base along the last
+    /// domain dimension, then none or a constant channel's 0), from the
+    /// row's offset where the row loop computed it.
+    pub fn current_offset(&mut self, array: ParamId, desc: &ArrayRef, rest: &[Value]) -> Value {
+        let Some(gang) = &self.gang else {
+            unreachable!("current offsets exist only in phases")
+        };
+        let row = gang.row_offsets.iter().find(|(a, _)| *a == array);
+        let (rows, row) = (gang.rows.clone(), row.map(|&(_, v)| v));
+        let mut linear = match row {
+            Some(offset) => Some(offset),
+            None if rows.is_empty() => None,
+            None => {
+                let zero = self.b.ins().iconst(types::I64, 0);
+                let mut at = rows.clone();
+                at.push(zero);
+                Some(self.linear_offset(desc, &at))
+            }
+        };
+        for (k, &i) in rest.iter().enumerate() {
+            // The last dimension's stride is 1 (`desc.strides` stops before it).
+            let part = match desc.strides.get(rows.len() + k) {
+                Some(&stride) => self.b.ins().imul(i, stride),
+                None => i,
+            };
+            linear = Some(match linear {
+                Some(l) => self.b.ins().iadd(l, part),
+                None => part,
+            });
+        }
+        match linear {
+            Some(l) => l,
+            None => unreachable!("an index has at least one dimension"),
+        }
+    }
+
     /// The descriptor of `array` as it stands at this point of the code.
     pub fn array(&mut self, array: ParamId) -> ArrayRef {
         let mut desc = self.arrays[&array].clone();
@@ -212,13 +264,18 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 let x = self.expr(*arg);
                 ops::unary(&mut self.b, *op, ty, &x)
             }
+            Expr::Binary { op, lhs, rhs } if self.scope.plan.short_products.contains(&id) => {
+                let (x, y) = (self.expr(*lhs), self.expr(*rhs));
+                self.short_product(*op, ty, x, y)
+            }
             Expr::Binary { op, lhs, rhs } => self.binary(*op, *lhs, *rhs),
             Expr::Cast { arg } => {
                 let from = self.ty(*arg);
+                let exact = self.scope.plan.exact_casts.contains(&id);
                 match self.expr(*arg) {
                     Val::Uniform(x) => Val::Uniform(ops::scalar_cast(&mut self.b, from, ty, x)),
                     Val::Varying(regs) => {
-                        Val::Varying(ops::vector_cast(&mut self.b, from, ty, &regs))
+                        Val::Varying(ops::vector_cast(&mut self.b, from, ty, &regs, exact))
                     }
                 }
             }
@@ -399,11 +456,41 @@ impl<'a, 'f> Emitter<'a, 'f> {
             (Val::Uniform(a), Val::Uniform(c)) => {
                 Val::Uniform(ops::scalar_binary(&mut self.b, op, ty, *a, *c))
             }
+            // `77 * red`: the uniform operand second, where Cranelift can
+            // take a constant as a memory operand (`codegen::pool`); exact
+            // for integers, whose `+ * & | ^` commute bit for bit.
+            (Val::Uniform(_), Val::Varying(ys)) if ty.is_int() && commutes(op) => {
+                Val::Varying(ops::vector_binary(&mut self.b, op, ty, ys, &x))
+            }
             _ => {
                 let xs = lanes::varying(&mut self.b, ty, &x);
                 Val::Varying(ops::vector_binary(&mut self.b, op, ty, &xs, &y))
             }
         }
+    }
+
+    /// A product the plan proved in `0..2^16` (`BodyPlan::short_products`):
+    /// `pmullw` on the 32-bit lanes seen as 16-bit ones, exact, since each
+    /// lane's high half is 0 in both operands; the uniform operand second.
+    fn short_product(&mut self, op: BinaryOp, ty: ScalarType, x: Val, y: Val) -> Val {
+        let (x, y) = match (&x, &y) {
+            (Val::Uniform(_), Val::Uniform(_)) => return self.apply_binary(op, ty, x, y),
+            (Val::Uniform(_), Val::Varying(_)) => (y, x),
+            _ => (x, y),
+        };
+        let xs = lanes::varying(&mut self.b, ty, &x);
+        let ys = lanes::varying(&mut self.b, ty, &y);
+        let regs = xs
+            .iter()
+            .zip(&ys)
+            .map(|(&a, &c)| {
+                let a = lanes::bitcast(&mut self.b, types::I16X8, a);
+                let c = lanes::bitcast(&mut self.b, types::I16X8, c);
+                let product = self.b.ins().imul(a, c);
+                lanes::bitcast(&mut self.b, lanes::vector_type(ty), product)
+            })
+            .collect();
+        Val::Varying(regs)
     }
 
     /// `&&`/`||` whose right side reads arrays: the right side runs only in
@@ -481,4 +568,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
         self.scope = caller;
         result
     }
+}
+
+/// Integer operators whose operands may swap without changing a bit.
+fn commutes(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Add | Mul | BitAnd | BitOr | BitXor)
 }

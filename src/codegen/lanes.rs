@@ -12,11 +12,14 @@
 //! their own width: loads widen, stores narrow (`loads::vector_load`,
 //! [`narrow_store`]). One layout for all 32-bit-or-less lanes means masks,
 //! selects, compares and casts between them need no shuffles; x86 has no
-//! 8- or 16-bit vector multiply worth having, nor 8-bit shifts.
+//! 8-bit vector multiply, nor 8-bit shifts (a product the plan proves
+//! below 2^16 takes the 16-bit multiply: `BodyPlan::short_products`).
 
 use crate::abi::GANG;
 use crate::types::{Kind, ScalarType};
-use cranelift_codegen::ir::{types, ConstantData, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{
+    types, ConstantData, InstBuilder, InstructionData, MemFlagsData, Opcode, Type, Value,
+};
 use cranelift_frontend::FunctionBuilder;
 
 /// A value during emission. Which form a value takes is decided as it is
@@ -167,9 +170,13 @@ pub fn narrow_store(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], add
         b.ins().store(trusted(), packed, address, 0);
         return;
     }
-    // 8 bits: through i16 lanes, which hold every i8 and u8 value.
+    // 8 bits: through i16 lanes, which hold every i8 and u8 value. The
+    // bytes' high half is unused: packed from zero, not from `halves`
+    // again, since a value used twice stops Cranelift folding the constant
+    // loads of everything it is computed from (`codegen::pool`).
     let halves = b.ins().snarrow(regs[0], regs[1]);
-    let bytes = pack(b, halves, halves);
+    let zero = int_constant(b, types::I16X8, 0);
+    let bytes = pack(b, halves, zero);
     let low = bitcast(b, types::I64X2, bytes);
     let word = b.ins().extractlane(low, 0);
     b.ins().store(trusted(), word, address, 0);
@@ -187,6 +194,18 @@ pub fn widening_load(b: &mut FunctionBuilder, ty: ScalarType, address: Value) ->
         vec![b.ins().swiden_low(halves), b.ins().swiden_high(halves)]
     } else {
         vec![b.ins().uwiden_low(halves), b.ins().uwiden_high(halves)]
+    }
+}
+
+/// `index * size` in bytes, for an element of `size` 1, 2, 4 or 8 bytes:
+/// a shift, which Cranelift folds into an address (`[base + index * 4]`),
+/// and nothing at all for bytes (an `imul` by 1 is not folded away at
+/// `opt_level = "none"`).
+pub fn byte_offset(b: &mut FunctionBuilder, index: Value, size: usize) -> Value {
+    debug_assert!(size.is_power_of_two(), "element sizes are powers of two");
+    match size.trailing_zeros() {
+        0 => index,
+        shift => b.ins().ishl_imm_s(index, i64::from(shift)),
     }
 }
 
@@ -225,6 +244,19 @@ fn bool_to_mask_lane(b: &mut FunctionBuilder, x: Value) -> Value {
 
 /// A uniform value copied into every lane.
 pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
+    if let Some(bits) = constant_lane(b, ty, x) {
+        // A constant (a literal's splat: `77 * red`) comes from the
+        // constant pool, one load, where a splat costs a move to a vector
+        // register and a broadcast in every gang.
+        let vector = vector_type(ty);
+        let bytes = vector.lane_bits() as usize / 8;
+        let data: Vec<u8> = (0..vector.lane_count())
+            .flat_map(|_| bits.to_le_bytes()[..bytes].to_vec())
+            .collect();
+        let handle = b.func.dfg.constants.insert(ConstantData::from(data));
+        let reg = b.ins().vconst(vector, handle);
+        return vec![reg; regs(ty)];
+    }
     let lane = if ty == ScalarType::Bool {
         bool_to_mask_lane(b, x)
     } else if is_widened(ty) {
@@ -234,6 +266,56 @@ pub fn splat(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Vec<Value> {
     };
     let reg = b.ins().splat(vector_type(ty), lane);
     vec![reg; regs(ty)]
+}
+
+/// The bytes of `x` when a `vconst` defines it.
+fn vector_constant(b: &FunctionBuilder, x: Value) -> Option<ConstantData> {
+    let inst = b.func.dfg.value_def(x).inst()?;
+    match b.func.dfg.insts[inst] {
+        InstructionData::UnaryConst {
+            opcode: Opcode::Vconst,
+            constant_handle,
+        } => Some(b.func.dfg.constants.get(constant_handle).clone()),
+        _ => None,
+    }
+}
+
+/// The bits of one vector lane of `ty` holding `x`, when `x` is a
+/// constant instruction: a mask lane for `bool`, the extended value for a
+/// widened type, the value's own bits otherwise.
+fn constant_lane(b: &FunctionBuilder, ty: ScalarType, x: Value) -> Option<u64> {
+    let inst = b.func.dfg.value_def(x).inst()?;
+    let raw = match b.func.dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } => imm.bits() as u64,
+        InstructionData::UnaryIeee32 {
+            opcode: Opcode::F32const,
+            imm,
+        } => u64::from(imm.bits()),
+        InstructionData::UnaryIeee64 {
+            opcode: Opcode::F64const,
+            imm,
+        } => imm.bits(),
+        _ => return None,
+    };
+    let bits = ty.bits();
+    let lane = if ty == ScalarType::Bool {
+        if raw & 1 == 1 {
+            u64::MAX
+        } else {
+            0
+        }
+    } else if bits < 64 && ty.is_signed() {
+        let shift = 64 - bits;
+        (((raw << shift) as i64) >> shift) as u64
+    } else if bits < 64 {
+        raw & ((1u64 << bits) - 1)
+    } else {
+        raw
+    };
+    Some(lane)
 }
 
 /// The registers of `v`, splatting a uniform value.
@@ -305,6 +387,11 @@ pub fn map_lanes(
 pub fn bitcast(b: &mut FunctionBuilder, to: Type, x: Value) -> Value {
     if b.func.dfg.value_type(x) == to {
         x
+    } else if let Some(data) = vector_constant(b, x) {
+        // The same bytes as a constant of the new type, which stays a
+        // memory operand (`codegen::pool`) where a bitcast would not.
+        let handle = b.func.dfg.constants.insert(data);
+        b.ins().vconst(to, handle)
     } else {
         // Lane-count-changing bitcasts need a byte order; x86-64 is
         // little-endian, and every bitcast here reinterprets in place.

@@ -28,9 +28,9 @@ impl Emitter<'_, '_> {
         let desc = self.array(array);
         let access = self.scope.plan.access(id).clone();
         match access {
-            Access::Current => self.contiguous_load(index, None, true, elem, &desc, site),
+            Access::Current => self.contiguous_load((array, index), None, true, elem, &desc, site),
             Access::Contiguous { offset } => {
-                self.contiguous_load(index, offset, false, elem, &desc, site)
+                self.contiguous_load((array, index), offset, false, elem, &desc, site)
             }
             Access::Uniform => {
                 let scalars: Vec<Value> = index.iter().map(|&i| self.uniform_expr(i)).collect();
@@ -41,9 +41,16 @@ impl Emitter<'_, '_> {
                 let idx: Vec<Val> = index.iter().map(|&i| self.expr(i)).collect();
                 Val::Varying(self.gather(&idx, elem, &desc, site))
             }
-            Access::Interleaved { channel, channels } => {
-                Val::Varying(self.interleaved_load(index, channel, channels, elem, &desc))
-            }
+            Access::Interleaved {
+                channel,
+                channels,
+                shared,
+            } => Val::Varying(self.interleaved_load(
+                (array, index),
+                (channel, channels, shared),
+                elem,
+                &desc,
+            )),
         }
     }
 
@@ -110,7 +117,7 @@ impl Emitter<'_, '_> {
     }
 
     fn scalar_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Value {
-        let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
+        let bytes = lanes::byte_offset(&mut self.b, offset, elem.byte_size());
         let address = self.b.ins().iadd(ptr, bytes);
         self.b
             .ins()
@@ -119,7 +126,7 @@ impl Emitter<'_, '_> {
 
     /// Vector loads of `GANG` consecutive elements starting at `offset`.
     fn vector_load(&mut self, ptr: Value, offset: Value, elem: ScalarType) -> Vec<Value> {
-        let bytes = self.b.ins().imul_imm_s(offset, elem.byte_size() as i64);
+        let bytes = lanes::byte_offset(&mut self.b, offset, elem.byte_size());
         let address = self.b.ins().iadd(ptr, bytes);
         let ty = elem;
         if lanes::is_widened(elem) {
@@ -155,7 +162,7 @@ impl Emitter<'_, '_> {
     /// array).
     fn contiguous_load(
         &mut self,
-        index: &[ExprId],
+        (array, index): (ParamId, &[ExprId]),
         offset: Option<(BinaryOp, ExprId)>,
         current: bool,
         elem: ScalarType,
@@ -180,9 +187,13 @@ impl Emitter<'_, '_> {
                 }
             }
         };
-        let mut at = rows.clone();
-        at.push(column);
-        let linear = self.linear_offset(desc, &at);
+        let linear = if current {
+            self.current_offset(array, desc, &[column])
+        } else {
+            let mut at = rows.clone();
+            at.push(column);
+            self.linear_offset(desc, &at)
+        };
         match (current, gang.rest) {
             (true, None) => Val::Varying(self.vector_load(desc.ptr, linear, elem)),
             (true, Some(rest)) => Val::Varying(self.tail_copy_load(desc.ptr, linear, elem, rest)),
@@ -284,7 +295,7 @@ impl Emitter<'_, '_> {
                 .store(lanes::trusted(), zero, buffer, offset as i32);
         }
         let element = lanes::Layout::of(elem).memory;
-        let bytes = self.b.ins().imul_imm_s(linear, size as i64);
+        let bytes = lanes::byte_offset(&mut self.b, linear, size);
         let source = self.b.ins().iadd(ptr, bytes);
         let lane = self.new_var(types::I64);
         self.b.def_var(lane, zero);
@@ -300,7 +311,7 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(more, body, &[], done, &[]);
         self.b.switch_to_block(body);
         self.b.seal_block(body);
-        let at = self.b.ins().imul_imm_s(k, size as i64);
+        let at = lanes::byte_offset(&mut self.b, k, size);
         let from = self.b.ins().iadd(source, at);
         let to = self.b.ins().iadd(buffer, at);
         let value = self.b.ins().load(element, lanes::trusted(), from, 0);
@@ -387,10 +398,10 @@ impl Emitter<'_, '_> {
         self.fail_if(outside, site, &bad);
         let linear = self.linear_offset(desc, &bad);
         let element = lanes::Layout::of(elem).memory;
-        let from = self.b.ins().imul_imm_s(linear, size as i64);
+        let from = lanes::byte_offset(&mut self.b, linear, size);
         let from = self.b.ins().iadd(desc.ptr, from);
         let value = self.b.ins().load(element, lanes::trusted(), from, 0);
-        let to = self.b.ins().imul_imm_s(k, size as i64);
+        let to = lanes::byte_offset(&mut self.b, k, size);
         let to = self.b.ins().iadd(buffer, to);
         self.b.ins().store(lanes::trusted(), value, to, 0);
         self.b.ins().jump(latch, &[]);

@@ -29,6 +29,7 @@ mod mask;
 mod math;
 mod ops;
 mod phase;
+mod pool;
 mod stores;
 mod vmath;
 
@@ -482,6 +483,7 @@ impl<'m> Compiler<'m> {
             let b = emit(b, &params);
             b.finalize(frontend);
         }
+        pool::fold_vector_constants(&mut self.ctx.func);
         let stack: usize = (self.ctx.func.sized_stack_slots.values())
             .map(|slot| slot.size as usize)
             .sum();

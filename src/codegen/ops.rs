@@ -380,6 +380,7 @@ fn int_vector_cast(
     from: ScalarType,
     to: ScalarType,
     x: &[Value],
+    exact: bool,
 ) -> Option<Vec<Value>> {
     if !(from.is_int() && to.is_int()) {
         return None;
@@ -401,7 +402,7 @@ fn int_vector_cast(
             .collect(),
     };
     let (lo, hi) = from.int_range()?;
-    let fits = to.int_range().is_some_and(|(l, h)| l <= lo && hi <= h);
+    let fits = exact || to.int_range().is_some_and(|(l, h)| l <= lo && hi <= h);
     Some(if fits {
         regs
     } else {
@@ -430,14 +431,16 @@ fn float_zero(b: &mut FunctionBuilder, ty: ScalarType) -> Value {
 
 /// `to(x)` on varying registers: native where one instruction gives the
 /// same bits, per lane otherwise.
+/// `exact`: the plan proved the values fit `to` (`BodyPlan::exact_casts`).
 pub fn vector_cast(
     b: &mut FunctionBuilder,
     from: ScalarType,
     to: ScalarType,
     x: &[Value],
+    exact: bool,
 ) -> Vec<Value> {
     use ScalarType::*;
-    if let Some(regs) = int_vector_cast(b, from, to, x) {
+    if let Some(regs) = int_vector_cast(b, from, to, x, exact) {
         return regs;
     }
     match (from, to) {

@@ -17,10 +17,10 @@
 //! code. That in-lane step is `semantics::reduce::combine` for an element
 //! of a later index than the lane's, where a tie keeps the lane's.
 
-use super::emit::{Emitter, Gang};
+use super::emit::{ArrayRef, Emitter, Gang};
 use super::lanes::{self, Val};
 use crate::abi::{LanePartials, CHUNK_ELEMS, GANG, MAX_RANK};
-use crate::ir::{self, BinaryOp, Domain, ReduceOp};
+use crate::ir::{self, BinaryOp, Domain, ParamId, ReduceOp};
 use crate::semantics::reduce::lane_start;
 use crate::types::ScalarType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -235,25 +235,23 @@ impl Emitter<'_, '_> {
         let len = self.b.ins().isub(end, begin);
         let whole = self.b.ins().band_imm_s(len, !(GANG as i64 - 1));
         let full_end = self.b.ins().iadd(begin, whole);
+        let row_offsets = self.row_offsets(&rows);
         let base_var = self.new_var(types::I64);
         self.b.def_var(base_var, begin);
-        let (header, body, tail_check) = (
-            self.b.create_block(),
-            self.b.create_block(),
-            self.b.create_block(),
-        );
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(header);
-        let base = self.b.use_var(base_var);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, base, full_end);
-        self.b.ins().brif(more, body, &[], tail_check, &[]);
+        // The test at the bottom (and once before the loop): one branch
+        // per gang, where a test at the top needs a jump back to it too.
+        let (body, tail_check) = (self.b.create_block(), self.b.create_block());
+        let any = self.b.ins().icmp(IntCC::SignedLessThan, begin, full_end);
+        self.b.ins().brif(any, body, &[], tail_check, &[]);
         self.b.switch_to_block(body);
-        self.b.seal_block(body);
-        self.gang_body(phase, iota, acc, (rows.clone(), row_start), base, None);
+        let base = self.b.use_var(base_var);
+        let row = (rows.clone(), row_start, row_offsets.clone());
+        self.gang_body(phase, iota, acc, row, base, None);
         let next = self.b.ins().iadd_imm_s(base, GANG as i64);
         self.b.def_var(base_var, next);
-        self.b.ins().jump(header, &[]);
-        self.b.seal_block(header);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, full_end);
+        self.b.ins().brif(more, body, &[], tail_check, &[]);
+        self.b.seal_block(body);
         self.b.switch_to_block(tail_check);
         self.b.seal_block(tail_check);
         let (tail, done) = (self.b.create_block(), self.b.create_block());
@@ -272,7 +270,7 @@ impl Emitter<'_, '_> {
             phase,
             iota,
             acc,
-            (rows, row_start),
+            (rows, row_start, row_offsets),
             full_end,
             Some((mask, rest)),
         );
@@ -281,24 +279,52 @@ impl Emitter<'_, '_> {
         self.b.seal_block(done);
     }
 
+    /// The offset of the row `rows` in every array with at least as many
+    /// leading dimensions, in parameter order: per row, not per gang, and
+    /// an offset no access uses is never emitted (Cranelift drops unused
+    /// pure values). None in 1-D.
+    fn row_offsets(&mut self, rows: &[Value]) -> Vec<(ParamId, Value)> {
+        if rows.is_empty() {
+            return Vec::new();
+        }
+        let mut arrays: Vec<(ParamId, ArrayRef)> =
+            self.arrays.iter().map(|(&a, d)| (a, d.clone())).collect();
+        arrays.sort_by_key(|(a, _)| *a);
+        arrays
+            .into_iter()
+            .filter(|(_, desc)| desc.strides.len() >= rows.len())
+            .map(|(array, desc)| {
+                let mut offset = self.b.ins().imul(rows[0], desc.strides[0]);
+                for (&i, &stride) in rows.iter().zip(&desc.strides).skip(1) {
+                    let part = self.b.ins().imul(i, stride);
+                    offset = self.b.ins().iadd(offset, part);
+                }
+                (array, offset)
+            })
+            .collect()
+    }
+
     fn gang_body(
         &mut self,
         phase: &PhaseBody,
         iota: &[Value],
         acc: Option<&Lanes>,
-        (rows, row_start): (Vec<Value>, Option<Value>),
+        (rows, row_start, row_offsets): (Vec<Value>, Option<Value>, Vec<(ParamId, Value)>),
         base: Value,
         tail: Option<(Vec<Value>, Value)>,
     ) {
         self.gang = Some(Gang {
             base,
             rows,
+            row_offsets,
             indices: phase.domain.indices.clone(),
             iota: iota.to_vec(),
             full: tail.is_none(),
             rest: tail.as_ref().map(|t| t.1),
+            channel_blocks: Vec::new(),
         });
         self.masks.begin_gang(&mut self.b, tail.map(|t| t.0));
+        self.load_channel_blocks();
         self.block(phase.block);
         if let (Some((op, ty, value)), Some(acc)) = (phase.reduce, acc) {
             let v = self.expr(value);

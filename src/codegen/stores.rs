@@ -46,7 +46,7 @@ impl Emitter<'_, '_> {
                 .map(|regs| lanes::extract(&mut self.b, ScalarType::I64, regs, lane))
                 .collect();
             let linear = self.linear_offset(&desc, &coords);
-            let bytes = self.b.ins().imul_imm_s(linear, elem.byte_size() as i64);
+            let bytes = lanes::byte_offset(&mut self.b, linear, elem.byte_size());
             let address = self.b.ins().iadd(desc.ptr, bytes);
             self.store_lane(elem, &regs, lane, mask.as_deref(), address, 0);
         }

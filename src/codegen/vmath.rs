@@ -4,7 +4,7 @@
 //! result the scalar instantiation computes in Rust, so the JIT and the
 //! evaluator agree bit for bit.
 //!
-//! Vector constants are loads from [`ConstTable`] marked read-only and
+//! Vector constants are loads from the constant pool (`codegen::pool`) marked read-only and
 //! non-trapping, which Cranelift folds into the instruction that uses them
 //! as a memory operand (`vfmadd213ps xmm, xmm, [mem]`): about a third of a
 //! routine's instructions are constants, and a `vconst` costs one
@@ -14,6 +14,7 @@
 
 use super::emit::Emitter;
 use super::lanes::{self, Val};
+use super::pool::ConstTable;
 use crate::abi::GANG;
 use crate::ir::Builtin;
 use crate::types::ScalarType;
@@ -25,9 +26,6 @@ use cranelift_codegen::ir::{
     Value,
 };
 use cranelift_frontend::FunctionBuilder;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
 
 impl Emitter<'_, '_> {
     /// A vector-maths builtin (`vmath::is_vmath`) on `values` (one, or two
@@ -383,59 +381,6 @@ unsafe extern "C" fn slow_f64x2(code: u32, buffer: *mut Buffer<f64, u64, 2>) {
         if buffer.mask[lane] != 0 {
             buffer.out[lane] = slow_f64(code, buffer.x[lane], buffer.y[lane]);
         }
-    }
-}
-
-/// The vector constants of every compiled routine, process-wide and
-/// append-only: the routines use a few hundred distinct values in all, so
-/// the table never fills in practice (if it does, constants become
-/// `vconst`s). Entries are written before the code that reads them is
-/// published, under the lock, and never change afterwards.
-struct ConstTable {
-    lanes: &'static [Slot],
-    index: Mutex<HashMap<u128, usize>>,
-}
-
-const CONST_TABLE_LEN: usize = 4096;
-
-/// One 16-byte constant, aligned for vector loads.
-#[repr(C, align(16))]
-struct Slot([AtomicU64; 2]);
-
-impl ConstTable {
-    fn get() -> &'static ConstTable {
-        static TABLE: OnceLock<ConstTable> = OnceLock::new();
-        TABLE.get_or_init(|| {
-            let lanes: Vec<Slot> = (0..CONST_TABLE_LEN)
-                .map(|_| Slot([AtomicU64::new(0), AtomicU64::new(0)]))
-                .collect();
-            ConstTable {
-                lanes: Vec::leak(lanes),
-                index: Mutex::new(HashMap::new()),
-            }
-        })
-    }
-
-    /// The address of a cell holding the table's address.
-    fn base_cell() -> usize {
-        static BASE: OnceLock<usize> = OnceLock::new();
-        let base = BASE.get_or_init(|| ConstTable::get().lanes.as_ptr() as usize);
-        base as *const usize as usize
-    }
-
-    /// The offset from [`ConstTable::base`] of a slot holding `bits`, or
-    /// `None` when the table is full.
-    fn offset(bits: u128) -> Option<i32> {
-        let table = ConstTable::get();
-        let mut index = table.index.lock().unwrap_or_else(|e| e.into_inner());
-        let next = index.len();
-        let slot = *index.entry(bits).or_insert(next);
-        let cell = table.lanes.get(slot)?;
-        if slot == next {
-            cell.0[0].store(bits as u64, Ordering::Relaxed);
-            cell.0[1].store((bits >> 64) as u64, Ordering::Relaxed);
-        }
-        i32::try_from(slot * 16).ok()
     }
 }
 

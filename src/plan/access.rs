@@ -5,6 +5,7 @@
 use super::scopes::stmt_operands;
 use super::BodyPlan;
 use crate::ir::{BinaryOp, Body, Domain, Expr, ExprId, ParamId, Stmt, StmtId, StmtKind};
+use std::collections::BTreeMap;
 
 /// The form of one array read in a phase.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +28,14 @@ pub enum Access {
     /// construction; full gangs load the gang's `8 * channels` elements
     /// (16 to 32 bytes) as vectors and pick the channel with a byte
     /// shuffle, the tail gang copies the elements that exist first.
-    Interleaved { channel: u32, channels: u32 },
+    /// `shared`: the array's block is loaded once per gang, at its entry,
+    /// for all its interleaved reads ([`BodyPlan::channel_blocks`]); else
+    /// this read loads the block itself.
+    Interleaved {
+        channel: u32,
+        channels: u32,
+        shared: bool,
+    },
     /// Anything else: the indices of all active lanes are checked with one
     /// vector test, then each lane loads on its own.
     Gather(GatherReason),
@@ -100,6 +108,34 @@ pub fn classify(
         }
         roots.extend(body.exprs[e].expr.operands());
     }
+}
+
+/// Shares the gang's block of an interleaved array among its reads: an
+/// array read through two or more interleaved accesses (`img[r, c, 0]`,
+/// `img[r, c, 1]`...) and not written in the phase has its block loaded
+/// once, at the gang's entry, and each read only picks its channel. Every
+/// such read is at the gang's current pixels and in bounds by construction,
+/// so the hoisted load reads the same bytes each read would have, cannot
+/// fail, and (the array not being written) sees no store move past it; it
+/// dominates every read, whatever `if` or loop the read sits in.
+pub fn share_channel_blocks(body: &Body, writes: &[ParamId], plan: &mut BodyPlan) {
+    let array = |e: ExprId| match body.exprs[e].expr {
+        Expr::Load { array, .. } => array,
+        _ => unreachable!("accesses are recorded for loads only"),
+    };
+    let mut reads: BTreeMap<ParamId, (u32, usize)> = BTreeMap::new();
+    for (&load, access) in &plan.accesses {
+        if let Access::Interleaved { channels, .. } = *access {
+            reads.entry(array(load)).or_insert((channels, 0)).1 += 1;
+        }
+    }
+    reads.retain(|a, (_, count)| *count >= 2 && !writes.contains(a));
+    for (&load, access) in plan.accesses.iter_mut() {
+        if let Access::Interleaved { shared, .. } = access {
+            *shared = reads.contains_key(&array(load));
+        }
+    }
+    plan.channel_blocks = reads.into_iter().map(|(a, (c, _))| (a, c)).collect();
 }
 
 /// Stores with more indices than the domain has dimensions.
@@ -199,7 +235,11 @@ impl Classifier<'_> {
             Expr::Const(crate::types::Scalar::I64(k)) => u32::try_from(k).ok()?,
             _ => return None,
         };
-        (current && channel < channels).then_some(Access::Interleaved { channel, channels })
+        (current && channel < channels).then_some(Access::Interleaved {
+            channel,
+            channels,
+            shared: false,
+        })
     }
 
     fn gather_reason(&self, plan: &BodyPlan, index: &[ExprId]) -> GatherReason {

@@ -189,6 +189,27 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
             describe_access(access, text, body)
         );
     }
+    for &(array, channels) in &phase.body.channel_blocks {
+        let _ = writeln!(
+            out,
+            "    channel block {}: the gang's {channels} channels loaded once at its entry",
+            text.kernel.params[array].name
+        );
+    }
+    for &e in &phase.body.short_products {
+        let _ = writeln!(
+            out,
+            "    product {}: in 0..2^16, one 16-bit multiply",
+            text.expr(body, e)
+        );
+    }
+    for &e in &phase.body.exact_casts {
+        let _ = writeln!(
+            out,
+            "    cast {}: value in range, exact",
+            text.expr(body, e)
+        );
+    }
     for &store in &phase.body.owner_stores {
         let _ = writeln!(out, "    owner store {store}: per-lane scatter, checked");
     }
@@ -309,8 +330,17 @@ pub(super) fn describe_access(access: &Access, text: &Text, body: &Body) -> Stri
     let kind = match access {
         Access::Uniform => "uniform (scalar load)".to_string(),
         Access::Current => "current index (proven in bounds)".to_string(),
-        Access::Interleaved { channel, channels } => {
-            format!("interleaved, channel {channel} of {channels} (proven in bounds)")
+        Access::Interleaved {
+            channel,
+            channels,
+            shared,
+        } => {
+            let from = if *shared {
+                ", from the gang's shared block"
+            } else {
+                ""
+            };
+            format!("interleaved, channel {channel} of {channels}{from} (proven in bounds)")
         }
         Access::Contiguous { offset: None } => "contiguous at the gang's index".to_string(),
         Access::Contiguous {

@@ -131,10 +131,19 @@ fn access_notes(text: &Text, body: &Body, phase: &PhasePlan, notes: &mut Vec<Not
                 format!("{at}: the same element for the whole gang: one scalar load"),
                 None,
             ),
-            Access::Interleaved { channel, channels } => (
+            Access::Interleaved {
+                channel,
+                channels,
+                shared,
+            } => (
                 format!(
-                    "{at}: channel {channel} of {channels} interleaved: vector loads of the \
-                     gang's pixels and a byte shuffle, no bounds check"
+                    "{at}: channel {channel} of {channels} interleaved: {} and a byte \
+                     shuffle, no bounds check",
+                    if *shared {
+                        "the gang's pixels, loaded once for all its channel reads,"
+                    } else {
+                        "vector loads of the gang's pixels"
+                    }
                 ),
                 None,
             ),

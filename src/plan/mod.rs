@@ -22,6 +22,7 @@ pub mod dump;
 pub mod explain;
 mod footprint;
 mod forms;
+mod ranges;
 mod scopes;
 
 pub use access::{Access, Check, GatherReason};
@@ -122,6 +123,17 @@ pub struct BodyPlan {
     /// indices. Every other store is at the current index: whole-gang
     /// vector stores, in bounds by construction.
     pub owner_stores: BTreeSet<StmtId>,
+    /// Interleaved arrays (with their number of channels) whose gang block
+    /// a phase loads once at the gang's entry, for every read marked
+    /// `shared` ([`Access::Interleaved`], `access::share_channel_blocks`).
+    pub channel_blocks: Vec<(ParamId, u32)>,
+    /// Integer products (`Mul` of a type of at most 32 bits) whose operands
+    /// and result are proven in `0..2^16` (`ranges`): a 16-bit multiply of
+    /// the 32-bit lanes computes them exactly (its high halves are 0 * 0).
+    pub short_products: BTreeSet<ExprId>,
+    /// Narrowing integer casts whose operand is proven to fit the target
+    /// type (`ranges`): the lanes need no renormalization.
+    pub exact_casts: BTreeSet<ExprId>,
 }
 
 impl BodyPlan {
@@ -401,6 +413,9 @@ fn plan_phase<'m>(
     access::classify(&kernel.body, domain, &shapes, block, &results, &mut body);
     let extents = extents(kernel, domain);
     let (reads, writes) = arrays(&kernel.body, block, &results);
+    access::share_channel_blocks(&kernel.body, &writes, &mut body);
+    let evaluated: Vec<ExprId> = body.exprs.keys().copied().collect();
+    ranges::classify(&kernel.body, evaluated.into_iter(), &mut body);
     let heavy =
         kind == PhaseKind::Foreach && extents.len() == 1 && has_open_loop(&kernel.body, block);
     let chunk_elems = if heavy {
