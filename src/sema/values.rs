@@ -285,13 +285,16 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Diagnostic> {
         let dims = match self.scopes.lookup(&owner.name)? {
-            Binding::Param(p) => self.param(p)?.dims().to_vec(),
+            Binding::Param(p) => {
+                let param = self.param(p)?;
+                if !param.is_array() {
+                    return None;
+                }
+                param.dims().to_vec()
+            }
             Binding::LocalArray(_) => Vec::new(),
             _ => return None,
         };
-        if !self.param_is_array(&owner.name) {
-            return None;
-        }
         let sizes: Vec<String> = dims
             .iter()
             .filter_map(|&s| self.kernel.as_ref().map(|k| k.sizes[s].name.clone()))
@@ -302,14 +305,6 @@ impl Lowerer<'_> {
             Some(&sizes),
             span,
         ))
-    }
-
-    fn param_is_array(&self, name: &str) -> bool {
-        match self.scopes.lookup(name) {
-            Some(Binding::Param(p)) => self.param(p).is_some_and(ir::Param::is_array),
-            Some(Binding::LocalArray(_)) => true,
-            _ => false,
-        }
     }
 
     fn no_such_field(&mut self, ty: &ValTy, member: &Member) {
