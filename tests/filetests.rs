@@ -76,7 +76,7 @@ kern_tests! {
         basics, errors, diagnostics, narrow_types,
     }
     values {
-        structs, tuples, array_functions, errors, contexts, races, recursion, generic,
+        structs, tuples, array_functions, errors, contexts, races, recursion, generic, broken_functions,
     }
     semantics {
         int_wrap, int_division, shifts, bitwise, float_arith, float_nan_compare,

@@ -422,14 +422,24 @@ impl Lowerer<'_> {
         self.ctx.restore(saved_ctx);
         let own_errors = std::mem::replace(&mut self.diags, saved_diags);
         self.scopes = saved_scopes;
-        if !own_errors.is_empty() {
-            // The standalone check reported these (or the expansion limits
-            // did, just now).
-            self.diags.extend(
-                own_errors
-                    .into_iter()
-                    .filter(|d| d.message.starts_with("expanding")),
-            );
+        let (limits, others): (Vec<Diagnostic>, Vec<Diagnostic>) = own_errors
+            .into_iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .partition(|d| d.message.starts_with("expanding"));
+        if !limits.is_empty() || !others.is_empty() {
+            // The body's own errors were reported where it is defined;
+            // the call says it could not be expanded, so no error is ever
+            // silent (and the first cause is named).
+            self.diags.extend(limits);
+            if let (Some(first), Some(site)) = (others.first(), self.expansion_site) {
+                let d = Diagnostic::error(format!(
+                    "`{}` has an error, so this call cannot be expanded",
+                    decl.name.name
+                ))
+                .primary(site, "called here")
+                .note(format!("in `{}`: {}", decl.name.name, first.message));
+                self.error(d);
+            }
             return self.error_value(value.span);
         }
         for stmt in block {

@@ -246,7 +246,16 @@ impl Parser<'_> {
                 let mut start = token.span.start as usize;
                 let mut parts = Vec::new();
                 for text in self.text(token).split('.') {
-                    parts.extend(position(text, start));
+                    let Some(part) = position(text, start) else {
+                        let span = Span::new(start, start + text.len());
+                        self.report(
+                            Diagnostic::error(format!("tuple position `{text}` is out of range"))
+                                .primary(span, "no tuple has this many parts")
+                                .help("tuple positions count from 0: `t.0`, `t.1`"),
+                        );
+                        return Vec::new();
+                    };
+                    parts.push(part);
                     start += text.len() + 1;
                 }
                 parts
