@@ -286,7 +286,9 @@ impl Lowerer<'_> {
     /// Runs `f` with a fresh prelude, returned beside its result.
     pub fn with_own_prelude<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<ir::Stmt>) {
         let outer = self.ctx.prelude.replace(Vec::new());
+        self.ctx.enclosing_preludes.push(outer);
         let result = f(self);
+        let outer = self.ctx.enclosing_preludes.pop().flatten();
         let prelude = std::mem::replace(&mut self.ctx.prelude, outer).unwrap_or_default();
         (result, prelude)
     }

@@ -450,13 +450,13 @@ impl Lowerer<'_> {
 
     /// A value needed by a statement that runs once (a `let` or assignment
     /// value, a condition, bounds): as [`Self::value`], for any value.
-    pub fn statement_value(&mut self, e: &ast::Expr, out: &mut ir::Block) -> Value {
+    pub fn statement_value(&mut self, e: &ast::Expr) -> Value {
         if !self.in_uniform_code() {
             return self.nested(|l| l.value_of(e));
         }
-        self.ctx.hoisted_reductions = Some(Vec::new());
+        self.ctx.hoist_reductions = true;
         let v = self.value_of(e);
-        out.extend(self.ctx.hoisted_reductions.take().unwrap_or_default());
+        self.ctx.hoist_reductions = false;
         v
     }
 

@@ -67,16 +67,23 @@ pub struct Ctx {
     pub kernel_top_level: bool,
     pub loop_depth: u32,
     pub phase: Option<Phase>,
-    /// `Some` while lowering the value of a `let` or assignment, an `if`
-    /// condition or `for` bounds in a kernel's uniform code: reductions
-    /// found there are hoisted into these phase statements, run just
-    /// before the statement.
-    pub hoisted_reductions: Option<Vec<ir::Stmt>>,
+    /// Set while lowering the value of a `let` or assignment, an `if`
+    /// condition, `for` bounds or `foreach` extents in a kernel's uniform
+    /// code: a reduction found there becomes a phase statement in the
+    /// prelude, so it runs before the statement, in evaluation order with
+    /// the prelude's other statements (an expanded call's argument may
+    /// read it).
+    pub hoist_reductions: bool,
     /// Statements to run just before the statement being lowered: the
     /// bodies of functions expanded in it (see `inline.rs`) and values held
     /// for later parts. `Some` while a statement or a block's value is
     /// being lowered.
     pub prelude: Option<Vec<ir::Stmt>>,
+    /// While a nested prelude is current (the right side of `&&`, which
+    /// runs only when needed), the preludes it interrupts, the statement's
+    /// own first: a hoisted reduction goes there, as a reduction runs
+    /// before its whole statement.
+    pub enclosing_preludes: Vec<Option<Vec<ir::Stmt>>>,
 }
 
 /// The user-function calls of a body.
@@ -95,7 +102,7 @@ pub struct SavedCtx {
     in_function: bool,
     kernel_top_level: bool,
     loop_depth: u32,
-    hoisted_reductions: Option<Vec<ir::Stmt>>,
+    hoist_reductions: bool,
 }
 
 impl Ctx {
@@ -106,7 +113,7 @@ impl Ctx {
             in_function: std::mem::replace(&mut self.in_function, true),
             kernel_top_level: std::mem::replace(&mut self.kernel_top_level, false),
             loop_depth: std::mem::replace(&mut self.loop_depth, 0),
-            hoisted_reductions: self.hoisted_reductions.take(),
+            hoist_reductions: std::mem::replace(&mut self.hoist_reductions, false),
         }
     }
 
@@ -114,7 +121,7 @@ impl Ctx {
         self.in_function = saved.in_function;
         self.kernel_top_level = saved.kernel_top_level;
         self.loop_depth = saved.loop_depth;
-        self.hoisted_reductions = saved.hoisted_reductions;
+        self.hoist_reductions = saved.hoist_reductions;
     }
 }
 
@@ -220,9 +227,9 @@ impl<'g> Lowerer<'g> {
     /// Lowers `f` where no reduction may be hoisted (a nested expression or
     /// block), restoring the context afterwards.
     pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        let hoisted = self.ctx.hoisted_reductions.take();
+        let hoist = std::mem::replace(&mut self.ctx.hoist_reductions, false);
         let result = f(self);
-        self.ctx.hoisted_reductions = hoisted;
+        self.ctx.hoist_reductions = hoist;
         result
     }
 

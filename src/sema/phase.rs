@@ -45,12 +45,10 @@ impl Lowerer<'_> {
         if !self.phase_allowed("`foreach`", span) {
             return;
         }
-        let (domain, body) = self.lower_phase(
-            PhaseKind::Foreach,
-            (indices, domain, Some(&mut *out)),
-            span,
-            |l| l.block(body),
-        );
+        let (domain, body) =
+            self.lower_phase(PhaseKind::Foreach, (indices, domain, true), span, |l| {
+                l.block(body)
+            });
         out.push(ir::Stmt {
             id: ir::StmtId::unset(),
             kind: StmtKind::Foreach { domain, body },
@@ -62,12 +60,12 @@ impl Lowerer<'_> {
     /// context), then `body` with the index locals in scope and the phase
     /// current, then the race check. Returns the domain and what `body`
     /// built.
-    /// A `foreach` hoists reductions in its extents into `hoist` (they run
+    /// A `foreach` hoists reductions in its extents (`hoist`: they run
     /// before it); a reduction's extents cannot hold one.
     fn lower_phase<T>(
         &mut self,
         kind: PhaseKind,
-        (indices, extents, hoist): (&[Ident], &[ast::Expr], Option<&mut ir::Block>),
+        (indices, extents, hoist): (&[Ident], &[ast::Expr], bool),
         span: Span,
         body: impl FnOnce(&mut Self) -> T,
     ) -> (Domain, T) {
@@ -103,7 +101,7 @@ impl Lowerer<'_> {
                 "phases do not nest",
                 Some("end this phase first: one `foreach` after the other"),
             )
-        } else if !is_foreach && self.ctx.hoisted_reductions.is_none() {
+        } else if !is_foreach && !self.ctx.hoist_reductions {
             (
                 "a reduction may appear only in the value of a `let` or assignment, an `if` \
                  condition or `for` bounds, outside phases",
@@ -131,7 +129,7 @@ impl Lowerer<'_> {
         indices: &[Ident],
         extents: &[ast::Expr],
         span: Span,
-        mut hoist: Option<&mut ir::Block>,
+        hoist: bool,
     ) -> (Vec<(Ident, ir::ExprId)>, Vec<Option<SizeId>>) {
         if indices.len() != extents.len() || !(1..=MAX_RANK).contains(&indices.len()) {
             let d = Diagnostic::error(format!("a domain has 1 to {MAX_RANK} dimensions, each with one index; found {} ind{} over {} extent{}",
@@ -147,13 +145,13 @@ impl Lowerer<'_> {
             // so arrays of that shape are domain-shaped: stores to them
             // need no check.
             let size = self.existing_size(extent);
-            let id = match (size, hoist.as_deref_mut()) {
+            let id = match (size, hoist) {
                 (Some(s), _) if !matches!(extent.kind, ExprKind::Literal(_)) => {
                     self.b
                         .expr(Expr::Size(s), ty_of(ScalarType::I64), extent.span)
                 }
-                (_, Some(out)) => self.value(extent, out),
-                (_, None) => self.nested(|l| l.expr(extent)),
+                (_, true) => self.value(extent),
+                (_, false) => self.nested(|l| l.expr(extent)),
             };
             self.expect_ty(id, ty_of(ScalarType::I64), "a domain extent");
             sizes.push(size);
@@ -523,7 +521,7 @@ impl Lowerer<'_> {
             return None;
         }
         let (domain, (block, value)) =
-            self.lower_phase(PhaseKind::Reduce, (indices, domain, None), span, |l| {
+            self.lower_phase(PhaseKind::Reduce, (indices, domain, false), span, |l| {
                 l.value_block(body, "a reduction body")
             });
         let ty = self.b.expr_ty(value);
@@ -559,8 +557,19 @@ impl Lowerer<'_> {
             },
             span,
         };
-        if let Some(hoisted) = self.ctx.hoisted_reductions.as_mut() {
-            hoisted.push(stmt);
+        if self.ctx.hoist_reductions {
+            // Before the whole statement, even inside the right side of
+            // `&&` (docs/LANGUAGE.md), in evaluation order with the other
+            // statements of its prelude.
+            let statement_prelude = self
+                .ctx
+                .enclosing_preludes
+                .iter_mut()
+                .find_map(Option::as_mut);
+            match statement_prelude {
+                Some(prelude) => prelude.push(stmt),
+                None => self.push_prelude(stmt.kind, stmt.span),
+            }
         }
         Some((dst, index))
     }

@@ -58,7 +58,9 @@ impl Lowerer<'_> {
     pub fn stmt(&mut self, stmt: &ast::Stmt, out: &mut ir::Block) {
         let mark = out.len();
         let outer = self.ctx.prelude.replace(Vec::new());
+        let enclosing = std::mem::take(&mut self.ctx.enclosing_preludes);
         self.stmt_kind(stmt, out);
+        self.ctx.enclosing_preludes = enclosing;
         let prelude = std::mem::replace(&mut self.ctx.prelude, outer).unwrap_or_default();
         if !prelude.is_empty() {
             out.splice(mark..mark, prelude);
@@ -134,13 +136,13 @@ impl Lowerer<'_> {
     /// value of a `let` or assignment, an `if` condition, `for` bounds). In
     /// a kernel's uniform code, reductions inside it become phase
     /// statements run first.
-    pub fn value(&mut self, value: &ast::Expr, out: &mut ir::Block) -> ir::ExprId {
+    pub fn value(&mut self, value: &ast::Expr) -> ir::ExprId {
         if !self.in_uniform_code() {
             return self.nested(|l| l.expr(value));
         }
-        self.ctx.hoisted_reductions = Some(Vec::new());
+        self.ctx.hoist_reductions = true;
         let id = self.expr(value);
-        out.extend(self.ctx.hoisted_reductions.take().unwrap_or_default());
+        self.ctx.hoist_reductions = false;
         id
     }
 
@@ -152,7 +154,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let v = self.statement_value(value, out);
+        let v = self.statement_value(value);
         if ty.is_some_and(|t| self.names_aggregate(t)) || !v.ty.is_scalar() {
             self.let_value(name, ty, v, span, out);
             return;
@@ -218,16 +220,16 @@ impl Lowerer<'_> {
                     );
                 }
                 if self.in_uniform_code() {
-                    self.ctx.hoisted_reductions = Some(Vec::new());
+                    self.ctx.hoist_reductions = true;
                     let locals = self.reduction(header, body, value.span);
-                    out.extend(self.ctx.hoisted_reductions.take().unwrap_or_default());
+                    self.ctx.hoist_reductions = false;
                     locals
                 } else {
                     self.nested(|l| l.reduction(header, body, value.span))
                 }
             }
             _ => {
-                let v = self.statement_value(value, out);
+                let v = self.statement_value(value);
                 self.let_parts(names, pattern_span, v, span, out);
                 return;
             }
@@ -328,7 +330,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let value_id = self.value(value, out);
+        let value_id = self.value(value);
         let Some(local) = self.assignable_local(name) else {
             return;
         };
@@ -491,7 +493,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let cond = self.value(cond, out);
+        let cond = self.value(cond);
         self.expect_ty(cond, ty_of(ScalarType::Bool), "an `if` condition");
         let then_block = self.nested(|l| l.block(then_b));
         let else_block = else_b
@@ -519,7 +521,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let (start, end) = (self.value(start, out), self.value(end, out));
+        let (start, end) = (self.value(start), self.value(end));
         let ty = self.expect_ty(end, self.b.expr_ty(start), "the bounds of a `for` range");
         let bound_ty = self.resolve(start);
         if !bound_ty.is_int() && !bound_ty.is_error() && ty != Ty::Error {

@@ -488,7 +488,7 @@ impl Lowerer<'_> {
         span: Span,
         out: &mut ir::Block,
     ) {
-        let v = self.statement_value(value, out);
+        let v = self.statement_value(value);
         let Some(Binding::Aggregate(a)) = self.scopes.lookup(&base.name) else {
             if path.is_empty() {
                 return;
