@@ -266,7 +266,7 @@ impl Lowerer<'_> {
         let count = self.structs().leaf_tys(&ty).len();
         // The parts not taken must not leave unused expressions behind.
         let base = if base.leaves.iter().any(|l| matches!(l, Leaf::Expr(_))) {
-            self.materialize(base)
+            self.materialize(base, false)
         } else {
             base
         };
@@ -324,20 +324,22 @@ impl Lowerer<'_> {
     }
 
     /// Gives every expression leaf of `v` a hidden local, set in the
-    /// prelude, so parts can be read separately or not at all.
-    pub fn materialize(&mut self, v: Value) -> Value {
+    /// prelude, so parts can be read separately or not at all; with
+    /// `copy_locals`, local leaves too (their value now, before an
+    /// assignment overwrites them).
+    pub fn materialize(&mut self, v: Value, copy_locals: bool) -> Value {
         let mut leaves = Vec::with_capacity(v.leaves.len());
         for leaf in v.leaves {
-            leaves.push(match leaf {
-                Leaf::Local(_) => leaf,
-                Leaf::Expr(id) => {
-                    let ty = self.b.expr_ty(id);
-                    let span = self.b.body.exprs[id].span;
-                    let local = self.b.local("_part", ty, span, LocalKind::Var);
-                    self.push_prelude(StmtKind::Assign { local, value: id }, span);
-                    Leaf::Local(local)
-                }
-            });
+            if matches!(leaf, Leaf::Local(_)) && !copy_locals {
+                leaves.push(leaf);
+                continue;
+            }
+            let id = self.leaf(leaf, v.span);
+            let ty = self.b.expr_ty(id);
+            let span = self.b.body.exprs[id].span;
+            let local = self.b.local("_part", ty, span, LocalKind::Var);
+            self.push_prelude(StmtKind::Assign { local, value: id }, span);
+            leaves.push(Leaf::Local(local));
         }
         Value { leaves, ..v }
     }
@@ -546,7 +548,7 @@ impl Lowerer<'_> {
         // Parts may read the place they replace (`p = Vec3(p.y, p.x, p.z)`):
         // every new value is computed before the first is written.
         let v = if targets.len() > 1 && self.reads_any(&v, &targets) {
-            self.materialize_into(v, out)
+            self.materialize(v, true)
         } else {
             v
         };
@@ -574,20 +576,6 @@ impl Lowerer<'_> {
             stack.extend(node.operands());
         }
         false
-    }
-
-    /// As [`Self::materialize`], with the statements appended to `out`
-    /// (after the statement's own prelude).
-    fn materialize_into(&mut self, v: Value, out: &mut ir::Block) -> Value {
-        let mut leaves = Vec::with_capacity(v.leaves.len());
-        for leaf in v.leaves {
-            let id = self.leaf(leaf, v.span);
-            let ty = self.b.expr_ty(id);
-            let local = self.b.local("_part", ty, v.span, LocalKind::Var);
-            out.push(ir::Stmt::new(StmtKind::Assign { local, value: id }, v.span));
-            leaves.push(Leaf::Local(local));
-        }
-        Value { leaves, ..v }
     }
 
     /// `let name: T = value;` when `T` is a struct or tuple, or the value is
