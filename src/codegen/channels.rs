@@ -47,17 +47,30 @@ impl Emitter<'_, '_> {
         elem: ScalarType,
         desc: &ArrayRef,
     ) -> Vec<Value> {
+        let block = self.channel_block_of(array, index, (channels, shared), elem, desc);
+        pick_channel(&mut self.b, block, (channel, channels), elem)
+    }
+
+    /// The gang's block of an interleaved read: the shared one loaded at
+    /// the gang's entry, or its own.
+    pub(super) fn channel_block_of(
+        &mut self,
+        array: ParamId,
+        index: &[ExprId],
+        (channels, shared): (u32, bool),
+        elem: ScalarType,
+        desc: &ArrayRef,
+    ) -> ChannelBlock {
         let Some(gang) = &self.gang else {
             unreachable!("the plan gives interleaved accesses only to phases")
         };
         debug_assert_eq!(index.len(), gang.rows.len() + 2);
         let loaded = gang.channel_blocks.iter().find(|(a, _)| *a == array);
-        let block = match (shared, loaded) {
+        match (shared, loaded) {
             (true, Some(&(_, block))) => block,
             (true, None) => unreachable!("a shared block is loaded at the gang's entry"),
             (false, _) => self.channel_block(array, channels, elem, desc),
-        };
-        pick_channel(&mut self.b, block, (channel, channels), elem)
+        }
     }
 
     /// Loads the gang's block of `8 * channels` elements of `desc`: in a
@@ -73,18 +86,19 @@ impl Emitter<'_, '_> {
         let Some(gang) = self.gang.clone() else {
             unreachable!("the plan gives interleaved accesses only to phases")
         };
-        // The pixel's channel 0: its offset is the pixel's times the stride.
-        let linear = self.current_offset(array, desc, &[gang.base]);
+        // The pixel's channel 0: its offset is the pixel's times the
+        // channel count.
+        let (start, linear) = self.current_place(array, desc, gang.base, i64::from(channels));
         let size = elem.byte_size();
         let block = GANG * channels as usize;
         let address = match gang.rest {
             None => {
                 let bytes = lanes::byte_offset(&mut self.b, linear, size);
-                self.b.ins().iadd(desc.ptr, bytes)
+                self.b.ins().iadd(start, bytes)
             }
             Some(rest) => {
                 let count = self.b.ins().imul_imm_s(rest, channels as i64);
-                self.copy_to_buffer(desc.ptr, linear, elem, count, block)
+                self.copy_to_buffer(start, linear, elem, count, block)
             }
         };
         let total = block * size;
@@ -131,6 +145,59 @@ fn pick_channel(
             }
         })
         .collect()
+}
+
+/// Channel `channel` of each lane of `block` as one `i16x8` of short lanes
+/// (`codegen::short`), extended by the element's sign. With AVX-512 VBMI
+/// one two-register byte permutation (`vpermi2b`) gathers the 8 elements;
+/// else one `pshufb` per half places them, extending an unsigned one for
+/// free, and an `or` joins the halves.
+pub fn pick_short(
+    b: &mut FunctionBuilder,
+    block: ChannelBlock,
+    (channel, channels): (u32, u32),
+    elem: ScalarType,
+) -> Value {
+    let (channel, channels) = (channel as usize, channels as usize);
+    let size = elem.byte_size();
+    let total = GANG * channels * size;
+    if has_vbmi() || !has_ssse3() {
+        let picks = channel_bytes(channel, channels, size, total);
+        let mask = b.func.dfg.immediates.push(picks.to_vec().into());
+        let bytes = b.ins().shuffle(block.low, block.high, mask);
+        return match (size, elem.is_signed()) {
+            (1, true) => b.ins().swiden_low(bytes),
+            (1, false) => b.ins().uwiden_low(bytes),
+            _ => lanes::bitcast(b, types::I16X8, bytes),
+        };
+    }
+    let half = GANG / 2;
+    // A signed byte goes to its lane's high byte, to be shifted down.
+    let skip = usize::from(elem.is_signed() && size == 1);
+    let halves: Vec<Value> = [(block.low, 0), (block.high, total - 16)]
+        .into_iter()
+        .enumerate()
+        .map(|(h, (reg, start))| {
+            let mut picks = [0x80u8; 16];
+            for lane in h * half..(h + 1) * half {
+                for byte in 0..size {
+                    let at = (lane * channels + channel) * size + byte - start;
+                    debug_assert!(at < 16, "each half of the block lies in one load");
+                    picks[lane * 2 + skip + byte] = at as u8;
+                }
+            }
+            let handle = b.func.dfg.constants.insert(ConstantData::from(&picks[..]));
+            let mask = b.ins().vconst(types::I8X16, handle);
+            b.ins().x86_pshufb(reg, mask)
+        })
+        .collect();
+    let joined = b.ins().bor(halves[0], halves[1]);
+    let lanes16 = lanes::bitcast(b, types::I16X8, joined);
+    if skip == 1 {
+        b.ins().sshr_imm_s(lanes16, 8)
+    } else {
+        lanes16
+    }
 }
 
 /// A `pshufb` mask that moves the elements of `lanes` (4 lanes, whose
@@ -204,5 +271,18 @@ fn has_ssse3() -> bool {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn has_ssse3() -> bool {
+    false
+}
+
+/// Whether the host has AVX-512 VBMI with 128-bit forms (VL), for which
+/// Cranelift lowers a two-register byte shuffle to one `vpermi2b`.
+#[cfg(target_arch = "x86_64")]
+fn has_vbmi() -> bool {
+    std::arch::is_x86_feature_detected!("avx512vbmi")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn has_vbmi() -> bool {
     false
 }

@@ -24,6 +24,11 @@ impl Emitter<'_, '_> {
 
     fn stmt(&mut self, stmt: &ir::Stmt) {
         match &stmt.kind {
+            StmtKind::Assign { local, value }
+                if self.scope.plan.short_locals.contains_key(local) =>
+            {
+                self.declare_short_local(*local, *value);
+            }
             StmtKind::Assign { local, value } => {
                 let v = self.expr(*value);
                 if self.scope.plan.is_declaration(stmt.id) && self.is_phase_local(*local) {
@@ -173,17 +178,29 @@ impl Emitter<'_, '_> {
 
     fn store(&mut self, array: ParamId, index: &[ExprId], value: ExprId) {
         let elem = self.ty(value);
-        let v = self.expr(value);
-        let desc = self.array(array);
         let Some(gang) = self.gang.clone() else {
             unreachable!("the verifier puts stores inside foreach phases")
         };
+        // A short value goes straight to a narrow array in a full gang
+        // with every lane on; elsewhere it is widened like any value.
+        let short = self.scope.plan.short.contains_key(&value)
+            && lanes::is_widened(elem)
+            && gang.full
+            && self.exec_mask().is_none();
+        let v = match short {
+            true => None,
+            false => Some(self.expr(value)),
+        };
+        let desc = self.array(array);
         // Stores are at the current index (verified): the gang's rows and
         // its base along the last dimension.
         debug_assert_eq!(index.len(), gang.rows.len() + 1);
-        let linear = self.current_offset(array, &desc, &[gang.base]);
+        let (start, linear) = self.current_place(array, &desc, gang.base, 1);
         let bytes = lanes::byte_offset(&mut self.b, linear, elem.byte_size());
-        let address = self.b.ins().iadd(desc.ptr, bytes);
+        let address = self.b.ins().iadd(start, bytes);
+        let Some(v) = v else {
+            return self.short_store(elem, value, address);
+        };
         let regs = lanes::varying(&mut self.b, elem, &v);
         match (gang.full && elem != ScalarType::Bool, self.exec_mask()) {
             (true, None) => self.store_regs(elem, &regs, address),

@@ -11,6 +11,7 @@ use super::frame::FrameSlots;
 use super::lanes::{self, Val};
 use super::mask::Masks;
 use super::ops;
+use super::short;
 use crate::abi::{ArrayDesc, ErrorSite};
 use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalArrayId, LocalId, ParamId};
 use crate::plan::{BodyPlan, VectorPlan};
@@ -60,10 +61,10 @@ pub struct Gang {
     pub full: bool,
     /// In the tail gang: how many lanes exist (i64, 1..GANG).
     pub rest: Option<Value>,
-    /// Per array, the element offset of the gang's row (its `rows` times
-    /// the array's leading strides), computed once per row, before the
-    /// row's gangs ([`Emitter::current_offset`]); empty in 1-D.
-    pub row_offsets: Vec<(ParamId, Value)>,
+    /// Per array, the address of the gang's row (its start plus `rows`
+    /// times the array's leading strides), computed once per row, before
+    /// the row's gangs ([`Emitter::current_place`]); empty in 1-D.
+    pub row_starts: Vec<(ParamId, Value)>,
     /// The blocks of the arrays whose interleaved reads share one load per
     /// gang (`BodyPlan::channel_blocks`), loaded at the gang's entry.
     pub channel_blocks: Vec<(ParamId, ChannelBlock)>,
@@ -165,41 +166,38 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
     }
 
-    /// The element offset in `array` of the gang's current row followed by
-    /// `rest` (the indices after the rows: the gang's base along the last
-    /// domain dimension, then none or a constant channel's 0), from the
-    /// row's offset where the row loop computed it.
-    pub fn current_offset(&mut self, array: ParamId, desc: &ArrayRef, rest: &[Value]) -> Value {
+    /// The gang's current element of `array` as a pointer and an element
+    /// offset from it: the start of the gang's row (computed once per row,
+    /// [`Gang::row_starts`]; the array's start in 1-D) and `column *
+    /// stride`, where `column` is the index along the last domain
+    /// dimension and `stride` the elements per index there (1 for an array
+    /// shaped like the domain, the channel count of an interleaved one,
+    /// whose row-major layout makes it a constant).
+    pub fn current_place(
+        &mut self,
+        array: ParamId,
+        desc: &ArrayRef,
+        column: Value,
+        stride: i64,
+    ) -> (Value, Value) {
         let Some(gang) = &self.gang else {
-            unreachable!("current offsets exist only in phases")
+            unreachable!("current places exist only in phases")
         };
-        let row = gang.row_offsets.iter().find(|(a, _)| *a == array);
+        let row = gang.row_starts.iter().find(|(a, _)| *a == array);
         let (rows, row) = (gang.rows.clone(), row.map(|&(_, v)| v));
-        let mut linear = match row {
-            Some(offset) => Some(offset),
-            None if rows.is_empty() => None,
+        let offset = match stride {
+            1 => column,
+            _ => self.b.ins().imul_imm_s(column, stride),
+        };
+        let start = match row {
+            Some(start) => start,
+            None if rows.is_empty() => desc.ptr,
             None => {
-                let zero = self.b.ins().iconst(types::I64, 0);
-                let mut at = rows.clone();
-                at.push(zero);
-                Some(self.linear_offset(desc, &at))
+                let elem = self.kernel.params[array].elem();
+                row_start(&mut self.b, desc, &rows, elem.byte_size())
             }
         };
-        for (k, &i) in rest.iter().enumerate() {
-            // The last dimension's stride is 1 (`desc.strides` stops before it).
-            let part = match desc.strides.get(rows.len() + k) {
-                Some(&stride) => self.b.ins().imul(i, stride),
-                None => i,
-            };
-            linear = Some(match linear {
-                Some(l) => self.b.ins().iadd(l, part),
-                None => part,
-            });
-        }
-        match linear {
-            Some(l) => l,
-            None => unreachable!("an index has at least one dimension"),
-        }
+        (start, offset)
     }
 
     /// The descriptor of `array` as it stands at this point of the code.
@@ -250,6 +248,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
     pub fn expr(&mut self, id: ExprId) -> Val {
         let body = self.scope.body;
         let ty = body.exprs[id].ty;
+        if let Some(&ext) = self.scope.plan.short.get(&id) {
+            let x = self.short_expr(id);
+            return Val::Varying(short::widen(&mut self.b, ty, ext, x));
+        }
         match &body.exprs[id].expr {
             Expr::Const(c) => Val::Uniform(self.constant(*c)),
             Expr::Param(p) => Val::Uniform(self.frame_load(self.frame_slots.param(*p), ty)),
@@ -321,6 +323,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
     pub fn read_local(&mut self, local: LocalId) -> Val {
         if let Some(val) = self.domain_index(local) {
             return val;
+        }
+        if self.scope.plan.short_locals.contains_key(&local) {
+            return Val::Varying(self.widened_short_local(local));
         }
         let ty = self.scope.body.locals[local].ty;
         match self.scope.locals.get(&local).cloned() {
@@ -574,4 +579,16 @@ impl<'a, 'f> Emitter<'a, 'f> {
 fn commutes(op: BinaryOp) -> bool {
     use BinaryOp::*;
     matches!(op, Add | Mul | BitAnd | BitOr | BitXor)
+}
+
+/// The address of row `rows` (the leading indices) of `desc`, whose
+/// elements are `size` bytes.
+pub fn row_start(b: &mut FunctionBuilder, desc: &ArrayRef, rows: &[Value], size: usize) -> Value {
+    let mut offset = b.ins().imul(rows[0], desc.strides[0]);
+    for (&i, &stride) in rows.iter().zip(&desc.strides).skip(1) {
+        let part = b.ins().imul(i, stride);
+        offset = b.ins().iadd(offset, part);
+    }
+    let bytes = lanes::byte_offset(b, offset, size);
+    b.ins().iadd(desc.ptr, bytes)
 }

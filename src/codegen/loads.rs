@@ -187,17 +187,16 @@ impl Emitter<'_, '_> {
                 }
             }
         };
-        let linear = if current {
-            self.current_offset(array, desc, &[column])
-        } else {
+        if !current {
             let mut at = rows.clone();
             at.push(column);
-            self.linear_offset(desc, &at)
-        };
-        match (current, gang.rest) {
-            (true, None) => Val::Varying(self.vector_load(desc.ptr, linear, elem)),
-            (true, Some(rest)) => Val::Varying(self.tail_copy_load(desc.ptr, linear, elem, rest)),
-            (false, _) => self.guarded_contiguous(&rows, column, linear, elem, desc, site),
+            let linear = self.linear_offset(desc, &at);
+            return self.guarded_contiguous(&rows, column, linear, elem, desc, site);
+        }
+        let (start, linear) = self.current_place(array, desc, column, 1);
+        match gang.rest {
+            None => Val::Varying(self.vector_load(start, linear, elem)),
+            Some(rest) => Val::Varying(self.tail_copy_load(start, linear, elem, rest)),
         }
     }
 

@@ -30,6 +30,7 @@ mod math;
 mod ops;
 mod phase;
 mod pool;
+mod short;
 mod stores;
 mod vmath;
 

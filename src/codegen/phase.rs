@@ -17,7 +17,7 @@
 //! code. That in-lane step is `semantics::reduce::combine` for an element
 //! of a later index than the lane's, where a tie keeps the lane's.
 
-use super::emit::{ArrayRef, Emitter, Gang};
+use super::emit::{self, ArrayRef, Emitter, Gang};
 use super::lanes::{self, Val};
 use crate::abi::{LanePartials, CHUNK_ELEMS, GANG, MAX_RANK};
 use crate::ir::{self, BinaryOp, Domain, ParamId, ReduceOp};
@@ -235,7 +235,7 @@ impl Emitter<'_, '_> {
         let len = self.b.ins().isub(end, begin);
         let whole = self.b.ins().band_imm_s(len, !(GANG as i64 - 1));
         let full_end = self.b.ins().iadd(begin, whole);
-        let row_offsets = self.row_offsets(&rows);
+        let row_starts = self.row_starts(&rows);
         let base_var = self.new_var(types::I64);
         self.b.def_var(base_var, begin);
         // The test at the bottom (and once before the loop): one branch
@@ -245,7 +245,7 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(any, body, &[], tail_check, &[]);
         self.b.switch_to_block(body);
         let base = self.b.use_var(base_var);
-        let row = (rows.clone(), row_start, row_offsets.clone());
+        let row = (rows.clone(), row_start, row_starts.clone());
         self.gang_body(phase, iota, acc, row, base, None);
         let next = self.b.ins().iadd_imm_s(base, GANG as i64);
         self.b.def_var(base_var, next);
@@ -270,7 +270,7 @@ impl Emitter<'_, '_> {
             phase,
             iota,
             acc,
-            (rows, row_start, row_offsets),
+            (rows, row_start, row_starts),
             full_end,
             Some((mask, rest)),
         );
@@ -279,11 +279,11 @@ impl Emitter<'_, '_> {
         self.b.seal_block(done);
     }
 
-    /// The offset of the row `rows` in every array with at least as many
+    /// The address of the row `rows` in every array with at least as many
     /// leading dimensions, in parameter order: per row, not per gang, and
-    /// an offset no access uses is never emitted (Cranelift drops unused
+    /// an address no access uses is never emitted (Cranelift drops unused
     /// pure values). None in 1-D.
-    fn row_offsets(&mut self, rows: &[Value]) -> Vec<(ParamId, Value)> {
+    fn row_starts(&mut self, rows: &[Value]) -> Vec<(ParamId, Value)> {
         if rows.is_empty() {
             return Vec::new();
         }
@@ -294,12 +294,8 @@ impl Emitter<'_, '_> {
             .into_iter()
             .filter(|(_, desc)| desc.strides.len() >= rows.len())
             .map(|(array, desc)| {
-                let mut offset = self.b.ins().imul(rows[0], desc.strides[0]);
-                for (&i, &stride) in rows.iter().zip(&desc.strides).skip(1) {
-                    let part = self.b.ins().imul(i, stride);
-                    offset = self.b.ins().iadd(offset, part);
-                }
-                (array, offset)
+                let size = self.kernel.params[array].elem().byte_size();
+                (array, emit::row_start(&mut self.b, &desc, rows, size))
             })
             .collect()
     }
@@ -309,14 +305,14 @@ impl Emitter<'_, '_> {
         phase: &PhaseBody,
         iota: &[Value],
         acc: Option<&Lanes>,
-        (rows, row_start, row_offsets): (Vec<Value>, Option<Value>, Vec<(ParamId, Value)>),
+        (rows, row_start, row_starts): (Vec<Value>, Option<Value>, Vec<(ParamId, Value)>),
         base: Value,
         tail: Option<(Vec<Value>, Value)>,
     ) {
         self.gang = Some(Gang {
             base,
             rows,
-            row_offsets,
+            row_starts,
             indices: phase.domain.indices.clone(),
             iota: iota.to_vec(),
             full: tail.is_none(),

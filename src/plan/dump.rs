@@ -5,8 +5,8 @@
 
 use super::access::Check;
 use super::{
-    Access, BodyPlan, BranchForm, Cause, Chunking, Diverges, Extent, GatherReason, LoopForm,
-    Offset, PhaseKind, PhasePlan, Source, VectorPlan, COMBINE_ORDER,
+    Access, BodyPlan, BranchForm, Cause, Chunking, Diverges, Extension, Extent, GatherReason,
+    LoopForm, Offset, PhaseKind, PhasePlan, Source, VectorPlan, COMBINE_ORDER,
 };
 use crate::abi::GANG;
 use crate::ir::{self, Body, ExprId, StmtId};
@@ -210,6 +210,22 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
             text.expr(body, e)
         );
     }
+    for (&e, &ext) in &phase.body.short {
+        let _ = writeln!(
+            out,
+            "    short {}: 8 × 16-bit lanes, {}",
+            text.expr(body, e),
+            extension(ext)
+        );
+    }
+    for (&l, &ext) in &phase.body.short_locals {
+        let _ = writeln!(
+            out,
+            "    short local {}: 8 × 16-bit lanes, {}",
+            text.local(body, l),
+            extension(ext)
+        );
+    }
     for &store in &phase.body.owner_stores {
         let _ = writeln!(out, "    owner store {store}: per-lane scatter, checked");
     }
@@ -399,5 +415,12 @@ pub(super) fn offset(o: &Offset, index: &dyn Fn(usize) -> String) -> String {
         Offset::Shifted { dim } => format!("{} + uniform", index(dim)),
         Offset::Fixed => "fixed".into(),
         Offset::DataDependent => "data-dependent".into(),
+    }
+}
+
+fn extension(ext: Extension) -> &'static str {
+    match ext {
+        Extension::Zero => "zero-extended",
+        Extension::Sign => "sign-extended",
     }
 }

@@ -24,9 +24,11 @@ mod footprint;
 mod forms;
 mod ranges;
 mod scopes;
+mod short;
 
 pub use access::{Access, Check, GatherReason};
 pub use footprint::{ArrayFootprint, Offset};
+pub use short::{shift_amount, Extension};
 
 use crate::ir::{
     self, Body, Domain, ExprId, FuncId, LocalArrayId, LocalId, ParamId, StmtId, StmtKind,
@@ -134,6 +136,12 @@ pub struct BodyPlan {
     /// Narrowing integer casts whose operand is proven to fit the target
     /// type (`ranges`): the lanes need no renormalization.
     pub exact_casts: BTreeSet<ExprId>,
+    /// Varying integer expressions computed as 8 × 16-bit lanes in one
+    /// register (`short`), with how their 16 bits extend to the value.
+    pub short: BTreeMap<ExprId, Extension>,
+    /// Varying locals held as 8 × 16-bit lanes: each has one assignment,
+    /// its `let`, whose value is in `short`.
+    pub short_locals: BTreeMap<LocalId, Extension>,
 }
 
 impl BodyPlan {
@@ -415,7 +423,9 @@ fn plan_phase<'m>(
     let (reads, writes) = arrays(&kernel.body, block, &results);
     access::share_channel_blocks(&kernel.body, &writes, &mut body);
     let evaluated: Vec<ExprId> = body.exprs.keys().copied().collect();
-    ranges::classify(&kernel.body, evaluated.into_iter(), &mut body);
+    let mut ranges = ranges::Ranges::new(&kernel.body);
+    ranges::classify(&mut ranges, evaluated.into_iter(), &mut body);
+    short::classify(&mut ranges, block, &mut body);
     let heavy =
         kind == PhaseKind::Foreach && extents.len() == 1 && has_open_loop(&kernel.body, block);
     let chunk_elems = if heavy {

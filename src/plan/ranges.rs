@@ -6,18 +6,21 @@
 //! 65536 keeps every value, so the cast needs no renormalizing `and`.
 //!
 //! A leaf's range is its type's (a constant's is itself); a local assigned
-//! exactly once in the kernel (a `let` never reassigned) has the range of
-//! the value assigned, any other local its type's. `+ - *` give the exact
+//! exactly once in the kernel (a `let` never reassigned, and no loop
+//! counter or reduction result) has the range of the value assigned, any
+//! other local its type's. `+ - *` and `<<` by a constant give the exact
 //! interval when it lies inside the type (no wrap), `>>` by a constant and
-//! `&` with a non-negative operand shrink it, a cast between integer types
+//! `& | ^` of non-negative operands bound it, a cast between integer types
 //! keeps it when it fits the target; everything else has its type's range.
+//! [`super::short`] uses the same ranges to pick 16-bit lanes.
 
 use super::BodyPlan;
-use crate::ir::{BinaryOp, Body, Expr, ExprId, LocalId, Stmt, StmtKind};
+use crate::ir::{BinaryOp, Body, Expr, ExprId, LocalId, Stmt, StmtId, StmtKind};
 use crate::types::ScalarType;
 use std::collections::{BTreeSet, HashMap};
 
-type Range = (i128, i128);
+/// The smallest and largest value, inclusive.
+pub type Range = (i128, i128);
 
 /// Depth past which a chain of locals is not followed (its range is its
 /// type's): the walk is recursive, and its cost stays linear.
@@ -25,12 +28,8 @@ const MAX_DEPTH: usize = 64;
 
 /// Records the short products and exact casts among `exprs` (a phase's
 /// expressions) in `plan`.
-pub fn classify(body: &Body, exprs: impl Iterator<Item = ExprId>, plan: &mut BodyPlan) {
-    let mut ranges = Ranges {
-        body,
-        single: single_assignments(body),
-        memo: HashMap::new(),
-    };
+pub fn classify(ranges: &mut Ranges, exprs: impl Iterator<Item = ExprId>, plan: &mut BodyPlan) {
+    let body = ranges.body;
     let mut short = BTreeSet::new();
     let mut exact = BTreeSet::new();
     for e in exprs {
@@ -40,7 +39,7 @@ pub fn classify(body: &Body, exprs: impl Iterator<Item = ExprId>, plan: &mut Bod
                 lhs,
                 rhs,
             } if body.exprs[e].ty.is_int() && body.exprs[e].ty.bits() <= 32 => {
-                let (a, b) = (ranges.of(lhs, 0), ranges.of(rhs, 0));
+                let (a, b) = (ranges.range(lhs), ranges.range(rhs));
                 let fits = |r: Range| r.0 >= 0 && r.1 < 1 << 16;
                 let product = (0, a.1.saturating_mul(b.1));
                 let ty = body.exprs[e].ty;
@@ -51,7 +50,7 @@ pub fn classify(body: &Body, exprs: impl Iterator<Item = ExprId>, plan: &mut Bod
             Expr::Cast { arg } => {
                 let (from, to) = (body.exprs[arg].ty, body.exprs[e].ty);
                 let narrowing = from.is_int() && to.is_int() && !within(type_range(from), to);
-                if narrowing && within(ranges.of(arg, 0), to) {
+                if narrowing && within(ranges.range(arg), to) {
                     exact.insert(e);
                 }
             }
@@ -62,22 +61,34 @@ pub fn classify(body: &Body, exprs: impl Iterator<Item = ExprId>, plan: &mut Bod
     plan.exact_casts = exact;
 }
 
-fn type_range(ty: ScalarType) -> Range {
+pub fn type_range(ty: ScalarType) -> Range {
     ty.int_range().unwrap_or((i128::MIN, i128::MAX))
 }
 
-fn within(r: Range, ty: ScalarType) -> bool {
+pub fn within(r: Range, ty: ScalarType) -> bool {
     let (lo, hi) = type_range(ty);
     lo <= r.0 && r.1 <= hi
 }
 
-/// Locals with exactly one `Assign` in the whole kernel body, and its value.
-fn single_assignments(body: &Body) -> HashMap<LocalId, ExprId> {
-    let mut count: HashMap<LocalId, (usize, ExprId)> = HashMap::new();
+/// Locals with exactly one `Assign` in the whole kernel body and no other
+/// writer (a `for` counter, a reduction's result), with the statement
+/// and its value.
+fn single_assignments(body: &Body) -> HashMap<LocalId, (StmtId, ExprId)> {
+    let mut count: HashMap<LocalId, (usize, StmtId, ExprId)> = HashMap::new();
+    let mut others = BTreeSet::new();
     let mut stack: Vec<&Stmt> = body.block.iter().collect();
     while let Some(stmt) = stack.pop() {
-        if let StmtKind::Assign { local, value } = stmt.kind {
-            count.entry(local).or_insert((0, value)).0 += 1;
+        match stmt.kind {
+            StmtKind::Assign { local, value } => {
+                count.entry(local).or_insert((0, stmt.id, value)).0 += 1;
+            }
+            StmtKind::For { counter, .. } => {
+                others.insert(counter);
+            }
+            StmtKind::Reduce { dst, index, .. } => {
+                others.extend(std::iter::once(dst).chain(index));
+            }
+            _ => {}
         }
         for child in stmt.children() {
             stack.extend(child.iter());
@@ -85,19 +96,39 @@ fn single_assignments(body: &Body) -> HashMap<LocalId, ExprId> {
     }
     count
         .into_iter()
-        .filter(|(_, (n, _))| *n == 1)
-        .map(|(l, (_, v))| (l, v))
+        .filter(|(l, (n, ..))| *n == 1 && !others.contains(l))
+        .map(|(l, (_, s, v))| (l, (s, v)))
         .collect()
 }
 
-struct Ranges<'a> {
-    body: &'a Body,
-    single: HashMap<LocalId, ExprId>,
+/// The ranges of one kernel body's integer expressions, computed on
+/// demand and kept.
+pub struct Ranges<'a> {
+    pub body: &'a Body,
+    single: HashMap<LocalId, (StmtId, ExprId)>,
     memo: HashMap<ExprId, Range>,
 }
 
-impl Ranges<'_> {
+impl<'a> Ranges<'a> {
+    pub fn new(body: &'a Body) -> Ranges<'a> {
+        Ranges {
+            body,
+            single: single_assignments(body),
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The one assignment of `local` (statement and value), when it has
+    /// exactly one and no other writer.
+    pub fn single_assignment(&self, local: LocalId) -> Option<(StmtId, ExprId)> {
+        self.single.get(&local).copied()
+    }
+
     /// The range of integer expression `e` (its type's for a non-integer).
+    pub fn range(&mut self, e: ExprId) -> Range {
+        self.of(e, 0)
+    }
+
     fn of(&mut self, e: ExprId, depth: usize) -> Range {
         if let Some(&r) = self.memo.get(&e) {
             return r;
@@ -110,7 +141,7 @@ impl Ranges<'_> {
         let r = match self.body.exprs[e].expr {
             Expr::Const(c) => c.int_value().map_or(full, |v| (v, v)),
             Expr::Local(l) => match self.single.get(&l) {
-                Some(&v) if self.body.exprs[v].ty == ty => self.of(v, depth + 1),
+                Some(&(_, v)) if self.body.exprs[v].ty == ty => self.of(v, depth + 1),
                 _ => full,
             },
             Expr::Cast { arg } if self.body.exprs[arg].ty.is_int() => {
@@ -154,9 +185,30 @@ fn binary(op: BinaryOp, ty: ScalarType, a: Range, b: Range) -> Option<Range> {
             let k = b.0.rem_euclid(i128::from(ty.bits()));
             Some((a.0 >> k, a.1 >> k))
         }
+        // A constant amount below the width; the caller checks the result
+        // fits the type (no bit shifted out).
+        BinaryOp::Shl if b.0 == b.1 && a.0 >= 0 => {
+            let k = b.0.rem_euclid(i128::from(ty.bits()));
+            let factor = 1i128 << k;
+            Some((a.0.checked_mul(factor)?, a.1.checked_mul(factor)?))
+        }
         BinaryOp::BitAnd if a.0 >= 0 && b.0 >= 0 => Some((0, a.1.min(b.1))),
         BinaryOp::BitAnd if a.0 >= 0 => Some((0, a.1)),
         BinaryOp::BitAnd if b.0 >= 0 => Some((0, b.1)),
+        // Bits no higher than the larger operand's highest.
+        BinaryOp::BitOr | BinaryOp::BitXor if a.0 >= 0 && b.0 >= 0 => {
+            let top = a.1.max(b.1);
+            Some((0, all_ones_to(top)))
+        }
         _ => None,
+    }
+}
+
+/// The smallest `2^k - 1` at least `x` (for `x >= 0`): every value whose
+/// bits all lie at or below `x`'s highest.
+fn all_ones_to(x: i128) -> i128 {
+    match x {
+        0 => 0,
+        _ => i128::MAX >> (x.leading_zeros() - 1),
     }
 }
