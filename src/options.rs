@@ -22,6 +22,20 @@ pub struct Options {
     /// variants of the maths builtins (looser bounds, docs/MATH.md) and
     /// `a * b + c` contracted into fused multiply-adds. Off by default.
     pub fast_math: bool,
+    /// Which of the host CPU's x86-64 extensions the JIT may use.
+    pub cpu: Cpu,
+}
+
+/// The instruction sets code generation may use, as a subset of the
+/// host's: the differential tests compile each kernel both ways, so the
+/// code for a CPU without AVX-512 is checked on one that has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Cpu {
+    /// Everything the host has.
+    #[default]
+    Host,
+    /// The host's extensions without AVX-512 (as on an AVX2 machine).
+    NoAvx512,
 }
 
 /// The most worker threads a program may ask for. Each thread is a real OS
@@ -82,6 +96,7 @@ impl Default for Options {
             verify_codegen: cfg!(debug_assertions),
             cranelift_opt_level: "none",
             fast_math: false,
+            cpu: Cpu::Host,
         }
     }
 }

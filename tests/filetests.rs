@@ -99,6 +99,12 @@ kern_tests! {
         two,
         written,
     }
+    short {
+        locals,
+        ops,
+        rows,
+        writers,
+    }
     calls {
         arg_checks, arg_dtype, missing_args, limits,
     }

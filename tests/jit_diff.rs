@@ -118,6 +118,7 @@ kern_folders!(
     local_arrays,
     phases,
     semantics,
+    short,
     statements,
     syntax,
     types,

@@ -228,6 +228,77 @@ fn value_ranges_give_short_products_and_exact_casts() {
     assert_eq!(kinds(&body.exact_casts), vec!["cast"]);
 }
 
+/// Short lanes: what fits 16 bits and feeds short code is short; a read
+/// only a float uses, a full-width u32, a gathered read, a reassigned
+/// local and a comparison are not.
+#[test]
+fn short_lanes_take_what_fits_16_bits() {
+    let m = module(
+        "kernel c(a: u8[n], idx: i64[n], k: u32) -> (o: u8[n], f: f32[n], w: u32[n], g: u8[n], b: i32[n]) {
+            foreach i in n {
+                let t = u32(a[i]) * 3;
+                let r: u32 = 1;
+                r = 2;
+                o[i] = u8(t >> 2);
+                f[i] = f32(a[i]);
+                w[i] = u32(a[i]) * k;
+                g[i] = a[idx[i]] + 1;
+                b[i] = select(t > r, 1, 0);
+            }
+        }",
+    );
+    let plan = plan_of(&m);
+    let body = &plan.phases[0].body;
+    let kernel = &m.kernels[0];
+    let texts: Vec<String> = body
+        .short
+        .keys()
+        .map(|&e| format!("{:?}", kernel.body.exprs[e].expr))
+        .collect();
+    let locals: Vec<&str> = body
+        .short_locals
+        .keys()
+        .map(|&l| kernel.body.locals[l].name.as_str())
+        .collect();
+    assert_eq!(locals, vec!["t"], "short: {texts:?}");
+    let short_of = |pred: &dyn Fn(&Expr) -> bool| {
+        body.short
+            .keys()
+            .filter(|&&e| pred(&kernel.body.exprs[e].expr))
+            .count()
+    };
+    // `a[i]` under `u32(..) * 3`; not `a[i]` read by `f32(..)`, nor the
+    // gathered `a[idx[i]]`.
+    assert_eq!(
+        short_of(&|e| matches!(e, Expr::Load { .. })),
+        1,
+        "{texts:?}"
+    );
+    // `u32(a[i]) * 3`, not `u32(a[i]) * k` (k may be any u32).
+    assert_eq!(
+        short_of(&|e| matches!(
+            e,
+            Expr::Binary {
+                op: ir::BinaryOp::Mul,
+                ..
+            }
+        )),
+        1,
+        "{texts:?}"
+    );
+    assert_eq!(
+        short_of(&|e| matches!(
+            e,
+            Expr::Binary {
+                op: ir::BinaryOp::Gt,
+                ..
+            }
+        )),
+        0,
+        "{texts:?}"
+    );
+}
+
 #[test]
 fn gathers_are_reported_with_their_reason() {
     let m = module(

@@ -18,6 +18,7 @@
 //! loads, where a gather would make 24 scalar loads.
 
 use super::emit::{ArrayRef, ChannelBlock, Emitter};
+use super::jit::Target;
 use super::lanes;
 use crate::abi::GANG;
 use crate::ir::{ExprId, ParamId};
@@ -48,7 +49,7 @@ impl Emitter<'_, '_> {
         desc: &ArrayRef,
     ) -> Vec<Value> {
         let block = self.channel_block_of(array, index, (channels, shared), elem, desc);
-        pick_channel(&mut self.b, block, (channel, channels), elem)
+        pick_channel(&mut self.b, self.target, block, (channel, channels), elem)
     }
 
     /// The gang's block of an interleaved read: the shared one loaded at
@@ -114,6 +115,7 @@ impl Emitter<'_, '_> {
 /// i32x4 registers.
 fn pick_channel(
     b: &mut FunctionBuilder,
+    target: Target,
     block: ChannelBlock,
     (channel, channels): (u32, u32),
     elem: ScalarType,
@@ -121,7 +123,7 @@ fn pick_channel(
     let (channel, channels) = (channel as usize, channels as usize);
     let size = elem.byte_size();
     let total = GANG * channels * size;
-    if !has_ssse3() {
+    if !target.ssse3 {
         let picks = channel_bytes(channel, channels, size, total);
         let mask = b.func.dfg.immediates.push(picks.to_vec().into());
         let bytes = b.ins().shuffle(block.low, block.high, mask);
@@ -154,6 +156,7 @@ fn pick_channel(
 /// free, and an `or` joins the halves.
 pub fn pick_short(
     b: &mut FunctionBuilder,
+    target: Target,
     block: ChannelBlock,
     (channel, channels): (u32, u32),
     elem: ScalarType,
@@ -161,7 +164,7 @@ pub fn pick_short(
     let (channel, channels) = (channel as usize, channels as usize);
     let size = elem.byte_size();
     let total = GANG * channels * size;
-    if has_vbmi() || !has_ssse3() {
+    if target.vbmi || !target.ssse3 {
         let picks = channel_bytes(channel, channels, size, total);
         let mask = b.func.dfg.immediates.push(picks.to_vec().into());
         let bytes = b.ins().shuffle(block.low, block.high, mask);
@@ -260,29 +263,4 @@ fn widen_channel(b: &mut FunctionBuilder, elem: ScalarType, bytes: Value) -> Vec
     } else {
         vec![b.ins().uwiden_low(halves), b.ins().uwiden_high(halves)]
     }
-}
-
-/// Whether the host (the JIT's target) has SSSE3, whose `pshufb` picks a
-/// channel and zero-extends it in one instruction.
-#[cfg(target_arch = "x86_64")]
-fn has_ssse3() -> bool {
-    std::arch::is_x86_feature_detected!("ssse3")
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn has_ssse3() -> bool {
-    false
-}
-
-/// Whether the host has AVX-512 VBMI with 128-bit forms (VL), for which
-/// Cranelift lowers a two-register byte shuffle to one `vpermi2b`.
-#[cfg(target_arch = "x86_64")]
-fn has_vbmi() -> bool {
-    std::arch::is_x86_feature_detected!("avx512vbmi")
-        && std::arch::is_x86_feature_detected!("avx512vl")
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn has_vbmi() -> bool {
-    false
 }

@@ -8,10 +8,10 @@
 //! so every assignment agrees with every read.
 
 use super::frame::FrameSlots;
+use super::jit::Target;
 use super::lanes::{self, Val};
 use super::mask::Masks;
 use super::ops;
-use super::short;
 use crate::abi::{ArrayDesc, ErrorSite};
 use crate::ir::{self, BinaryOp, Body, Expr, ExprId, LocalArrayId, LocalId, ParamId};
 use crate::plan::{BodyPlan, VectorPlan};
@@ -121,6 +121,8 @@ pub struct Emitter<'a, 'f> {
     pub moving: HashSet<ParamId>,
     /// The address of each constant table's bytes, by `TableId`.
     pub tables: Vec<i64>,
+    /// The instructions the target has that kjit picks itself.
+    pub target: Target,
 }
 
 impl<'a, 'f> Emitter<'a, 'f> {
@@ -163,6 +165,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             in_coherent_copy: false,
             moving: HashSet::new(),
             tables: Vec::new(),
+            target: Target::default(),
         }
     }
 
@@ -250,7 +253,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
         let ty = body.exprs[id].ty;
         if let Some(&ext) = self.scope.plan.short.get(&id) {
             let x = self.short_expr(id);
-            return Val::Varying(short::widen(&mut self.b, ty, ext, x));
+            return Val::Varying(lanes::widen_short(&mut self.b, ty, ext, x));
         }
         match &body.exprs[id].expr {
             Expr::Const(c) => Val::Uniform(self.constant(*c)),

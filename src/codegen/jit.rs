@@ -7,11 +7,49 @@
 //! correct on any x86-64.
 
 use super::CodegenError;
-use crate::options::Options;
-use cranelift_codegen::isa::OwnedTargetIsa;
+use crate::options::{Cpu, Options};
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use std::sync::Arc;
+
+/// Cranelift's AVX-512 settings, all off for [`Cpu::NoAvx512`].
+const AVX512: [&str; 7] = [
+    "has_avx512bitalg",
+    "has_avx512dq",
+    "has_avx512vl",
+    "has_avx512vbmi",
+    "has_avx512f",
+    "has_avx512vnni",
+    "has_avx_vnni",
+];
+
+/// What kjit's own choices of instructions need to know of the target
+/// ISA (Cranelift picks the rest): read from its flags, not the host, so
+/// that [`Cpu`] decides both alike.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Target {
+    /// `pshufb`: a byte shuffle of one register that can write zeros.
+    pub ssse3: bool,
+    /// `vpermi2b` on 128-bit registers (AVX-512 VBMI and VL): a byte
+    /// shuffle of two registers in one instruction.
+    pub vbmi: bool,
+}
+
+impl Target {
+    pub fn of(isa: &dyn TargetIsa) -> Target {
+        let flags = isa.isa_flags();
+        let has = |name: &str| {
+            flags
+                .iter()
+                .any(|v| v.name == name && v.as_bool() == Some(true))
+        };
+        Target {
+            ssse3: has("has_ssse3"),
+            vbmi: has("has_avx512vbmi") && has("has_avx512vl"),
+        }
+    }
+}
 
 pub fn host_isa(options: &Options) -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
@@ -32,8 +70,15 @@ pub fn host_isa(options: &Options) -> Result<OwnedTargetIsa, CodegenError> {
     )?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
-    let isa_builder =
+    let mut isa_builder =
         cranelift_native::builder().map_err(|e| CodegenError::new(format!("host ISA: {e}")))?;
+    if options.cpu == Cpu::NoAvx512 {
+        for name in AVX512 {
+            isa_builder
+                .set(name, "false")
+                .map_err(|e| CodegenError::new(format!("setting {name}: {e}")))?;
+        }
+    }
     let isa = isa_builder
         .finish(settings::Flags::new(flags))
         .map_err(|e| CodegenError::new(format!("host ISA: {e}")))?;

@@ -525,3 +525,19 @@ fn has_sse41() -> bool {
 fn has_sse41() -> bool {
     false
 }
+
+/// `ty`'s registers of short register `x` (8 × 16-bit lanes,
+/// `codegen::short`), whose lanes extend to their values as `ext` says.
+pub fn widen_short(
+    b: &mut FunctionBuilder,
+    ty: ScalarType,
+    ext: crate::plan::Extension,
+    x: Value,
+) -> Vec<Value> {
+    use crate::plan::Extension;
+    debug_assert_eq!(regs(ty), 2, "short values are of types of at most 32 bits");
+    match ext {
+        Extension::Zero => vec![b.ins().uwiden_low(x), b.ins().uwiden_high(x)],
+        Extension::Sign => vec![b.ins().swiden_low(x), b.ins().swiden_high(x)],
+    }
+}

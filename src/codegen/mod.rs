@@ -170,6 +170,7 @@ struct Compiler<'m> {
     fctx: FunctionBuilderContext,
     dump: Dump,
     text: String,
+    target: jit::Target,
 }
 
 pub fn compile(module: &ir::Module, options: &Options) -> Result<CompiledModule, CodegenError> {
@@ -291,6 +292,7 @@ impl<'m> Compiler<'m> {
         dump: Dump,
     ) -> Result<Compiler<'m>, CodegenError> {
         let isa = jit::host_isa(options)?;
+        let target = jit::Target::of(&*isa);
         let jit = jit::new_module(isa);
         let ctx = jit.make_context();
         Ok(Compiler {
@@ -305,6 +307,7 @@ impl<'m> Compiler<'m> {
             fctx: FunctionBuilderContext::new(),
             dump,
             text: String::new(),
+            target,
         })
     }
 
@@ -410,12 +413,14 @@ impl<'m> Compiler<'m> {
         let module = self.module;
         let what = format!("phase {index} of kernel `{}`", kernel.name);
         let tables = self.table_addresses();
+        let target = self.target;
         self.define(&name, sig, (&what, phase.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[5], error_exit, sites, plans,
             );
             e.tables = tables;
+            e.target = target;
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.chunk(phase, slots.extents[index], params[2], params[3], params[4]);
@@ -435,12 +440,14 @@ impl<'m> Compiler<'m> {
         let module = self.module;
         let what = format!("the uniform code of kernel `{}`", kernel.name);
         let tables = self.table_addresses();
+        let target = self.target;
         self.define(&kernel.name, sig, (&what, kernel.span), |mut b, params| {
             let error_exit = b.create_block();
             let mut e = Emitter::new(
                 b, module, kernel, slots, params[0], params[4], error_exit, sites, plans,
             );
             e.tables = tables;
+            e.target = target;
             driver::load_arrays(&mut e, params[1]);
             e.bind_frame_locals();
             e.driver(params[2], params[3]);

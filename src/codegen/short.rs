@@ -177,7 +177,7 @@ impl Emitter<'_, '_> {
                 shared,
             } => {
                 let block = self.channel_block_of(array, index, (channels, shared), elem, &desc);
-                channels::pick_short(&mut self.b, block, (channel, channels), elem)
+                channels::pick_short(&mut self.b, self.target, block, (channel, channels), elem)
             }
             _ => unreachable!("the plan makes only current and interleaved reads short"),
         }
@@ -204,7 +204,7 @@ impl Emitter<'_, '_> {
             Some(&ext) => ext,
             None => unreachable!("{local} is a short local in the plan"),
         };
-        widen(&mut self.b, ty, ext, x)
+        lanes::widen_short(&mut self.b, ty, ext, x)
     }
 
     fn short_var(&mut self, local: LocalId) -> Variable {
@@ -241,19 +241,6 @@ impl Emitter<'_, '_> {
 /// Whether a cast from `from` to `to` may drop bits.
 fn is_narrowing(from: ScalarType, to: ScalarType) -> bool {
     to.bits() < from.bits() || (to.bits() == from.bits() && to.is_signed() != from.is_signed())
-}
-
-/// `ty`'s 8 lanes of short register `x`, as [`lanes`] holds them.
-pub fn widen(b: &mut FunctionBuilder, ty: ScalarType, ext: Extension, x: Value) -> Vec<Value> {
-    debug_assert_eq!(
-        lanes::regs(ty),
-        2,
-        "short values are of types of at most 32 bits"
-    );
-    match ext {
-        Extension::Zero => vec![b.ins().uwiden_low(x), b.ins().uwiden_high(x)],
-        Extension::Sign => vec![b.ins().swiden_low(x), b.ins().swiden_high(x)],
-    }
 }
 
 /// Loads [`GANG`] 8- or 16-bit elements at `address` as one `i16x8`.

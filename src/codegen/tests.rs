@@ -350,3 +350,30 @@ fn loop_counts_read_by_results_keep_exited_lanes() {
         check(src, "k", &Args::new().array("x", x));
     }
 }
+
+/// `Options::cpu` reaches kjit's own instruction choices: an interleaved
+/// channel in short lanes is one `vpermi2b` where the target has AVX-512
+/// VBMI, and `pshufb`s without AVX-512 (the differential tests run both).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn cpu_option_picks_the_channel_shuffle() {
+    use crate::options::{Cpu, Options};
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/kernels/rgb_gray.kern"
+    ))
+    .expect("kernels/rgb_gray.kern");
+    let module = crate::compile(&source).expect("rgb_gray checks");
+    let asm = |cpu| {
+        let options = Options {
+            cpu,
+            ..Options::default()
+        };
+        super::dump_asm(&module, "rgb_gray", &options).expect("rgb_gray compiles")
+    };
+    let plain = asm(Cpu::NoAvx512);
+    assert!(!plain.contains("vpermi2b") && plain.contains("pshufb"));
+    let vbmi = std::arch::is_x86_feature_detected!("avx512vbmi")
+        && std::arch::is_x86_feature_detected!("avx512vl");
+    assert_eq!(asm(Cpu::Host).contains("vpermi2b"), vbmi);
+}

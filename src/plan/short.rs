@@ -9,8 +9,7 @@
 //! bits, zero-extended (`0..=65535`) or sign-extended (`-32768..=32767`,
 //! [`Extension`]), and it is one of:
 //! - a read of an 8- or 16-bit element at the current index or of an
-//!   interleaved channel, used by a short expression, a short local or a
-//!   narrow store;
+//!   interleaved channel;
 //! - an integer cast of a short expression;
 //! - `+ - * & | ^` of short or uniform operands: the low 16 bits of these
 //!   depend only on the operands' low 16 bits, so a uniform operand of any
@@ -20,8 +19,11 @@
 //! - a read of a short local: a varying local of at most 32 bits with a
 //!   single assignment, its `let`, whose value is short.
 //!
-//! Any other consumer sees the value widened back to its type's lanes (two
-//! instructions), so the choice changes speed, never a result.
+//! Operators that qualify are short; reads, casts and locals are short
+//! where short code, a short local's `let` or a store of a narrow element
+//! uses them (a channel picked short only to be widened again would cost
+//! more). Any other consumer sees the value widened back to its type's
+//! lanes (two instructions), so the choice changes speed, never a result.
 
 use super::ranges::{Range, Ranges};
 use super::{Access, BodyPlan};
@@ -88,27 +90,27 @@ pub fn classify(ranges: &mut Ranges, block: &[Stmt], plan: &mut BodyPlan) {
         .filter_map(|e| Some((e, c.extension_of(e)?)))
         .collect();
     let can = |e: &ExprId| candidates.get(e).copied();
-    // Uses that take a short value as it is: a short operation, a short
-    // local's `let`, a store of a narrow element.
-    let mut short_uses: Vec<ExprId> = Vec::new();
-    for &e in candidates.keys() {
-        if is_operation(&body.exprs[e].expr) {
-            short_uses.push(e);
-            short_uses.extend(children(&body.exprs[e].expr));
-        }
-    }
-    short_uses.extend(locals.values().copied());
+    // Short where the value is used as it is: every short operator, a
+    // short local's `let`, a store of a narrow element, and from them down
+    // through casts to the reads. A read or cast only wide code uses stays
+    // wide (a channel picked short and widened again costs more).
+    let mut wanted: Vec<ExprId> = (candidates.keys())
+        .filter(|&&e| matches!(body.exprs[e].expr, Expr::Binary { .. }))
+        .copied()
+        .collect();
+    wanted.extend(locals.values().copied());
     for s in &stmts {
         if let StmtKind::Store { value, .. } = s.kind {
             if is_narrow(body.exprs[value].ty) && !plan.owner_stores.contains(&s.id) {
-                short_uses.push(value);
+                wanted.push(value);
             }
         }
     }
     let mut short = BTreeMap::new();
-    for e in short_uses {
-        if let Some(ext) = can(&e) {
-            short.insert(e, ext);
+    while let Some(e) = wanted.pop() {
+        let Some(ext) = can(&e) else { continue };
+        if short.insert(e, ext).is_none() {
+            wanted.extend(children(&body.exprs[e].expr));
         }
     }
     let short_locals = locals
@@ -128,10 +130,6 @@ fn is_short_type(ty: ScalarType) -> bool {
 /// 8- and 16-bit integers: what short lanes hold at their own width.
 fn is_narrow(ty: ScalarType) -> bool {
     ty.is_int() && ty.bits() <= 16
-}
-
-fn is_operation(e: &Expr) -> bool {
-    matches!(e, Expr::Binary { .. } | Expr::Cast { .. })
 }
 
 fn children(e: &Expr) -> Vec<ExprId> {

@@ -10,7 +10,7 @@
 use kjit::api::{CallError, Program, RunError};
 use kjit::eval::EvalError;
 use kjit::ir::Module;
-use kjit::options::Options;
+use kjit::options::{Cpu, Options};
 use kjit::value::{Args, Outputs};
 use std::fmt;
 
@@ -81,6 +81,7 @@ pub fn evaluate(module: &Module, kernel: &str, args: &Args) -> Outcome {
 /// A source file compiled by the JIT for one thread count.
 pub struct Jit {
     pub threads: usize,
+    pub cpu: Cpu,
     program: Program,
 }
 
@@ -88,17 +89,32 @@ impl Jit {
     /// Compiles `source` (which must have no errors) with `threads`
     /// workers, in fast maths if `fast_math`.
     pub fn compile(source: &str, threads: usize, fast_math: bool) -> Result<Jit, String> {
+        Jit::compile_for(source, threads, fast_math, Cpu::Host)
+    }
+
+    /// As [`Jit::compile`], for the instruction sets `cpu` allows.
+    pub fn compile_for(
+        source: &str,
+        threads: usize,
+        fast_math: bool,
+        cpu: Cpu,
+    ) -> Result<Jit, String> {
         // Cranelift's verifier on, even in release: a codegen bug should
         // fail here as invalid IR, not run as a miscompile.
         let options = Options {
             threads: Some(threads),
             verify_codegen: true,
             fast_math,
+            cpu,
             ..Options::default()
         };
         let program =
             Program::compile(source, options).map_err(|e| e.render("input.kern", source))?;
-        Ok(Jit { threads, program })
+        Ok(Jit {
+            threads,
+            cpu,
+            program,
+        })
     }
 
     /// Calls `kernel` on `args`: owned values in, owned outputs out.

@@ -1,9 +1,12 @@
 //! One source file under differential test: checked once, compiled by the
-//! JIT once per thread count, then run case by case on every engine.
+//! JIT once per thread count, and once more (2 threads) without AVX-512
+//! so the code for CPUs without it is checked on one that has it, then
+//! run case by case on every engine.
 
 use super::compare;
 use super::engine::{self, Jit, Outcome, THREADS};
 use kjit::ir::Module;
+use kjit::options::Cpu;
 use kjit::value::Args;
 
 pub struct Subject {
@@ -35,7 +38,10 @@ impl Subject {
                     format!("the JIT (threads {threads}) cannot compile it: {}", cut(&e))
                 })
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
+        let no_avx512 = Jit::compile_for(source, 2, false, Cpu::NoAvx512)
+            .map_err(|e| format!("the JIT (no AVX-512) cannot compile it: {}", cut(&e)))?;
+        let jits = jits.into_iter().chain([no_avx512]).collect();
         let mut fast_module = module.clone();
         kjit::passes::fast_math(&mut fast_module);
         let fast_jit = Jit::compile(source, 2, true)
@@ -56,8 +62,12 @@ impl Subject {
         for jit in &self.jits {
             let actual = jit.call(kernel, args);
             if let Some(difference) = compare::diff(&expected, &actual) {
+                let cpu = match jit.cpu {
+                    Cpu::Host => "",
+                    Cpu::NoAvx512 => ", no AVX-512",
+                };
                 return Err(format!(
-                    "kernel `{kernel}`, threads {}: {difference}",
+                    "kernel `{kernel}`, threads {}{cpu}: {difference}",
                     jit.threads
                 ));
             }
