@@ -105,9 +105,23 @@ impl Emitter<'_, '_> {
         let total = block * size;
         let flags = lanes::trusted();
         let low = self.b.ins().load(types::I8X16, flags, address, 0);
-        let high_at = (total - 16) as i32;
-        let high = self.b.ins().load(types::I8X16, flags, address, high_at);
-        ChannelBlock { low, high }
+        let padded = self.target.vbmi && total < 32;
+        let high = match total {
+            _ if !padded => {
+                let high_at = (total - 16) as i32;
+                self.b.ins().load(types::I8X16, flags, address, high_at)
+            }
+            16 => lanes::int_constant(&mut self.b, types::I8X16, 0),
+            _ => {
+                debug_assert_eq!(total, 24, "blocks are 16, 24 or 32 bytes");
+                // Bytes 16..24 as two u32 zero-extended to u64 lanes
+                // (`pmovzxdq` from memory: one instruction, where a plain
+                // 8-byte load into a vector register takes two or three).
+                let words = self.b.ins().uload32x2(flags, address, 16);
+                lanes::bitcast(&mut self.b, types::I8X16, words)
+            }
+        };
+        ChannelBlock { low, high, padded }
     }
 }
 
@@ -123,6 +137,21 @@ fn pick_channel(
     let (channel, channels) = (channel as usize, channels as usize);
     let size = elem.byte_size();
     let total = GANG * channels * size;
+    if block.padded {
+        // One `vpermi2b` per i32x4 register, which also extends.
+        return (0..2)
+            .map(|h| {
+                let lanes = h * GANG / 2..(h + 1) * GANG / 2;
+                let picks = padded_picks(lanes, (channel, channels), size, 4, elem.is_signed());
+                let bytes = padded_shuffle(b, block, picks);
+                let words = lanes::bitcast(b, types::I32X4, bytes);
+                match elem.is_signed() {
+                    true => b.ins().sshr_imm_s(words, 32 - elem.bits() as i64),
+                    false => words,
+                }
+            })
+            .collect();
+    }
     if !target.ssse3 {
         let picks = channel_bytes(channel, channels, size, total);
         let mask = b.func.dfg.immediates.push(picks.to_vec().into());
@@ -164,6 +193,16 @@ pub fn pick_short(
     let (channel, channels) = (channel as usize, channels as usize);
     let size = elem.byte_size();
     let total = GANG * channels * size;
+    if block.padded {
+        // One `vpermi2b` that also extends.
+        let picks = padded_picks(0..GANG, (channel, channels), size, 2, elem.is_signed());
+        let bytes = padded_shuffle(b, block, picks);
+        let words = lanes::bitcast(b, types::I16X8, bytes);
+        return match elem.is_signed() {
+            true => b.ins().sshr_imm_s(words, 16 - elem.bits() as i64),
+            false => words,
+        };
+    }
     if target.vbmi || !target.ssse3 {
         let picks = channel_bytes(channel, channels, size, total);
         let mask = b.func.dfg.immediates.push(picks.to_vec().into());
@@ -201,6 +240,45 @@ pub fn pick_short(
     } else {
         lanes16
     }
+}
+
+/// The byte shuffle of a padded block (see [`ChannelBlock`]) that moves the
+/// elements of `lanes` into lanes of `width` bytes: at the bottom, zeros
+/// above (unsigned), or at the top, zeros below, for an arithmetic shift
+/// to extend the sign (signed). Index 31 is always a zero byte.
+fn padded_picks(
+    lanes: std::ops::Range<usize>,
+    (channel, channels): (usize, usize),
+    size: usize,
+    width: usize,
+    signed: bool,
+) -> [u8; 16] {
+    const ZERO: u8 = 31;
+    let mut picks = [ZERO; 16];
+    let skip = if signed { width - size } else { 0 };
+    for (slot, lane) in lanes.enumerate() {
+        for byte in 0..size {
+            let at = (lane * channels + channel) * size + byte;
+            picks[slot * width + skip + byte] = padded_index(at);
+        }
+    }
+    picks
+}
+
+/// The shuffle index of byte `at` of a padded block: `low` holds bytes
+/// 0..16, `high` bytes 16..20 and 20..24 each followed by four zeros.
+fn padded_index(at: usize) -> u8 {
+    debug_assert!(at < 24, "a padded block holds at most 24 bytes");
+    match at {
+        0..16 => at as u8,
+        16..20 => at as u8,
+        _ => (at + 4) as u8,
+    }
+}
+
+fn padded_shuffle(b: &mut FunctionBuilder, block: ChannelBlock, picks: [u8; 16]) -> Value {
+    let mask = b.func.dfg.immediates.push(picks.to_vec().into());
+    b.ins().shuffle(block.low, block.high, mask)
 }
 
 /// A `pshufb` mask that moves the elements of `lanes` (4 lanes, whose

@@ -70,12 +70,17 @@ pub struct Gang {
     pub channel_blocks: Vec<(ParamId, ChannelBlock)>,
 }
 
-/// The two overlapping loads that cover a gang's block of an interleaved
-/// array (`codegen::channels`): its first and its last 16 bytes.
+/// The two registers that hold a gang's block of an interleaved array
+/// (`codegen::channels`): its first 16 bytes (`low`), and either its last
+/// 16 (`high` overlapping `low`), or, when `padded`, its bytes past the
+/// 16th spread with zeros (a block of 16 or 24 bytes, on a target with a
+/// two-register byte shuffle, which can then pick zeros too; see
+/// `channels::padded_index`).
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelBlock {
     pub low: Value,
     pub high: Value,
+    pub padded: bool,
 }
 
 /// Descriptor of one array parameter, loaded at function entry: one

@@ -177,8 +177,14 @@ pub fn narrow_store(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value], add
     let halves = b.ins().snarrow(regs[0], regs[1]);
     let zero = int_constant(b, types::I16X8, 0);
     let bytes = pack(b, halves, zero);
-    let low = bitcast(b, types::I64X2, bytes);
-    let word = b.ins().extractlane(low, 0);
+    store_low_half(b, bytes, address);
+}
+
+/// Stores the low 8 bytes of vector `x` at `address`: as an f64 lane 0,
+/// one `movsd`/`movq` store, where an i64 lane is a two-uop `pextrq`.
+pub fn store_low_half(b: &mut FunctionBuilder, x: Value, address: Value) {
+    let doubles = bitcast(b, types::F64X2, x);
+    let word = b.ins().extractlane(doubles, 0);
     b.ins().store(trusted(), word, address, 0);
 }
 

@@ -232,9 +232,7 @@ impl Emitter<'_, '_> {
         } else {
             self.b.ins().unarrow(x, zero)
         };
-        let words = lanes::bitcast(&mut self.b, types::I64X2, bytes);
-        let word = self.b.ins().extractlane(words, 0);
-        self.b.ins().store(lanes::trusted(), word, address, 0);
+        lanes::store_low_half(&mut self.b, bytes, address);
     }
 }
 
