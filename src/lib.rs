@@ -17,6 +17,7 @@ pub mod eval;
 pub mod frontend;
 pub mod inputs;
 pub mod ir;
+pub mod memory;
 pub mod npy;
 pub mod options;
 pub mod passes;

@@ -196,8 +196,11 @@ impl ArrayData {
     /// and that must be an error.
     pub fn try_zeros(elem: ScalarType, len: usize) -> Option<ArrayData> {
         fn filled<T: Clone>(len: usize, x: T) -> Option<Vec<T>> {
-            let mut v = Vec::new();
+            let mut v: Vec<T> = Vec::new();
             v.try_reserve_exact(len).ok()?;
+            // Before the first write, which is what faults the pages in.
+            let bytes = len.saturating_mul(std::mem::size_of::<T>());
+            crate::memory::advise_huge_pages(v.as_ptr().cast(), bytes);
             v.resize(len, x);
             Some(v)
         }

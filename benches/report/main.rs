@@ -22,10 +22,45 @@ mod markdown;
 mod peers;
 
 use kjit::api::Program;
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use suite::stream::{Op, Stream};
 use suite::{Bound, Case, NpyDir, Spec};
+
+/// Every large allocation of the report asks for huge pages as numpy's
+/// arrays do (`kjit::memory`), so kjit, the Rust references, STREAM and
+/// numba's numpy arrays all stream through the same kind of pages.
+struct HugePages;
+
+// SAFETY: every call goes to the system allocator with the caller's
+// layout; the huge-page hint changes no byte of the memory.
+unsafe impl GlobalAlloc for HugePages {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        kjit::memory::advise_huge_pages(p, layout.size());
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        kjit::memory::advise_huge_pages(p, layout.size());
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        kjit::memory::advise_huge_pages(p, new_size);
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: HugePages = HugePages;
 
 /// Thread counts measured; the last one is the headline.
 const THREADS: [usize; 2] = [1, 2];
