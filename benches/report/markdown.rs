@@ -63,8 +63,9 @@ impl Report<'_> {
             ),
             format!("- commit: {}", m.commit),
             format!(
-                "- transparent huge pages: {} (numpy's arrays ask for 2 MiB pages; Rust `Vec`s, \
-                 which kjit and the Rust references use, get them only in mode `always`)",
+                "- transparent huge pages: {} (numpy's arrays ask for 2 MiB pages from 4 MiB; \
+                 this report's allocator asks alike for kjit's and the Rust references' \
+                 buffers)",
                 m.huge_pages
             ),
             format!(
