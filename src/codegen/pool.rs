@@ -138,8 +138,11 @@ fn pooled(func: &Function, inst: Inst) -> Option<i32> {
         .try_into()
         .ok()?;
     let bits = u128::from_le_bytes(bytes);
-    // Cranelift builds these two in a register (`pxor`, `pcmpeqd`).
-    if bits == 0 || bits == u128::MAX {
+    // Cranelift builds all-ones in a register (`pcmpeqd`). Zero, which it
+    // builds with a `pxor` before each use, is pooled: as the second
+    // operand (a pack's upper half) the load folds away, so the gang saves
+    // an instruction; elsewhere it costs one, as the `pxor` did.
+    if bits == u128::MAX {
         return None;
     }
     ConstTable::offset(bits)
