@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Writes tests/kern/short/*.kern: varying integer expressions that the plan
 computes in 16-bit lanes (`kjit emit plan`: short ...), over 8- and 16-bit
-arrays at the current index, at every width from 1 to 17 (full gangs, the
-masked tail gang, both) and in 2-D rows: wrapping 8-bit + - * <<,
-arithmetic and logical shifts (by 16 or more, and amounts past the width),
-uniform operands of any width, narrowing casts that wrap, locals read by
-short and by wide code, and stores under a varying if. Inputs mix random
-values with each type's edges. Expectations are computed here, in Python's
-exact integers, from the rules of docs/LANGUAGE.md, not by kjit.
+arrays at the current index, at every width from 1 to 25 (full gangs one
+and two per loop step, the masked tail gang, all three) and in 2-D rows:
+wrapping 8-bit + - * <<, arithmetic and logical shifts (by 16 or more,
+and amounts past the width), uniform operands of any width, narrowing
+casts that wrap, locals read by short and by wide code, and stores under
+a varying if. Inputs mix random values with each type's edges.
+Expectations are computed here, in Python's exact integers, from the
+rules of docs/LANGUAGE.md, not by kjit.
 Rerun: python3 tools/short_filetests.py
 """
 
 import os
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "kern", "short")
-WIDTHS = range(1, 18)
+WIDTHS = range(1, 26)
 
 TYPES = {"u8": (8, False), "i8": (8, True), "u16": (16, False), "i16": (16, True),
          "u32": (32, False), "i32": (32, True)}
@@ -115,7 +116,7 @@ def ops():
         runs.append((inputs, out))
     write("ops", """
 Every operation short lanes take, over u8, i8, u16 and i16 arrays at the
-current index, at widths 1 to 17: 8-bit arithmetic that wraps, shifts by
+current index, at widths 1 to 25: 8-bit arithmetic that wraps, shifts by
 16 or more and by amounts past the width, uniform operands of any width
 (u32 k, i8 s), casts that wrap, and a short value read by a float cast.
 """, """
@@ -167,7 +168,7 @@ def locals_():
     write("locals", """
 Short locals (a single `let` of a short value) read by short code, by a
 float cast and a comparison (widened), and a short value stored under a
-varying if (the masked store widens it), at widths 1 to 17.
+varying if (the masked store widens it), at widths 1 to 25.
 """, """
 kernel k(a: u8[w], b: u8[w]) -> (half: u8[w], wide: f32[w], above: i32[w], picked: u8[w]) {
     foreach i in w {

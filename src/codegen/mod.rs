@@ -335,6 +335,7 @@ impl<'m> Compiler<'m> {
                 block,
                 reduce,
                 span: stmt.span,
+                unrolled: phase_plan.unrolled,
             };
             let index = phase_plan.index;
             let regions = vplan.masked_regions(&phase_plan.body);

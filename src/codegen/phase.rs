@@ -74,6 +74,8 @@ pub struct PhaseBody<'a> {
     pub reduce: Option<(ReduceOp, ScalarType, ir::ExprId)>,
     /// The phase statement's span, for diagnostics about its code.
     pub span: crate::span::Span,
+    /// Full gangs run two per loop step (`PhasePlan::unrolled`).
+    pub unrolled: bool,
 }
 
 impl Emitter<'_, '_> {
@@ -219,8 +221,9 @@ impl Emitter<'_, '_> {
             .collect()
     }
 
-    /// Full gangs over `begin..end` of the last dimension, then a masked
-    /// tail gang for the rest.
+    /// Full gangs over `begin..end` of the last dimension (two per step
+    /// first when the plan unrolls the phase), then a masked tail gang for
+    /// the rest.
     /// `row_start` is the flat index of the row's first element, for an
     /// N-D `argmin`/`argmax` (a 1-D index is already flat).
     fn gang_loop(
@@ -236,24 +239,17 @@ impl Emitter<'_, '_> {
         let whole = self.b.ins().band_imm_s(len, !(GANG as i64 - 1));
         let full_end = self.b.ins().iadd(begin, whole);
         let row_starts = self.row_starts(&rows);
-        let base_var = self.new_var(types::I64);
-        self.b.def_var(base_var, begin);
-        // The test at the bottom (and once before the loop): one branch
-        // per gang, where a test at the top needs a jump back to it too.
-        let (body, tail_check) = (self.b.create_block(), self.b.create_block());
-        let any = self.b.ins().icmp(IntCC::SignedLessThan, begin, full_end);
-        self.b.ins().brif(any, body, &[], tail_check, &[]);
-        self.b.switch_to_block(body);
-        let base = self.b.use_var(base_var);
         let row = (rows.clone(), row_start, row_starts.clone());
-        self.gang_body(phase, iota, acc, row, base, None);
-        let next = self.b.ins().iadd_imm_s(base, GANG as i64);
-        self.b.def_var(base_var, next);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, full_end);
-        self.b.ins().brif(more, body, &[], tail_check, &[]);
-        self.b.seal_block(body);
-        self.b.switch_to_block(tail_check);
-        self.b.seal_block(tail_check);
+        let singles_from = match phase.unrolled {
+            true => {
+                let pairs = self.b.ins().band_imm_s(len, !(2 * GANG as i64 - 1));
+                let pair_end = self.b.ins().iadd(begin, pairs);
+                self.full_gangs(phase, iota, acc, &row, (begin, pair_end), 2);
+                pair_end
+            }
+            false => begin,
+        };
+        self.full_gangs(phase, iota, acc, &row, (singles_from, full_end), 1);
         let (tail, done) = (self.b.create_block(), self.b.create_block());
         let has_tail = self.b.ins().icmp(IntCC::SignedLessThan, full_end, end);
         self.b.ins().brif(has_tail, tail, &[], done, &[]);
@@ -275,6 +271,42 @@ impl Emitter<'_, '_> {
             Some((mask, rest)),
         );
         self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+    }
+
+    /// Full gangs over `from..to` (a multiple of `per_step` gangs), `per_step`
+    /// of them per loop step, tested at the bottom (one branch per step,
+    /// where a test at the top needs a jump back to it too). Emission goes
+    /// on after the loop.
+    fn full_gangs(
+        &mut self,
+        phase: &PhaseBody,
+        iota: &[Value],
+        acc: Option<&Lanes>,
+        row: &(Vec<Value>, Option<Value>, Vec<(ParamId, Value)>),
+        (from, to): (Value, Value),
+        per_step: usize,
+    ) {
+        let base_var = self.new_var(types::I64);
+        self.b.def_var(base_var, from);
+        let (body, done) = (self.b.create_block(), self.b.create_block());
+        let any = self.b.ins().icmp(IntCC::SignedLessThan, from, to);
+        self.b.ins().brif(any, body, &[], done, &[]);
+        self.b.switch_to_block(body);
+        let base = self.b.use_var(base_var);
+        for k in 0..per_step {
+            let gang_base = match k {
+                0 => base,
+                _ => self.b.ins().iadd_imm_s(base, (k * GANG) as i64),
+            };
+            self.gang_body(phase, iota, acc, row.clone(), gang_base, None);
+        }
+        let next = self.b.ins().iadd_imm_s(base, (per_step * GANG) as i64);
+        self.b.def_var(base_var, next);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, to);
+        self.b.ins().brif(more, body, &[], done, &[]);
+        self.b.seal_block(body);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
     }

@@ -145,6 +145,12 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
     let extents: Vec<String> = phase.extents.iter().map(extent).collect();
     let _ = writeln!(out, "    domain: ({})", extents.join(", "));
     let _ = writeln!(out, "    chunking: {}", chunking(phase));
+    if phase.unrolled {
+        let _ = writeln!(
+            out,
+            "    full gangs: two per loop step (a short body with no loop or call)"
+        );
+    }
     if let PhaseKind::Reduce {
         op, ty, dst, index, ..
     } = phase.kind

@@ -261,6 +261,29 @@ pub struct PhasePlan {
     /// fewer for a 1-D `foreach` whose body runs a loop of unknown trip
     /// count, where each element is heavy (a row scan, an O(n) sum).
     pub chunk_elems: usize,
+    /// Full gangs run two per loop step, halving the loop's own
+    /// instructions: a short body with no loop or call, whose loop
+    /// overhead is a large share of each gang (see [`unrolls`]).
+    pub unrolled: bool,
+}
+
+/// Expressions a phase body may have and still be unrolled: a copy of a
+/// body of this size costs little compile time, and its loop's three
+/// instructions per step are a tenth of its work or more.
+pub const UNROLL_MAX_EXPRS: usize = 64;
+
+/// Whether the full gangs of a phase run two per step: its body (`plan`)
+/// has no loop (whose control flow dwarfs the gang loop's), no call (code
+/// of unknown size once inlined, or a call into Rust) and at most
+/// [`UNROLL_MAX_EXPRS`] expressions.
+fn unrolls(body: &ir::Body, plan: &BodyPlan) -> bool {
+    // A float `%` is a call into Rust per gang as well.
+    let call = |e: &ExprId| match body.exprs[*e].expr {
+        ir::Expr::Call { .. } => true,
+        ir::Expr::Binary { op, .. } => op == ir::BinaryOp::Rem && body.exprs[*e].ty.is_float(),
+        _ => false,
+    };
+    plan.loops.is_empty() && plan.exprs.len() <= UNROLL_MAX_EXPRS && !plan.exprs.keys().any(call)
 }
 
 impl PhasePlan {
@@ -439,6 +462,7 @@ fn plan_phase<'m>(
         kind,
         chunking: chunking(&extents, chunk_elems),
         chunk_elems,
+        unrolled: unrolls(&kernel.body, &body),
         footprint: footprint::of(&kernel.body, domain, block, &body),
         extents,
         body,

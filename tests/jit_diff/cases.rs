@@ -11,9 +11,22 @@ use kjit::types::ScalarType;
 const G: usize = GANG;
 const C: usize = CHUNK_ELEMS;
 
-/// 1-D lengths: empty, one, around one and two gangs, around a chunk, and
+/// 1-D lengths: empty, one, around one and two gangs, two gangs and three
+/// (full gangs run two per loop step in a short body), around a chunk, and
 /// more than three chunks (so two threads both get work).
-pub const LENGTHS: &[usize] = &[0, 1, G - 1, G, G + 1, 2 * G + 3, C - 1, C + 1, 3 * C + 5];
+pub const LENGTHS: &[usize] = &[
+    0,
+    1,
+    G - 1,
+    G,
+    G + 1,
+    2 * G,
+    2 * G + 3,
+    3 * G + 1,
+    C - 1,
+    C + 1,
+    3 * C + 5,
+];
 
 /// Width of the 2-D shapes that straddle a chunk's row count.
 const WIDE: usize = 100;
