@@ -103,6 +103,7 @@ kern_tests! {
         locals,
         ops,
         rows,
+        wide,
         writers,
     }
     calls {

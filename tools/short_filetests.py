@@ -212,7 +212,37 @@ kernel k(img: u8[h, w], depth: i16[h, w]) -> (dim: u8[h, w], shifted: i16[h, w])
 """, runs)
 
 
+def wide():
+    rand = Rand(14)
+    runs = []
+    for w in WIDTHS:
+        rgb = [rand.array("u8", 3) for _ in range(w)]
+        pair = [rand.array("i8", 2) for _ in range(w)]
+        cols = range(w)
+        out = [
+            ("lum", [0.25 * rgb[c][0] + 0.5 * rgb[c][1] + 0.25 * rgb[c][2] for c in cols]),
+            ("big", [rgb[c][2] * 1000000 for c in cols]),
+            ("tilt", [float(pair[c][0]) - 0.5 * pair[c][1] for c in cols]),
+        ]
+        runs.append(([("rgb", rgb), ("pair", pair)], out))
+    write("wide", """
+Interleaved channels read only by wide code (floats, i64), which takes
+them in its own lanes, not short ones: 3 channels of u8 (a 24-byte block)
+and 2 of i8 (16 bytes), the blocks a target with a two-register byte
+shuffle pads with zeros, at widths 1 to 25.
+""", """
+kernel k(rgb: u8[w, 3], pair: i8[w, 2]) -> (lum: f32[w], big: i64[w], tilt: f64[w]) {
+    foreach i in w {
+        lum[i] = 0.25 * f32(rgb[i, 0]) + 0.5 * f32(rgb[i, 1]) + 0.25 * f32(rgb[i, 2]);
+        big[i] = i64(rgb[i, 2]) * 1000000;
+        tilt[i] = f64(pair[i, 0]) - 0.5 * f64(pair[i, 1]);
+    }
+}
+""", runs)
+
+
 if __name__ == "__main__":
+    wide()
     ops()
     locals_()
     rows()
