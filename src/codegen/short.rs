@@ -53,9 +53,9 @@ impl Emitter<'_, '_> {
                 let s = low_16(&mut self.b, ty, s);
                 self.b.ins().splat(types::I16X8, s)
             }
-            // The plan gives short operations only short or uniform
-            // operands; the low halves still make `+ - * & | ^` exact.
-            lanes::Val::Varying(regs) => truncate(&mut self.b, ty, &regs),
+            lanes::Val::Varying(_) => {
+                unreachable!("the plan gives short operations only short or uniform operands")
+            }
         }
     }
 
@@ -258,19 +258,4 @@ fn low_16(b: &mut FunctionBuilder, ty: ScalarType, x: Value) -> Value {
         16 => x,
         _ => b.ins().ireduce(types::I16, x),
     }
-}
-
-/// The low 16 bits of each 32-bit lane of `regs` (two `i32x4`).
-fn truncate(b: &mut FunctionBuilder, ty: ScalarType, regs: &[Value]) -> Value {
-    debug_assert_eq!(
-        lanes::regs(ty),
-        2,
-        "short values are of types of at most 32 bits"
-    );
-    let x = lanes::bitcast(b, types::I8X16, regs[0]);
-    let y = lanes::bitcast(b, types::I8X16, regs[1]);
-    let picks: Vec<u8> = (0..8).flat_map(|l| [4 * l, 4 * l + 1]).collect();
-    let mask = b.func.dfg.immediates.push(picks.into());
-    let bytes = b.ins().shuffle(x, y, mask);
-    lanes::bitcast(b, types::I16X8, bytes)
 }
