@@ -89,7 +89,7 @@ impl Emitter<'_, '_> {
         };
         // The pixel's channel 0: its offset is the pixel's times the
         // channel count.
-        let (start, linear) = self.current_place(array, desc, gang.base, i64::from(channels));
+        let (start, linear) = self.current_place(array, desc, i64::from(channels));
         let size = elem.byte_size();
         let block = GANG * channels as usize;
         let address = match gang.rest {

@@ -195,7 +195,7 @@ impl Emitter<'_, '_> {
         // Stores are at the current index (verified): the gang's rows and
         // its base along the last dimension.
         debug_assert_eq!(index.len(), gang.rows.len() + 1);
-        let (start, linear) = self.current_place(array, &desc, gang.base, 1);
+        let (start, linear) = self.current_place(array, &desc, 1);
         let bytes = lanes::byte_offset(&mut self.b, linear, elem.byte_size());
         let address = self.b.ins().iadd(start, bytes);
         let Some(v) = v else {

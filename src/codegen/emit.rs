@@ -51,6 +51,10 @@ pub struct Scope<'a> {
 pub struct Gang {
     /// The last domain index of lane 0 (i64).
     pub base: Value,
+    /// `base` as the loop step's base plus a constant number of lanes
+    /// (the second gang of a step is 8 past the first): addresses add the
+    /// constant as a displacement, which folds into the instruction.
+    pub step: (Value, i64),
     /// The outer domain indices of an N-D phase, all but the last (i64,
     /// uniform within a gang: a gang never spans rows).
     pub rows: Vec<Value>,
@@ -176,16 +180,14 @@ impl<'a, 'f> Emitter<'a, 'f> {
 
     /// The gang's current element of `array` as a pointer and an element
     /// offset from it: the start of the gang's row (computed once per row,
-    /// [`Gang::row_starts`]; the array's start in 1-D) and `column *
-    /// stride`, where `column` is the index along the last domain
-    /// dimension and `stride` the elements per index there (1 for an array
-    /// shaped like the domain, the channel count of an interleaved one,
-    /// whose row-major layout makes it a constant).
+    /// [`Gang::row_starts`]; the array's start in 1-D) and the gang's base
+    /// times `stride`, the elements per index along the last domain
+    /// dimension (1 for an array shaped like the domain, the channel count
+    /// of an interleaved one, whose row-major layout makes it a constant).
     pub fn current_place(
         &mut self,
         array: ParamId,
         desc: &ArrayRef,
-        column: Value,
         stride: i64,
     ) -> (Value, Value) {
         let Some(gang) = &self.gang else {
@@ -193,9 +195,14 @@ impl<'a, 'f> Emitter<'a, 'f> {
         };
         let row = gang.row_starts.iter().find(|(a, _)| *a == array);
         let (rows, row) = (gang.rows.clone(), row.map(|&(_, v)| v));
-        let offset = match stride {
-            1 => column,
-            _ => self.b.ins().imul_imm_s(column, stride),
+        let (step_base, lanes) = gang.step;
+        let scaled = match stride {
+            1 => step_base,
+            _ => self.b.ins().imul_imm_s(step_base, stride),
+        };
+        let offset = match lanes {
+            0 => scaled,
+            _ => self.b.ins().iadd_imm_s(scaled, lanes * stride),
         };
         let start = match row {
             Some(start) => start,

@@ -193,7 +193,7 @@ impl Emitter<'_, '_> {
             let linear = self.linear_offset(desc, &at);
             return self.guarded_contiguous(&rows, column, linear, elem, desc, site);
         }
-        let (start, linear) = self.current_place(array, desc, column, 1);
+        let (start, linear) = self.current_place(array, desc, 1);
         match gang.rest {
             None => Val::Varying(self.vector_load(start, linear, elem)),
             Some(rest) => Val::Varying(self.tail_copy_load(start, linear, elem, rest)),

@@ -267,7 +267,7 @@ impl Emitter<'_, '_> {
             iota,
             acc,
             (rows, row_start, row_starts),
-            full_end,
+            (full_end, 0),
             Some((mask, rest)),
         );
         self.b.ins().jump(done, &[]);
@@ -296,11 +296,8 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(body);
         let base = self.b.use_var(base_var);
         for k in 0..per_step {
-            let gang_base = match k {
-                0 => base,
-                _ => self.b.ins().iadd_imm_s(base, (k * GANG) as i64),
-            };
-            self.gang_body(phase, iota, acc, row.clone(), gang_base, None);
+            let lanes = (k * GANG) as i64;
+            self.gang_body(phase, iota, acc, row.clone(), (base, lanes), None);
         }
         let next = self.b.ins().iadd_imm_s(base, (per_step * GANG) as i64);
         self.b.def_var(base_var, next);
@@ -338,11 +335,16 @@ impl Emitter<'_, '_> {
         iota: &[Value],
         acc: Option<&Lanes>,
         (rows, row_start, row_starts): (Vec<Value>, Option<Value>, Vec<(ParamId, Value)>),
-        base: Value,
+        (step_base, lanes): (Value, i64),
         tail: Option<(Vec<Value>, Value)>,
     ) {
+        let base = match lanes {
+            0 => step_base,
+            _ => self.b.ins().iadd_imm_s(step_base, lanes),
+        };
         self.gang = Some(Gang {
             base,
+            step: (step_base, lanes),
             rows,
             row_starts,
             indices: phase.domain.indices.clone(),

@@ -159,7 +159,7 @@ impl Emitter<'_, '_> {
         };
         match *self.scope.plan.access(id) {
             Access::Current => {
-                let (start, linear) = self.current_place(array, &desc, gang.base, 1);
+                let (start, linear) = self.current_place(array, &desc, 1);
                 let (ptr, at) = match gang.rest {
                     None => (start, linear),
                     Some(rest) => {
