@@ -142,7 +142,8 @@ fn pick_channel(
         return (0..2)
             .map(|h| {
                 let lanes = h * GANG / 2..(h + 1) * GANG / 2;
-                let picks = padded_picks(lanes, (channel, channels), size, 4, elem.is_signed());
+                let spot = Spot::padded(4, 0);
+                let picks = spot.picks(lanes, (channel, channels), size, elem.is_signed());
                 let bytes = padded_shuffle(b, block, picks);
                 let words = lanes::bitcast(b, types::I32X4, bytes);
                 match elem.is_signed() {
@@ -164,7 +165,8 @@ fn pick_channel(
         .enumerate()
         .map(|(h, (reg, start))| {
             let lanes = h * half..(h + 1) * half;
-            let picks = half_bytes(lanes, (channel, channels), size, start, elem.is_signed());
+            let spot = Spot::half(4, 0, start);
+            let picks = spot.picks(lanes, (channel, channels), size, elem.is_signed());
             let handle = b.func.dfg.constants.insert(ConstantData::from(&picks[..]));
             let mask = b.ins().vconst(types::I8X16, handle);
             let bytes = b.ins().x86_pshufb(reg, mask);
@@ -195,7 +197,8 @@ pub fn pick_short(
     let total = GANG * channels * size;
     if block.padded {
         // One `vpermi2b` that also extends.
-        let picks = padded_picks(0..GANG, (channel, channels), size, 2, elem.is_signed());
+        let spot = Spot::padded(2, 0);
+        let picks = spot.picks(0..GANG, (channel, channels), size, elem.is_signed());
         let bytes = padded_shuffle(b, block, picks);
         let words = lanes::bitcast(b, types::I16X8, bytes);
         return match elem.is_signed() {
@@ -214,55 +217,93 @@ pub fn pick_short(
         };
     }
     let half = GANG / 2;
-    // A signed byte goes to its lane's high byte, to be shifted down.
-    let skip = usize::from(elem.is_signed() && size == 1);
+    // Both halves fill one register: the high half's lanes start at slot 4.
     let halves: Vec<Value> = [(block.low, 0), (block.high, total - 16)]
         .into_iter()
         .enumerate()
         .map(|(h, (reg, start))| {
-            let mut picks = [0x80u8; 16];
-            for lane in h * half..(h + 1) * half {
-                for byte in 0..size {
-                    let at = (lane * channels + channel) * size + byte - start;
-                    debug_assert!(at < 16, "each half of the block lies in one load");
-                    picks[lane * 2 + skip + byte] = at as u8;
-                }
-            }
+            let spot = Spot::half(2, h * half, start);
+            let lanes = h * half..(h + 1) * half;
+            let picks = spot.picks(lanes, (channel, channels), size, elem.is_signed());
             let handle = b.func.dfg.constants.insert(ConstantData::from(&picks[..]));
             let mask = b.ins().vconst(types::I8X16, handle);
             b.ins().x86_pshufb(reg, mask)
         })
         .collect();
     let joined = b.ins().bor(halves[0], halves[1]);
-    let lanes16 = lanes::bitcast(b, types::I16X8, joined);
-    if skip == 1 {
-        b.ins().sshr_imm_s(lanes16, 8)
-    } else {
-        lanes16
+    let words = lanes::bitcast(b, types::I16X8, joined);
+    match elem.is_signed() && size == 1 {
+        true => b.ins().sshr_imm_s(words, 8),
+        false => words,
     }
 }
 
-/// The byte shuffle of a padded block (see [`ChannelBlock`]) that moves the
-/// elements of `lanes` into lanes of `width` bytes: at the bottom, zeros
-/// above (unsigned), or at the top, zeros below, for an arithmetic shift
-/// to extend the sign (signed). Index 31 is always a zero byte.
-fn padded_picks(
-    lanes: std::ops::Range<usize>,
-    (channel, channels): (usize, usize),
-    size: usize,
+/// Where a channel's elements go in a byte shuffle's result, and how the
+/// shuffle names the block's bytes.
+struct Spot {
+    /// Bytes per result lane (4 for i32x4, 2 for short lanes).
     width: usize,
-    signed: bool,
-) -> [u8; 16] {
-    const ZERO: u8 = 31;
-    let mut picks = [ZERO; 16];
-    let skip = if signed { width - size } else { 0 };
-    for (slot, lane) in lanes.enumerate() {
-        for byte in 0..size {
-            let at = (lane * channels + channel) * size + byte;
-            picks[slot * width + skip + byte] = padded_index(at);
+    /// The result lane of the first lane picked.
+    first_slot: usize,
+    /// The index that writes a zero byte.
+    zero: u8,
+    /// The shuffle index of block byte `at`.
+    index: fn(usize, usize) -> u8,
+    /// Passed to `index`: where the shuffled register starts in the block.
+    start: usize,
+}
+
+impl Spot {
+    /// A `pshufb` of the register holding block bytes `start..start + 16`
+    /// (a mask byte with its top bit set writes 0).
+    fn half(width: usize, first_slot: usize, start: usize) -> Spot {
+        let index = |at: usize, start: usize| {
+            debug_assert!(at - start < 16, "each half of the block lies in one load");
+            (at - start) as u8
+        };
+        Spot {
+            width,
+            first_slot,
+            zero: 0x80,
+            index,
+            start,
         }
     }
-    picks
+
+    /// A two-register shuffle of a padded block (see [`ChannelBlock`]),
+    /// whose index 31 is always a zero byte.
+    fn padded(width: usize, first_slot: usize) -> Spot {
+        Spot {
+            width,
+            first_slot,
+            zero: 31,
+            index: |at, _| padded_index(at),
+            start: 0,
+        }
+    }
+
+    /// The shuffle that moves the elements of `lanes` into result lanes
+    /// of `width` bytes, from `first_slot` on: at the bottom with zeros
+    /// above (unsigned), or at the top with zeros below, for an arithmetic
+    /// shift to extend the sign (signed).
+    fn picks(
+        &self,
+        lanes: std::ops::Range<usize>,
+        (channel, channels): (usize, usize),
+        size: usize,
+        signed: bool,
+    ) -> [u8; 16] {
+        let mut picks = [self.zero; 16];
+        let skip = if signed { self.width - size } else { 0 };
+        for (k, lane) in lanes.enumerate() {
+            let slot = self.first_slot + k;
+            for byte in 0..size {
+                let at = (lane * channels + channel) * size + byte;
+                picks[slot * self.width + skip + byte] = (self.index)(at, self.start);
+            }
+        }
+        picks
+    }
 }
 
 /// The shuffle index of byte `at` of a padded block: `low` holds bytes
@@ -279,30 +320,6 @@ fn padded_index(at: usize) -> u8 {
 fn padded_shuffle(b: &mut FunctionBuilder, block: ChannelBlock, picks: [u8; 16]) -> Value {
     let mask = b.func.dfg.immediates.push(picks.to_vec().into());
     b.ins().shuffle(block.low, block.high, mask)
-}
-
-/// A `pshufb` mask that moves the elements of `lanes` (4 lanes, whose
-/// channel bytes all lie in the register that starts at byte `start` of
-/// the block) into the four 32-bit lanes of the result: at the bottom,
-/// zero above (unsigned), or at the top, zero below, for an arithmetic
-/// shift to extend the sign (signed). A mask byte of 0x80 writes 0.
-fn half_bytes(
-    lanes: std::ops::Range<usize>,
-    (channel, channels): (usize, usize),
-    size: usize,
-    start: usize,
-    signed: bool,
-) -> [u8; 16] {
-    let mut picks = [0x80u8; 16];
-    let skip = if signed { 4 - size } else { 0 };
-    for (slot, lane) in lanes.enumerate() {
-        for byte in 0..size {
-            let at = (lane * channels + channel) * size + byte - start;
-            debug_assert!(at < 16, "each half of the block lies in one load");
-            picks[slot * 4 + skip + byte] = at as u8;
-        }
-    }
-    picks
 }
 
 /// The two-register shuffle (`low` = bytes 0..16 of the block, `high` =
