@@ -11,35 +11,14 @@ rules of docs/LANGUAGE.md, not by kjit. Rerun: python3 tools/channel_filetests.p
 
 import os
 
+import filetest_gen as gen
+from filetest_gen import Rand, text, wrap
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "kern", "channels")
 WIDTHS = range(1, 18)
 
-TYPES = {"u8": (8, False), "i8": (8, True), "u16": (16, False), "i16": (16, True), "u32": (32, False), "i32": (32, True)}
-
-
-def wrap(t, v):
-    bits, signed = TYPES[t]
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if signed and v >> (bits - 1) else v
-
-
-class Rand:
-    """A fixed linear congruential generator: the files do not change when rerun."""
-
-    def __init__(self, seed):
-        self.state = seed
-
-    def next(self, t):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
-        return wrap(t, self.state >> 33)
-
-
 def image(rand, t, w, channels):
     return [[rand.next(t) for _ in range(channels)] for _ in range(w)]
-
-
-def text(v):
-    return "[" + ", ".join(text(x) for x in v) + "]" if isinstance(v, list) else str(v)
 
 
 def row(w, f):
@@ -47,16 +26,7 @@ def row(w, f):
 
 
 def write(name, header, kernel, runs):
-    """`runs`: (inputs, outputs) pairs, each a list of (name, value)."""
-    lines = ["// " + line if line else "//" for line in header.strip().split("\n")]
-    lines.append("// Expectations computed by tools/channel_filetests.py, not by kjit.")
-    lines.append("")
-    for inputs, outputs in runs:
-        lines.append("// run: " + " ".join(f"{n}={text(v)}" for n, v in inputs))
-        lines += [f"// expect: {n} = {text(v)}" for n, v in outputs]
-    lines.append(kernel.strip())
-    with open(os.path.join(OUT, name + ".kern"), "w") as out:
-        out.write("\n".join(lines) + "\n")
+    gen.write(os.path.join(OUT, name + ".kern"), "tools/channel_filetests.py", header, kernel, runs)
 
 
 def rgba():

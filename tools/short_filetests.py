@@ -14,18 +14,11 @@ Rerun: python3 tools/short_filetests.py
 
 import os
 
+import filetest_gen as gen
+from filetest_gen import TYPES, Rand, wrap
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "kern", "short")
 WIDTHS = range(1, 26)
-
-TYPES = {"u8": (8, False), "i8": (8, True), "u16": (16, False), "i16": (16, True),
-         "u32": (32, False), "i32": (32, True)}
-
-
-def wrap(t, v):
-    bits, signed = TYPES[t]
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if signed and v >> (bits - 1) else v
-
 
 def shr(t, v, k):
     """`>>` of a value of type t: the amount modulo the width, logical on
@@ -44,50 +37,26 @@ def edges(t):
     return [lo, hi, 0, 1, lo + 1, hi - 1]
 
 
-class Rand:
-    """A fixed linear congruential generator: the files do not change when rerun."""
-
-    def __init__(self, seed):
-        self.state = seed
-
-    def next(self, t):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
-        return wrap(t, self.state >> 33)
-
-    def array(self, t, w):
-        """Each type's edges first (rotated per width), then random values."""
-        e = edges(t)
-        start = w % len(e)
-        e = e[start:] + e[:start]
-        return [e[c] if c < len(e) and w % 3 != 1 else self.next(t) for c in range(w)]
-
-
-def text(v):
-    if isinstance(v, list):
-        return "[" + ", ".join(text(x) for x in v) + "]"
-    return str(v)
+def edge_array(rand, t, w):
+    """`w` values of type `t`: each type's edges first (rotated per width,
+    left out at every third width), then random values."""
+    e = edges(t)
+    start = w % len(e)
+    e = e[start:] + e[:start]
+    return [e[c] if c < len(e) and w % 3 != 1 else rand.next(t) for c in range(w)]
 
 
 def write(name, header, kernel, runs):
-    """`runs`: (inputs, outputs) pairs, each a list of (name, value)."""
-    lines = ["// " + line if line else "//" for line in header.strip().split("\n")]
-    lines.append("// Expectations computed by tools/short_filetests.py, not by kjit.")
-    lines.append("")
-    for inputs, outputs in runs:
-        lines.append("// run: " + " ".join(f"{n}={text(v)}" for n, v in inputs))
-        lines += [f"// expect: {n} = {text(v)}" for n, v in outputs]
-    lines.append(kernel.strip())
-    with open(os.path.join(OUT, name + ".kern"), "w") as out:
-        out.write("\n".join(lines) + "\n")
+    gen.write(os.path.join(OUT, name + ".kern"), "tools/short_filetests.py", header, kernel, runs)
 
 
 def ops():
     rand = Rand(11)
     runs = []
     for w in WIDTHS:
-        a, b = rand.array("u8", w), rand.array("u8", w)
-        x, y = rand.array("i8", w), rand.array("i8", w)
-        p, q = rand.array("u16", w), rand.array("i16", w)
+        a, b = edge_array(rand, "u8", w), edge_array(rand, "u8", w)
+        x, y = edge_array(rand, "i8", w), edge_array(rand, "i8", w)
+        p, q = edge_array(rand, "u16", w), edge_array(rand, "i16", w)
         k = rand.next("u32")
         s = rand.next("i8")
         cols = range(w)
@@ -154,7 +123,7 @@ def locals_():
     rand = Rand(12)
     runs = []
     for w in WIDTHS:
-        a, b = rand.array("u8", w), rand.array("u8", w)
+        a, b = edge_array(rand, "u8", w), edge_array(rand, "u8", w)
         cols = range(w)
         t = [a[c] * 2 for c in cols]
         v = [t[c] + b[c] for c in cols]
@@ -191,8 +160,8 @@ def rows():
     rand = Rand(13)
     runs = []
     for h, w in [(1, 1), (2, 7), (3, 8), (3, 9), (2, 17), (4, 16)]:
-        img = [rand.array("u8", w) for _ in range(h)]
-        depth = [rand.array("i16", w) for _ in range(h)]
+        img = [edge_array(rand, "u8", w) for _ in range(h)]
+        depth = [edge_array(rand, "i16", w) for _ in range(h)]
         out = [
             ("dim", [[wrap("u8", (img[r][c] * 3 + 2) >> 2) for c in range(w)] for r in range(h)]),
             ("shifted", [[wrap("i16", (depth[r][c] >> 3) - r) for c in range(w)] for r in range(h)]),
@@ -216,8 +185,8 @@ def wide():
     rand = Rand(14)
     runs = []
     for w in WIDTHS:
-        rgb = [rand.array("u8", 3) for _ in range(w)]
-        pair = [rand.array("i8", 2) for _ in range(w)]
+        rgb = [edge_array(rand, "u8", 3) for _ in range(w)]
+        pair = [edge_array(rand, "i8", 2) for _ in range(w)]
         cols = range(w)
         out = [
             ("lum", [0.25 * rgb[c][0] + 0.5 * rgb[c][1] + 0.25 * rgb[c][2] for c in cols]),
