@@ -148,7 +148,7 @@ fn phase_lines(out: &mut String, text: &Text, phase: &PhasePlan) {
     if phase.unrolled {
         let _ = writeln!(
             out,
-            "    full gangs: two per loop step (a short body with no loop or call)"
+            "    full gangs: two per loop step (a short body: no loop, call or checked read)"
         );
     }
     if let PhaseKind::Reduce {

@@ -262,8 +262,8 @@ pub struct PhasePlan {
     /// count, where each element is heavy (a row scan, an O(n) sum).
     pub chunk_elems: usize,
     /// Full gangs run two per loop step, halving the loop's own
-    /// instructions: a short body with no loop or call, whose loop
-    /// overhead is a large share of each gang (see [`unrolls`]).
+    /// instructions: a short body with no loop, call or checked read,
+    /// whose loop overhead is a large share of each gang (see [`unrolls`]).
     pub unrolled: bool,
 }
 
@@ -274,9 +274,20 @@ pub const UNROLL_MAX_EXPRS: usize = 64;
 
 /// Whether the full gangs of a phase run two per step: its body (`plan`)
 /// has no loop (whose control flow dwarfs the gang loop's), no call (code
-/// of unknown size once inlined, or a call into Rust) and at most
+/// of unknown size once inlined, or a call into Rust), no read with an
+/// inline slow path (a checked contiguous read or a gather: copying those
+/// doubled jacobi's compile time), no owner store, and at most
 /// [`UNROLL_MAX_EXPRS`] expressions.
 fn unrolls(body: &ir::Body, plan: &BodyPlan) -> bool {
+    let plain = |a: &Access| {
+        matches!(
+            a,
+            Access::Uniform | Access::Current | Access::Interleaved { .. }
+        )
+    };
+    if !plan.accesses.values().all(plain) || !plan.owner_stores.is_empty() {
+        return false;
+    }
     // A float `%` is a call into Rust per gang as well.
     let call = |e: &ExprId| match body.exprs[*e].expr {
         ir::Expr::Call { .. } => true,
