@@ -96,6 +96,12 @@ impl ScalarType {
         }
     }
 
+    /// The 8- and 16-bit integers (`i8 i16 u8 u16`): narrower than a
+    /// 32-bit lane.
+    pub fn is_narrow_int(self) -> bool {
+        self.is_int() && self.bits() <= 16
+    }
+
     pub fn is_numeric(self) -> bool {
         self.is_int() || self.is_float()
     }

@@ -120,7 +120,7 @@ pub fn regs(ty: ScalarType) -> usize {
 /// Whether varying values of `ty` are integers held widened in 32-bit
 /// lanes (`i8 i16 u8 u16`).
 pub fn is_widened(ty: ScalarType) -> bool {
-    ty.is_int() && ty.bits() < 32
+    ty.is_narrow_int()
 }
 
 /// A scalar of a widened type as its 32-bit lane (sign- or zero-extended).

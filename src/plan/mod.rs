@@ -522,7 +522,7 @@ fn interleaved(kernel: &ir::Kernel, domain: &Domain) -> Vec<(ParamId, u32)> {
                 lead.len() == sizes.len() && lead.iter().zip(&sizes).all(|(d, s)| Some(*d) == *s);
             let channels = constant(*last)?;
             let bytes = crate::abi::GANG as i64 * channels * p.elem().byte_size() as i64;
-            let narrow = p.elem().is_int() && p.elem().bits() <= 16;
+            let narrow = p.elem().is_narrow_int();
             (shaped && narrow && (16..=32).contains(&bytes)).then_some((id, channels as u32))
         })
         .collect()

@@ -101,7 +101,7 @@ pub fn classify(ranges: &mut Ranges, block: &[Stmt], plan: &mut BodyPlan) {
     wanted.extend(locals.values().copied());
     for s in &stmts {
         if let StmtKind::Store { value, .. } = s.kind {
-            if is_narrow(body.exprs[value].ty) && !plan.owner_stores.contains(&s.id) {
+            if body.exprs[value].ty.is_narrow_int() && !plan.owner_stores.contains(&s.id) {
                 wanted.push(value);
             }
         }
@@ -125,11 +125,6 @@ pub fn classify(ranges: &mut Ranges, block: &[Stmt], plan: &mut BodyPlan) {
 /// most 32 bits (64-bit lanes are left alone).
 fn is_short_type(ty: ScalarType) -> bool {
     ty.is_int() && ty.bits() <= 32
-}
-
-/// 8- and 16-bit integers: what short lanes hold at their own width.
-fn is_narrow(ty: ScalarType) -> bool {
-    ty.is_int() && ty.bits() <= 16
 }
 
 fn children(e: &Expr) -> Vec<ExprId> {
@@ -210,7 +205,7 @@ impl<'a, 'r> Candidates<'a, 'r> {
         let ok = match node.expr {
             Expr::Load { .. } => {
                 let access = self.plan.accesses.get(&e);
-                is_narrow(node.ty)
+                node.ty.is_narrow_int()
                     && matches!(access, Some(Access::Current | Access::Interleaved { .. }))
             }
             Expr::Local(l) => self.locals.contains_key(&l),
